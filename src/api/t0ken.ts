@@ -1,0 +1,50 @@
+import { HttpClient } from './http.js';
+import { autoRegisterData, claimInitData, claimVerifyData, machineStatsData, t0kenEnvelope, type AutoRegisterData, type ClaimInitData, type ClaimVerifyData, type MachineStatsData } from './schemas.js';
+
+export interface T0kenClientOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  env: NodeJS.ProcessEnv;
+  apiKey?: string;
+  trace?: ((line: string) => void) | undefined;
+}
+
+export type Platform = 'macos' | 'linux' | 'windows';
+
+/** One function per t0ken endpoint. */
+export class T0kenApi {
+  private readonly http: HttpClient;
+
+  constructor(options: T0kenClientOptions) {
+    this.http = new HttpClient({
+      service: 't0ken',
+      baseUrl: options.baseUrl,
+      timeoutMs: options.timeoutMs,
+      env: options.env,
+      headers: options.apiKey ? { 'x-api-key': options.apiKey } : {},
+      secrets: options.apiKey ? [options.apiKey] : [],
+      authHint: 'The API key was rejected: run `t0ken register --force` for a new one, or check T0KEN_API_KEY.',
+      trace: options.trace,
+    });
+  }
+
+  autoRegister(body: { machine_fingerprint: string; platform: Platform; hostname: string }): Promise<AutoRegisterData> {
+    return this.http.post('/agents/auto-register', { what: 'auto-register', json: body, schema: t0kenEnvelope(autoRegisterData) });
+  }
+
+  claimInit(body: { machine_fingerprint: string; email: string }): Promise<ClaimInitData> {
+    return this.http.post('/agents/claim/init', { what: 'the claim', json: body, schema: t0kenEnvelope(claimInitData) });
+  }
+
+  claimVerify(body: { machine_fingerprint: string; verification_code: string }): Promise<ClaimVerifyData> {
+    return this.http.post('/agents/claim/verify', { what: 'the verification', json: body, schema: t0kenEnvelope(claimVerifyData) });
+  }
+
+  machineStats(machineFingerprint: string): Promise<MachineStatsData> {
+    return this.http.get('/agents/machine-stats', {
+      what: 'machine-stats',
+      query: { machine_fingerprint: machineFingerprint },
+      schema: t0kenEnvelope(machineStatsData),
+    });
+  }
+}

@@ -1,0 +1,91 @@
+import { CommanderError, type Command } from 'commander';
+import { createContext, type Context, type GlobalOptions } from './context.js';
+import { CliError, isCliError } from './core/errors.js';
+import { Exit, type ExitCode } from './core/exit-codes.js';
+import { buildProgram, DOCS_URL, type CommandName } from './program.js';
+import { Output } from './ui/output.js';
+
+export type CommandModule = { run(ctx: Context, options: Record<string, unknown>, args: string[], command: Command): Promise<void> };
+
+// One lazy import per command: a command loads only its own module and what that imports.
+const loaders: Record<CommandName, () => Promise<CommandModule>> = {
+  fingerprint: () => import('./commands/fingerprint.js'),
+  register: () => import('./commands/register.js'),
+  whoami: () => import('./commands/whoami.js'),
+  token: () => import('./commands/token.js'),
+  logout: () => import('./commands/logout.js'),
+  claim: () => import('./commands/claim.js'),
+  verify: () => import('./commands/verify.js'),
+  stats: () => import('./commands/stats.js'),
+  'hash-proof': () => import('./commands/hash-proof.js'),
+  'agent-create': () => import('./commands/agent/create.js'),
+  'agent-list': () => import('./commands/agent/list.js'),
+  'agent-login': () => import('./commands/agent/login.js'),
+  'agent-logout': () => import('./commands/agent/logout.js'),
+  completion: () => import('./commands/completion.js'),
+  sandbox: () => import('./commands/sandbox.js'),
+  help: () => import('./commands/help.js'),
+};
+
+export async function main(argv: string[]): Promise<void> {
+  process.on('SIGINT', () => {
+    process.stderr.write('\n');
+    process.exit(Exit.interrupted);
+  });
+  process.exitCode = await runCli(argv);
+}
+
+/** Runs the CLI and returns the exit code; the one place errors become messages. */
+export async function runCli(argv: string[]): Promise<ExitCode> {
+  const wantsJson = argv.slice(2).includes('--json');
+  let out: Output | undefined;
+  const program = buildProgram(async (name, options, args, command) => {
+    const ctx = await createContext(command.optsWithGlobals<GlobalOptions>(), {
+      env: process.env,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdin: process.stdin,
+    });
+    out = ctx.out;
+    const module = await loaders[name]();
+    await module.run(ctx, options, args, command);
+  });
+  quietCommander(program);
+
+  try {
+    await program.parseAsync(argv);
+    return Exit.ok;
+  } catch (error) {
+    const output = out ?? new Output({ json: wantsJson, quiet: false, stdout: process.stdout, stderr: process.stderr });
+    return report(output, error, argv.includes('--debug') || process.env.T0KEN_DEBUG === '1');
+  }
+}
+
+/** Commander's own errors are thrown to us (not printed, not exited), at every level of the tree. */
+function quietCommander(command: Command): void {
+  command.exitOverride();
+  command.configureOutput({ outputError: () => {} });
+  for (const sub of command.commands) quietCommander(sub);
+}
+
+function report(out: Output, error: unknown, debug: boolean): ExitCode {
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return Exit.ok;
+    const message = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+    out.error(new CliError('invalid_input', message, Exit.usage, { hint: 'Run `t0ken --help` (or `t0ken <command> --help`) to see the options.' }));
+    return Exit.usage;
+  }
+  if (isCliError(error)) {
+    out.error(error);
+    if (debug && error.cause instanceof Error && error.exitCode === Exit.internal) out.raw(error.cause.stack ?? '');
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  out.error(
+    new CliError('internal', `unexpected error: ${message}`, Exit.internal, {
+      hint: `This is a bug in t0ken. Please report it with the output of --debug: ${DOCS_URL.replace('#readme', '/issues')}`,
+    }),
+  );
+  if (debug && error instanceof Error && error.stack) out.raw(error.stack);
+  return Exit.internal;
+}

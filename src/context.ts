@@ -1,0 +1,62 @@
+import { DEFAULT_MNEMOM_API_URL, DEFAULT_T0KEN_API_URL, normalizeBaseUrl } from './core/url.js';
+import { parseTimeoutSeconds } from './core/validate.js';
+import { colorLevel } from './ui/color.js';
+import { Output } from './ui/output.js';
+import type { PromptGate } from './ui/prompt.js';
+import { loadStyle } from './ui/style.js';
+import { configDir } from './store/paths.js';
+
+/** What commander hands us for the global options. */
+export interface GlobalOptions {
+  json?: boolean;
+  input?: boolean;   // --no-input sets false
+  quiet?: boolean;
+  debug?: boolean;
+  color?: boolean;   // --no-color sets false
+  timeout?: string;
+}
+
+/** Everything a command needs from the outside world, resolved once. */
+export interface Context {
+  readonly out: Output;
+  readonly env: NodeJS.ProcessEnv;
+  readonly json: boolean;
+  readonly debug: boolean;
+  readonly timeoutMs: number;
+  readonly prompt: PromptGate;
+  readonly configDir: string;
+  t0kenBaseUrl(): string;
+  mnemomBaseUrl(): string;
+  /** The trace sink for --debug, or undefined. */
+  trace: ((line: string) => void) | undefined;
+}
+
+export interface ContextIO {
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+}
+
+export async function createContext(globals: GlobalOptions, io: ContextIO): Promise<Context> {
+  const json = globals.json === true;
+  const debug = globals.debug === true || io.env.T0KEN_DEBUG === '1' || io.env.T0KEN_DEBUG === 'true';
+  const flagEnabled = globals.color !== false && !json;
+  const outLevel = colorLevel({ flagEnabled, env: io.env, isTTY: io.stdout.isTTY === true });
+  const errLevel = colorLevel({ flagEnabled, env: io.env, isTTY: io.stderr.isTTY === true });
+  const [style, errStyle] = await Promise.all([loadStyle(outLevel), loadStyle(errLevel)]);
+  const out = new Output({ json, quiet: globals.quiet === true, stdout: io.stdout, stderr: io.stderr, style, errStyle });
+  const timeoutMs = globals.timeout === undefined ? 15_000 : parseTimeoutSeconds(globals.timeout);
+  return {
+    out,
+    env: io.env,
+    json,
+    debug,
+    timeoutMs,
+    prompt: { input: globals.input !== false, env: io.env, stdinIsTTY: io.stdin.isTTY === true, stdoutIsTTY: io.stdout.isTTY === true },
+    configDir: configDir(io.env),
+    t0kenBaseUrl: () => normalizeBaseUrl(io.env.T0KEN_API_URL || DEFAULT_T0KEN_API_URL, 'T0KEN_API_URL'),
+    mnemomBaseUrl: () => normalizeBaseUrl(io.env.MNEMOM_API_URL || DEFAULT_MNEMOM_API_URL, 'MNEMOM_API_URL'),
+    trace: debug ? (line) => out.raw(line) : undefined,
+  };
+}

@@ -1,0 +1,20 @@
+/** The environment variables t0ken reads, for `t0ken help environment` and each command's help. */
+export const ENVIRONMENT: Readonly<Record<string, string>> = {
+  T0KEN_API_URL: 't0ken API base URL (default https://t0ken.ai/api/v1); http:// only for loopback',
+  T0KEN_API_KEY: 'the t0ken API key to use instead of the stored one',
+  T0KEN_CONFIG_DIR: 'directory for config.json (default ~/.config/t0ken); nothing is written under HOME when set',
+  T0KEN_FINGERPRINT: 'use this fp_… fingerprint instead of deriving one (clones of a container image)',
+  T0KEN_DEBUG: 'set to 1 for an HTTP trace on stderr with every secret redacted (same as --debug)',
+  MNEMOM_API_URL: 'Mnemom API base URL (default https://api.mnemom.ai/v1); http:// only for loopback',
+  MNEMOM_TOKEN: 'Mnemom JWT, sent as Authorization: Bearer; wins over every other Mnemom credential',
+  MNEMOM_API_KEY: 'Mnemom API key (mnm_…); wins over the stored key',
+  NO_COLOR: 'turn colour off (as does TERM=dumb or --no-color)',
+  FORCE_COLOR: 'force colour on (0 forces it off)',
+  CI: 'when set, t0ken never prompts and never shows a spinner',
+  HTTPS_PROXY: 'proxy for https:// requests (also HTTP_PROXY, NO_PROXY and lower-case forms)',
+};
+
+export function environmentLines(names: readonly string[]): string {
+  const width = Math.max(...names.map((n) => n.length));
+  return names.map((name) => `  ${name.padEnd(width)}  ${ENVIRONMENT[name] ?? ''}`).join('\n');
+}

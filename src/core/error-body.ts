@@ -1,0 +1,82 @@
+import { Exit, type ExitCode } from './exit-codes.js';
+
+export interface ParsedErrorBody {
+  code: string | undefined;
+  message: string | undefined;
+  details?: unknown;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const asText = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+
+/**
+ * Reads every error body shape the two services use:
+ * `{"success": false, "error": {"code", "message"}}`, `{"error": "text"}`,
+ * `{"error": {"code", "message", "details"}}`, `{"detail": "text"}`, `{"detail": [{"loc", "msg"}]}`.
+ * Anything else (HTML, empty, invalid JSON) yields no code and no message.
+ */
+export function parseErrorBody(text: string): ParsedErrorBody {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { code: undefined, message: undefined };
+  }
+  if (!isRecord(body)) return { code: undefined, message: undefined };
+
+  const error = body.error;
+  if (typeof error === 'string') return { code: undefined, message: asText(error) };
+  if (isRecord(error)) {
+    return { code: asText(error.code), message: asText(error.message), details: error.details };
+  }
+
+  const detail = body.detail;
+  if (typeof detail === 'string') return { code: undefined, message: asText(detail) };
+  if (Array.isArray(detail)) {
+    const parts = detail.filter(isRecord).map((item) => {
+      const loc = Array.isArray(item.loc) ? item.loc.filter((p) => p !== 'body').join('.') : '';
+      const msg = asText(item.msg) ?? 'invalid';
+      return loc ? `${loc}: ${msg}` : msg;
+    });
+    return { code: 'validation_error', message: parts.length > 0 ? parts.join('; ') : undefined, details: detail };
+  }
+  return { code: asText(body.code), message: asText(body.message) };
+}
+
+/** The contract's exit code for an HTTP error status. */
+export function exitCodeForStatus(status: number): ExitCode {
+  if (status === 401 || status === 403) return Exit.auth;
+  if (status === 409) return Exit.conflict;
+  if (status === 429 || status >= 500) return Exit.network;
+  return Exit.rejected;
+}
+
+/** A stable snake_case code for a status when the body gives none. */
+export function defaultCodeForStatus(status: number): string {
+  switch (status) {
+    case 400: return 'bad_request';
+    case 401: return 'unauthorized';
+    case 403: return 'forbidden';
+    case 404: return 'not_found';
+    case 409: return 'conflict';
+    case 410: return 'gone';
+    case 422: return 'invalid_request';
+    case 429: return 'rate_limited';
+    default: return status >= 500 ? 'service_unavailable' : 'http_error';
+  }
+}
+
+/** Keeps a server-provided code only when it is a plain snake_case token. */
+export function sanitizeCode(code: string | undefined, status: number): string {
+  if (code && /^[a-z][a-z0-9_]{0,63}$/.test(code)) return code;
+  return defaultCodeForStatus(status);
+}
+
+/** Server text is shown to people: strip control characters and keep it to one short line. */
+export function sanitizeMessage(message: string): string {
+  const oneLine = message.replace(/[\p{Cc}\p{Cf}]+/gu, ' ').replace(/\s+/g, ' ').trim();
+  return oneLine.length > 300 ? `${oneLine.slice(0, 300)}…` : oneLine;
+}

@@ -1,0 +1,50 @@
+/** Removes secrets from anything printed in a --debug trace. */
+
+const SECRET_HEADERS = new Set(['x-api-key', 'authorization', 'x-mnemom-api-key', 'proxy-authorization', 'cookie', 'set-cookie']);
+const SECRET_FIELD = /(api_?key|token|secret|password|authorization|provider_?key)/i;
+// Shapes of the keys t0ken handles, wherever they appear in free text.
+const SECRET_PATTERNS: readonly RegExp[] = [
+  /omx_[A-Za-z0-9_-]+/g,
+  /mnm_[A-Za-z0-9_-]+/g,
+  /Bearer\s+[A-Za-z0-9._~+/=-]+/gi,
+];
+export const REDACTED = '[redacted]';
+
+export function isSecretHeader(name: string): boolean {
+  return SECRET_HEADERS.has(name.toLowerCase());
+}
+
+export function redactHeaders(headers: Iterable<[string, string]>): Array<[string, string]> {
+  return [...headers].map(([name, value]) => [name, isSecretHeader(name) ? REDACTED : value]);
+}
+
+/** Redacts known secret values and key-shaped strings from text. */
+export function redactText(text: string, knownSecrets: readonly string[] = []): string {
+  let out = text;
+  for (const secret of knownSecrets) {
+    if (secret.length >= 4) out = out.split(secret).join(REDACTED);
+  }
+  for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, REDACTED);
+  return out;
+}
+
+/** Redacts secret-named fields of a JSON body (any depth), then key-shaped strings. */
+export function redactBody(text: string, knownSecrets: readonly string[] = []): string {
+  let rendered = text;
+  try {
+    rendered = JSON.stringify(redactValue(JSON.parse(text)));
+  } catch {
+    // not JSON: fall through to text redaction
+  }
+  return redactText(rendered, knownSecrets);
+}
+
+function redactValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactValue);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, SECRET_FIELD.test(key) && typeof inner === 'string' ? REDACTED : redactValue(inner)]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,198 @@
+import { Command, Option } from 'commander';
+import { environmentLines } from './core/environment.js';
+import { VERSION } from './version.js';
+
+/** What an action receives: the command's own options, its positional arguments, all options. */
+export type Runner = (name: CommandName, options: Record<string, unknown>, args: string[], command: Command) => Promise<void>;
+
+export type CommandName =
+  | 'fingerprint' | 'register' | 'whoami' | 'token' | 'logout' | 'claim' | 'verify' | 'stats'
+  | 'hash-proof' | 'agent-create' | 'agent-list' | 'agent-login' | 'agent-logout'
+  | 'completion' | 'sandbox' | 'help';
+
+export const DOCS_URL = 'https://github.com/t0ken/t0ken#readme';
+
+function helpText(examples: readonly string[], env: readonly string[]): string {
+  const parts = [`\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}`];
+  if (env.length > 0) parts.push(`\nEnvironment:\n${environmentLines(env)}`);
+  return parts.join('\n');
+}
+
+const T0KEN_ENV = ['T0KEN_API_URL', 'T0KEN_API_KEY', 'T0KEN_CONFIG_DIR'] as const;
+const MNEMOM_ENV = ['MNEMOM_API_URL', 'MNEMOM_TOKEN', 'MNEMOM_API_KEY', 'T0KEN_CONFIG_DIR'] as const;
+
+/**
+ * The command tree: names, options, help. Actions hand over to `run`, which loads the command's
+ * module only then. The completion generator walks this same tree.
+ */
+export function buildProgram(run: Runner): Command {
+  const program = new Command('t0ken');
+  const action = (name: CommandName) => async (...params: unknown[]) => {
+    const command = params[params.length - 1] as Command;
+    const args = params.slice(0, -2).flat().filter((p): p is string => typeof p === 'string');
+    await run(name, command.opts(), args, command);
+  };
+
+  program
+    .description('Give AI agents an identity: t0ken machine accounts and Mnemom agents.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .option('--json', 'machine-readable output: one JSON document on stdout')
+    .option('--no-input', 'never prompt; fail with the flag to pass instead')
+    .option('-q, --quiet', 'print only results')
+    .option('--debug', 'HTTP trace on stderr, secrets redacted (also T0KEN_DEBUG=1)')
+    .option('--no-color', 'no colour (also NO_COLOR, TERM=dumb)')
+    .option('--timeout <seconds>', 'per-request timeout in seconds (default 15)')
+    .showSuggestionAfterError(true)
+    .helpCommand(false)
+    .addHelpText('after', `\nRun \`t0ken help exit-codes\` or \`t0ken help environment\` for the tables.\nDocs: ${DOCS_URL}`);
+
+  program.commandsGroup('Machine account:');
+
+  program
+    .command('register')
+    .summary('register this machine as a t0ken machine account')
+    .description('Derive this machine\'s fingerprint and auto-register a machine account; the API key is stored in the config file.')
+    .option('--hostname <name>', 'hostname to report (default: this machine\'s)')
+    .option('--force', 'register again even if an account is stored')
+    .option('--show-key', 'print the full API key (it is masked otherwise)')
+    .addHelpText('after', helpText(['t0ken register', 't0ken register --json | jq -r .user_id'], [...T0KEN_ENV, 'T0KEN_FINGERPRINT']))
+    .action(action('register'));
+
+  program
+    .command('whoami')
+    .alias('status')
+    .summary('show the stored account')
+    .description('Show the stored machine account: masked key, fingerprint match, claim state, config path. Exits 3 when none is stored.')
+    .addHelpText('after', helpText(['t0ken whoami', 't0ken status --json'], [...T0KEN_ENV, 'T0KEN_FINGERPRINT']))
+    .action(action('whoami'));
+
+  program
+    .command('token')
+    .summary('print the API key alone on stdout')
+    .description('Print the t0ken API key alone on stdout, for scripts. T0KEN_API_KEY wins over the stored key.')
+    .addHelpText('after', helpText(['curl -H "X-API-Key: $(t0ken token)" …'], [...T0KEN_ENV]))
+    .action(action('token'));
+
+  program
+    .command('claim')
+    .summary('start linking this machine account to a human')
+    .description('Start linking the machine account to a person: prints a 6-digit code to enter on t0ken.ai.')
+    .option('--email <email>', 'email address of the person claiming the account')
+    .addHelpText('after', helpText(['t0ken claim --email you@example.com', 't0ken claim --email you@example.com --json'], [...T0KEN_ENV]))
+    .action(action('claim'));
+
+  program
+    .command('verify')
+    .summary('complete the claim with its 6-digit code')
+    .description('Complete the claim. Uses --code, else the code of the pending claim, else asks.')
+    .option('--code <code>', '6-digit verification code (default: the pending claim\'s)')
+    .addHelpText('after', helpText(['t0ken verify', 't0ken verify --code 123456'], [...T0KEN_ENV]))
+    .action(action('verify'));
+
+  program
+    .command('stats')
+    .summary('show this machine account\'s statistics')
+    .description('Show memories, projects, API calls in the last 24 h and storage for this machine account.')
+    .addHelpText('after', helpText(['t0ken stats', 't0ken stats --json | jq .total_memories'], [...T0KEN_ENV]))
+    .action(action('stats'));
+
+  program
+    .command('logout')
+    .summary('forget the stored account for this API')
+    .description('Forget the account stored for the current T0KEN_API_URL. Asks first on a terminal; --yes otherwise.')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .addHelpText('after', helpText(['t0ken logout', 't0ken logout --yes'], [...T0KEN_ENV]))
+    .action(action('logout'));
+
+  program.commandsGroup('Agents (Mnemom):');
+
+  program
+    .command('hash-proof')
+    .summary('compute the hash proof of a provider key')
+    .description('Compute SHA256(providerKey + "|" + name), or SHA256(providerKey) without --name, locally. The key is read from stdin, an env var, or a hidden prompt, never from argv.')
+    .option('--name <name>', 'agent name (2-32 letters, digits, hyphens)')
+    .addOption(new Option('--key-env <VAR>', 'read the provider key from this environment variable').conflicts('keyStdin'))
+    .option('--key-stdin', 'read the provider key from stdin (one line)')
+    .option('--short', 'print the 16-character agent_hash only')
+    .addHelpText('after', helpText(['printf %s "$ANTHROPIC_API_KEY" | t0ken hash-proof --name my-agent --key-stdin', 't0ken hash-proof --name my-agent --key-env ANTHROPIC_API_KEY --short'], []))
+    .action(action('hash-proof'));
+
+  const agent = program
+    .command('agent')
+    .summary('create and list Mnemom agents')
+    .description('Create and list Mnemom agents, and store a Mnemom API key.')
+    .helpCommand(false)
+    .addHelpText('after', helpText(['t0ken agent create --name my-agent --key-env ANTHROPIC_API_KEY --if-exists ok', 't0ken agent list'], [...MNEMOM_ENV]));
+
+  agent
+    .command('create')
+    .summary('create a Mnemom agent')
+    .description('Create a Mnemom agent bound to a provider key by its hash proof. The provider key never leaves this machine.')
+    .requiredOption('--name <name>', 'agent name (2-32 letters, digits, hyphens)')
+    .option('--card <file>', 'alignment card JSON file to attach')
+    .option('--policy <file>', 'policy YAML file (deprecated: put the policy in the card)')
+    .addOption(new Option('--key-env <VAR>', 'read the provider key from this environment variable').conflicts('keyStdin'))
+    .option('--key-stdin', 'read the provider key from stdin (one line)')
+    .addOption(new Option('--if-exists <mode>', 'what to do when the agent already exists').choices(['fail', 'ok']).default('fail'))
+    .addHelpText('after', helpText(['t0ken agent create --name my-agent --key-env ANTHROPIC_API_KEY', 'printf %s "$KEY" | t0ken agent create --name my-agent --key-stdin --if-exists ok --json'], [...MNEMOM_ENV]))
+    .action(action('agent-create'));
+
+  agent
+    .command('list')
+    .summary('list Mnemom agents')
+    .description('List the Mnemom agents of the current credential.')
+    .addHelpText('after', helpText(['t0ken agent list', 't0ken agent list --json | jq -r ".agents[].id"'], [...MNEMOM_ENV]))
+    .action(action('agent-list'));
+
+  agent
+    .command('login')
+    .summary('store a Mnemom API key read from stdin')
+    .description('Store a Mnemom API key (mnm_…) read from stdin in the config file (mode 600). MNEMOM_TOKEN and MNEMOM_API_KEY still win.')
+    .option('--with-token', 'read the key from stdin')
+    .addHelpText('after', helpText(['t0ken agent login --with-token < mnemom-key.txt'], [...MNEMOM_ENV]))
+    .action(action('agent-login'));
+
+  agent
+    .command('logout')
+    .summary('forget the stored Mnemom API key')
+    .description('Forget the Mnemom API key stored for the current MNEMOM_API_URL.')
+    .addHelpText('after', helpText(['t0ken agent logout'], [...MNEMOM_ENV]))
+    .action(action('agent-logout'));
+
+  program.commandsGroup('Tools:');
+
+  program
+    .command('fingerprint')
+    .summary('print this machine\'s fingerprint')
+    .description('Print this machine\'s fingerprint (fp_ + 32 hex), a keyed hash of the OS machine id; raw identifiers are never printed or sent.')
+    .option('--explain', 'name the sources used and warn about containers')
+    .addHelpText('after', helpText(['t0ken fingerprint', 't0ken fingerprint --explain'], ['T0KEN_FINGERPRINT', 'T0KEN_CONFIG_DIR']))
+    .action(action('fingerprint'));
+
+  program
+    .command('completion')
+    .summary('print a shell completion script')
+    .description('Print a completion script for bash, zsh or fish.')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText('after', helpText(['t0ken completion bash > ~/.local/share/bash-completion/completions/t0ken', 't0ken completion zsh > "${fpath[1]}/_t0ken"', 't0ken completion fish > ~/.config/fish/completions/t0ken.fish'], []))
+    .action(action('completion'));
+
+  program
+    .command('sandbox')
+    .summary('run both APIs locally for demos and tests')
+    .description('Run a local implementation of the t0ken and Mnemom APIs, with state in memory. Prints the export lines to point t0ken at it.')
+    .option('--port <n>', 'port to listen on (0 = a free port)', '0')
+    .option('--host <addr>', 'address to bind (loopback by default)', '127.0.0.1')
+    .addOption(new Option('--code-ttl <seconds>', 'claim code lifetime').hideHelp())
+    .addHelpText('after', helpText(['eval "$(t0ken sandbox --port 8787 &)"', 't0ken sandbox --port 8787'], []))
+    .action(action('sandbox'));
+
+  program
+    .command('help')
+    .summary('show help for a command, or a table: exit-codes, environment')
+    .argument('[topic...]', 'a command, or exit-codes, or environment')
+    .action(action('help'));
+
+  return program;
+}

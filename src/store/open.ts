@@ -1,0 +1,22 @@
+import { notRegisteredError } from '../core/errors.js';
+import type { ConfigData, T0kenAccount } from './schema.js';
+import { ConfigStore } from './store.js';
+
+export interface StoreContext {
+  configDir: string;
+  env: NodeJS.ProcessEnv;
+  warn: (message: string) => void;
+}
+
+export function openStore(ctx: StoreContext): ConfigStore {
+  return new ConfigStore({ dir: ctx.configDir, ownsDir: !ctx.env.T0KEN_CONFIG_DIR, onWarning: ctx.warn });
+}
+
+/** The account stored for this API base URL, or exit 3 with the next step. */
+export function requireAccount(data: ConfigData, baseUrl: string): T0kenAccount {
+  const account = data.t0ken[baseUrl];
+  if (!account) {
+    throw notRegisteredError(`no machine account is stored for ${baseUrl}`, 'Run `t0ken register` first.');
+  }
+  return account;
+}

@@ -1,0 +1,16 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The per-user config directory: T0KEN_CONFIG_DIR when set (nothing is then written under HOME),
+ * else the platform's config location (`~/.config/t0ken` on Linux, honouring XDG_CONFIG_HOME).
+ */
+export function configDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
+  if (env.T0KEN_CONFIG_DIR) return env.T0KEN_CONFIG_DIR;
+  if (platform === 'win32') return join(env.APPDATA || join(homedir(), 'AppData', 'Roaming'), 't0ken');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Preferences', 't0ken');
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 't0ken');
+}
+
+export const configFile = (dir: string): string => join(dir, 'config.json');
+export const lockFile = (dir: string): string => join(dir, 'config.json.lock');

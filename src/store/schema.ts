@@ -1,0 +1,116 @@
+/**
+ * The config file format, its validation and its migrations. This module owns the format: the
+ * read-only path and the conf-backed write path both go through `parseConfig`.
+ */
+
+export const CONFIG_VERSION = 1;
+
+export interface PendingClaim {
+  email: string;
+  verification_code: string;
+  expires_at: string;
+  started_at: string;
+}
+
+export interface ClaimRecord {
+  merged_to_user_id: string;
+  claimed_at: string;
+  email: string;
+}
+
+export interface T0kenAccount {
+  user_id: string;
+  api_key: string;
+  project_id: string;
+  machine_fingerprint: string;   // the server's fp_ name: every later call uses it
+  local_fingerprint: string;     // what this machine derived when it registered
+  fingerprint_source: string;
+  hostname: string;
+  created_at: string;
+  registered_at: string;
+  pending_claim?: PendingClaim;
+  claim?: ClaimRecord;
+}
+
+export interface MnemomCredential {
+  api_key: string;
+  saved_at: string;
+}
+
+export interface ConfigData {
+  version: number;
+  t0ken: Record<string, T0kenAccount>;
+  mnemom: Record<string, MnemomCredential>;
+}
+
+export const emptyConfig = (): ConfigData => ({ version: CONFIG_VERSION, t0ken: {}, mnemom: {} });
+
+/** Thrown for content that is not a config we understand; the caller maps it to exit 7. */
+export class ConfigFormatError extends Error {}
+
+type Rec = Record<string, unknown>;
+const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function requireStrings(value: unknown, where: string, required: readonly string[], optional: readonly string[] = []): Rec {
+  if (!isRecord(value)) throw new ConfigFormatError(`${where} is not an object`);
+  for (const key of required) {
+    if (typeof value[key] !== 'string') throw new ConfigFormatError(`${where}.${key} is missing or not a string`);
+  }
+  for (const key of optional) {
+    if (value[key] !== undefined && typeof value[key] !== 'string') throw new ConfigFormatError(`${where}.${key} is not a string`);
+  }
+  return value;
+}
+
+const ACCOUNT_FIELDS = ['user_id', 'api_key', 'project_id', 'machine_fingerprint', 'local_fingerprint', 'fingerprint_source', 'hostname', 'created_at', 'registered_at'] as const;
+
+function checkAccount(value: unknown, where: string): T0kenAccount {
+  const account = requireStrings(value, where, ACCOUNT_FIELDS);
+  if (account.pending_claim !== undefined) {
+    requireStrings(account.pending_claim, `${where}.pending_claim`, ['email', 'verification_code', 'expires_at', 'started_at']);
+  }
+  if (account.claim !== undefined) {
+    requireStrings(account.claim, `${where}.claim`, ['merged_to_user_id', 'claimed_at', 'email']);
+  }
+  return account as unknown as T0kenAccount;
+}
+
+function checkSection<T>(value: unknown, name: string, check: (v: unknown, where: string) => T): Record<string, T> {
+  if (value === undefined) return {};
+  if (!isRecord(value)) throw new ConfigFormatError(`"${name}" is not an object`);
+  const out: Record<string, T> = {};
+  for (const [url, entry] of Object.entries(value)) out[url] = check(entry, `${name}[${JSON.stringify(url)}]`);
+  return out;
+}
+
+/** Migrations from older versions, applied in order. Version 0 is a file written before `version` existed. */
+const MIGRATIONS: Record<number, (data: Rec) => Rec> = {
+  0: (data) => ({ ...data, version: 1 }),
+};
+
+/** Parses and validates file text. Unknown top-level keys are kept for forward compatibility. */
+export function parseConfig(text: string): ConfigData {
+  if (text.trim() === '') throw new ConfigFormatError('the file is empty');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigFormatError(`invalid JSON (${(error as Error).message})`);
+  }
+  if (!isRecord(raw)) throw new ConfigFormatError('the top level is not a JSON object');
+  let data: Rec = raw;
+  const version = data.version ?? 0;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) throw new ConfigFormatError('"version" is not a whole number');
+  if (version > CONFIG_VERSION) {
+    throw new ConfigFormatError(`it was written by a newer t0ken (format version ${version}; this one reads up to ${CONFIG_VERSION})`);
+  }
+  for (let v = version; v < CONFIG_VERSION; v++) data = MIGRATIONS[v]!(data);
+  return {
+    ...data,
+    version: CONFIG_VERSION,
+    t0ken: checkSection(data.t0ken, 't0ken', checkAccount),
+    mnemom: checkSection(data.mnemom, 'mnemom', (v, where) => requireStrings(v, where, ['api_key', 'saved_at']) as unknown as MnemomCredential),
+  };
+}
+
+export const serializeConfig = (data: ConfigData): string => `${JSON.stringify(data, null, 2)}\n`;

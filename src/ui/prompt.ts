@@ -1,0 +1,58 @@
+import { CliError, usageError } from '../core/errors.js';
+import { Exit } from '../core/exit-codes.js';
+import { isCI } from './spinner.js';
+
+export interface PromptGate {
+  input: boolean; // false with --no-input
+  env: NodeJS.ProcessEnv;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+}
+
+/** Prompts appear only when stdin and stdout are terminals, --no-input is absent and CI is unset. */
+export function canPrompt(gate: PromptGate): boolean {
+  return gate.input && gate.stdinIsTTY && gate.stdoutIsTTY && !isCI(gate.env);
+}
+
+export interface AskOptions {
+  message: string;
+  flag: string; // the flag that supplies the value without a prompt, named in the error
+  secret?: boolean;
+  validate?: (value: string) => string | undefined; // returns an error message or undefined
+}
+
+/** Asks for a value, or fails with a usage error naming the flag when no prompt may be shown. */
+export async function ask(gate: PromptGate, options: AskOptions): Promise<string> {
+  if (!canPrompt(gate)) {
+    throw usageError(`a value is missing and no prompt can be shown`, `Pass ${options.flag}.`);
+  }
+  const prompts = await import('@inquirer/prompts');
+  const validate = (value: string): string | true => options.validate?.(value) ?? true;
+  const context = { output: process.stderr };
+  try {
+    return options.secret
+      ? await prompts.password({ message: options.message, mask: true, validate }, context)
+      : await prompts.input({ message: options.message, validate }, context);
+  } catch (error) {
+    throw promptAborted(error);
+  }
+}
+
+export async function confirm(gate: PromptGate, message: string, flag: string): Promise<boolean> {
+  if (!canPrompt(gate)) {
+    throw usageError('confirmation needed but no prompt can be shown', `Pass ${flag} to confirm.`);
+  }
+  const prompts = await import('@inquirer/prompts');
+  try {
+    return await prompts.confirm({ message, default: false }, { output: process.stderr });
+  } catch (error) {
+    throw promptAborted(error);
+  }
+}
+
+function promptAborted(error: unknown): unknown {
+  if (error instanceof Error && error.name === 'ExitPromptError') {
+    return new CliError('interrupted', 'interrupted', Exit.interrupted);
+  }
+  return error;
+}
