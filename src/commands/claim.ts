@@ -1,6 +1,41 @@
 import type { Context } from '../context.js';
-import { CliError } from '../core/errors.js';
+import { validateEmail } from '../core/validate.js';
+import { ask } from '../ui/prompt.js';
+import { withSpinner } from '../ui/spinner.js';
+import { localTime, minutesLeft, openT0kenSession } from './shared/t0ken-session.js';
 
-export async function run(_ctx: Context): Promise<void> {
-  throw new CliError('not_implemented', 'claim is not implemented yet', 1);
+/** Starts linking the machine account to a person: prints the 6-digit code and stores the pending claim. */
+export async function run(ctx: Context, options: { email?: string }): Promise<void> {
+  const session = openT0kenSession(ctx);
+  const email = validateEmail(
+    options.email ??
+      (await ask(ctx.prompt, {
+        message: 'Email of the person claiming this machine account:',
+        flag: '--email <email>',
+        validate: (value) => {
+          try {
+            validateEmail(value);
+            return undefined;
+          } catch (error) {
+            return (error as Error).message;
+          }
+        },
+      })),
+  );
+  const answer = await withSpinner(ctx.out, ctx.env, 'Starting the claim…', () =>
+    session.api.claimInit({ machine_fingerprint: session.account.machine_fingerprint, email }),
+  );
+  await session.store.update((data) => {
+    const account = data.t0ken[session.baseUrl];
+    if (!account) return; // logged out meanwhile: nothing to attach the claim to
+    account.pending_claim = { email, verification_code: answer.verification_code, expires_at: answer.expires_at, started_at: new Date().toISOString() };
+  });
+  const minutes = minutesLeft(answer.expires_at);
+  ctx.out.result({ verification_code: answer.verification_code, expires_at: answer.expires_at, email }, () =>
+    [
+      `Verification code: ${ctx.out.style.bold(answer.verification_code)}`,
+      `Expires: ${localTime(answer.expires_at)} (in ${minutes} min)`,
+    ].join('\n'),
+  );
+  ctx.out.info(`Next: ${email} confirms ownership with this code, then run \`t0ken verify\` (or \`t0ken verify --code ${answer.verification_code}\`) before it expires.`);
 }

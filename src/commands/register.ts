@@ -1,6 +1,90 @@
 import type { Context } from '../context.js';
-import { CliError } from '../core/errors.js';
+import { T0kenApi } from '../api/t0ken.js';
+import { maskSecret } from '../core/mask.js';
+import { openStore } from '../store/open.js';
+import type { T0kenAccount } from '../store/schema.js';
+import { withSpinner } from '../ui/spinner.js';
+import { keyValueTable } from '../ui/table.js';
+import { currentFingerprint, resolveHostname, servicePlatform } from './shared/machine.js';
 
-export async function run(_ctx: Context): Promise<void> {
-  throw new CliError('not_implemented', 'register is not implemented yet', 1);
+interface RegisterOptions {
+  hostname?: string;
+  force?: boolean;
+  showKey?: boolean;
+}
+
+/** Auto-registers this machine, or shows the account already stored for this API. */
+export async function run(ctx: Context, options: RegisterOptions): Promise<void> {
+  const baseUrl = ctx.t0kenBaseUrl();
+  const hostname = resolveHostname(options.hostname);
+  const store = openStore({ configDir: ctx.configDir, env: ctx.env, warn: (m) => ctx.out.warn(m) });
+  const existing = store.read().t0ken[baseUrl]; // a corrupt file stops us here, before any request
+  const fingerprint = await currentFingerprint(ctx, true);
+  for (const warning of fingerprint.warnings) ctx.out.warn(warning);
+
+  if (existing && !options.force) {
+    if (existing.local_fingerprint !== fingerprint.fingerprint) {
+      ctx.out.warn('this machine\'s fingerprint changed since it registered; run `t0ken register --force` to register it again');
+    }
+    ctx.out.info(`Already registered with ${baseUrl}; showing the stored account (use --force to register again).`);
+    show(ctx, existing, baseUrl, store.path, options.showKey === true, true);
+    return;
+  }
+
+  const api = new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, trace: ctx.trace });
+  const answer = await withSpinner(ctx.out, ctx.env, 'Registering this machine…', () =>
+    api.autoRegister({ machine_fingerprint: fingerprint.fingerprint, platform: servicePlatform(), hostname }),
+  );
+  const account: T0kenAccount = {
+    user_id: answer.user_id,
+    api_key: answer.api_key,
+    project_id: answer.project_id,
+    machine_fingerprint: answer.machine_fingerprint,
+    local_fingerprint: fingerprint.fingerprint,
+    fingerprint_source: fingerprint.source,
+    hostname,
+    created_at: answer.created_at,
+    registered_at: new Date().toISOString(),
+  };
+  await store.update((data) => {
+    const previous = data.t0ken[baseUrl];
+    // A re-registration that lands on the same user keeps what we know about its claim.
+    if (previous && previous.user_id === account.user_id) {
+      if (previous.claim) account.claim = previous.claim;
+      if (previous.pending_claim) account.pending_claim = previous.pending_claim;
+    }
+    data.t0ken[baseUrl] = account;
+  });
+  ctx.out.info(`Registered this machine with ${baseUrl}.`);
+  show(ctx, account, baseUrl, store.path, options.showKey === true, false);
+  if (!account.claim) ctx.out.info('Next: link it to a person with `t0ken claim --email you@example.com`.');
+}
+
+function show(ctx: Context, account: T0kenAccount, baseUrl: string, configPath: string, showKey: boolean, alreadyRegistered: boolean): void {
+  const key = showKey ? account.api_key : maskSecret(account.api_key);
+  const json: Record<string, unknown> = {
+    user_id: account.user_id,
+    project_id: account.project_id,
+    machine_fingerprint: account.machine_fingerprint,
+    local_fingerprint: account.local_fingerprint,
+    created_at: account.created_at,
+    api_url: baseUrl,
+    config_path: configPath,
+    already_registered: alreadyRegistered,
+    api_key_masked: maskSecret(account.api_key),
+  };
+  if (showKey) json.api_key = account.api_key;
+  ctx.out.result(json, () =>
+    keyValueTable(
+      [
+        ['user', account.user_id],
+        ['project', account.project_id],
+        ['fingerprint', account.machine_fingerprint],
+        ['api key', key],
+        ['api', baseUrl],
+        ['config', configPath],
+      ],
+      ctx.out.style.dim,
+    ),
+  );
 }

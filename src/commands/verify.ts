@@ -1,6 +1,39 @@
 import type { Context } from '../context.js';
 import { CliError } from '../core/errors.js';
+import { Exit } from '../core/exit-codes.js';
+import { validateVerificationCode } from '../core/validate.js';
+import { ask } from '../ui/prompt.js';
+import { withSpinner } from '../ui/spinner.js';
+import { localTime, openT0kenSession } from './shared/t0ken-session.js';
 
-export async function run(_ctx: Context): Promise<void> {
-  throw new CliError('not_implemented', 'verify is not implemented yet', 1);
+/** Completes the claim with --code, the pending claim's code, or a prompt. */
+export async function run(ctx: Context, options: { code?: string }): Promise<void> {
+  const session = openT0kenSession(ctx);
+  const pending = session.account.pending_claim;
+  if (session.account.claim && !pending) {
+    ctx.out.warn(`this account was already claimed by ${session.account.claim.email || session.account.claim.merged_to_user_id}; asking the service anyway`);
+  }
+  if (pending && Date.parse(pending.expires_at) <= Date.now()) {
+    throw new CliError('code_expired', `the claim code for ${pending.email} expired at ${localTime(pending.expires_at)}`, Exit.rejected, {
+      hint: `Run \`t0ken claim --email ${pending.email}\` for a new code.`,
+    });
+  }
+  const code = validateVerificationCode(
+    options.code ??
+      pending?.verification_code ??
+      (await ask(ctx.prompt, { message: '6-digit verification code:', flag: '--code <code>', validate: (v) => (/^\d{6}$/.test(v.trim()) ? undefined : 'enter the 6 digits') })),
+  );
+  const answer = await withSpinner(ctx.out, ctx.env, 'Verifying…', () =>
+    session.api.claimVerify({ machine_fingerprint: session.account.machine_fingerprint, verification_code: code }),
+  );
+  const email = pending?.email ?? '';
+  await session.store.update((data) => {
+    const account = data.t0ken[session.baseUrl];
+    if (!account) return;
+    account.claim = { merged_to_user_id: answer.merged_to_user_id, claimed_at: new Date().toISOString(), email };
+    delete account.pending_claim;
+  });
+  ctx.out.result({ ...answer, email: email || null }, () =>
+    `Claimed: this machine account is now linked to ${email || 'its owner'} (user ${answer.merged_to_user_id}).`,
+  );
 }

@@ -1,0 +1,34 @@
+import type { Context } from '../../context.js';
+import { T0kenApi } from '../../api/t0ken.js';
+import { openStore, requireAccount } from '../../store/open.js';
+import type { ConfigData, T0kenAccount } from '../../store/schema.js';
+import type { ConfigStore } from '../../store/store.js';
+
+/** The store, the stored account for this API and a client authenticated as it. */
+export interface T0kenSession {
+  baseUrl: string;
+  store: ConfigStore;
+  data: ConfigData;
+  account: T0kenAccount;
+  api: T0kenApi;
+}
+
+/** Opens the account for the current T0KEN_API_URL (exit 3 when none); T0KEN_API_KEY overrides its key. */
+export function openT0kenSession(ctx: Context): T0kenSession {
+  const baseUrl = ctx.t0kenBaseUrl();
+  const store = openStore({ configDir: ctx.configDir, env: ctx.env, warn: (m) => ctx.out.warn(m) });
+  const data = store.read();
+  const account = requireAccount(data, baseUrl);
+  const apiKey = ctx.env.T0KEN_API_KEY || account.api_key;
+  const api = new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, apiKey, trace: ctx.trace });
+  return { baseUrl, store, data, account, api };
+}
+
+export function localTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
+
+export function minutesLeft(iso: string, now: number = Date.now()): number {
+  return Math.max(0, Math.round((Date.parse(iso) - now) / 60_000));
+}
