@@ -20,7 +20,6 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
   const store = openStore({ configDir: ctx.configDir, env: ctx.env, warn: (m) => ctx.out.warn(m) });
   const existing = store.read().t0ken[baseUrl]; // a corrupt file stops us here, before any request
   const fingerprint = await currentFingerprint(ctx, true);
-  for (const warning of fingerprint.warnings) ctx.out.warn(warning);
 
   if (existing && !options.force) {
     if (existing.local_fingerprint !== fingerprint.fingerprint) {
@@ -31,6 +30,7 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
     return;
   }
 
+  for (const warning of fingerprint.warnings) ctx.out.warn(warning);
   const api = new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, trace: ctx.trace });
   const answer = await withSpinner(ctx.out, ctx.env, 'Registering this machine…', () =>
     api.autoRegister({ machine_fingerprint: fingerprint.fingerprint, platform: servicePlatform(), hostname }),

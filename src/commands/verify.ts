@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { CliError } from '../core/errors.js';
+import { CliError, isCliError } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
 import { validateVerificationCode } from '../core/validate.js';
 import { ask } from '../ui/prompt.js';
@@ -25,7 +25,9 @@ export async function run(ctx: Context, options: { code?: string }): Promise<voi
   );
   const answer = await withSpinner(ctx.out, ctx.env, 'Verifying…', () =>
     session.api.claimVerify({ machine_fingerprint: session.account.machine_fingerprint, verification_code: code }),
-  );
+  ).catch((error: unknown) => {
+    throw withClaimHint(error, pending?.email);
+  });
   const email = pending?.email ?? '';
   await session.store.update((data) => {
     const account = data.t0ken[session.baseUrl];
@@ -36,4 +38,14 @@ export async function run(ctx: Context, options: { code?: string }): Promise<voi
   ctx.out.result({ ...answer, email: email || null }, () =>
     `Claimed: this machine account is now linked to ${email || 'its owner'} (user ${answer.merged_to_user_id}).`,
   );
+}
+
+/** A rejected code (wrong, expired, locked) is fixed by a new claim: say so instead of the generic hint. */
+function withClaimHint(error: unknown, email: string | undefined): unknown {
+  if (!isCliError(error) || error.exitCode !== Exit.rejected) return error;
+  const claim = email ? `t0ken claim --email ${email}` : 't0ken claim --email <email>';
+  const hint = error.status === 400
+    ? `Check the code and try again (\`t0ken verify --code <code>\`), or run \`${claim}\` for a new one.`
+    : `Run \`${claim}\` for a new code, then \`t0ken verify\`.`;
+  return new CliError(error.code, error.message, error.exitCode, { hint, status: error.status, cause: error });
 }

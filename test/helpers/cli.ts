@@ -58,3 +58,9 @@ export function tempConfigDir(prefix = 't0ken-test-'): { dir: string; cleanup: (
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir: join(dir, 'config'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** With --json, stderr is JSON lines (warnings, then the error): the error is the last one. */
+export function jsonError(stderr: string): { code: string; message: string; status?: number; hint?: string } {
+  const lines = stderr.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!).error;
+}

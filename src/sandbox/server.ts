@@ -1,0 +1,120 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BodyTooLarge, lowerHeaders, parseObject, readBody, sendJson, type RecordedRequest, type Reply } from './http-util.js';
+import { handleMnemom } from './mnemom-routes.js';
+import { SandboxState } from './state.js';
+import { handleT0ken, T0KEN_ROUTES } from './t0ken-routes.js';
+
+export type { RecordedRequest } from './http-util.js';
+
+export interface SandboxOptions {
+  port?: number;
+  host?: string;
+  codeTtlMs?: number;
+  reinitCooldownMs?: number;
+  maxCodeAttempts?: number;
+  now?: () => number;
+}
+
+export interface RawResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface Sandbox {
+  url: string;
+  t0kenUrl: string;
+  mnemomUrl: string;
+  requests: RecordedRequest[];
+  /** The next `count` requests get this raw answer instead of normal handling (fault injection). */
+  failNext(count: number, response: RawResponse): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A local implementation of both APIs on one node:http server. Routes match on the path's tail,
+ * so any prefix works: `${url}/api/v1` and `${url}/tenant-7/api/v1` are both t0ken APIs.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const state = new SandboxState();
+  const now = options.now ?? Date.now;
+  const rules = {
+    codeTtlMs: options.codeTtlMs ?? 10 * 60_000,
+    reinitCooldownMs: options.reinitCooldownMs ?? 60_000,
+    maxCodeAttempts: options.maxCodeAttempts ?? 5,
+    now,
+  };
+  const requests: RecordedRequest[] = [];
+  const faults: RawResponse[] = [];
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+    const headers = lowerHeaders(req);
+    const method = req.method ?? 'GET';
+    let bodyText = '';
+    try {
+      bodyText = await readBody(req);
+    } catch (error) {
+      requests.push({ method, path: url.pathname + url.search, headers, body: '' });
+      if (error instanceof BodyTooLarge) return sendJson(res, 413, { success: false, error: { code: 'payload_too_large', message: 'the body is over 64 KiB' } });
+      throw error;
+    }
+    requests.push({ method, path: url.pathname + url.search, headers, body: bodyText });
+
+    const fault = faults.shift();
+    if (fault) {
+      res.writeHead(fault.status, { 'content-type': 'application/json; charset=utf-8', ...fault.headers });
+      res.end(fault.body ?? '');
+      return;
+    }
+
+    const path = url.pathname.replace(/\/+$/, '');
+    const parsed = parseObject(bodyText);
+    if (parsed === 'invalid') return sendJson(res, 400, { success: false, error: { code: 'invalid_json', message: 'the body must be a JSON object' } });
+
+    let answer: Reply;
+    const t0kenRoute = T0KEN_ROUTES.find((route) => path.endsWith(route));
+    if (t0kenRoute) {
+      answer = handleT0ken(state, rules, { method, tail: t0kenRoute, query: url.searchParams, headers, body: parsed });
+    } else if (path.endsWith('/agents')) {
+      answer = handleMnemom(state, { method, headers, bodyText, body: parsed, now: now() });
+    } else {
+      answer = { status: 404, body: { success: false, error: { code: 'not_found', message: `no route for ${method} ${url.pathname}` } } };
+    }
+    sendJson(res, answer.status, answer.body, answer.headers);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, { success: false, error: { code: 'internal', message: 'sandbox error' } });
+      else res.destroy();
+    });
+  });
+  server.on('clientError', (_error, socket) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  return {
+    url,
+    t0kenUrl: `${url}/api/v1`,
+    mnemomUrl: `${url}/v1`,
+    requests,
+    failNext(count, response) {
+      for (let i = 0; i < count; i++) faults.push(response);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,67 @@
+import { createHmac, randomBytes, randomInt } from 'node:crypto';
+
+/** The sandbox's in-memory world. */
+
+export interface SandboxAccount {
+  userId: string;
+  apiKey: string;
+  sentFingerprint: string;
+  fingerprint: string; // the server's fp_ name
+  platform: string;
+  hostname: string;
+  createdAt: string;
+  calls: number[]; // timestamps of authenticated calls
+  claim?: { code: string; expiresAt: number; startedAt: number; email: string; wrongTries: number; locked: boolean };
+  claimedBy?: { email: string; userId: string; at: string };
+}
+
+export interface SandboxAgent {
+  id: string;
+  name: string;
+  agentHash: string;
+  principal: string;
+  createdAt: string;
+  cardId: string | null;
+  policyCreated: boolean;
+}
+
+export interface IdempotentReply {
+  bodyText: string;
+  status: number;
+  response: unknown;
+}
+
+const SECRET = randomBytes(32);
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+export const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
+export const base62 = (length: number): string => Array.from({ length }, () => BASE62[randomInt(BASE62.length)]).join('');
+export const sixDigits = (): string => String(randomInt(0, 1_000_000)).padStart(6, '0');
+export const keyedHex = (value: string): string => createHmac('sha256', SECRET).update(value).digest('hex');
+
+export class SandboxState {
+  readonly accountsBySentFp = new Map<string, SandboxAccount>();
+  readonly accountsByKey = new Map<string, SandboxAccount>();
+  readonly accountsByFp = new Map<string, SandboxAccount>();
+  readonly agents: SandboxAgent[] = [];
+  readonly idempotency = new Map<string, IdempotentReply>(); // principal + key
+
+  register(sentFingerprint: string, platform: string, hostname: string, now: number): { account: SandboxAccount; created: boolean } {
+    const existing = this.accountsBySentFp.get(sentFingerprint);
+    if (existing) return { account: existing, created: false };
+    const account: SandboxAccount = {
+      userId: `machine_${hex(6)}`,
+      apiKey: `omx_agent_${base62(32)}`,
+      sentFingerprint,
+      fingerprint: `fp_${keyedHex(`fp:${sentFingerprint}`).slice(0, 32)}`,
+      platform,
+      hostname,
+      createdAt: new Date(now).toISOString(),
+      calls: [],
+    };
+    this.accountsBySentFp.set(sentFingerprint, account);
+    this.accountsByKey.set(account.apiKey, account);
+    this.accountsByFp.set(account.fingerprint, account);
+    return { account, created: true };
+  }
+}
