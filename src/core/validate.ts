@@ -35,7 +35,7 @@ export function validateVerificationCode(code: string): string {
 export function parseTimeoutSeconds(raw: string): number {
   const seconds = Number(raw);
   if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
-    throw usageError(`invalid --timeout ${JSON.stringify(truncate(raw))}: give seconds between 0 and 600`, 'For example --timeout 30.');
+    throw usageError(`invalid --timeout ${JSON.stringify(truncate(raw))}: give seconds above 0 and at most 600`, 'For example --timeout 30.');
   }
   return Math.round(seconds * 1000);
 }
