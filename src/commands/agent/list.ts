@@ -1,6 +1,19 @@
 import type { Context } from '../../context.js';
-import { CliError } from '../../core/errors.js';
+import { withSpinner } from '../../ui/spinner.js';
+import { columnsTable } from '../../ui/table.js';
+import { localTime } from '../shared/t0ken-session.js';
+import { openMnemom } from './mnemom-session.js';
 
-export async function run(_ctx: Context): Promise<void> {
-  throw new CliError('not_implemented', 'agent/list is not implemented yet', 1);
+/** Lists the Mnemom agents of the current credential. */
+export async function run(ctx: Context): Promise<void> {
+  const answer = await withSpinner(ctx.out, ctx.env, 'Listing agents…', () => openMnemom(ctx).listAgents());
+  const when = (value: unknown): string => (typeof value === 'string' && value ? localTime(value) : '-');
+  ctx.out.result(answer, () => {
+    if (answer.agents.length === 0) return 'No agents yet. Create one with `t0ken agent create --name <name>`.';
+    return columnsTable(
+      ['ID', 'NAME', 'CREATED', 'LAST SEEN'],
+      answer.agents.map((a) => [a.id, a.name, when(a.created_at), when(a.last_seen_at)]),
+      ctx.out.style.bold,
+    );
+  });
 }

@@ -1,6 +1,28 @@
 import type { Context } from '../../context.js';
-import { CliError } from '../../core/errors.js';
+import { usageError } from '../../core/errors.js';
+import { maskSecret } from '../../core/mask.js';
+import { openStore } from '../../store/open.js';
+import { MNEMOM_KEY_PATTERN, mnemomVariableInCharge } from '../shared/mnemom-auth.js';
+import { readStdin } from '../shared/provider-key.js';
 
-export async function run(_ctx: Context): Promise<void> {
-  throw new CliError('not_implemented', 'agent/login is not implemented yet', 1);
+/** Stores a Mnemom API key read from stdin, under the current MNEMOM_API_URL. */
+export async function run(ctx: Context, options: { withToken?: boolean }): Promise<void> {
+  if (!options.withToken) {
+    throw usageError('agent login reads the key from stdin and needs --with-token', 'Run: printf %s "$MNEMOM_API_KEY" | t0ken agent login --with-token');
+  }
+  const baseUrl = ctx.mnemomBaseUrl();
+  const key = (await readStdin()).trim();
+  if (!key) throw usageError('no key on stdin', 'Run: printf %s "$KEY" | t0ken agent login --with-token');
+  if (!MNEMOM_KEY_PATTERN.test(key)) {
+    throw usageError('that is not a Mnemom API key (expected mnm_ followed by 16 or more letters, digits, _ or -)', 'Copy the mnm_… key from your Mnemom settings.');
+  }
+  const store = openStore({ configDir: ctx.configDir, env: ctx.env, warn: (m) => ctx.out.warn(m) });
+  await store.update((data) => {
+    data.mnemom[baseUrl] = { api_key: key, saved_at: new Date().toISOString() };
+  });
+  ctx.out.result({ logged_in: true, api_url: baseUrl, api_key_masked: maskSecret(key), config_path: store.path }, () =>
+    `Stored Mnemom key ${maskSecret(key)} for ${baseUrl} in ${store.path}.`,
+  );
+  const variable = mnemomVariableInCharge(ctx.env);
+  if (variable) ctx.out.warn(`${variable} is set and is used instead of the stored key until you unset it`);
 }

@@ -1,6 +1,21 @@
 import type { Context } from '../../context.js';
-import { CliError } from '../../core/errors.js';
+import { openStore } from '../../store/open.js';
+import { mnemomVariableInCharge } from '../shared/mnemom-auth.js';
 
-export async function run(_ctx: Context): Promise<void> {
-  throw new CliError('not_implemented', 'agent/logout is not implemented yet', 1);
+/** Forgets the Mnemom key stored for the current MNEMOM_API_URL. */
+export async function run(ctx: Context): Promise<void> {
+  const baseUrl = ctx.mnemomBaseUrl();
+  const store = openStore({ configDir: ctx.configDir, env: ctx.env, warn: (m) => ctx.out.warn(m) });
+  let removed = false;
+  if (store.read().mnemom[baseUrl]) {
+    await store.update((data) => {
+      removed = data.mnemom[baseUrl] !== undefined;
+      delete data.mnemom[baseUrl];
+    });
+  }
+  ctx.out.result({ logged_out: removed, api_url: baseUrl }, () =>
+    removed ? `Forgot the Mnemom key for ${baseUrl}.` : `No Mnemom key was stored for ${baseUrl}; nothing changed.`,
+  );
+  const variable = mnemomVariableInCharge(ctx.env);
+  if (variable) ctx.out.warn(`${variable} is still set and is used by every agent command until you unset it`);
 }

@@ -1,0 +1,32 @@
+import type { Context } from '../../context.js';
+import { notRegisteredError, usageError } from '../../core/errors.js';
+import type { MnemomCredential } from '../../api/mnemom.js';
+import { openStore } from '../../store/open.js';
+
+export const MNEMOM_KEY_PATTERN = /^mnm_[A-Za-z0-9_-]{16,}$/;
+
+/** MNEMOM_TOKEN (Bearer) wins, then MNEMOM_API_KEY, then the key stored for this Mnemom API. */
+export function resolveMnemomCredential(ctx: Context, baseUrl: string): MnemomCredential {
+  const token = ctx.env.MNEMOM_TOKEN?.trim();
+  if (token) return { kind: 'bearer', token, source: 'MNEMOM_TOKEN' };
+  const key = ctx.env.MNEMOM_API_KEY?.trim();
+  if (key) {
+    if (!key.startsWith('mnm_')) {
+      throw usageError('MNEMOM_API_KEY does not look like a Mnemom API key (it must start with mnm_)', 'Set it to your mnm_… key, or use MNEMOM_TOKEN for a JWT.');
+    }
+    return { kind: 'api-key', key, source: 'MNEMOM_API_KEY' };
+  }
+  const stored = openStore({ configDir: ctx.configDir, env: ctx.env, warn: (m) => ctx.out.warn(m) }).read().mnemom[baseUrl];
+  if (stored) return { kind: 'api-key', key: stored.api_key, source: 'the config file' };
+  throw notRegisteredError(
+    `no Mnemom credential for ${baseUrl}`,
+    'Set MNEMOM_TOKEN or MNEMOM_API_KEY, or store a key with `printf %s "$KEY" | t0ken agent login --with-token`.',
+  );
+}
+
+/** Names the environment variable that overrides the stored key, if any. */
+export function mnemomVariableInCharge(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.MNEMOM_TOKEN?.trim()) return 'MNEMOM_TOKEN';
+  if (env.MNEMOM_API_KEY?.trim()) return 'MNEMOM_API_KEY';
+  return undefined;
+}

@@ -1,0 +1,38 @@
+import { usageError } from './errors.js';
+import { jsonErrorOffset } from './json-position.js';
+
+export const MAX_CARD_BYTES = 128 * 1024;
+
+/** Line and column (1-based) of a character offset, for parse errors people can find. */
+export function positionOf(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, Math.max(0, offset));
+  const lines = before.split('\n');
+  return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
+}
+
+/** Parses an alignment card file's text: it must be a JSON object. */
+export function parseCard(text: string, fileName: string): Record<string, unknown> {
+  if (Buffer.byteLength(text, 'utf8') > MAX_CARD_BYTES) {
+    throw usageError(`${fileName} is larger than 128 KiB`, 'Alignment cards are small JSON objects; check you passed the right file to --card.');
+  }
+  let offset: number | undefined;
+  try {
+    offset = jsonErrorOffset(text);
+  } catch {
+    throw usageError(`${fileName} is nested too deeply to read`, 'Alignment cards are small JSON objects; check the file.');
+  }
+  if (offset !== undefined) {
+    const { line, column } = positionOf(text, offset);
+    const found = offset >= text.length ? 'the text ends too early' : `unexpected ${JSON.stringify(text[offset])}`;
+    throw usageError(
+      `${fileName} is not valid JSON: ${text.trim() === '' ? 'the file is empty' : `${found} at line ${line}, column ${column}`}`,
+      'Fix the file (`jq . <file>` shows the problem too), or pass another --card.',
+    );
+  }
+  const value: unknown = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    throw usageError(`${fileName} must hold a JSON object, not ${kind}`, 'An alignment card is a JSON object: {"…": …}.');
+  }
+  return value as Record<string, unknown>;
+}

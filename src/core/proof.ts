@@ -1,0 +1,14 @@
+import { createHash } from 'node:crypto';
+
+export interface HashProof {
+  hash_proof: string;  // 64 lowercase hex
+  agent_hash: string;  // its first 16 characters
+  name: string | null;
+}
+
+/** SHA256(providerKey + "|" + name), or SHA256(providerKey) for an unnamed agent; UTF-8 throughout. */
+export function hashProof(providerKey: string, name?: string): HashProof {
+  const input = name === undefined ? providerKey : `${providerKey}|${name}`;
+  const digest = createHash('sha256').update(input, 'utf8').digest('hex');
+  return { hash_proof: digest, agent_hash: digest.slice(0, 16), name: name ?? null };
+}
