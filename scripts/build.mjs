@@ -20,3 +20,12 @@ await build({
   define: { __T0KEN_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
 });
+
+// completions/ holds the same scripts `t0ken completion <shell>` prints, generated from the tree.
+const { execFileSync } = await import('node:child_process');
+const { writeFileSync } = await import('node:fs');
+const bin = new URL('../bin/t0ken.js', import.meta.url).pathname;
+for (const [shell, file] of [['bash', 't0ken.bash'], ['zsh', '_t0ken'], ['fish', 't0ken.fish']]) {
+  const script = execFileSync(process.execPath, [bin, 'completion', shell], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  writeFileSync(new URL(`../completions/${file}`, import.meta.url), script);
+}

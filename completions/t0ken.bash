@@ -1,0 +1,92 @@
+# bash completion for t0ken: generated from the t0ken command tree by `t0ken completion`; do not edit
+# Install: t0ken completion bash > ~/.local/share/bash-completion/completions/t0ken
+_t0ken_complete() {
+  local cur="${COMP_WORDS[COMP_CWORD]}" prev="" path="" w i words=""
+  (( COMP_CWORD > 0 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"
+  for (( i = 1; i < COMP_CWORD; i++ )); do
+    w="${COMP_WORDS[i]}"
+    case " --timeout --hostname --email --code --name --key-env --card --policy --if-exists --port --host " in *" $w "*) (( i++ )); continue ;; esac
+    [[ "$w" == -* ]] && continue
+    if [[ " $(_t0ken_subcommands "$path") " == *" $w "* ]]; then
+      path="$(_t0ken_alias "${path:+$path }$w")"
+    fi
+  done
+  case "$prev" in
+    --if-exists) COMPREPLY=( $(compgen -W "fail ok" -- "$cur") ); return ;;
+    --card|--policy) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    --timeout|--hostname|--email|--code|--name|--key-env|--card|--policy|--if-exists|--port|--host) COMPREPLY=(); return ;;
+  esac
+  if [[ "$cur" == -* ]]; then
+    case "$path" in
+    "") words="--version --json --no-input --quiet --debug --no-color --timeout --help" ;;
+    "register") words="--hostname --force --show-key --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "whoami") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "token") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "claim") words="--email --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "verify") words="--code --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "stats") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "logout") words="--yes --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "hash-proof") words="--name --key-env --key-stdin --short --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "agent") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "agent create") words="--name --card --policy --key-env --key-stdin --if-exists --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "agent list") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "agent login") words="--with-token --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "agent logout") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "fingerprint") words="--explain --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "completion") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "sandbox") words="--port --host --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "help") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    esac
+  else
+    case "$path" in
+    "") words="register whoami status token claim verify stats logout hash-proof agent fingerprint completion sandbox help" ;;
+    "register") words="" ;;
+    "whoami") words="" ;;
+    "token") words="" ;;
+    "claim") words="" ;;
+    "verify") words="" ;;
+    "stats") words="" ;;
+    "logout") words="" ;;
+    "hash-proof") words="" ;;
+    "agent") words="create list login logout" ;;
+    "agent create") words="" ;;
+    "agent list") words="" ;;
+    "agent login") words="" ;;
+    "agent logout") words="" ;;
+    "fingerprint") words="" ;;
+    "completion") words="bash zsh fish" ;;
+    "sandbox") words="" ;;
+    "help") words="exit-codes environment register whoami token claim verify stats logout hash-proof agent fingerprint completion sandbox" ;;
+    esac
+  fi
+  COMPREPLY=( $(compgen -W "$words" -- "$cur") )
+}
+_t0ken_subcommands() {
+  case "$1" in
+    "") echo "register whoami status token claim verify stats logout hash-proof agent fingerprint completion sandbox help" ;;
+    "register") echo "" ;;
+    "whoami") echo "" ;;
+    "token") echo "" ;;
+    "claim") echo "" ;;
+    "verify") echo "" ;;
+    "stats") echo "" ;;
+    "logout") echo "" ;;
+    "hash-proof") echo "" ;;
+    "agent") echo "create list login logout" ;;
+    "agent create") echo "" ;;
+    "agent list") echo "" ;;
+    "agent login") echo "" ;;
+    "agent logout") echo "" ;;
+    "fingerprint") echo "" ;;
+    "completion") echo "" ;;
+    "sandbox") echo "" ;;
+    "help") echo "" ;;
+  esac
+}
+_t0ken_alias() {
+  case "$1" in
+    "status") echo "whoami" ;;
+    *) echo "$1" ;;
+  esac
+}
+complete -F _t0ken_complete t0ken

@@ -1,0 +1,165 @@
+import { flatten, type CommandSpec, type OptionSpec } from './tree.js';
+
+/**
+ * Static completion scripts: the words are baked in, so a TAB press runs no t0ken process at all.
+ * All three shells share one model: walk the words typed so far to find the command path (skipping
+ * options and the values of options that take one), then offer that path's subcommands, options,
+ * an option's fixed values, or the command's fixed arguments.
+ */
+
+const HEADER = 'generated from the t0ken command tree by `t0ken completion`; do not edit';
+
+interface Model {
+  paths: Array<{ key: string; subcommands: string[]; options: string[]; argChoices: string[] }>;
+  valueOptions: string[];                     // options that take a value (any command)
+  choices: Array<{ option: string; values: string[] }>;
+  fileOptions: string[];
+  globals: OptionSpec[];
+}
+
+function model(root: CommandSpec): Model {
+  const all = flatten(root);
+  const options = all.flatMap((c) => c.options);
+  const uniq = (xs: string[]) => [...new Set(xs)];
+  return {
+    paths: all.map((c) => ({
+      key: c.path.join(' '),
+      subcommands: c.subcommands.flatMap((s) => s.names),
+      options: uniq([...c.options.flatMap((o) => o.flags.filter((f) => f.startsWith('--'))), ...(c.path.length > 0 ? root.options.flatMap((o) => o.flags.filter((f) => f.startsWith('--'))) : [])]),
+      argChoices: c.argChoices,
+    })),
+    valueOptions: uniq(options.filter((o) => o.takesValue).flatMap((o) => o.flags)),
+    choices: uniq(options.filter((o) => o.choices).flatMap((o) => o.flags)).map((flag) => ({ option: flag, values: options.find((o) => o.flags.includes(flag))!.choices! })),
+    fileOptions: uniq(options.filter((o) => o.files).flatMap((o) => o.flags)),
+    globals: root.options,
+  };
+}
+
+const aliasesOf = (root: CommandSpec): Array<[string, string]> =>
+  flatten(root).flatMap((c) => c.names.slice(1).map((alias) => [[...c.path.slice(0, -1), alias].join(' '), c.path.join(' ')] as [string, string]));
+
+export function bashScript(root: CommandSpec): string {
+  const m = model(root);
+  const caseLines = (pick: (p: Model['paths'][number]) => string[]) =>
+    m.paths.map((p) => `    "${p.key}") words="${pick(p).join(' ')}" ;;`).join('\n');
+  return `# bash completion for t0ken: ${HEADER}
+# Install: t0ken completion bash > ~/.local/share/bash-completion/completions/t0ken
+_t0ken_complete() {
+  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" path="" w i words=""
+  (( COMP_CWORD > 0 )) && prev="\${COMP_WORDS[COMP_CWORD-1]}"
+  for (( i = 1; i < COMP_CWORD; i++ )); do
+    w="\${COMP_WORDS[i]}"
+    case " ${m.valueOptions.join(' ')} " in *" $w "*) (( i++ )); continue ;; esac
+    [[ "$w" == -* ]] && continue
+    if [[ " $(_t0ken_subcommands "$path") " == *" $w "* ]]; then
+      path="$(_t0ken_alias "\${path:+$path }$w")"
+    fi
+  done
+  case "$prev" in
+${m.choices.map((c) => `    ${c.option}) COMPREPLY=( $(compgen -W "${c.values.join(' ')}" -- "$cur") ); return ;;`).join('\n')}
+${m.fileOptions.length ? `    ${m.fileOptions.join('|')}) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;` : ''}
+    ${m.valueOptions.join('|')}) COMPREPLY=(); return ;;
+  esac
+  if [[ "$cur" == -* ]]; then
+    case "$path" in
+${caseLines((p) => p.options)}
+    esac
+  else
+    case "$path" in
+${caseLines((p) => [...p.subcommands, ...p.argChoices])}
+    esac
+  fi
+  COMPREPLY=( $(compgen -W "$words" -- "$cur") )
+}
+_t0ken_subcommands() {
+  case "$1" in
+${m.paths.map((p) => `    "${p.key}") echo "${p.subcommands.join(' ')}" ;;`).join('\n')}
+  esac
+}
+_t0ken_alias() {
+  case "$1" in
+${aliasesOf(root).map(([a, r]) => `    "${a}") echo "${r}" ;;`).join('\n')}
+    *) echo "$1" ;;
+  esac
+}
+complete -F _t0ken_complete t0ken
+`;
+}
+
+export function zshScript(root: CommandSpec): string {
+  const m = model(root);
+  return `#compdef t0ken
+# zsh completion for t0ken: ${HEADER}
+# Install: t0ken completion zsh > "\${fpath[1]}/_t0ken"
+_t0ken() {
+  local cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}" cmdpath="" w i
+  local -a candidates
+  for (( i = 2; i < CURRENT; i++ )); do
+    w="\${words[i]}"
+    case " ${m.valueOptions.join(' ')} " in *" $w "*) (( i++ )); continue ;; esac
+    [[ "$w" == -* ]] && continue
+    case "\${cmdpath:+$cmdpath }$w" in
+${aliasesOf(root).map(([a, r]) => `      "${a}") cmdpath="${r}"; continue ;;`).join('\n')}
+    esac
+    case "$cmdpath" in
+${m.paths.map((p) => `      "${p.key}") [[ " ${p.subcommands.join(' ')} " == *" $w "* ]] && cmdpath="\${cmdpath:+$cmdpath }$w" ;;`).join('\n')}
+    esac
+  done
+  case "$prev" in
+${m.choices.map((c) => `    ${c.option}) compadd -- ${c.values.join(' ')}; return ;;`).join('\n')}
+${m.fileOptions.length ? `    ${m.fileOptions.join('|')}) _files; return ;;` : ''}
+    ${m.valueOptions.join('|')}) return ;;
+  esac
+  if [[ "$cur" == -* ]]; then
+    case "$cmdpath" in
+${m.paths.map((p) => `      "${p.key}") candidates=(${p.options.join(' ')}) ;;`).join('\n')}
+    esac
+  else
+    case "$cmdpath" in
+${m.paths.map((p) => `      "${p.key}") candidates=(${[...p.subcommands, ...p.argChoices].join(' ')}) ;;`).join('\n')}
+    esac
+  fi
+  compadd -- "\${candidates[@]}"
+}
+compdef _t0ken t0ken 2>/dev/null || true
+`;
+}
+
+const fishQuote = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+export function fishScript(root: CommandSpec): string {
+  const lines = [`# fish completion for t0ken: ${HEADER}`, '# Install: t0ken completion fish > ~/.config/fish/completions/t0ken.fish', 'complete -c t0ken -f'];
+  const topNames = root.subcommands.flatMap((s) => s.names);
+  const optionLine = (o: OptionSpec, condition?: string): string => {
+    const parts = ['complete -c t0ken'];
+    if (condition) parts.push(`-n ${fishQuote(condition)}`);
+    for (const flag of o.flags) parts.push(flag.startsWith('--') ? `-l ${flag.slice(2)}` : `-s ${flag.slice(1)}`);
+    if (o.choices) parts.push(`-x -a ${fishQuote(o.choices.join(' '))}`);
+    else if (o.files) parts.push('-r -F');
+    else if (o.takesValue) parts.push('-x');
+    parts.push(`-d ${fishQuote(o.description)}`);
+    return parts.join(' ');
+  };
+  for (const o of root.options) lines.push(optionLine(o));
+  for (const sub of root.subcommands) {
+    for (const name of sub.names) lines.push(`complete -c t0ken -n ${fishQuote(`not __fish_seen_subcommand_from ${topNames.join(' ')}`)} -a ${name} -d ${fishQuote(sub.description)}`);
+    const inSub = `__fish_seen_subcommand_from ${sub.names.join(' ')}`;
+    if (sub.subcommands.length > 0) {
+      const nested = sub.subcommands.flatMap((s) => s.names);
+      for (const child of sub.subcommands) {
+        lines.push(`complete -c t0ken -n ${fishQuote(`${inSub}; and not __fish_seen_subcommand_from ${nested.join(' ')}`)} -a ${child.names[0]} -d ${fishQuote(child.description)}`);
+        for (const o of child.options) lines.push(optionLine(o, `${inSub}; and __fish_seen_subcommand_from ${child.names.join(' ')}`));
+      }
+    }
+    for (const o of sub.options) lines.push(optionLine(o, inSub));
+    if (sub.argChoices.length > 0) lines.push(`complete -c t0ken -n ${fishQuote(inSub)} -a ${fishQuote(sub.argChoices.join(' '))}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+export type Shell = (typeof SHELLS)[number];
+
+export function completionScript(shell: Shell, root: CommandSpec): string {
+  return shell === 'bash' ? bashScript(root) : shell === 'zsh' ? zshScript(root) : fishScript(root);
+}
