@@ -32,7 +32,15 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write('\n');
     process.exit(Exit.interrupted);
   });
-  process.exitCode = await runCli(argv);
+  const code = await runCli(argv);
+  // Exit now rather than when idle keep-alive sockets time out (~100 ms after the last request),
+  // once whatever we wrote has been handed to the OS.
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
+
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return stream.writableLength === 0 ? Promise.resolve() : new Promise((resolve) => stream.once('drain', () => resolve()));
 }
 
 /** Runs the CLI and returns the exit code; the one place errors become messages. */

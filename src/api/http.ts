@@ -1,11 +1,11 @@
-import type { HTTPError as KyHTTPError } from 'ky';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, malformedAnswerError } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
 import { exitCodeForStatus, parseErrorBody, sanitizeCode, sanitizeMessage } from '../core/error-body.js';
 import { redactBody, redactHeaders, redactText } from '../core/redact.js';
-import { backoffMs, decideRetry, MAX_ATTEMPTS, MAX_RETRY_AFTER_MS, parseRetryAfter, RETRYABLE_GET_STATUSES, type Failure, type FailureKind } from '../core/retry.js';
+import { backoffMs, decideRetry, MAX_ATTEMPTS, parseRetryAfter, type Failure } from '../core/retry.js';
 import { userAgent } from '../version.js';
-import { installProxyIfConfigured } from './proxy.js';
+import { send, TransportError, type TransportResponse } from './transport.js';
 import { SchemaError, type Check } from './schemas.js';
 
 export interface HttpClientOptions {
@@ -44,81 +44,56 @@ export class HttpClient {
 
   private async send<T>(method: 'GET' | 'POST', path: string, request: RequestOptions<T>): Promise<T> {
     const { options } = this;
-    await installProxyIfConfigured(options.env);
-    const { default: ky } = await import('ky');
     const url = new URL(`${options.baseUrl}${path}`);
     for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, value);
+    const body = request.json === undefined ? undefined : JSON.stringify(request.json);
     const headers: Record<string, string> = {
       accept: 'application/json',
       'user-agent': userAgent(),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...options.headers,
-      ...request.headers,
+      ...request.headers, // an Idempotency-Key set here is the same on every attempt
     };
     const trace = options.trace;
     const scrub = (text: string): string => redactBody(text, options.secrets);
-    let started = 0;
 
-    let response: Response;
-    try {
-      response = await ky(url, {
-        method,
-        headers,
-        json: request.json,
-        timeout: options.timeoutMs,
-        redirect: 'manual', // a redirect must never carry our keys to another origin
-        throwHttpErrors: true,
-        retry: {
-          limit: MAX_ATTEMPTS - 1,
-          methods: ['get', 'post'],
-          statusCodes: [...RETRYABLE_GET_STATUSES],
-          afterStatusCodes: [...RETRYABLE_GET_STATUSES],
-          maxRetryAfter: MAX_RETRY_AFTER_MS,
-          backoffLimit: 4_000,
-          delay: (attempt) => backoffMs(attempt),
-          jitter: false,
-          retryOnTimeout: true,
-          shouldRetry: ({ error }) => {
-            const decision = decideRetry(classify(method, error));
-            if (!decision.retry) return false;
-            // undefined lets ky wait for the server's Retry-After (already capped by the decision).
-            return decision.delayMs === undefined ? true : undefined;
-          },
-        },
-        hooks: {
-          beforeRequest: [
-            (req) => {
-              started = Date.now();
-              if (!trace) return;
-              trace(`> ${req.method} ${redactText(req.url, options.secrets)}`);
-              for (const [name, value] of redactHeaders(req.headers)) trace(`> ${name}: ${value}`);
-              if (request.json !== undefined) trace(`> ${scrub(JSON.stringify(request.json))}`);
-            },
-          ],
-          beforeRetry: [
-            ({ error, retryCount }) => {
-              trace?.(`! retrying ${request.what} (attempt ${retryCount + 1} of ${MAX_ATTEMPTS}) after ${describeFailure(classify(method, error))}`);
-            },
-          ],
-          afterResponse: [
-            async (_req, _opts, res) => {
-              if (!trace) return;
-              trace(`< ${res.status} ${res.statusText} (${Date.now() - started} ms)`);
-              const body = await res.clone().text().catch(() => '');
-              if (body) trace(`< ${scrub(body.slice(0, 2000))}`);
-            },
-          ],
-        },
-      });
-    } catch (error) {
-      throw await this.toCliError(method, request.what, error);
+    for (let attempt = 1; ; attempt++) {
+      const started = Date.now();
+      if (trace) {
+        trace(`> ${method} ${redactText(url.href, options.secrets)}`);
+        for (const [name, value] of redactHeaders(Object.entries(headers))) trace(`> ${name}: ${value}`);
+        if (body !== undefined) trace(`> ${scrub(body)}`);
+      }
+      let failure: Failure;
+      let response: TransportResponse | undefined;
+      try {
+        response = await send({ method, url, headers, body, timeoutMs: options.timeoutMs, env: options.env });
+        if (trace) {
+          trace(`< ${response.status} ${response.statusText} (${Date.now() - started} ms)`);
+          if (response.body) trace(`< ${scrub(response.body.slice(0, 2000))}`);
+        }
+        if (response.status >= 200 && response.status < 300) return this.parse(response.body, request);
+        failure = { method, kind: 'http', status: response.status, retryAfterMs: parseRetryAfter(response.headers['retry-after'], Date.now()) };
+      } catch (error) {
+        if (!(error instanceof TransportError)) throw error;
+        trace?.(`! ${error.kind}: ${redactText(error.message, options.secrets)}`);
+        failure = { method, kind: error.kind };
+        if (attempt >= MAX_ATTEMPTS || !decideRetry(failure).retry) throw this.transportError(request.what, error);
+      }
+      const decision = decideRetry(failure);
+      if (attempt >= MAX_ATTEMPTS || !decision.retry) {
+        throw this.httpError(request.what, response!, failure);
+      }
+      const delay = decision.delayMs ?? backoffMs(attempt);
+      trace?.(`! retrying ${request.what} in ${delay} ms (attempt ${attempt + 1} of ${MAX_ATTEMPTS}) after ${describeFailure(failure)}`);
+      await sleep(delay);
     }
-    return this.parse(response, request);
   }
 
-  private async parse<T>(response: Response, request: RequestOptions<T>): Promise<T> {
+  private parse<T>(text: string, request: RequestOptions<T>): T {
     let body: unknown;
     try {
-      body = JSON.parse(await response.text());
+      body = JSON.parse(text);
     } catch {
       throw malformedAnswerError(request.what, 'the body is not JSON');
     }
@@ -130,35 +105,33 @@ export class HttpClient {
     }
   }
 
-  private async toCliError(method: string, what: string, error: unknown): Promise<unknown> {
-    const { service, timeoutMs, authHint } = this.options;
-    const origin = new URL(this.options.baseUrl).origin;
-    const failure = classify(method, error);
-    if (failure.kind === 'timeout') {
+  private transportError(what: string, error: TransportError): CliError {
+    const { service, timeoutMs } = this.options;
+    if (error.kind === 'timeout') {
       return new CliError('timeout', `${service} did not answer ${what} within ${timeoutMs / 1000} s`, Exit.network, {
         hint: 'Try again, or give it longer with --timeout <seconds>.',
         cause: error,
       });
     }
-    if (failure.kind === 'refused' || failure.kind === 'network') {
-      const reason = networkCode(error) ?? 'network error';
-      return new CliError('network', `cannot reach ${service} at ${origin} (${reason})`, Exit.network, {
-        hint: 'Check your connection and proxy settings (HTTPS_PROXY, NO_PROXY), and the API URL variables.',
-        cause: error,
-      });
-    }
-    const response = (error as KyHTTPError).response;
+    const origin = new URL(this.options.baseUrl).origin;
+    return new CliError('network', `cannot reach ${service} at ${origin} (${error.code ?? 'network error'})`, Exit.network, {
+      hint: 'Check your connection and proxy settings (HTTPS_PROXY, NO_PROXY), and the API URL variables.',
+      cause: error,
+    });
+  }
+
+  private httpError(what: string, response: TransportResponse, failure: Failure): CliError {
+    const { service, authHint } = this.options;
     const status = response.status;
     if (status >= 300 && status < 400) {
-      const location = response.headers.get('location') ?? '';
+      const location = response.headers.location ?? '';
       return new CliError('redirect_refused', `${service} answered ${what} with a redirect (${status}${location ? ` to ${redactText(location.slice(0, 120))}` : ''}); t0ken does not follow redirects with credentials`, Exit.network, {
         status,
         hint: 'Point the API URL variable at the final address.',
       });
     }
-    const text = await response.text().catch(() => '');
-    const parsed = parseErrorBody(text);
-    const message = parsed.message ? sanitizeMessage(redactText(parsed.message, this.options.secrets)) : `${status} ${response.statusText || 'error'}`.trim();
+    const parsed = parseErrorBody(response.body);
+    const message = parsed.message ? sanitizeMessage(redactText(parsed.message, this.options.secrets)) : `${status} ${sanitizeMessage(response.statusText) || 'error'}`.trim();
     const retryAfterMs = failure.retryAfterMs;
     let hint: string;
     if (status === 401 || status === 403) hint = authHint;
@@ -167,29 +140,8 @@ export class HttpClient {
     else if (status === 429) hint = 'Too many requests: wait a minute and try again.';
     else if (status >= 500) hint = `${service} is having trouble; try again in a minute.`;
     else hint = 'Check the values you passed; --debug shows the full exchange.';
-    return new CliError(sanitizeCode(parsed.code, status), `${service} refused ${what}: ${message}`, exitCodeForStatus(status), { status, hint, cause: error });
+    return new CliError(sanitizeCode(parsed.code, status), `${service} refused ${what}: ${message}`, exitCodeForStatus(status), { status, hint });
   }
-}
-
-function classify(method: string, error: unknown): Failure {
-  const name = (error as Error | undefined)?.name;
-  if (name === 'TimeoutError') return { method, kind: 'timeout' };
-  if (name === 'HTTPError') {
-    const response = (error as KyHTTPError).response;
-    return { method, kind: 'http', status: response.status, retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()) };
-  }
-  const kind: FailureKind = networkCode(error) === 'ECONNREFUSED' ? 'refused' : 'network';
-  return { method, kind };
-}
-
-function networkCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 function describeFailure(failure: Failure): string {
@@ -198,6 +150,7 @@ function describeFailure(failure: Failure): string {
 
 function whenAfter(ms: number): string {
   const seconds = Math.ceil(ms / 1000);
-  const at = new Date(Date.now() + ms).toLocaleTimeString();
-  return `${seconds} s (at ${at})`;
+  const at = new Date(Date.now() + ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${seconds} s (at ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())})`;
 }

@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { formatCount } from '../core/format.js';
 import { withSpinner } from '../ui/spinner.js';
 import { keyValueTable } from '../ui/table.js';
 import { localTime, openT0kenSession } from './shared/t0ken-session.js';
@@ -7,13 +8,12 @@ import { localTime, openT0kenSession } from './shared/t0ken-session.js';
 export async function run(ctx: Context): Promise<void> {
   const session = openT0kenSession(ctx);
   const stats = await withSpinner(ctx.out, ctx.env, 'Fetching statistics…', () => session.api.machineStats(session.account.machine_fingerprint));
-  const count = new Intl.NumberFormat();
   ctx.out.result(stats, () =>
     keyValueTable(
       [
-        ['memories', count.format(stats.total_memories)],
-        ['projects', count.format(stats.total_projects)],
-        ['api calls (24 h)', count.format(stats.api_calls_24h)],
+        ['memories', formatCount(stats.total_memories)],
+        ['projects', formatCount(stats.total_projects)],
+        ['api calls (24 h)', formatCount(stats.api_calls_24h)],
         ['storage used', String(stats.storage_used)],
         ['created', localTime(stats.created_at)],
       ],

@@ -24,10 +24,7 @@ export function openT0kenSession(ctx: Context): T0kenSession {
   return { baseUrl, store, data, account, api };
 }
 
-export function localTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
-}
+export { formatLocalTime as localTime } from '../../core/format.js';
 
 export function minutesLeft(iso: string, now: number = Date.now()): number {
   return Math.max(0, Math.round((Date.parse(iso) - now) / 60_000));

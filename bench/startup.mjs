@@ -1,0 +1,100 @@
+// `npm run bench`: start-up cost of whole t0ken processes, as ratios against bare `node -e 0`
+// measured in the same run, interleaved (baseline, case, baseline, case, …) so machine noise hits
+// both alike. Also: fingerprint derivation in-process, and hash-proof throughput.
+// Usage: npm run bench [-- --check]   (BENCH_RUNS=30 by default)
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(root, 'bin/t0ken.js');
+const runs = Number(process.env.BENCH_RUNS ?? 30);
+const work = mkdtempSync(join(tmpdir(), 't0ken-bench-'));
+const baseEnv = { ...process.env, T0KEN_CONFIG_DIR: join(work, 'config'), NO_COLOR: '1' };
+for (const name of ['T0KEN_API_KEY', 'MNEMOM_TOKEN', 'MNEMOM_API_KEY', 'HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy']) delete baseEnv[name];
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+function time(args, env, input) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { env, input: input ?? '', stdio: ['pipe', 'ignore', 'ignore'] });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  return { ms, status: result.status };
+}
+
+// The sandbox, for register and stats over loopback.
+const sandbox = spawn(process.execPath, [bin, 'sandbox', '--port', '0'], { env: baseEnv, stdio: ['ignore', 'pipe', 'ignore'] });
+const t0kenUrl = await new Promise((resolve, reject) => {
+  let text = '';
+  sandbox.stdout.setEncoding('utf8').on('data', (chunk) => {
+    text += chunk;
+    const url = /T0KEN_API_URL=(\S+)/.exec(text)?.[1];
+    if (url) resolve(url);
+  });
+  sandbox.on('exit', () => reject(new Error('the sandbox did not start')));
+});
+const env = { ...baseEnv, T0KEN_API_URL: t0kenUrl };
+if (time([bin, 'register'], env).status !== 0) throw new Error('register against the sandbox failed');
+
+const cases = [
+  { name: '--version', args: ['--version'], target: 1.15 },
+  { name: '--help', args: ['--help'] },
+  { name: 'fingerprint', args: ['fingerprint'], target: 1.3 },
+  { name: 'hash-proof --key-stdin', args: ['hash-proof', '--name', 'bench', '--key-stdin'], input: 'sk-bench-provider-key\n', target: 1.3 },
+  { name: 'token', args: ['token'], target: 1.3 },
+  { name: 'register (stored: no request)', args: ['register'], target: 2.0 },
+  { name: 'stats (loopback sandbox)', args: ['stats'], target: 2.0 },
+];
+
+const rows = [];
+try {
+  for (const c of cases) {
+    for (let i = 0; i < 3; i++) { time(['-e', '0'], env); time([bin, ...c.args], env, c.input); } // warm-up
+    const base = [];
+    const cmd = [];
+    for (let i = 0; i < runs; i++) {
+      base.push(time(['-e', '0'], env).ms);
+      const r = time([bin, ...c.args], env, c.input);
+      if (r.status !== 0) throw new Error(`${c.name} exited ${r.status}`);
+      cmd.push(r.ms);
+    }
+    const ratio = median(cmd) / median(base);
+    rows.push({ ...c, ms: median(cmd), base: median(base), ratio });
+  }
+} finally {
+  sandbox.kill('SIGTERM');
+}
+
+// In-process: derivation and proof throughput, from the sources bundled on the fly.
+const lib = join(work, 'lib.mjs');
+await build({ stdin: { contents: "export { deriveFingerprint } from './src/core/fingerprint.ts'; export { hashProof } from './src/core/proof.ts';", resolveDir: root, loader: 'ts' }, bundle: true, platform: 'node', format: 'esm', outfile: lib, logLevel: 'silent' });
+const { deriveFingerprint, hashProof } = await import(lib);
+const facts = { platform: 'linux', machineId: { source: 'linux-machine-id', value: '5f0c3b1d8e2a4c6f9a7b1d3e5f7a9c0b' }, container: { inContainer: false } };
+for (let i = 0; i < 1000; i++) deriveFingerprint(facts);
+let started = performance.now();
+for (let i = 0; i < 10_000; i++) deriveFingerprint(facts);
+const deriveUs = ((performance.now() - started) * 1000) / 10_000;
+started = performance.now();
+for (let i = 0; i < 10_000; i++) hashProof('sk-bench-provider-key', `agent-${i}`);
+const proofMs = performance.now() - started;
+rmSync(work, { recursive: true, force: true });
+
+const nodeMs = median(rows.map((r) => r.base));
+console.log(`\nt0ken start-up, ${runs} runs each after warm-up, interleaved with \`node -e 0\` (median ${nodeMs.toFixed(0)} ms here)\n`);
+console.log('| command | median ms | ratio vs `node -e 0` | target |');
+console.log('|---|---:|---:|---|');
+let missed = 0;
+for (const r of rows) {
+  const verdict = r.target === undefined ? '' : r.ratio <= r.target ? `≤ ${r.target} ✓` : `≤ ${r.target} ✗`;
+  if (r.target !== undefined && r.ratio > r.target) missed++;
+  console.log(`| \`t0ken ${r.name}\` | ${r.ms.toFixed(0)} | ${r.ratio.toFixed(2)} | ${verdict} |`);
+}
+console.log(`\nfingerprint derivation in-process: ${deriveUs.toFixed(1)} µs each`);
+console.log(`hash-proof: 10,000 names in ${proofMs.toFixed(0)} ms (${Math.round(10_000 / (proofMs / 1000)).toLocaleString('en-US')} names/s)`);
+if (missed) console.log(`\n${missed} target(s) missed.`);
+if (process.argv.includes('--check') && missed) process.exitCode = 1;
