@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, win32 } from 'node:path';
@@ -33,8 +33,10 @@ const defaultReadFile: ReadFile = (path) => {
   }
 };
 
+// child_process (with net and dgram behind it) is loaded only off Linux, where a tool must be asked.
 const defaultExec = (file: string, args: string[]): string | undefined => {
   try {
+    const { execFileSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
     return execFileSync(file, args, { encoding: 'utf8', timeout: 2_000, windowsHide: true, stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
     return undefined;
