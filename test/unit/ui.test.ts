@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { CliError } from '../../src/core/errors.js';
+import { colorLevel } from '../../src/ui/color.js';
+import { Output } from '../../src/ui/output.js';
+import { ask, canPrompt } from '../../src/ui/prompt.js';
+
+const sink = () => {
+  const chunks: string[] = [];
+  return { write: (c: string) => chunks.push(c), text: () => chunks.join(''), isTTY: false };
+};
+
+describe('colour gate', () => {
+  const tty = { flagEnabled: true, isTTY: true };
+  it('is on for a terminal, off for pipes, NO_COLOR, TERM=dumb and --no-color', () => {
+    expect(colorLevel({ ...tty, env: {} })).toBeGreaterThan(0);
+    expect(colorLevel({ ...tty, isTTY: false, env: {} })).toBe(0);
+    expect(colorLevel({ ...tty, env: { NO_COLOR: '1' } })).toBe(0);
+    expect(colorLevel({ ...tty, env: { TERM: 'dumb' } })).toBe(0);
+    expect(colorLevel({ ...tty, flagEnabled: false, env: { FORCE_COLOR: '1' } })).toBe(0);
+  });
+  it('FORCE_COLOR forces it on (even over NO_COLOR and pipes), FORCE_COLOR=0 off', () => {
+    expect(colorLevel({ flagEnabled: true, isTTY: false, env: { FORCE_COLOR: '1', NO_COLOR: '1' } })).toBe(1);
+    expect(colorLevel({ flagEnabled: true, isTTY: false, env: { FORCE_COLOR: '3' } })).toBe(3);
+    expect(colorLevel({ ...tty, env: { FORCE_COLOR: '0' } })).toBe(0);
+  });
+});
+
+describe('output', () => {
+  it('--json: one document on stdout; errors as {"error": {...}} on stderr', () => {
+    const stdout = sink();
+    const stderr = sink();
+    const out = new Output({ json: true, quiet: false, stdout, stderr });
+    out.result({ a: 1 }, () => 'human');
+    out.error(new CliError('conflict', 'exists', 6, { status: 409, hint: 'pass --if-exists ok' }));
+    expect(JSON.parse(stdout.text())).toEqual({ a: 1 });
+    expect(JSON.parse(stderr.text())).toEqual({ error: { code: 'conflict', message: 'exists', status: 409, hint: 'pass --if-exists ok' } });
+  });
+  it('human: result on stdout, "t0ken: message" and the hint on stderr; --quiet drops info', () => {
+    const stdout = sink();
+    const stderr = sink();
+    const out = new Output({ json: false, quiet: true, stdout, stderr });
+    out.result({ a: 1 }, () => 'human text');
+    out.info('progress');
+    out.error(new CliError('x', 'went wrong', 5, { hint: 'do this' }));
+    expect(stdout.text()).toBe('human text\n');
+    expect(stderr.text()).toBe('t0ken: went wrong\ndo this\n');
+  });
+});
+
+describe('prompts', () => {
+  const gate = { input: true, env: {}, stdinIsTTY: true, stdoutIsTTY: true };
+  it('appear only with two terminals, without --no-input and without CI', () => {
+    expect(canPrompt(gate)).toBe(true);
+    expect(canPrompt({ ...gate, stdinIsTTY: false })).toBe(false);
+    expect(canPrompt({ ...gate, stdoutIsTTY: false })).toBe(false);
+    expect(canPrompt({ ...gate, input: false })).toBe(false);
+    expect(canPrompt({ ...gate, env: { CI: 'true' } })).toBe(false);
+    expect(canPrompt({ ...gate, env: { CI: '' } })).toBe(true);
+  });
+  it('a missing value without a prompt is exit 2 naming the flag', async () => {
+    await expect(ask({ ...gate, stdinIsTTY: false }, { message: 'Email?', flag: '--email <email>' })).rejects.toMatchObject({ exitCode: 2, hint: 'Pass --email <email>.' });
+  });
+});
