@@ -1,0 +1,168 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox();
+});
+afterAll(() => sandbox.close());
+
+const FP = `fp_${'a'.repeat(32)}`;
+const configOf = (dir: string) => join(dir, 'config.json');
+
+describe('concurrency', () => {
+  it('30 parallel t0ken processes writing one config dir lose nothing (5 rounds)', async () => {
+    const kept: number[] = [];
+    const started = Date.now();
+    for (let round = 0; round < 5; round++) {
+      const config = tempConfigDir();
+      try {
+        const results = await Promise.all(
+          Array.from({ length: 30 }, (_, i) =>
+            runCli(['register', '--json'], { env: { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: `${sandbox.url}/tenant-${i}/api/v1`, T0KEN_FINGERPRINT: FP }, timeoutMs: 60_000 }),
+          ),
+        );
+        expect(results.map((r) => r.code)).toEqual(Array(30).fill(0));
+        const data = JSON.parse(readFileSync(configOf(config.dir), 'utf8'));
+        kept.push(Object.keys(data.t0ken).length);
+        expect(Object.keys(data.t0ken)).toHaveLength(30);
+        expect(statSync(configOf(config.dir)).mode & 0o777).toBe(0o600);
+      } finally {
+        config.cleanup();
+      }
+    }
+    console.log(`concurrency: 5 rounds of 30 parallel writers kept ${kept.join(', ')} of 30 accounts (${Date.now() - started} ms)`);
+  }, 180_000);
+});
+
+describe('crash safety', () => {
+  it('SIGKILL at random moments during writes leaves the old or the new state, never a broken file (60 rounds)', async () => {
+    const config = tempConfigDir();
+    try {
+      const env = { ...process.env, T0KEN_CONFIG_DIR: config.dir, MNEMOM_API_URL: sandbox.mnemomUrl };
+      delete env.MNEMOM_API_KEY;
+      delete env.MNEMOM_TOKEN;
+      const seen = new Set<string>();
+      let previous: string | undefined;
+      let lockRecoveries = 0;
+      for (let round = 0; round < 60; round++) {
+        const key = `mnm_crash_round_${String(round).padStart(4, '0')}_xxxxxxxx`;
+        const child = spawn(process.execPath, [BIN, 'agent', 'login', '--with-token'], { env, stdio: ['pipe', 'ignore', 'ignore'] });
+        const closed = new Promise((r) => child.once('close', r));
+        child.stdin.on('error', () => {});
+        child.stdin.end(`${key}\n`);
+        const delay = 100 + Math.floor(Math.random() * 250); // start-up is ~150 ms: aim at the write window
+        await new Promise((r) => setTimeout(r, delay));
+        child.kill('SIGKILL');
+        await closed;
+        if (existsSync(configOf(config.dir))) {
+          const data = JSON.parse(readFileSync(configOf(config.dir), 'utf8')); // must always parse
+          const stored = data.mnemom[sandbox.mnemomUrl]?.api_key as string | undefined;
+          expect([previous, key]).toContain(stored);
+          if (stored) seen.add(stored);
+          previous = stored;
+        }
+        if (existsSync(join(config.dir, 'config.json.lock'))) lockRecoveries++;
+      }
+      // A lock left by a killed writer does not block the next run for long.
+      const started = Date.now();
+      const next = await runCli(['agent', 'login', '--with-token'], { env: { T0KEN_CONFIG_DIR: config.dir, MNEMOM_API_URL: sandbox.mnemomUrl }, input: 'mnm_after_the_crashes_0123456789\n' });
+      expect(next.code).toBe(0);
+      expect(Date.now() - started).toBeLessThan(3000);
+      console.log(`crash safety: 60 SIGKILL rounds, ${seen.size} distinct committed states, ${lockRecoveries} stale locks left and recovered`);
+    } finally {
+      config.cleanup();
+    }
+  }, 120_000);
+
+  it('a lock held by a dead process is recovered within a few seconds', async () => {
+    const config = tempConfigDir();
+    try {
+      mkdirSync(config.dir, { recursive: true, mode: 0o700 });
+      const dead = spawn(process.execPath, ['-e', '0']);
+      await new Promise((r) => dead.once('exit', r));
+      writeFileSync(join(config.dir, 'config.json.lock'), `${dead.pid} ${Date.now()} killed`);
+      writeFileSync(join(config.dir, 'config.json.tmp-123-abc'), '{"half": '); // a stale atomic temp file
+      const started = Date.now();
+      const result = await runCli(['register'], { env: { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_FINGERPRINT: FP } });
+      expect(result.code).toBe(0);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      config.cleanup();
+    }
+  });
+});
+
+describe('corrupt state', () => {
+  const cases: Array<[string, string]> = [
+    ['truncated JSON', '{"version": 1, "t0ken": {"https://x": {"user_id": "u"'],
+    ['a JSON array', '[1, 2, 3]'],
+    ['wrong field types', JSON.stringify({ version: 1, t0ken: { 'https://x/api/v1': { user_id: 1, api_key: 2 } }, mnemom: {} })],
+    ['binary garbage', '\u0000\u0001\u0002garbage'],
+  ];
+  it.each(cases)('%s: exit 7 naming the file, bytes untouched, for every command that reads or writes', async (_label, text) => {
+    const config = tempConfigDir();
+    try {
+      mkdirSync(config.dir, { recursive: true, mode: 0o700 });
+      writeFileSync(configOf(config.dir), text, { mode: 0o600 });
+      const env = { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl, T0KEN_FINGERPRINT: FP };
+      for (const [args, input] of [[['whoami']], [['register']], [['register', '--force']], [['logout', '--yes']], [['agent', 'login', '--with-token'], 'mnm_corrupt_case_0123456789\n'], [['token']]] as Array<[string[], string?]>) {
+        const result = await runCli(args, { env, input });
+        expect(result.code, args.join(' ')).toBe(7);
+        expect(result.stderr).toContain(configOf(config.dir));
+        expect(result.stderr).toMatch(/^t0ken: /);
+        expect(readFileSync(configOf(config.dir), 'utf8')).toBe(text);
+      }
+    } finally {
+      config.cleanup();
+    }
+  });
+
+  it('a directory in place of config.json: exit 7', async () => {
+    const config = tempConfigDir();
+    try {
+      mkdirSync(configOf(config.dir), { recursive: true });
+      const result = await runCli(['whoami'], { env: { T0KEN_CONFIG_DIR: config.dir } });
+      expect(result.code).toBe(7);
+      expect(result.stderr).toContain('not a regular file');
+    } finally {
+      config.cleanup();
+    }
+  });
+
+  it('a 0644 file is re-tightened to 0600 with a warning, and the command works', async () => {
+    const config = tempConfigDir();
+    try {
+      const env = { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_FINGERPRINT: FP };
+      expect((await runCli(['register'], { env })).code).toBe(0);
+      chmodSync(configOf(config.dir), 0o644);
+      const result = await runCli(['whoami'], { env });
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/readable by others.*600/);
+      expect(statSync(configOf(config.dir)).mode & 0o777).toBe(0o600);
+    } finally {
+      config.cleanup();
+    }
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('a file owned by another user: exit 7, untouched', async () => {
+    const config = tempConfigDir();
+    try {
+      const env = { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_FINGERPRINT: FP };
+      await runCli(['register'], { env });
+      const before = readFileSync(configOf(config.dir), 'utf8');
+      const { chownSync } = await import('node:fs');
+      chownSync(configOf(config.dir), 65534, 65534);
+      const result = await runCli(['register', '--force'], { env });
+      expect(result.code).toBe(7);
+      expect(result.stderr).toMatch(/owned by another user/);
+      expect(readFileSync(configOf(config.dir), 'utf8')).toBe(before);
+    } finally {
+      config.cleanup();
+    }
+  });
+});
