@@ -1,0 +1,165 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempConfigDir, type RunResult } from '../helpers/cli.js';
+
+/** A programmable fault server: each test queues the answers it wants, in order. */
+type Fault = (req: IncomingMessage, res: ServerResponse) => void;
+let queue: Fault[] = [];
+let hits: Array<{ at: number; url: string }> = [];
+let base = '';
+const server = createServer((req, res) => {
+  hits.push({ at: Date.now(), url: req.url ?? '' });
+  req.resume();
+  const fault = queue.shift() ?? ((_q, r) => send(r, 500, 'no fault queued'));
+  req.on('end', () => fault(req, res));
+});
+const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(body);
+};
+const ok = (data: unknown): Fault => (_q, r) => send(r, 200, JSON.stringify({ success: true, data }));
+const STATS = { total_memories: 1500, total_projects: 2, api_calls_24h: 7, storage_used: '1MB', created_at: '2026-01-01T00:00:00Z' };
+
+beforeAll(async () => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+/** A config dir holding an account for the fault server, written in the store's format. */
+function registeredDir(): { dir: string; cleanup: () => void } {
+  const config = tempConfigDir();
+  mkdirSync(config.dir, { recursive: true, mode: 0o700 });
+  const account = {
+    user_id: 'machine_fault', api_key: 'omx_agent_FAULTKEY0123456789abcdef', project_id: 'default', machine_fingerprint: 'fp_fault',
+    local_fingerprint: `fp_${'b'.repeat(32)}`, fingerprint_source: 'env', hostname: 'h', created_at: '2026-01-01T00:00:00Z', registered_at: '2026-01-01T00:00:00Z',
+  };
+  writeFileSync(join(config.dir, 'config.json'), JSON.stringify({ version: 1, t0ken: { [base]: account }, mnemom: {} }), { mode: 0o600 });
+  return config;
+}
+
+async function run(args: string[], faults: Fault[], dir: string, extra: string[] = []): Promise<RunResult> {
+  queue = faults;
+  hits = [];
+  return runCli([...args, ...extra], { env: { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: base, T0KEN_FINGERPRINT: `fp_${'b'.repeat(32)}` }, timeoutMs: 30_000 });
+}
+const oneLineError = (result: RunResult) => {
+  expect(result.stderr).toMatch(/^t0ken: .+\n/);
+  expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+};
+
+describe('faults', () => {
+  it('GET recovers from a 500', async () => {
+    const config = registeredDir();
+    const result = await run(['stats', '--json'], [(_q, r) => send(r, 500, '{}'), ok(STATS)], config.dir);
+    expect(result.code).toBe(0);
+    expect(hits).toHaveLength(2);
+    expect(JSON.parse(result.stdout)).toEqual(STATS);
+    config.cleanup();
+  });
+
+  it('honours Retry-After: 1 on a 429', async () => {
+    const config = registeredDir();
+    const result = await run(['stats'], [(_q, r) => send(r, 429, '{"error":"slow"}', { 'retry-after': '1' }), ok(STATS)], config.dir);
+    expect(result.code).toBe(0);
+    expect(hits[1]!.at - hits[0]!.at).toBeGreaterThanOrEqual(950);
+    config.cleanup();
+  });
+
+  it.each([
+    ['a connection reset', (q: IncomingMessage) => q.socket.destroy()],
+    ['an HTML 502 page', (_q: IncomingMessage, r: ServerResponse) => { r.writeHead(502, { 'content-type': 'text/html' }); r.end('<html><h1>502 Bad Gateway</h1></html>'); }],
+  ])('%s on every attempt ends in exit 5 with one line', async (_label, fault) => {
+    const config = registeredDir();
+    const result = await run(['stats'], [fault, fault, fault], config.dir);
+    expect(result.code).toBe(5);
+    expect(result.stderr).not.toContain('<html>');
+    oneLineError(result);
+    config.cleanup();
+  });
+
+  it('a stalled answer beyond --timeout ends within the budget', async () => {
+    const config = registeredDir();
+    const stall: Fault = () => {};
+    const result = await run(['stats', '--timeout', '1'], [stall, stall, stall], config.dir);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/did not answer/);
+    expect(result.ms).toBeLessThan(3 * 1000 + 2 * 4000 + 2000); // 3 attempts + capped backoff + start-up
+    oneLineError(result);
+    config.cleanup();
+  });
+
+  it.each([
+    ['truncated JSON', '{"success": true, "data": {"total_mem'],
+    ['the wrong shape', JSON.stringify({ success: true, data: { total_memories: 'many' } })],
+    ['success false with 200', JSON.stringify({ success: false, data: STATS })],
+  ])('a 200 with %s is exit 5', async (_label, body) => {
+    const config = registeredDir();
+    const result = await run(['stats'], [(_q, r) => send(r, 200, body)], config.dir);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/unexpected answer/);
+    oneLineError(result);
+    config.cleanup();
+  });
+
+  it('register stores nothing from an api_key of the wrong type, or from a 502', async () => {
+    for (const fault of [
+      ok({ user_id: 'u', api_key: 12345, project_id: 'p', is_machine_account: true, machine_fingerprint: 'fp_x', created_at: '2026-01-01T00:00:00Z' }),
+      (_q: IncomingMessage, r: ServerResponse) => send(r, 502, '<html>bad gateway</html>'),
+    ]) {
+      const config = tempConfigDir();
+      const result = await run(['register'], [fault], config.dir);
+      expect(result.code).toBe(5);
+      oneLineError(result);
+      expect(existsSync(join(config.dir, 'config.json'))).toBe(false);
+      config.cleanup();
+    }
+  });
+
+  it('a Retry-After over 30 s is not waited for: exit 5 saying when to retry', async () => {
+    const config = registeredDir();
+    const result = await run(['stats'], [(_q, r) => send(r, 503, '{"error":"maintenance"}', { 'retry-after': '3600' })], config.dir);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/Try again after 3600 s/);
+    expect(result.ms).toBeLessThan(5000);
+    const stored = readFileSync(join(config.dir, 'config.json'), 'utf8');
+    expect(JSON.parse(stored).t0ken[base].user_id).toBe('machine_fault');
+    config.cleanup();
+  });
+});
+
+describe('transport', () => {
+  it('refuses http:// to a remote host before any connection', async () => {
+    for (const [variable, url, args] of [
+      ['T0KEN_API_URL', 'http://t0ken-test.invalid/api/v1', ['register']],
+      ['MNEMOM_API_URL', 'http://10.0.0.1/v1', ['agent', 'list']],
+    ] as const) {
+      const config = tempConfigDir();
+      const result = await runCli([...args], { env: { T0KEN_CONFIG_DIR: config.dir, [variable]: url, MNEMOM_API_KEY: 'mnm_transport_test_0123456789', T0KEN_FINGERPRINT: `fp_${'c'.repeat(32)}` } });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/refusing plain http/);
+      expect(result.ms).toBeLessThan(2000);
+      config.cleanup();
+    }
+  });
+
+  it('a redirect to another origin carries no key: the other origin sees nothing', async () => {
+    const config = registeredDir();
+    let stolen = 0;
+    const thief = createServer((_q, r) => { stolen++; r.end('{}'); });
+    await new Promise<void>((r) => thief.listen(0, '127.0.0.1', r));
+    const thiefUrl = `http://127.0.0.1:${(thief.address() as AddressInfo).port}/steal`;
+    const result = await run(['stats'], [(_q, r) => { r.writeHead(302, { location: thiefUrl }); r.end(); }], config.dir);
+    thief.close();
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/redirect/);
+    expect(stolen).toBe(0);
+    config.cleanup();
+  });
+});
