@@ -1,7 +1,7 @@
 // Bundles src/cli.ts into dist/ with code splitting: every `import()` of a command becomes its own
 // chunk, so a command loads only what it uses. Type-checking is `npm run typecheck` (tsc).
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -20,7 +20,8 @@ const lazyChildProcessForCommander = {
   },
 };
 
-await build({
+const result = await build({
+  metafile: true,
   plugins: [lazyChildProcessForCommander],
   entryPoints: { cli: 'src/cli.ts' },
   outdir: 'dist',
@@ -39,9 +40,11 @@ await build({
   logLevel: 'warning',
 });
 
+// Which sources each output file holds: the lazy-loading test maps loaded chunks back to packages.
+writeFileSync(new URL('../dist/meta.json', import.meta.url), JSON.stringify(result.metafile.outputs));
+
 // completions/ holds the same scripts `t0ken completion <shell>` prints, generated from the tree.
 const { execFileSync } = await import('node:child_process');
-const { writeFileSync } = await import('node:fs');
 const bin = new URL('../bin/t0ken.js', import.meta.url).pathname;
 for (const [shell, file] of [['bash', 't0ken.bash'], ['zsh', '_t0ken'], ['fish', 't0ken.fish']]) {
   const script = execFileSync(process.execPath, [bin, 'completion', shell], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 't0ken-lazy-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** dist/meta.json (written by the build) says which packages each output file holds. */
+const meta = JSON.parse(readFileSync(join(root, 'dist/meta.json'), 'utf8')) as Record<string, { inputs: Record<string, unknown> }>;
+function packagesIn(outputFile: string): string[] {
+  const inputs = Object.keys(meta[outputFile]?.inputs ?? {});
+  return inputs.filter((i) => i.includes('node_modules/')).map((i) => {
+    const parts = i.split('node_modules/').at(-1)!.split('/');
+    return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
+  });
+}
+
+let counter = 0;
+async function loadedBy(args: string[], input = '', extraEnv: Record<string, string> = {}): Promise<{ files: string[]; packages: Set<string> }> {
+  const log = join(work, `imports-${counter++}.log`);
+  const result = await runCli(args, {
+    env: { NODE_OPTIONS: `--import=${join(root, 'test/helpers/log-imports.mjs')}`, T0KEN_IMPORT_LOG: log, T0KEN_CONFIG_DIR: join(work, 'config'), ...extraEnv },
+    input,
+  });
+  expect(result.code, result.stderr).toBe(0);
+  const urls = readFileSync(log, 'utf8').trim().split('\n');
+  const files = [...new Set(urls.map((u) => fileURLToPath(u).slice(root.length)))];
+  return { files, packages: new Set(files.flatMap(packagesIn)) };
+}
+
+const HEAVY = ['conf', 'ajv', 'ora', '@inquirer/prompts', '@inquirer/core', 'undici', 'chalk', 'systeminformation'];
+
+describe('each command loads only what it uses', () => {
+  it('--version loads nothing but the shim', async () => {
+    const { files } = await loadedBy(['--version']);
+    expect(files).toEqual(['bin/t0ken.js']);
+  });
+
+  it.each([
+    [['fingerprint'], ''],
+    [['hash-proof', '--name', 'lazy', '--key-stdin'], 'sk-lazy-key\n'],
+    [['token'], ''],
+  ])('%j loads none of conf, ora, inquirer, undici, chalk, systeminformation', async (args, input) => {
+    const { packages, files } = await loadedBy(args, input, { T0KEN_API_KEY: 'omx_agent_lazyloadingcheck0000' });
+    expect(files).toContain('dist/cli.js');
+    for (const heavy of HEAVY) expect([...packages], `${args.join(' ')} loaded ${heavy}`).not.toContain(heavy);
+  });
+
+  it('a write (agent login) does load conf, so the check above can fail', async () => {
+    const { packages } = await loadedBy(['agent', 'login', '--with-token'], 'mnm_lazy_loading_check_0123456789\n');
+    expect([...packages]).toContain('conf');
+  });
+});
