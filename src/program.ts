@@ -192,6 +192,7 @@ export function buildProgram(run: Runner): Command {
     .command('help')
     .summary('show help for a command, or a table: exit-codes, environment')
     .argument('[topic...]', 'a command, or exit-codes, or environment')
+    .addHelpText('after', helpText(['t0ken help exit-codes', 't0ken help environment', 't0ken help agent create'], []))
     .action(action('help'));
 
   return program;

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { jsonError, runCli, tempConfigDir } from '../helpers/cli.js';
+
+const COMMANDS: Array<[string[], boolean]> = [
+  [['register'], true], [['whoami'], true], [['token'], true], [['claim'], true], [['verify'], true], [['stats'], true], [['logout'], true],
+  [['hash-proof'], false], [['agent'], true], [['agent', 'create'], true], [['agent', 'list'], true], [['agent', 'login'], true], [['agent', 'logout'], true],
+  [['fingerprint'], true], [['completion'], false], [['sandbox'], false], [['help'], false],
+];
+
+describe('help', () => {
+  it.each(COMMANDS)('%j --help: summary, options, examples (and the env vars it reads)', async (command, readsEnv) => {
+    const result = await runCli([...command, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^Usage: t0ken /);
+    expect(result.stdout).toMatch(/\nOptions:\n/);
+    expect(result.stdout).toMatch(/\nExamples:\n {2}\$ t0ken|\nExamples:\n {2}\$ \S+.*t0ken/);
+    if (readsEnv) expect(result.stdout).toMatch(/\nEnvironment:\n {2}[A-Z0-9_]+ /);
+  });
+
+  it('t0ken --help groups commands and ends with the docs pointer', async () => {
+    const result = await runCli(['--help']);
+    expect(result.stdout).toContain('Machine account:');
+    expect(result.stdout).toContain('Agents (Mnemom):');
+    expect(result.stdout).toContain('Tools:');
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toMatch(/^Docs: https:\/\//);
+  });
+
+  it('help exit-codes and help environment print the contract tables', async () => {
+    const codes = await runCli(['help', 'exit-codes']);
+    for (const code of [0, 1, 2, 3, 4, 5, 6, 7, 130]) expect(codes.stdout).toMatch(new RegExp(`^\\s+${code}\\s+\\S`, 'm'));
+    const envs = await runCli(['help', 'environment']);
+    for (const name of ['T0KEN_API_URL', 'T0KEN_API_KEY', 'T0KEN_CONFIG_DIR', 'T0KEN_FINGERPRINT', 'T0KEN_DEBUG', 'MNEMOM_API_URL', 'MNEMOM_TOKEN', 'MNEMOM_API_KEY', 'NO_COLOR', 'FORCE_COLOR', 'CI', 'HTTPS_PROXY']) {
+      expect(envs.stdout).toContain(name);
+    }
+    expect((await runCli(['help', 'agent', 'create'])).stdout).toMatch(/^Usage: t0ken agent create/);
+    expect((await runCli(['help', 'nope'])).code).toBe(2);
+  });
+});
+
+describe('every error path says what to do next', () => {
+  const config = tempConfigDir();
+  const cases: Array<[string, string[], Record<string, string>, number]> = [
+    ['unknown flag', ['stats', '--bogus'], {}, 2],
+    ['unknown command', ['frobnicate'], {}, 2],
+    ['bad agent name', ['hash-proof', '--name', '-x-', '--key-env', 'HOME'], {}, 2],
+    ['missing value off a terminal', ['hash-proof'], {}, 2],
+    ['http:// to a remote host', ['stats'], { T0KEN_API_URL: 'http://example.com/api' }, 2],
+    ['unknown shell', ['completion', 'tcsh'], {}, 2],
+    ['nothing stored', ['whoami'], {}, 3],
+    ['refused connection', ['register'], { T0KEN_API_URL: 'http://127.0.0.1:9/api/v1', T0KEN_FINGERPRINT: `fp_${'f'.repeat(32)}` }, 5],
+    ['unreadable config', ['whoami'], { T0KEN_CONFIG_DIR: '/dev/null/x' }, 7],
+  ];
+  it.each(cases)('%s: "t0ken: …" then a hint; with --json an error object with a hint', async (_label, args, env, code) => {
+    const base = { T0KEN_CONFIG_DIR: config.dir, ...env };
+    const human = await runCli(args, { env: base });
+    expect(human.code).toBe(code);
+    const lines = human.stderr.trimEnd().split('\n');
+    expect(lines.at(-2)).toMatch(/^t0ken: \S/);
+    expect(lines.at(-1)!.trim().length).toBeGreaterThan(5);
+    const json = await runCli([...args, '--json'], { env: base });
+    expect(json.code).toBe(code);
+    expect(json.stdout).toBe('');
+    const error = jsonError(json.stderr);
+    expect(error.code).toMatch(/^[a-z_]+$/);
+    expect(error.hint?.length).toBeGreaterThan(5);
+  });
+});
+
+describe('service errors carry hints too', () => {
+  let sandbox: Sandbox;
+  const config = tempConfigDir();
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    config.cleanup();
+  });
+
+  it('a rejected code (4) and a conflict (6)', async () => {
+    const env = { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl, T0KEN_FINGERPRINT: `fp_${'9'.repeat(32)}`, MNEMOM_API_KEY: 'mnm_hint_test_key_0123456789', PK: 'sk-hint' };
+    await runCli(['register'], { env });
+    await runCli(['claim', '--email', 'h@example.com'], { env });
+    const code = JSON.parse((await runCli(['whoami', '--json'], { env })).stdout).claim.state === 'pending' ? '000001' : '000000';
+    const rejected = await runCli(['verify', '--code', code], { env });
+    expect(rejected.code).toBe(4);
+    expect(rejected.stderr).toMatch(/^t0ken: .+\n.*t0ken (verify|claim)/);
+    await runCli(['agent', 'create', '--name', 'hint-agent', '--key-env', 'PK'], { env });
+    const conflict = await runCli(['agent', 'create', '--name', 'hint-agent', '--key-env', 'PK', '--json'], { env });
+    expect(conflict.code).toBe(6);
+    expect(jsonError(conflict.stderr).hint).toContain('--if-exists ok');
+  });
+});
