@@ -43,7 +43,7 @@ describe('crash safety', () => {
   it('SIGKILL at random moments during writes leaves the old or the new state, never a broken file (60 rounds)', async () => {
     const config = tempConfigDir();
     try {
-      const env = { ...process.env, T0KEN_CONFIG_DIR: config.dir, MNEMOM_API_URL: sandbox.mnemomUrl };
+      const env: NodeJS.ProcessEnv = { ...process.env, T0KEN_CONFIG_DIR: config.dir, MNEMOM_API_URL: sandbox.mnemomUrl };
       delete env.MNEMOM_API_KEY;
       delete env.MNEMOM_TOKEN;
       const seen = new Set<string>();
