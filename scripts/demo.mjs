@@ -1,5 +1,6 @@
 // `npm run demo`: the whole t0ken flow against the local sandbox, in a throw-away config dir.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const bin = fileURLToPath(new URL('../bin/t0ken.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 't0ken-demo-'));
 const providerKey = 'sk-demo-provider-key-not-real-0000';
-const mnemomKey = 'mnm_demo_sandbox_key_0123456789';
+const mnemomKey = `mnm_demo_${randomBytes(12).toString('hex')}`; // any mnm_ key works on the sandbox
 
 const sandbox = spawn(process.execPath, [bin, 'sandbox', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const urls = await new Promise((resolve, reject) => {

@@ -65,25 +65,24 @@ export class HttpClient {
         if (body !== undefined) trace(`> ${scrub(body)}`);
       }
       let failure: Failure;
-      let response: TransportResponse | undefined;
+      let giveUp: () => CliError; // the error to throw if this failure is final
       try {
-        response = await send({ method, url, headers, body, timeoutMs: options.timeoutMs, env: options.env });
+        const response = await send({ method, url, headers, body, timeoutMs: options.timeoutMs, env: options.env });
         if (trace) {
           trace(`< ${response.status} ${response.statusText} (${Date.now() - started} ms)`);
           if (response.body) trace(`< ${scrub(response.body.slice(0, 2000))}`);
         }
         if (response.status >= 200 && response.status < 300) return this.parse(response.body, request);
         failure = { method, kind: 'http', status: response.status, retryAfterMs: parseRetryAfter(response.headers['retry-after'], Date.now()) };
+        giveUp = () => this.httpError(request.what, response, failure);
       } catch (error) {
         if (!(error instanceof TransportError)) throw error;
         trace?.(`! ${error.kind}: ${redactText(error.message, options.secrets)}`);
         failure = { method, kind: error.kind };
-        if (attempt >= MAX_ATTEMPTS || !decideRetry(failure).retry) throw this.transportError(request.what, error);
+        giveUp = () => this.transportError(request.what, error);
       }
       const decision = decideRetry(failure);
-      if (attempt >= MAX_ATTEMPTS || !decision.retry) {
-        throw this.httpError(request.what, response!, failure);
-      }
+      if (attempt >= MAX_ATTEMPTS || !decision.retry) throw giveUp();
       const delay = decision.delayMs ?? backoffMs(attempt);
       trace?.(`! retrying ${request.what} in ${delay} ms (attempt ${attempt + 1} of ${MAX_ATTEMPTS}) after ${describeFailure(failure)}`);
       await sleep(delay);

@@ -1,12 +1,13 @@
 import type { Context } from '../context.js';
 import { maskSecret } from '../core/mask.js';
-import { openStore, requireAccount } from '../store/open.js';
+import { requireAccount } from '../store/open.js';
+import { storeFor } from './shared/store.js';
 import { confirm } from '../ui/prompt.js';
 
 /** Forgets the account stored for the current API; confirms on a terminal, --yes otherwise. */
 export async function run(ctx: Context, options: { yes?: boolean }): Promise<void> {
   const baseUrl = ctx.t0kenBaseUrl();
-  const store = openStore({ configDir: ctx.configDir, env: ctx.env, warn: (m) => ctx.out.warn(m) });
+  const store = storeFor(ctx);
   const account = requireAccount(store.read(), baseUrl);
   if (!options.yes) {
     const ok = await confirm(ctx.prompt, `Forget the machine account ${account.user_id} (${maskSecret(account.api_key)}) for ${baseUrl}?`, '--yes');

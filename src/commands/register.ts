@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { T0kenApi } from '../api/t0ken.js';
 import { maskSecret } from '../core/mask.js';
-import { openStore } from '../store/open.js';
+import { storeFor } from './shared/store.js';
 import type { T0kenAccount } from '../store/schema.js';
 import { withSpinner } from '../ui/spinner.js';
 import { keyValueTable } from '../ui/table.js';
@@ -17,7 +17,7 @@ interface RegisterOptions {
 export async function run(ctx: Context, options: RegisterOptions): Promise<void> {
   const baseUrl = ctx.t0kenBaseUrl();
   const hostname = resolveHostname(options.hostname);
-  const store = openStore({ configDir: ctx.configDir, env: ctx.env, warn: (m) => ctx.out.warn(m) });
+  const store = storeFor(ctx);
   const existing = store.read().t0ken[baseUrl]; // a corrupt file stops us here, before any request
   const fingerprint = await currentFingerprint(ctx, true);
 

@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { maskSecret } from '../core/mask.js';
-import { openStore, requireAccount } from '../store/open.js';
+import { requireAccount } from '../store/open.js';
+import { storeFor } from './shared/store.js';
 import type { T0kenAccount } from '../store/schema.js';
 import { keyValueTable } from '../ui/table.js';
 import { currentFingerprint } from './shared/machine.js';
@@ -9,7 +10,7 @@ import { localTime, minutesLeft } from './shared/t0ken-session.js';
 /** Shows the stored account: masked key, fingerprint match, claim state, config path. */
 export async function run(ctx: Context): Promise<void> {
   const baseUrl = ctx.t0kenBaseUrl();
-  const store = openStore({ configDir: ctx.configDir, env: ctx.env, warn: (m) => ctx.out.warn(m) });
+  const store = storeFor(ctx);
   const account = requireAccount(store.read(), baseUrl);
   const current = await currentFingerprint(ctx, false).catch(() => undefined);
   const matches = current ? current.fingerprint === account.local_fingerprint : undefined;

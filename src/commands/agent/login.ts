@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import { usageError } from '../../core/errors.js';
 import { maskSecret } from '../../core/mask.js';
-import { openStore } from '../../store/open.js';
+import { storeFor } from '../shared/store.js';
 import { MNEMOM_KEY_PATTERN, mnemomVariableInCharge } from '../shared/mnemom-auth.js';
 import { readStdin } from '../shared/provider-key.js';
 
@@ -16,7 +16,7 @@ export async function run(ctx: Context, options: { withToken?: boolean }): Promi
   if (!MNEMOM_KEY_PATTERN.test(key)) {
     throw usageError('that is not a Mnemom API key (expected mnm_ followed by 16 or more letters, digits, _ or -)', 'Copy the mnm_… key from your Mnemom settings.');
   }
-  const store = openStore({ configDir: ctx.configDir, env: ctx.env, warn: (m) => ctx.out.warn(m) });
+  const store = storeFor(ctx);
   await store.update((data) => {
     data.mnemom[baseUrl] = { api_key: key, saved_at: new Date().toISOString() };
   });

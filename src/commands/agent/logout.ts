@@ -1,11 +1,11 @@
 import type { Context } from '../../context.js';
-import { openStore } from '../../store/open.js';
+import { storeFor } from '../shared/store.js';
 import { mnemomVariableInCharge } from '../shared/mnemom-auth.js';
 
 /** Forgets the Mnemom key stored for the current MNEMOM_API_URL. */
 export async function run(ctx: Context): Promise<void> {
   const baseUrl = ctx.mnemomBaseUrl();
-  const store = openStore({ configDir: ctx.configDir, env: ctx.env, warn: (m) => ctx.out.warn(m) });
+  const store = storeFor(ctx);
   let removed = false;
   if (store.read().mnemom[baseUrl]) {
     await store.update((data) => {

@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import { notRegisteredError, usageError } from '../../core/errors.js';
 import type { MnemomCredential } from '../../api/mnemom.js';
-import { openStore } from '../../store/open.js';
+import { storeFor } from './store.js';
 
 export const MNEMOM_KEY_PATTERN = /^mnm_[A-Za-z0-9_-]{16,}$/;
 
@@ -16,7 +16,7 @@ export function resolveMnemomCredential(ctx: Context, baseUrl: string): MnemomCr
     }
     return { kind: 'api-key', key, source: 'MNEMOM_API_KEY' };
   }
-  const stored = openStore({ configDir: ctx.configDir, env: ctx.env, warn: (m) => ctx.out.warn(m) }).read().mnemom[baseUrl];
+  const stored = storeFor(ctx).read().mnemom[baseUrl];
   if (stored) return { kind: 'api-key', key: stored.api_key, source: 'the config file' };
   throw notRegisteredError(
     `no Mnemom credential for ${baseUrl}`,

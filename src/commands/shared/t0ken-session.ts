@@ -1,6 +1,7 @@
 import type { Context } from '../../context.js';
 import { T0kenApi } from '../../api/t0ken.js';
-import { openStore, requireAccount } from '../../store/open.js';
+import { requireAccount } from '../../store/open.js';
+import { storeFor } from './store.js';
 import type { ConfigData, T0kenAccount } from '../../store/schema.js';
 import type { ConfigStore } from '../../store/store.js';
 
@@ -16,7 +17,7 @@ export interface T0kenSession {
 /** Opens the account for the current T0KEN_API_URL (exit 3 when none); T0KEN_API_KEY overrides its key. */
 export function openT0kenSession(ctx: Context): T0kenSession {
   const baseUrl = ctx.t0kenBaseUrl();
-  const store = openStore({ configDir: ctx.configDir, env: ctx.env, warn: (m) => ctx.out.warn(m) });
+  const store = storeFor(ctx);
   const data = store.read();
   const account = requireAccount(data, baseUrl);
   const apiKey = ctx.env.T0KEN_API_KEY || account.api_key;
