@@ -34,6 +34,9 @@ const result = await build({
   // the CommonJS loader (commander is CJS). CJS code that calls require() gets a real one.
   banner: { js: "import { createRequire as __t0kenRequire } from 'node:module'; const require = __t0kenRequire(import.meta.url);" },
   minify: true,
+  // Loaded only off the common paths (a proxy is set; not Linux), and their CommonJS named exports
+  // do not survive bundling: resolved from node_modules at run time instead.
+  external: ['undici', 'systeminformation'],
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: false,
   define: { __T0KEN_VERSION__: JSON.stringify(version) },

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,6 +160,37 @@ describe('transport', () => {
     expect(result.code).toBe(5);
     expect(result.stderr).toMatch(/redirect/);
     expect(stolen).toBe(0);
+    config.cleanup();
+  });
+
+  it('HTTPS_PROXY/HTTP_PROXY route requests through the proxy, and NO_PROXY bypasses it', async () => {
+    const config = registeredDir();
+    const tunnels: string[] = [];
+    const proxy = createServer((_q, r) => { r.writeHead(405); r.end(); });
+    proxy.on('connect', (req, socket, head) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+      upstream.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const env = (extra: Record<string, string>) => ({ T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: base, ...extra });
+    queue = [ok(STATS)];
+    const via = await runCli(['stats', '--json'], { env: env({ HTTP_PROXY: proxyUrl }) });
+    expect(via.code).toBe(0);
+    expect(tunnels).toHaveLength(1);
+    queue = [ok(STATS)];
+    const direct = await runCli(['stats', '--json'], { env: env({ HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' }) });
+    expect(direct.code).toBe(0);
+    expect(tunnels).toHaveLength(1);
+    proxy.closeAllConnections();
+    proxy.close();
     config.cleanup();
   });
 });

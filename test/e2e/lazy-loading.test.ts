@@ -12,7 +12,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** dist/meta.json (written by the build) says which packages each output file holds. */
 const meta = JSON.parse(readFileSync(join(root, 'dist/meta.json'), 'utf8')) as Record<string, { inputs: Record<string, unknown> }>;
 function packagesIn(outputFile: string): string[] {
-  const inputs = Object.keys(meta[outputFile]?.inputs ?? {});
+  // External packages are imported straight from node_modules; bundled ones live in dist chunks.
+  const inputs = outputFile.startsWith('node_modules/') ? [outputFile] : Object.keys(meta[outputFile]?.inputs ?? {});
   return inputs.filter((i) => i.includes('node_modules/')).map((i) => {
     const parts = i.split('node_modules/').at(-1)!.split('/');
     return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
