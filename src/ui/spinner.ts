@@ -2,7 +2,8 @@ import type { Output } from './output.js';
 
 /** Runs `task` behind an ora spinner on stderr, only when stderr is a terminal and output is for people. */
 export async function withSpinner<T>(out: Output, env: NodeJS.ProcessEnv, text: string, task: () => Promise<T>): Promise<T> {
-  if (out.json || out.quiet || !out.stderrIsTTY || isCI(env)) return task();
+  // A terminal that reports no width (some pseudo-terminals) would make ora redraw endlessly.
+  if (out.json || out.quiet || !out.stderrIsTTY || isCI(env) || !(process.stderr.columns > 0)) return task();
   const { default: ora } = await import('ora');
   const spinner = ora({ text, stream: process.stderr, discardStdin: false }).start();
   try {
