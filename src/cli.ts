@@ -1,11 +1,14 @@
-import { CommanderError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { createContext, type Context, type GlobalOptions } from './context.js';
 import { CliError, isCliError } from './core/errors.js';
 import { Exit, type ExitCode } from './core/exit-codes.js';
-import { buildProgram, DOCS_URL, type CommandName } from './program.js';
+import { parseFastArgv } from './core/fast-argv.js';
+import type { CommandName } from './program.js';
 import { Output } from './ui/output.js';
+import { DOCS_URL } from './version.js';
 
-export type CommandModule = { run(ctx: Context, options: Record<string, unknown>, args: string[], command: Command): Promise<void> };
+/** `command` is there when commander parsed argv (help and completion walk the tree from it). */
+export type CommandModule = { run(ctx: Context, options: Record<string, unknown>, args: string[], command?: Command): Promise<void> };
 
 // One lazy import per command: a command loads only its own module and what that imports.
 const loaders: Record<CommandName, () => Promise<CommandModule>> = {
@@ -47,21 +50,21 @@ function flushed(stream: NodeJS.WriteStream): Promise<void> {
 export async function runCli(argv: string[]): Promise<ExitCode> {
   const wantsJson = argv.slice(2).includes('--json');
   let out: Output | undefined;
-  const program = buildProgram(async (name, options, args, command) => {
-    const ctx = await createContext(command.optsWithGlobals<GlobalOptions>(), {
-      env: process.env,
-      stdout: process.stdout,
-      stderr: process.stderr,
-      stdin: process.stdin,
-    });
+  const execute = async (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[], command?: Command) => {
+    const ctx = await createContext(globals, { env: process.env, stdout: process.stdout, stderr: process.stderr, stdinIsTTY: () => process.stdin.isTTY === true });
     out = ctx.out;
     const module = await loaders[name]();
     await module.run(ctx, options, args, command);
-  });
-  quietCommander(program);
+  };
 
   try {
-    await program.parseAsync(argv);
+    // Plain argv skips commander entirely; anything else (help included) goes through it.
+    const fast = parseFastArgv(argv.slice(2));
+    if (fast) await execute(fast.name, fast.options, { ...fast.globals, ...fast.options }, []);
+    else {
+      const { parseWithCommander } = await import('./parse-with-commander.js');
+      await parseWithCommander(argv, (name, options, args, command) => execute(name, options, command.optsWithGlobals<GlobalOptions>(), args, command));
+    }
     return Exit.ok;
   } catch (error) {
     const output = out ?? new Output({ json: wantsJson, quiet: false, stdout: process.stdout, stderr: process.stderr });
@@ -69,20 +72,7 @@ export async function runCli(argv: string[]): Promise<ExitCode> {
   }
 }
 
-/** Commander's own errors are thrown to us (not printed, not exited), at every level of the tree. */
-function quietCommander(command: Command): void {
-  command.exitOverride();
-  command.configureOutput({ outputError: () => {} });
-  for (const sub of command.commands) quietCommander(sub);
-}
-
 function report(out: Output, error: unknown, debug: boolean): ExitCode {
-  if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return Exit.ok;
-    const message = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
-    out.error(new CliError('invalid_input', message, Exit.usage, { hint: 'Run `t0ken --help` (or `t0ken <command> --help`) to see the options.' }));
-    return Exit.usage;
-  }
   if (isCliError(error)) {
     out.error(error);
     if (debug && error.cause instanceof Error && error.exitCode === Exit.internal) out.raw(error.cause.stack ?? '');

@@ -35,7 +35,8 @@ export interface ContextIO {
   env: NodeJS.ProcessEnv;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
-  stdin: NodeJS.ReadStream;
+  /** Whether stdin is a terminal; asked only when a prompt is considered (opening stdin loads node:net). */
+  stdinIsTTY: () => boolean;
 }
 
 export async function createContext(globals: GlobalOptions, io: ContextIO): Promise<Context> {
@@ -53,7 +54,14 @@ export async function createContext(globals: GlobalOptions, io: ContextIO): Prom
     json,
     debug,
     timeoutMs,
-    prompt: { input: globals.input !== false, env: io.env, stdinIsTTY: io.stdin.isTTY === true, stdoutIsTTY: io.stdout.isTTY === true },
+    prompt: {
+      input: globals.input !== false,
+      env: io.env,
+      get stdinIsTTY() {
+        return io.stdinIsTTY();
+      },
+      stdoutIsTTY: io.stdout.isTTY === true,
+    },
     configDir: configDir(io.env),
     t0kenBaseUrl: () => normalizeBaseUrl(io.env.T0KEN_API_URL || DEFAULT_T0KEN_API_URL, 'T0KEN_API_URL'),
     mnemomBaseUrl: () => normalizeBaseUrl(io.env.MNEMOM_API_URL || DEFAULT_MNEMOM_API_URL, 'MNEMOM_API_URL'),

@@ -1,16 +1,14 @@
 import { Command, Option } from 'commander';
 import { environmentLines } from './core/environment.js';
-import { VERSION } from './version.js';
+import { DOCS_URL, VERSION } from './version.js';
 
-/** What an action receives: the command's own options, its positional arguments, all options. */
+/** What an action receives: the command's own options, its positional arguments, its Command. */
 export type Runner = (name: CommandName, options: Record<string, unknown>, args: string[], command: Command) => Promise<void>;
 
 export type CommandName =
   | 'fingerprint' | 'register' | 'whoami' | 'token' | 'logout' | 'claim' | 'verify' | 'stats'
   | 'hash-proof' | 'agent-create' | 'agent-list' | 'agent-login' | 'agent-logout'
   | 'completion' | 'sandbox' | 'help';
-
-export const DOCS_URL = 'https://github.com/t0ken/t0ken#readme';
 
 function helpText(examples: readonly string[], env: readonly string[]): string {
   const parts = [`\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}`];

@@ -1,5 +1,7 @@
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+
+// Not node:timers/promises: `token` and `whoami` load this file and need not load that module.
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface LockOptions {
   waitMs?: number;   // give up after this long
