@@ -1,6 +1,7 @@
 // `npm run bench`: start-up cost of whole t0ken processes, as ratios against bare `node -e 0`
 // measured in the same run, interleaved (baseline, case, baseline, case, …) so machine noise hits
-// both alike. Also: fingerprint derivation in-process, and hash-proof throughput.
+// both alike; the ratio is the median of the per-pair ratios. Also: fingerprint derivation
+// in-process, and hash-proof throughput.
 // Usage: npm run bench [-- --check]   (BENCH_RUNS=30 by default)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -57,13 +58,17 @@ try {
     for (let i = 0; i < 3; i++) { time(['-e', '0'], env); time([bin, ...c.args], env, c.input); } // warm-up
     const base = [];
     const cmd = [];
+    const paired = [];
     for (let i = 0; i < runs; i++) {
       base.push(time(['-e', '0'], env).ms);
       const r = time([bin, ...c.args], env, c.input);
       if (r.status !== 0) throw new Error(`${c.name} exited ${r.status}`);
       cmd.push(r.ms);
+      paired.push(r.ms / base[i]);
     }
-    const ratio = median(cmd) / median(base);
+    // Each run against the baseline run just before it, so a burst of load on this shared machine
+    // moves both sides of a pair: steadier than a ratio of two medians.
+    const ratio = median(paired);
     rows.push({ ...c, ms: median(cmd), base: median(base), ratio });
   }
 } finally {

@@ -1,11 +1,34 @@
-// Bundles src/cli.ts into dist/ with code splitting: every `import()` of a command becomes its own
-// chunk, so a command loads only what it uses. Type-checking is `npm run typecheck` (tsc).
+// Builds dist/ from src/ (type-checking is `npm run typecheck`):
+//
+//   dist/cli.cjs               all of t0ken's own code, one CommonJS file
+//   dist/vendor/commander.cjs  commander, required only when argv is not a plain one (help, errors…)
+//   dist/vendor/*.js           the ESM-only packages (conf, ora, chalk, @inquirer/prompts), bundled
+//                              with code splitting, imported only by the commands that use them
+//
+// Why CommonJS for our code, although the sources are ESM: on Node 20 the first ESM module starts
+// the ESM loader, which measured 0.15 to 0.2 of node's own start-up, on every command. One CommonJS
+// file with the commands inlined (V8 compiles a function only when it first runs) beat per-command
+// ESM chunks in the same measurement. undici and systeminformation are loaded from node_modules:
+// their CommonJS exports do not survive bundling into ESM, and they are needed only off the
+// common paths (a proxy is set; not Linux).
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const outputs = {};
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+
+const VENDORED_ESM = { conf: 'conf', ora: 'ora', chalk: 'chalk', prompts: '@inquirer/prompts' };
+const vendorPaths = {
+  name: 'vendor-paths',
+  setup(b) {
+    const toVendor = new Map([['commander', './vendor/commander.cjs'], ...Object.entries(VENDORED_ESM).map(([file, pkg]) => [pkg, `./vendor/${file}.js`])]);
+    b.onResolve({ filter: /^[^./]/ }, (args) => (toVendor.has(args.path) ? { path: toVendor.get(args.path), external: true } : undefined));
+  },
+};
+
 // commander requires child_process at load time but uses it only for executable subcommands,
 // which t0ken has none of: hand it a stand-in that loads the real module on first use.
 const lazyChildProcessForCommander = {
@@ -20,34 +43,46 @@ const lazyChildProcessForCommander = {
   },
 };
 
-const result = await build({
-  metafile: true,
-  plugins: [lazyChildProcessForCommander],
-  entryPoints: { cli: 'src/cli.ts' },
-  outdir: 'dist',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  // Dependencies are bundled too: one ESM graph loads faster than node_modules resolution plus
-  // the CommonJS loader (commander is CJS). CJS code that calls require() gets a real one.
-  banner: { js: "import { createRequire as __t0kenRequire } from 'node:module'; const require = __t0kenRequire(import.meta.url);" },
-  minify: true,
-  // Loaded only off the common paths (a proxy is set; not Linux), and their CommonJS named exports
-  // do not survive bundling: resolved from node_modules at run time instead.
-  external: ['undici', 'systeminformation'],
-  chunkNames: 'chunks/[name]-[hash]',
-  sourcemap: false,
-  define: { __T0KEN_VERSION__: JSON.stringify(version) },
-  logLevel: 'warning',
-});
+const common = { bundle: true, platform: 'node', target: 'node20', minify: true, metafile: true, sourcemap: false, logLevel: 'warning' };
 
-// Which sources each output file holds: the lazy-loading test maps loaded chunks back to packages.
-writeFileSync(new URL('../dist/meta.json', import.meta.url), JSON.stringify(result.metafile.outputs));
+const [cli, commander, vendor] = await Promise.all([
+  build({
+    ...common,
+    entryPoints: { cli: 'src/cli.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    plugins: [vendorPaths],
+    external: ['undici', 'systeminformation'],
+    // import.meta does not exist in CommonJS; the one use is createRequire(import.meta.url).
+    banner: { js: "const __t0kenUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__t0kenUrl', __T0KEN_VERSION__: JSON.stringify(version) },
+  }),
+  build({
+    ...common,
+    entryPoints: { commander: 'commander' },
+    outdir: 'dist/vendor',
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    plugins: [lazyChildProcessForCommander],
+  }),
+  build({
+    ...common,
+    entryPoints: VENDORED_ESM,
+    outdir: 'dist/vendor',
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    // Bundled CommonJS code (ajv, in conf) calls require() for its own modules and node's.
+    banner: { js: "import { createRequire as __t0kenRequire } from 'node:module'; const require = __t0kenRequire(import.meta.url);" },
+  }),
+]);
+for (const result of [cli, commander, vendor]) Object.assign(outputs, result.metafile.outputs);
+
+// Which sources each output file holds: the lazy-loading test maps loaded files back to packages.
+writeFileSync(new URL('../dist/meta.json', import.meta.url), JSON.stringify(outputs));
 
 // completions/ holds the same scripts `t0ken completion <shell>` prints, generated from the tree.
-const { execFileSync } = await import('node:child_process');
 const bin = new URL('../bin/t0ken.js', import.meta.url).pathname;
 for (const [shell, file] of [['bash', 't0ken.bash'], ['zsh', '_t0ken'], ['fish', 't0ken.fish']]) {
   const script = execFileSync(process.execPath, [bin, 'completion', shell], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { lazyRequire } from '../platform/lazy-require.js';
 import { proxyConfigured } from './proxy.js';
 
 /**
@@ -64,7 +65,7 @@ function flattenHeaders(headers: IncomingHttpHeaders | Record<string, string | s
 }
 
 async function sendDirect(request: TransportRequest): Promise<TransportResponse> {
-  const http = request.url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const http = (request.url.protocol === 'https:' ? lazyRequire('node:https') : lazyRequire('node:http')) as typeof import('node:http');
   return new Promise<TransportResponse>((resolve, reject) => {
     const headers: Record<string, string> = { ...request.headers, connection: 'close' };
     if (request.body !== undefined) headers['content-length'] = String(Buffer.byteLength(request.body));
@@ -97,7 +98,7 @@ async function sendDirect(request: TransportRequest): Promise<TransportResponse>
 let proxyAgent: unknown;
 
 async function sendViaProxy(request: TransportRequest): Promise<TransportResponse> {
-  const undici = await import('undici');
+  const undici = lazyRequire('undici') as typeof import('undici');
   const { env } = request;
   proxyAgent ??= new undici.EnvHttpProxyAgent({
     httpProxy: env.HTTP_PROXY || env.http_proxy,

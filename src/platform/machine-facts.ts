@@ -1,10 +1,10 @@
-import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, win32 } from 'node:path';
 import { stateError } from '../core/errors.js';
 import { isUsableMachineId, type IdSource, type MachineFacts } from '../core/fingerprint.js';
 import { detectContainer, type ReadFile } from './container.js';
+import { lazyRequire } from './lazy-require.js';
 
 /** What systeminformation's `uuid()` answers (only the fields used here). */
 export interface SystemUuid {
@@ -36,7 +36,7 @@ const defaultReadFile: ReadFile = (path) => {
 // child_process (with net and dgram behind it) is loaded only off Linux, where a tool must be asked.
 const defaultExec = (file: string, args: string[]): string | undefined => {
   try {
-    const { execFileSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+    const { execFileSync } = lazyRequire('node:child_process') as typeof import('node:child_process');
     return execFileSync(file, args, { encoding: 'utf8', timeout: 2_000, windowsHide: true, stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
     return undefined;
@@ -47,7 +47,7 @@ const defaultExec = (file: string, args: string[]): string | undefined => {
 const SYSTEM_UUID_TIMEOUT_MS = 5_000;
 
 const defaultSystemUuid = async (): Promise<SystemUuid | undefined> => {
-  const module = (await import('systeminformation')) as unknown as { uuid?: () => Promise<SystemUuid>; default?: { uuid: () => Promise<SystemUuid> } };
+  const module = lazyRequire('systeminformation') as { uuid?: () => Promise<SystemUuid>; default?: { uuid: () => Promise<SystemUuid> } };
   const uuid = module.uuid ?? module.default?.uuid;
   if (!uuid) return undefined;
   let timer: NodeJS.Timeout | undefined;

@@ -24,7 +24,7 @@ let counter = 0;
 async function loadedBy(args: string[], input = '', extraEnv: Record<string, string> = {}): Promise<{ files: string[]; packages: Set<string> }> {
   const log = join(work, `imports-${counter++}.log`);
   const result = await runCli(args, {
-    env: { NODE_OPTIONS: `--import=${join(root, 'test/helpers/log-imports.mjs')}`, T0KEN_IMPORT_LOG: log, T0KEN_CONFIG_DIR: join(work, 'config'), ...extraEnv },
+    env: { NODE_OPTIONS: `--require=${join(root, 'test/helpers/log-requires.cjs')} --import=${join(root, 'test/helpers/log-imports.mjs')}`, T0KEN_IMPORT_LOG: log, T0KEN_CONFIG_DIR: join(work, 'config'), ...extraEnv },
     input,
   });
   expect(result.code, result.stderr).toBe(0);
@@ -36,9 +36,9 @@ async function loadedBy(args: string[], input = '', extraEnv: Record<string, str
 const HEAVY = ['commander', 'conf', 'ajv', 'ora', '@inquirer/prompts', '@inquirer/core', 'undici', 'chalk', 'systeminformation'];
 
 describe('each command loads only what it uses', () => {
-  it('--version loads nothing but the shim', async () => {
+  it('--version loads nothing but the shim (and package.json, for the version)', async () => {
     const { files } = await loadedBy(['--version']);
-    expect(files).toEqual(['bin/t0ken.js']);
+    expect(files).toEqual(['bin/t0ken.js', 'package.json']);
   });
 
   it.each([
@@ -47,7 +47,7 @@ describe('each command loads only what it uses', () => {
     [['token'], ''],
   ])('%j loads none of conf, ora, inquirer, undici, chalk, systeminformation', async (args, input) => {
     const { packages, files } = await loadedBy(args, input, { T0KEN_API_KEY: 'omx_agent_lazyloadingcheck0000' });
-    expect(files).toContain('dist/cli.js');
+    expect(files).toContain('dist/cli.cjs');
     for (const heavy of HEAVY) expect([...packages], `${args.join(' ')} loaded ${heavy}`).not.toContain(heavy);
   });
 
