@@ -1,0 +1,72 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { runCli, tempConfigDir, type RunResult } from '../helpers/cli.js';
+
+// A trailing `--` is something only commander handles, so `args` and `[...args, '--']` run the same
+// command through the fast path and through commander. Both must behave alike, byte for byte.
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const logRequires = join(root, 'test/helpers/log-requires.cjs');
+
+let sandbox: Sandbox;
+let config: { dir: string; cleanup: () => void };
+let counter = 0;
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  config = tempConfigDir('t0ken-fast-path-');
+});
+afterAll(async () => {
+  await sandbox.close();
+  config.cleanup();
+});
+
+async function run(args: string[], input: string, extraEnv: Record<string, string>): Promise<RunResult & { commander: boolean }> {
+  const log = join(config.dir, '..', `requires-${counter++}.log`);
+  const result = await runCli(args, {
+    env: { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl, NODE_OPTIONS: `--require=${logRequires}`, T0KEN_IMPORT_LOG: log, ...extraEnv },
+    input,
+  });
+  const commander = existsSync(log) && readFileSync(log, 'utf8').includes('/dist/vendor/commander.cjs');
+  rmSync(log, { force: true });
+  return { ...result, commander };
+}
+
+async function expectAlike(args: string[], input = '', extraEnv: Record<string, string> = {}): Promise<RunResult> {
+  const fast = await run(args, input, extraEnv);
+  const slow = await run([...args, '--'], input, extraEnv);
+  expect(fast.commander, `${args.join(' ')} loaded commander`).toBe(false);
+  expect(slow.commander, `${args.join(' ')} -- did not load commander`).toBe(true);
+  expect({ code: fast.code, stdout: fast.stdout, stderr: fast.stderr }, args.join(' ')).toEqual({ code: slow.code, stdout: slow.stdout, stderr: slow.stderr });
+  return fast;
+}
+
+describe('the fast path and commander run a command alike', () => {
+  it('before any account exists', async () => {
+    expect((await expectAlike(['token'])).code).toBe(3);
+    expect((await expectAlike(['whoami', '--json'])).code).toBe(3);
+    expect((await expectAlike(['agent', 'list', '--json'])).code).toBe(3);
+  });
+
+  it('once an account is stored', async () => {
+    const registered = await run(['register', '--json'], '', { T0KEN_FINGERPRINT: 'fp_00112233445566778899aabbccddeeff' });
+    expect(registered.code, registered.stderr).toBe(0);
+    expect((await expectAlike(['token'])).stdout).toMatch(/^omx_agent_/);
+    expect((await expectAlike(['--json', 'status'])).code).toBe(0);
+    expect((await expectAlike(['whoami', '-q', '--no-color'])).code).toBe(0);
+    expect((await expectAlike(['logout', '--no-input'])).code).toBe(2); // asks for --yes, deletes nothing
+    expect((await expectAlike(['token', '--json'])).code).toBe(0);
+  });
+
+  it('for local commands and for bad values', async () => {
+    expect((await expectAlike(['fingerprint', '--explain'])).code).toBe(0);
+    expect((await expectAlike(['hash-proof', '--name=my-agent', '--key-stdin', '--json'], 'sk-fast-path-test-key\n')).stdout).toContain('"hash_proof"');
+    expect((await expectAlike(['hash-proof', '--key-env', 'T0KEN_FAST_PATH_UNSET'])).code).toBe(2);
+    expect((await expectAlike(['hash-proof', '--name', 'no spaces allowed', '--key-stdin'], 'sk-x\n')).code).toBe(2);
+    expect((await expectAlike(['claim', '--email', 'not-an-email', '--json'])).code).toBe(2);
+    expect((await expectAlike(['verify', '--code', '12', '--json'])).code).toBe(2);
+    expect((await expectAlike(['token', '--timeout', 'soon'])).code).toBe(2);
+  });
+});
