@@ -3,14 +3,15 @@ import { createContext, type Context, type GlobalOptions } from './context.js';
 import { CliError, isCliError } from './core/errors.js';
 import { Exit, type ExitCode } from './core/exit-codes.js';
 import { parseFastArgv } from './core/fast-argv.js';
-import type { CommandName } from './program.js';
+import type { CommandName } from './core/command-name.js';
 import { Output } from './ui/output.js';
 import { DOCS_URL } from './version.js';
 
 /** `command` is there when commander parsed argv (help and completion walk the tree from it). */
 export type CommandModule = { run(ctx: Context, options: Record<string, unknown>, args: string[], command?: Command): Promise<void> };
 
-// One lazy import per command: a command loads only its own module and what that imports.
+// One lazy import per command: a command's module, and what it imports (store, HTTP, prompts…),
+// is evaluated only when that command runs.
 const loaders: Record<CommandName, () => Promise<CommandModule>> = {
   fingerprint: () => import('./commands/fingerprint.js'),
   register: () => import('./commands/register.js'),

@@ -1,14 +1,12 @@
 import { Command, Option } from 'commander';
+import type { CommandName } from './core/command-name.js';
 import { environmentLines } from './core/environment.js';
 import { DOCS_URL, VERSION } from './version.js';
 
 /** What an action receives: the command's own options, its positional arguments, its Command. */
 export type Runner = (name: CommandName, options: Record<string, unknown>, args: string[], command: Command) => Promise<void>;
 
-export type CommandName =
-  | 'fingerprint' | 'register' | 'whoami' | 'token' | 'logout' | 'claim' | 'verify' | 'stats'
-  | 'hash-proof' | 'agent-create' | 'agent-list' | 'agent-login' | 'agent-logout'
-  | 'completion' | 'sandbox' | 'help';
+export type { CommandName };
 
 function helpText(examples: readonly string[], env: readonly string[]): string {
   const parts = [`\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}`];

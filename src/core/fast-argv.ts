@@ -3,7 +3,7 @@
 // "not mine" (undefined) for anything else: help, --version, unknown or combined flags, missing
 // values, `--`, extra arguments, conflicts. Commander then parses it and writes the usual errors.
 // A unit test checks these tables against the commander tree and the results against commander's.
-import type { CommandName } from '../program.js';
+import type { CommandName } from './command-name.js';
 
 export interface FlagSpec {
   /** The options key commander gives it (camelCase, without `no-`). */
