@@ -80,9 +80,10 @@ export function parseFastArgv(args: readonly string[]): FastParse | undefined {
     const arg = args[i]!;
     if (arg.startsWith('-')) {
       const [name, inline] = splitInline(arg);
-      const spec = GLOBAL_FLAGS[name] ?? leaf?.flags[name];
+      const global = GLOBAL_FLAGS[name];
+      const spec = global ?? leaf?.flags[name];
       if (spec === undefined) return undefined;
-      const target = GLOBAL_FLAGS[name] ? globals : options;
+      const target = global ? globals : options;
       if (!spec.takesValue) {
         if (inline !== undefined) return undefined;
         target[spec.key] = spec.sets ?? true;
