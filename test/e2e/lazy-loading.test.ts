@@ -45,7 +45,7 @@ describe('each command loads only what it uses', () => {
     [['fingerprint'], ''],
     [['hash-proof', '--name', 'lazy', '--key-stdin'], 'sk-lazy-key\n'],
     [['token'], ''],
-  ])('%j loads none of conf, ora, inquirer, undici, chalk, systeminformation', async (args, input) => {
+  ])('%j loads none of commander, conf, ora, inquirer, undici, chalk, systeminformation', async (args, input) => {
     const { packages, files } = await loadedBy(args, input, { T0KEN_API_KEY: 'omx_agent_lazyloadingcheck0000' });
     expect(files).toContain('dist/cli.cjs');
     for (const heavy of HEAVY) expect([...packages], `${args.join(' ')} loaded ${heavy}`).not.toContain(heavy);
