@@ -50,6 +50,8 @@ const cases = [
   { name: 'token', args: ['token'], target: 1.3 },
   { name: 'register (stored: no request)', args: ['register'], target: 2.0 },
   { name: 'stats (loopback sandbox)', args: ['stats'], target: 2.0 },
+  // Two node start-ups (t0ken, then the program) are the floor: 2.0. What is above it is t0ken's.
+  { name: 'exec -- node -e 0', args: ['exec', '--', process.execPath, '-e', '0'], target: 2.3 },
 ];
 
 const rows = [];

@@ -5,16 +5,18 @@ _t0ken_complete() {
   (( COMP_CWORD > 0 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"
   for (( i = 1; i < COMP_CWORD; i++ )); do
     w="${COMP_WORDS[i]}"
-    case " --timeout --hostname --email --code --name --key-env --card --policy --if-exists --port --host " in *" $w "*) (( i++ )); continue ;; esac
+    case " --timeout --hostname --email --code --only --format --name --key-env --card --policy --if-exists --port --host " in *" $w "*) (( i++ )); continue ;; esac
     [[ "$w" == -* ]] && continue
     if [[ " $(_t0ken_subcommands "$path") " == *" $w "* ]]; then
       path="$(_t0ken_alias "${path:+$path }$w")"
     fi
   done
   case "$prev" in
+    --only) COMPREPLY=( $(compgen -W "t0ken mnemom" -- "$cur") ); return ;;
+    --format) COMPREPLY=( $(compgen -W "sh fish dotenv json" -- "$cur") ); return ;;
     --if-exists) COMPREPLY=( $(compgen -W "fail ok" -- "$cur") ); return ;;
     --card|--policy) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
-    --timeout|--hostname|--email|--code|--name|--key-env|--card|--policy|--if-exists|--port|--host) COMPREPLY=(); return ;;
+    --timeout|--hostname|--email|--code|--only|--format|--name|--key-env|--card|--policy|--if-exists|--port|--host) COMPREPLY=(); return ;;
   esac
   if [[ "$cur" == -* ]]; then
     case "$path" in
@@ -26,6 +28,8 @@ _t0ken_complete() {
     "verify") words="--code --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "stats") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "logout") words="--yes --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "exec") words="--only --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "env") words="--only --format --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "hash-proof") words="--name --key-env --key-stdin --short --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "agent") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "agent create") words="--name --card --policy --key-env --key-stdin --if-exists --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
@@ -39,7 +43,7 @@ _t0ken_complete() {
     esac
   else
     case "$path" in
-    "") words="register whoami status token claim verify stats logout hash-proof agent fingerprint completion sandbox help" ;;
+    "") words="register whoami status token claim verify stats logout exec env hash-proof agent fingerprint completion sandbox help" ;;
     "register") words="" ;;
     "whoami") words="" ;;
     "token") words="" ;;
@@ -47,6 +51,8 @@ _t0ken_complete() {
     "verify") words="" ;;
     "stats") words="" ;;
     "logout") words="" ;;
+    "exec") words="" ;;
+    "env") words="" ;;
     "hash-proof") words="" ;;
     "agent") words="create list login logout" ;;
     "agent create") words="" ;;
@@ -56,14 +62,14 @@ _t0ken_complete() {
     "fingerprint") words="" ;;
     "completion") words="bash zsh fish" ;;
     "sandbox") words="" ;;
-    "help") words="exit-codes environment register whoami token claim verify stats logout hash-proof agent fingerprint completion sandbox" ;;
+    "help") words="exit-codes environment register whoami token claim verify stats logout exec env hash-proof agent fingerprint completion sandbox" ;;
     esac
   fi
   COMPREPLY=( $(compgen -W "$words" -- "$cur") )
 }
 _t0ken_subcommands() {
   case "$1" in
-    "") echo "register whoami status token claim verify stats logout hash-proof agent fingerprint completion sandbox help" ;;
+    "") echo "register whoami status token claim verify stats logout exec env hash-proof agent fingerprint completion sandbox help" ;;
     "register") echo "" ;;
     "whoami") echo "" ;;
     "token") echo "" ;;
@@ -71,6 +77,8 @@ _t0ken_subcommands() {
     "verify") echo "" ;;
     "stats") echo "" ;;
     "logout") echo "" ;;
+    "exec") echo "" ;;
+    "env") echo "" ;;
     "hash-proof") echo "" ;;
     "agent") echo "create list login logout" ;;
     "agent create") echo "" ;;

@@ -2,13 +2,15 @@ import type { Command } from 'commander';
 import { createContext, type Context, type GlobalOptions } from './context.js';
 import { CliError, isCliError } from './core/errors.js';
 import { Exit, type ExitCode } from './core/exit-codes.js';
+import { parseExecArgv } from './core/exec-argv.js';
 import { parseFastArgv } from './core/fast-argv.js';
 import type { CommandName } from './core/command-name.js';
 import { Output } from './ui/output.js';
 import { DOCS_URL } from './version.js';
 
 /** `command` is there when commander parsed argv (help and completion walk the tree from it). */
-export type CommandModule = { run(ctx: Context, options: Record<string, unknown>, args: string[], command?: Command): Promise<void> };
+/** A command may return an exit status (`exec` passes its program's on). */
+export type CommandModule = { run(ctx: Context, options: Record<string, unknown>, args: string[], command?: Command): Promise<void | number> };
 
 // One lazy import per command: a command's module, and what it imports (store, HTTP, prompts…),
 // is evaluated only when that command runs.
@@ -29,6 +31,8 @@ const loaders: Record<CommandName, () => Promise<CommandModule>> = {
   completion: () => import('./commands/completion.js'),
   sandbox: () => import('./commands/sandbox.js'),
   help: () => import('./commands/help.js'),
+  exec: () => import('./commands/exec.js'),
+  env: () => import('./commands/env.js'),
 };
 
 export async function main(argv: string[]): Promise<void> {
@@ -48,25 +52,31 @@ function flushed(stream: NodeJS.WriteStream): Promise<void> {
 }
 
 /** Runs the CLI and returns the exit code; the one place errors become messages. */
-export async function runCli(argv: string[]): Promise<ExitCode> {
-  const wantsJson = argv.slice(2).includes('--json');
+export async function runCli(argv: string[]): Promise<number> {
+  const ownArgs = argv.indexOf('--') === -1 ? argv : argv.slice(0, argv.indexOf('--')); // a program's own --json is not ours
+  const wantsJson = ownArgs.slice(2).includes('--json');
   let out: Output | undefined;
   const execute = async (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[], command?: Command) => {
     const ctx = await createContext(globals, { env: process.env, stdout: process.stdout, stderr: process.stderr, stdinIsTTY: () => process.stdin.isTTY === true });
     out = ctx.out;
     const module = await loaders[name]();
-    await module.run(ctx, options, args, command);
+    const status = await module.run(ctx, options, args, command);
+    if (typeof status === 'number') code = status;
   };
+  let code: number = Exit.ok;
 
   try {
-    // Plain argv skips commander entirely; anything else (help included) goes through it.
-    const fast = parseFastArgv(argv.slice(2));
-    if (fast) await execute(fast.name, fast.options, { ...fast.globals, ...fast.options }, []);
+    // Plain argv skips commander entirely; anything else (help included) goes through it. `exec`
+    // has its own parser: whatever follows its program belongs to the program.
+    const exec = parseExecArgv(argv.slice(2));
+    const fast = exec === 'not-exec' ? parseFastArgv(argv.slice(2)) : undefined;
+    if (exec !== 'not-exec') await execute('exec', { only: exec.only }, exec.globals, exec.command);
+    else if (fast) await execute(fast.name, fast.options, { ...fast.globals, ...fast.options }, []);
     else {
       const { parseWithCommander } = await import('./parse-with-commander.js');
       await parseWithCommander(argv, (name, options, args, command) => execute(name, options, command.optsWithGlobals<GlobalOptions>(), args, command));
     }
-    return Exit.ok;
+    return code;
   } catch (error) {
     const output = out ?? new Output({ json: wantsJson, quiet: false, stdout: process.stdout, stderr: process.stderr });
     return report(output, error, argv.includes('--debug') || process.env.T0KEN_DEBUG === '1');

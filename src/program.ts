@@ -101,6 +101,27 @@ export function buildProgram(run: Runner): Command {
     .addHelpText('after', helpText(['t0ken logout', 't0ken logout --yes'], [...T0KEN_ENV]))
     .action(action('logout'));
 
+  program.commandsGroup('Handing the identity to agents:');
+
+  program
+    .command('exec')
+    .summary('run a program with this machine\'s identity in its environment')
+    .description('Run a program (no shell; PATH lookup) with T0KEN_API_KEY, MEMORYX_API_KEY, MEMORYX_URL (non-default API only), MNEMOM_API_KEY and T0KEN_EXEC=1 added to its environment; never in any argv. Signals are passed on; its exit status is t0ken\'s (128+n for a death by signal n, 127 not found, 126 not executable). Exits 3 when there is nothing to hand over.')
+    .option('--only <which>', 'hand over only this identity: t0ken or mnemom')
+    .argument('<command...>', 'the program and its arguments (put -- before it)')
+    .allowUnknownOption()
+    .addHelpText('after', helpText(['t0ken exec -- claude', 't0ken exec --only t0ken -- node agent.js', 't0ken exec -- sh -c \'echo "$MEMORYX_API_KEY" | wc -c\''], [...T0KEN_ENV, 'MNEMOM_API_URL', 'MNEMOM_API_KEY']))
+    .action(action('exec'));
+
+  program
+    .command('env')
+    .summary('print the variables exec hands over, for eval or a .env file')
+    .description('Print the variables `exec` adds (T0KEN_API_KEY, MEMORYX_API_KEY, MEMORYX_URL, MNEMOM_API_KEY), quoted for the shell so any value survives eval. Prints secrets, like `token`.')
+    .option('--only <which>', 'print only this identity: t0ken or mnemom')
+    .option('--format <format>', 'sh (default), fish, dotenv or json')
+    .addHelpText('after', helpText(['eval "$(t0ken env)"', 't0ken env --format fish | source', 't0ken env --format dotenv > .env'], [...T0KEN_ENV, 'MNEMOM_API_URL', 'MNEMOM_API_KEY']))
+    .action(action('env'));
+
   program.commandsGroup('Agents (Mnemom):');
 
   program

@@ -19,6 +19,11 @@ export interface CommandSpec {
 }
 
 const FILE_OPTIONS = new Set(['--card', '--policy']);
+/** Values of options checked by the command rather than by commander (the fast path takes no choices). */
+const OPTION_CHOICES: Record<string, string[]> = {
+  '--only': ['t0ken', 'mnemom'],
+  '--format': ['sh', 'fish', 'dotenv', 'json'],
+};
 const ARG_CHOICES: Record<string, string[]> = {
   completion: ['bash', 'zsh', 'fish'],
 };
@@ -30,6 +35,7 @@ export function commandTree(command: Command, path: string[] = []): CommandSpec 
       const flags = [o.short, o.long].filter((f): f is string => typeof f === 'string');
       const spec: OptionSpec = { flags, takesValue: o.required || o.optional, description: o.description };
       if (o.argChoices) spec.choices = [...o.argChoices];
+      else if (o.long && OPTION_CHOICES[o.long]) spec.choices = OPTION_CHOICES[o.long];
       if (o.long && FILE_OPTIONS.has(o.long)) spec.files = true;
       return spec;
     });

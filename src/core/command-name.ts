@@ -2,4 +2,5 @@
 export type CommandName =
   | 'fingerprint' | 'register' | 'whoami' | 'token' | 'logout' | 'claim' | 'verify' | 'stats'
   | 'hash-proof' | 'agent-create' | 'agent-list' | 'agent-login' | 'agent-logout'
-  | 'completion' | 'sandbox' | 'help';
+  | 'completion' | 'sandbox' | 'help'
+  | 'exec' | 'env';

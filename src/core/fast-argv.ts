@@ -56,6 +56,7 @@ export const FAST_COMMANDS: Record<string, LeafSpec> = {
   'agent login': { name: 'agent-login', flags: { '--with-token': flag('withToken') } },
   'agent logout': { name: 'agent-logout', flags: {} },
   fingerprint: { name: 'fingerprint', flags: { '--explain': flag('explain') } },
+  env: { name: 'env', flags: { '--only': value('only'), '--format': value('format') } },
 };
 
 /** Command names that only group others: argv names one of their children next. */

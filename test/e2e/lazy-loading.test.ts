@@ -45,6 +45,8 @@ describe('each command loads only what it uses', () => {
     [['fingerprint'], ''],
     [['hash-proof', '--name', 'lazy', '--key-stdin'], 'sk-lazy-key\n'],
     [['token'], ''],
+    [['exec', '--', 'true'], ''],
+    [['env', '--format', 'sh'], ''],
   ])('%j loads none of commander, conf, ora, inquirer, undici, chalk, systeminformation', async (args, input) => {
     const { packages, files } = await loadedBy(args, input, { T0KEN_API_KEY: 'omx_agent_lazyloadingcheck0000' });
     expect(files).toContain('dist/cli.cjs');

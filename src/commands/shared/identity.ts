@@ -1,0 +1,43 @@
+import type { Context } from '../../context.js';
+import { usageError } from '../../core/errors.js';
+import type { IdentityScope } from '../../core/exec-argv.js';
+import type { IdentityRecords } from '../../core/identity-env.js';
+import { MNEMOM_KEY_PATTERN } from './mnemom-auth.js';
+import { storeFor } from './store.js';
+
+/**
+ * The one place `exec`, `env` and `mcp config` read a stored secret.
+ * SWAP when src/commands/shared/credentials.ts (the keyring) lands: its storedT0kenKey /
+ * storedMnemomKey replace this body, and nothing else changes.
+ */
+async function storedKey(ctx: Context, service: IdentityScope, baseUrl: string): Promise<string | undefined> {
+  const data = storeFor(ctx).read();
+  return service === 't0ken' ? data.t0ken[baseUrl]?.api_key : data.mnemom[baseUrl]?.api_key;
+}
+
+/**
+ * This machine's identity as the contract's precedence has it: T0KEN_API_KEY (then the account
+ * stored for T0KEN_API_URL) and MNEMOM_API_KEY (then the key stored for MNEMOM_API_URL). An
+ * MNEMOM_TOKEN already in the environment is left to pass through and is not counted here.
+ */
+export async function resolveIdentity(ctx: Context, only: IdentityScope | undefined): Promise<IdentityRecords> {
+  const records: IdentityRecords = {};
+  if (only !== 'mnemom') {
+    const baseUrl = ctx.t0kenBaseUrl();
+    const apiKey = ctx.env.T0KEN_API_KEY || (await storedKey(ctx, 't0ken', baseUrl));
+    if (apiKey) records.t0ken = { apiKey, baseUrl };
+  }
+  if (only !== 't0ken') {
+    const fromEnv = ctx.env.MNEMOM_API_KEY?.trim();
+    if (fromEnv) {
+      if (!MNEMOM_KEY_PATTERN.test(fromEnv)) {
+        throw usageError('MNEMOM_API_KEY does not look like a Mnemom API key (mnm_ followed by at least 16 letters, digits, _ or -)', 'Set it to your mnm_… key, unset it to use the stored key, or pass --only t0ken.');
+      }
+      records.mnemom = { apiKey: fromEnv };
+    } else {
+      const stored = await storedKey(ctx, 'mnemom', ctx.mnemomBaseUrl());
+      if (stored) records.mnemom = { apiKey: stored };
+    }
+  }
+  return records;
+}

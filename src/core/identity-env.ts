@@ -1,0 +1,90 @@
+// Which environment variables a stored identity becomes, and how to print them for a shell or a
+// .env file. Pure: the caller reads the store and the environment.
+import type { IdentityScope } from './exec-argv.js';
+
+export interface IdentityRecords {
+  /** The t0ken key (T0KEN_API_KEY from the environment, or the stored account's) and its API base URL. */
+  t0ken?: { apiKey: string; baseUrl: string };
+  /** The Mnemom key (MNEMOM_API_KEY from the environment, or the stored one). */
+  mnemom?: { apiKey: string };
+}
+
+/**
+ * The variables, in a fixed order: T0KEN_API_KEY and MEMORYX_API_KEY (what the MemoryX SDKs and
+ * MCP server read: with it set they use this account instead of registering their own), MEMORYX_URL
+ * only for a non-default API (the base URL without its final /v1, as the MemoryX clients append it),
+ * MNEMOM_API_KEY. Empty when there is nothing to hand over.
+ */
+export function identityVariables(records: IdentityRecords, defaultT0kenUrl: string, only?: IdentityScope): Record<string, string> {
+  const vars: Record<string, string> = {};
+  if (records.t0ken && only !== 'mnemom') {
+    vars.T0KEN_API_KEY = records.t0ken.apiKey;
+    vars.MEMORYX_API_KEY = records.t0ken.apiKey;
+    if (records.t0ken.baseUrl !== defaultT0kenUrl) vars.MEMORYX_URL = memoryxUrl(records.t0ken.baseUrl);
+  }
+  if (records.mnemom && only !== 't0ken') vars.MNEMOM_API_KEY = records.mnemom.apiKey;
+  return vars;
+}
+
+/** `https://host/api/v1` → `https://host/api`; a URL without a final /v1 is kept as it is. */
+export function memoryxUrl(baseUrl: string): string {
+  return baseUrl.replace(/\/v1\/*$/, '');
+}
+
+/** The child's environment: a copy of ours plus the identity, and T0KEN_EXEC=1 marking it. */
+export function childEnvironment(parent: NodeJS.ProcessEnv, vars: Readonly<Record<string, string>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parent)) if (value !== undefined) env[name] = value;
+  return { ...env, ...vars, T0KEN_EXEC: '1' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printing them: `t0ken env --format sh|fish|dotenv|json`.
+
+export type EnvFormat = 'sh' | 'fish' | 'dotenv' | 'json';
+export const ENV_FORMATS: readonly EnvFormat[] = ['sh', 'fish', 'dotenv', 'json'];
+
+/** A value the chosen format cannot carry faithfully (dotenv and a newline, say). */
+export class UnrepresentableValueError extends Error {
+  constructor(readonly variable: string, readonly format: EnvFormat, reason: string) {
+    super(`${variable} cannot be written as ${format}: ${reason}`);
+  }
+}
+
+/** POSIX sh, bash, zsh: single quotes keep every byte but `'`, which becomes '\'' . */
+export const shQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/** fish: inside single quotes only \\ and \' are escapes; newlines are kept as they are. */
+export const fishQuote = (value: string): string => `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+
+const DOTENV_PLAIN = /^[A-Za-z0-9_./:@%+,=-]*$/;
+
+/**
+ * dotenv has no one standard. A value of plain characters is written bare (every reader agrees on
+ * it); anything else in single quotes, which node --env-file, python-dotenv, the dotenv package and
+ * docker compose read literally. A value with a `'`, a newline or a NUL has no spelling they all
+ * read back alike: refused rather than written wrong.
+ */
+export function dotenvValue(variable: string, value: string): string {
+  if (DOTENV_PLAIN.test(value)) return value;
+  if (/[\n\r\0]/.test(value)) throw new UnrepresentableValueError(variable, 'dotenv', 'it contains a line break or NUL');
+  if (value.includes("'")) throw new UnrepresentableValueError(variable, 'dotenv', "it contains a single quote (')");
+  return `'${value}'`;
+}
+
+export function formatVariables(vars: Readonly<Record<string, string>>, format: EnvFormat): string {
+  const entries = Object.entries(vars);
+  for (const [name, value] of entries) {
+    if (value.includes('\0')) throw new UnrepresentableValueError(name, format, 'it contains a NUL byte');
+  }
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(vars, null, 2)}\n`;
+    case 'fish':
+      return entries.map(([name, value]) => `set -gx ${name} ${fishQuote(value)};\n`).join('');
+    case 'dotenv':
+      return entries.map(([name, value]) => `${name}=${dotenvValue(name, value)}\n`).join('');
+    default:
+      return entries.map(([name, value]) => `export ${name}=${shQuote(value)}\n`).join('');
+  }
+}

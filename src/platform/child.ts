@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+
+/** The signals a wrapper passes on to its child (as aws-vault exec, op run and doppler run do). */
+export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+
+export const EXIT_NOT_EXECUTABLE = 126;
+export const EXIT_NOT_FOUND = 127;
+
+export type ChildOutcome =
+  | { kind: 'exited'; status: number }
+  | { kind: 'signalled'; signal: NodeJS.Signals; status: number }
+  | { kind: 'not-found' | 'not-executable'; status: number; message: string };
+
+/**
+ * Runs `file` with `args` (no shell; PATH lookup in `env`'s PATH), stdio inherited, and waits.
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to t0ken are sent on to the child, which decides what to
+ * do with them; t0ken stays until the child is gone. The status follows the shells' rules: the
+ * child's own exit status, 128+n for a death by signal n, 127 when the program is not found, 126
+ * when it cannot be executed. t0ken then exits with that status (it does not re-raise the signal on
+ * itself, so a caller sees 128+n as `$?` always, whatever its own signal dispositions).
+ */
+export function runChild(file: string, args: readonly string[], env: Record<string, string>): Promise<ChildOutcome> {
+  return new Promise((done) => {
+    let settled = false;
+    const resolve = (outcome: ChildOutcome) => {
+      if (settled) return;
+      settled = true;
+      done(outcome);
+    };
+    const forwarders = new Map<NodeJS.Signals, () => void>();
+    const stopForwarding = () => {
+      for (const [signal, forward] of forwarders) process.removeListener(signal, forward);
+    };
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(file, [...args], { env, stdio: 'inherit', shell: false, windowsHide: false });
+    } catch (error) {
+      resolve(failure(file, error));
+      return;
+    }
+    for (const signal of FORWARDED_SIGNALS) {
+      // Our own handlers (the CLI's Ctrl-C exit) would end t0ken before the child: the child decides.
+      process.removeAllListeners(signal);
+      const forward = () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      };
+      forwarders.set(signal, forward);
+      process.on(signal, forward);
+    }
+    child.once('error', (error) => {
+      stopForwarding();
+      resolve(failure(file, error));
+    });
+    child.once('exit', (code, signal) => {
+      stopForwarding();
+      if (signal !== null) resolve({ kind: 'signalled', signal, status: 128 + (constants.signals[signal] ?? 0) });
+      else resolve({ kind: 'exited', status: code ?? 0 });
+    });
+  });
+}
+
+function failure(file: string, error: unknown): ChildOutcome {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return { kind: 'not-found', status: EXIT_NOT_FOUND, message: `${file}: command not found` };
+  if (code === 'EACCES' || code === 'EISDIR' || code === 'ENOEXEC' || code === 'EPERM') {
+    return { kind: 'not-executable', status: EXIT_NOT_EXECUTABLE, message: `${file}: cannot execute (${code})` };
+  }
+  return { kind: 'not-executable', status: EXIT_NOT_EXECUTABLE, message: `${file}: cannot execute (${code ?? (error as Error).message})` };
+}

@@ -1,0 +1,199 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { BIN, runCli, tempConfigDir, type RunResult } from '../helpers/cli.js';
+
+const MNEMOM_KEY = 'mnm_EXEC_mnemom_key_Zx8Yw7Vu6Ts5';
+let sandbox: Sandbox;
+let config: { dir: string; cleanup: () => void };
+let empty: { dir: string; cleanup: () => void };
+let work: string;
+let t0kenKey: string;
+
+const base = () => ({ T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl });
+const t0ken = (args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<RunResult> => runCli(args, { env: { ...base(), ...env }, input });
+
+/** A node one-liner the child runs: prints the identity variables it was given, as JSON. */
+const PRINT_ENV = `const e=process.env;console.log(JSON.stringify({T0KEN_API_KEY:e.T0KEN_API_KEY,MEMORYX_API_KEY:e.MEMORYX_API_KEY,MEMORYX_URL:e.MEMORYX_URL,MNEMOM_API_KEY:e.MNEMOM_API_KEY,T0KEN_EXEC:e.T0KEN_EXEC}))`;
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  config = tempConfigDir();
+  empty = tempConfigDir();
+  work = mkdtempSync(join(tmpdir(), 't0ken-exec-'));
+  expect((await t0ken(['register'])).code).toBe(0);
+  expect((await t0ken(['agent', 'login', '--with-token'], {}, `${MNEMOM_KEY}\n`)).code).toBe(0);
+  t0kenKey = (await t0ken(['token'])).stdout.trim();
+  expect(t0kenKey).toMatch(/^omx_/);
+});
+afterAll(async () => {
+  await sandbox.close();
+  config.cleanup();
+  empty.cleanup();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('exec hands the identity over in the environment', () => {
+  it('T0KEN_API_KEY, MEMORYX_API_KEY, MEMORYX_URL (a non-default API, without /v1), MNEMOM_API_KEY, T0KEN_EXEC=1', async () => {
+    const result = await t0ken(['exec', '--', process.execPath, '-e', PRINT_ENV]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      T0KEN_API_KEY: t0kenKey,
+      MEMORYX_API_KEY: t0kenKey,
+      MEMORYX_URL: sandbox.t0kenUrl.replace(/\/v1$/, ''),
+      MNEMOM_API_KEY: MNEMOM_KEY,
+      T0KEN_EXEC: '1',
+    });
+    expect(result.stderr).toBe('');
+  });
+
+  it('--only t0ken and --only mnemom limit the set; global options may come before or after exec', async () => {
+    const t = JSON.parse((await t0ken(['--quiet', 'exec', '--only', 't0ken', process.execPath, '-e', PRINT_ENV])).stdout);
+    expect(t).toEqual({ T0KEN_API_KEY: t0kenKey, MEMORYX_API_KEY: t0kenKey, MEMORYX_URL: sandbox.t0kenUrl.replace(/\/v1$/, ''), T0KEN_EXEC: '1' });
+    const m = JSON.parse((await t0ken(['exec', '--only=mnemom', '--json', '--', process.execPath, '-e', PRINT_ENV])).stdout);
+    expect(m).toEqual({ MNEMOM_API_KEY: MNEMOM_KEY, T0KEN_EXEC: '1' });
+    const bad = await t0ken(['exec', '--only', 'both', '--', 'true']);
+    expect(bad.code).toBe(2);
+  });
+
+  it('T0KEN_API_KEY and MNEMOM_API_KEY already set win over the stored keys; a malformed MNEMOM_API_KEY is exit 2', async () => {
+    const env = { T0KEN_API_KEY: 'omx_agent_fromTheEnvironment0001', MNEMOM_API_KEY: 'mnm_fromTheEnvironment_0001' };
+    const seen = JSON.parse((await t0ken(['exec', '--', process.execPath, '-e', PRINT_ENV], env)).stdout);
+    expect(seen.MEMORYX_API_KEY).toBe(env.T0KEN_API_KEY);
+    expect(seen.MNEMOM_API_KEY).toBe(env.MNEMOM_API_KEY);
+    const bad = await t0ken(['exec', '--', 'true'], { MNEMOM_API_KEY: 'sk-not-a-mnemom-key-00000000' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('MNEMOM_API_KEY');
+    expect((await t0ken(['exec', '--only', 't0ken', '--', 'true'], { MNEMOM_API_KEY: 'sk-not-a-mnemom-key-00000000' })).code).toBe(0);
+  });
+
+  it('MEMORYX_URL is left out for the default API (an env-given key, nothing stored)', async () => {
+    const seen = await runCli(['exec', '--', process.execPath, '-e', PRINT_ENV], { env: { T0KEN_CONFIG_DIR: empty.dir, T0KEN_API_KEY: 'omx_agent_defaultUrlKey00000001' } });
+    expect(JSON.parse(seen.stdout)).toEqual({ T0KEN_API_KEY: 'omx_agent_defaultUrlKey00000001', MEMORYX_API_KEY: 'omx_agent_defaultUrlKey00000001', T0KEN_EXEC: '1' });
+  });
+
+  it('exit 3 when there is nothing to hand over, and the program is not run', async () => {
+    const marker = join(work, 'ran');
+    const result = await runCli(['exec', '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], { env: { T0KEN_CONFIG_DIR: empty.dir } });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('nothing to hand over');
+    expect(() => rmSync(marker)).toThrow();
+    expect((await t0ken(['exec', '--only', 'mnemom', '--', 'true'], { MNEMOM_API_URL: 'http://127.0.0.1:9/v1' })).code).toBe(3);
+  });
+
+  it('the key is in no process\'s argv (/proc/*/cmdline), t0ken\'s included, while the program runs', async () => {
+    const scan = `const fs=require('fs');let hits=[];let n=0;for(const p of fs.readdirSync('/proc')){if(!/^\\d+$/.test(p))continue;try{const c=fs.readFileSync('/proc/'+p+'/cmdline','utf8');n++;if(c.includes(process.env.T0KEN_API_KEY)||c.includes(process.env.MNEMOM_API_KEY))hits.push(p)}catch{}};console.log(JSON.stringify({hits,n,parent:fs.readFileSync('/proc/'+process.ppid+'/cmdline','utf8').split('\\0')}))`;
+    const result = await t0ken(['exec', '--', process.execPath, '-e', scan]);
+    const report = JSON.parse(result.stdout);
+    expect(report.n).toBeGreaterThan(2);
+    expect(report.parent).toContain(BIN); // the scan saw t0ken itself
+    expect(report.hits).toEqual([]);
+  });
+});
+
+describe('exec behaves like a good exec wrapper', () => {
+  it('passes the exit status through, and stdin, stdout and stderr are the program\'s', async () => {
+    const result = await t0ken(['exec', '--', process.execPath, '-e', 'process.stdin.pipe(process.stdout);process.stdin.on("end",()=>{console.error("to stderr");process.exitCode=42})'], {}, 'hello through stdin\n');
+    expect(result.code).toBe(42);
+    expect(result.stdout).toBe('hello through stdin\n');
+    expect(result.stderr).toBe('to stderr\n');
+  });
+
+  it('no shell: arguments reach the program as they are, its own flags included', async () => {
+    const result = await t0ken(['exec', process.execPath, '-e', 'console.log(JSON.stringify(process.argv.slice(1)))', 'x', '--', '$HOME; echo hi', '--json', '--only', '*']);
+    expect(JSON.parse(result.stdout)).toEqual(['x', '--', '$HOME; echo hi', '--json', '--only', '*']);
+    expect((await t0ken(['exec', '--', 'echo $HOME'])).code).toBe(127);
+  });
+
+  it('finds the program on PATH; 127 when not found, 126 when not executable', async () => {
+    const bin = join(work, 'bin');
+    rmSync(bin, { recursive: true, force: true });
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'my-agent'), '#!/bin/sh\necho "agent $1 $T0KEN_EXEC"\n');
+    chmodSync(join(bin, 'my-agent'), 0o755);
+    writeFileSync(join(bin, 'not-exec'), '#!/bin/sh\necho no\n');
+    chmodSync(join(bin, 'not-exec'), 0o644);
+    const path = `${bin}:${process.env.PATH}`;
+    const found = await t0ken(['exec', 'my-agent', 'one'], { PATH: path });
+    expect(found.code, found.stderr).toBe(0);
+    expect(found.stdout).toBe('agent one 1\n');
+    const missing = await t0ken(['exec', '--', 'no-such-program-t0ken'], { PATH: path });
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toContain('no-such-program-t0ken: command not found');
+    expect((await t0ken(['exec', '--', join(bin, 'not-exec')])).code).toBe(126);
+    expect((await t0ken(['exec', '--', bin])).code).toBe(126);
+    const json = await t0ken(['exec', '--json', '--', 'no-such-program-t0ken']);
+    expect(JSON.parse(json.stderr.trim()).error.code).toBe('command_not_found');
+  });
+
+  it.each([
+    ['SIGKILL', 137],
+    ['SIGTERM', 143],
+    ['SIGSEGV', 139],
+  ])('a program killed by %s gives 128+n (%i)', async (signal, status) => {
+    const result = await t0ken(['exec', '--', process.execPath, '-e', `process.kill(process.pid, '${signal}')`]);
+    expect(result.code).toBe(status);
+  });
+
+  it('no argv after exec is a usage error', async () => {
+    expect((await t0ken(['exec'])).code).toBe(2);
+    expect((await t0ken(['exec', '--'])).code).toBe(2);
+    expect((await t0ken(['exec', '--bogus', 'true'])).code).toBe(2);
+  });
+});
+
+/** Starts `t0ken exec` on a program that reports each signal it receives; resolves when it is ready. */
+function startTrap(extraEnv: Record<string, string> = {}) {
+  const script = `for (const s of ['SIGINT','SIGTERM','SIGHUP','SIGQUIT']) process.on(s, () => { console.log('got ' + s); if (s === 'SIGQUIT') process.exit(7); }); console.log('ready'); setInterval(() => {}, 1000);`;
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(T0KEN_|MNEMOM_|CI$)/.test(k)) env[k] = v;
+  Object.assign(env, base(), extraEnv);
+  const child = spawn(process.execPath, [BIN, 'exec', '--', process.execPath, '-e', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  const waiting: Array<() => void> = [];
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    for (const check of [...waiting]) check();
+  });
+  const waitFor = (text: string) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (!stdout.includes(text)) return;
+        waiting.splice(waiting.indexOf(check), 1);
+        resolve();
+      };
+      waiting.push(check);
+      check();
+    });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  exited.then(() => clearTimeout(timer));
+  return { child, waitFor, exited, output: () => stdout };
+}
+
+describe('exec passes signals on', () => {
+  it('SIGINT, SIGTERM and SIGHUP reach the program, which decides; SIGQUIT too, and its exit status is t0ken\'s', async () => {
+    const trap = startTrap();
+    await trap.waitFor('ready');
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      trap.child.kill(signal);
+      await trap.waitFor(`got ${signal}`);
+    }
+    trap.child.kill('SIGQUIT');
+    expect(await trap.exited).toEqual({ code: 7, signal: null });
+    expect(trap.output()).toBe('ready\ngot SIGINT\ngot SIGTERM\ngot SIGHUP\ngot SIGQUIT\n');
+  });
+
+  it('a program that does not catch the forwarded SIGTERM dies of it: t0ken exits 143', async () => {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(T0KEN_|MNEMOM_|CI$)/.test(k)) env[k] = v;
+    const child = spawn(process.execPath, [BIN, 'exec', '--', process.execPath, '-e', 'console.log("ready"); setInterval(() => {}, 1000)'], { env: { ...env, ...base() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (status) => resolve(status)));
+    expect(code).toBe(143);
+  });
+});
