@@ -2,7 +2,7 @@
 //
 //   dist/cli.cjs               all of t0ken's own code, one CommonJS file
 //   dist/vendor/commander.cjs  commander, required only when argv is not a plain one (help, errors…)
-//   dist/vendor/*.js           the ESM-only packages (conf, ora, chalk, @inquirer/prompts), bundled
+//   dist/vendor/*.js           the ESM-only packages (ora, chalk, @inquirer/prompts), bundled
 //                              with code splitting, imported only by the commands that use them
 //
 // Why CommonJS for our code, although the sources are ESM: on Node 20 the first ESM module starts
@@ -20,7 +20,7 @@ const outputs = {};
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
-const VENDORED_ESM = { conf: 'conf', ora: 'ora', chalk: 'chalk', prompts: '@inquirer/prompts' };
+const VENDORED_ESM = { ora: 'ora', chalk: 'chalk', prompts: '@inquirer/prompts' };
 const vendorPaths = {
   name: 'vendor-paths',
   setup(b) {
@@ -73,7 +73,7 @@ const [cli, commander, vendor] = await Promise.all([
     format: 'esm',
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    // Bundled CommonJS code (ajv, in conf) calls require() for its own modules and node's.
+    // Bundled CommonJS code calls require() for its own modules and node's.
     banner: { js: "import { createRequire as __t0kenRequire } from 'node:module'; const require = __t0kenRequire(import.meta.url);" },
   }),
 ]);

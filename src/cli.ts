@@ -6,6 +6,7 @@ import { parseExecArgv } from './core/exec-argv.js';
 import { parseFastArgv } from './core/fast-argv.js';
 import type { CommandName } from './core/command-name.js';
 import { Output } from './ui/output.js';
+import { asFileSystemError } from './store/safety.js';
 import { DOCS_URL } from './version.js';
 
 /** `command` is there when commander parsed argv (help and completion walk the tree from it). */
@@ -88,6 +89,11 @@ function report(out: Output, error: unknown, debug: boolean): ExitCode {
     out.error(error);
     if (debug && error.cause instanceof Error && error.exitCode === Exit.internal) out.raw(error.cause.stack ?? '');
     return error.exitCode;
+  }
+  const fileSystem = asFileSystemError(error); // EACCES, ENOSPC… that escaped a command: exit 7, not a bug
+  if (fileSystem) {
+    out.error(fileSystem);
+    return fileSystem.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
   out.error(

@@ -2,6 +2,7 @@ import type { Context } from '../context.js';
 import { validateEmail } from '../core/validate.js';
 import { ask } from '../ui/prompt.js';
 import { withSpinner } from '../ui/spinner.js';
+import { storeAnswer } from './shared/stored-answer.js';
 import { localTime, minutesLeft, openT0kenSession } from './shared/t0ken-session.js';
 
 /** Starts linking the machine account to a person: prints the 6-digit code and stores the pending claim. */
@@ -22,13 +23,17 @@ export async function run(ctx: Context, options: { email?: string }): Promise<vo
         },
       })),
   );
+  await session.store.prepareWrite(); // the code is issued once, with a cooldown: be able to keep it
   const answer = await withSpinner(ctx.out, ctx.env, 'Starting the claim…', () =>
     session.api.claimInit({ machine_fingerprint: session.account.machine_fingerprint, email }),
   );
-  await session.store.update((data) => {
+  await storeAnswer(session.store, (data) => {
     const account = data.t0ken[session.baseUrl];
     if (!account) return; // logged out meanwhile: nothing to attach the claim to
     account.pending_claim = { email, verification_code: answer.verification_code, expires_at: answer.expires_at, started_at: new Date().toISOString() };
+  }, {
+    serviceDid: `the service issued verification code ${answer.verification_code} for ${email} (it expires ${localTime(answer.expires_at)})`,
+    recover: `Keep that code: once ${email} has confirmed, run \`t0ken verify --code ${answer.verification_code}\` before it expires.`,
   });
   const minutes = minutesLeft(answer.expires_at);
   ctx.out.result({ verification_code: answer.verification_code, expires_at: answer.expires_at, email }, () =>

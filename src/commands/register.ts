@@ -2,6 +2,7 @@ import type { Context } from '../context.js';
 import { T0kenApi } from '../api/t0ken.js';
 import { maskSecret } from '../core/mask.js';
 import { storeFor } from './shared/store.js';
+import { storeAnswer } from './shared/stored-answer.js';
 import type { T0kenAccount } from '../store/schema.js';
 import { withSpinner } from '../ui/spinner.js';
 import { keyValueTable } from '../ui/table.js';
@@ -31,6 +32,7 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
   }
 
   for (const warning of fingerprint.warnings) ctx.out.warn(warning);
+  await store.prepareWrite(); // a read-only or full config dir stops us here, before a key is issued
   const api = new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, trace: ctx.trace });
   const answer = await withSpinner(ctx.out, ctx.env, 'Registering this machine…', () =>
     api.autoRegister({ machine_fingerprint: fingerprint.fingerprint, platform: servicePlatform(), hostname }),
@@ -46,7 +48,8 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
     created_at: answer.created_at,
     registered_at: new Date().toISOString(),
   };
-  await store.update((data) => {
+  const serviceDid = `the service registered this machine as user ${account.user_id} (key ${maskSecret(account.api_key)})`;
+  await storeAnswer(store, (data) => {
     const previous = data.t0ken[baseUrl];
     // A re-registration that lands on the same user keeps what we know about its claim.
     if (previous && previous.user_id === account.user_id) {
@@ -54,6 +57,9 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
       if (previous.pending_claim) account.pending_claim = previous.pending_claim;
     }
     data.t0ken[baseUrl] = account;
+  }, {
+    serviceDid,
+    recover: 'Nothing is lost: once the config can be written, run `t0ken register --force`; the service answers this machine with the same account and key.',
   });
   ctx.out.info(`Registered this machine with ${baseUrl}.`);
   show(ctx, account, baseUrl, store.path, options.showKey === true, false);

@@ -4,6 +4,7 @@ import { Exit } from '../core/exit-codes.js';
 import { validateVerificationCode } from '../core/validate.js';
 import { ask } from '../ui/prompt.js';
 import { withSpinner } from '../ui/spinner.js';
+import { storeAnswer } from './shared/stored-answer.js';
 import { localTime, openT0kenSession } from './shared/t0ken-session.js';
 
 /** Completes the claim with --code, the pending claim's code, or a prompt. */
@@ -23,17 +24,21 @@ export async function run(ctx: Context, options: { code?: string }): Promise<voi
       pending?.verification_code ??
       (await ask(ctx.prompt, { message: '6-digit verification code:', flag: '--code <code>', validate: (v) => (/^\d{6}$/.test(v.trim()) ? undefined : 'enter the 6 digits') })),
   );
+  await session.store.prepareWrite(); // a code is spent once: be able to record the claim
   const answer = await withSpinner(ctx.out, ctx.env, 'Verifying…', () =>
     session.api.claimVerify({ machine_fingerprint: session.account.machine_fingerprint, verification_code: code }),
   ).catch((error: unknown) => {
     throw withClaimHint(error, pending?.email);
   });
   const email = pending?.email ?? '';
-  await session.store.update((data) => {
+  await storeAnswer(session.store, (data) => {
     const account = data.t0ken[session.baseUrl];
     if (!account) return;
     account.claim = { merged_to_user_id: answer.merged_to_user_id, claimed_at: new Date().toISOString(), email };
     delete account.pending_claim;
+  }, {
+    serviceDid: `the service linked this machine account to ${email || 'its owner'} (user ${answer.merged_to_user_id})`,
+    recover: 'The claim is done on the service side and needs nothing more; only this machine\'s record of it is missing (whoami will not show it).',
   });
   ctx.out.result({ ...answer, email: email || null }, () =>
     `Claimed: this machine account is now linked to ${email || 'its owner'} (user ${answer.merged_to_user_id}).`,

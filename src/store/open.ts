@@ -9,7 +9,7 @@ export interface StoreContext {
 }
 
 export function openStore(ctx: StoreContext): ConfigStore {
-  return new ConfigStore({ dir: ctx.configDir, ownsDir: !ctx.env.T0KEN_CONFIG_DIR, onWarning: ctx.warn });
+  return new ConfigStore({ dir: ctx.configDir, ownsDir: !ctx.env.T0KEN_CONFIG_DIR, onWarning: ctx.warn, env: ctx.env });
 }
 
 /** The account stored for this API base URL, or exit 3 with the next step. */

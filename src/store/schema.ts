@@ -90,6 +90,7 @@ const MIGRATIONS: Record<number, (data: Rec) => Rec> = {
 
 /** Parses and validates file text. Unknown top-level keys are kept for forward compatibility. */
 export function parseConfig(text: string): ConfigData {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte-order mark (an editor's) is valid
   if (text.trim() === '') throw new ConfigFormatError('the file is empty');
   let raw: unknown;
   try {

@@ -1,46 +1,117 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, mkdirSync, readSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { isCliError, stateError, type CliError } from '../core/errors.js';
 import { configFile, lockFile } from './paths.js';
 import { ConfigFormatError, emptyConfig, parseConfig, serializeConfig, type ConfigData } from './schema.js';
-import { LockTimeoutError, withFileLock } from './lock.js';
+import { LockTimeoutError, withFileLock, type LockOptions } from './lock.js';
+import { proveWritable, sweepTempFiles, writeFileAtomic } from './atomic-write.js';
+import { MAX_CONFIG_BYTES, checkConfigDir, fileSystemError, openConfigFile, requireAbsoluteConfigDir, shellQuote } from './safety.js';
 
 export interface StoreOptions {
   dir: string;
   /** True for the default per-user location: t0ken owns it and re-tightens it to 0700 on every write. */
   ownsDir: boolean;
   onWarning?: (message: string) => void;
+  /** The environment the directory came from, to name the variable at fault for a relative path. */
+  env?: NodeJS.ProcessEnv;
+  lock?: LockOptions;
 }
 
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
+/** Room a write needs beyond the current file: a new account or key is well under this. */
+const WRITE_HEADROOM = 16 * 1024;
+
+/** What a mutation may be: the keyring code writes the keychain inside it, so it may be async. */
+export type Mutation = (data: ConfigData) => void | Promise<void>;
 
 /**
- * The config file. Reads need no lock and no conf (fast path for read-only commands); writes take
- * the cross-process lock, re-read under it, and write through conf (atomic temp file + rename).
- * A file that cannot be read or understood is never rewritten: the caller gets exit 7.
+ * The config file. Every access first checks the directory and file as ssh would (safety.ts).
+ * Reads take no lock; writes take the cross-process lock only for read-modify-write and replace the
+ * file atomically (atomic-write.ts). A file that cannot be read or understood is never rewritten:
+ * the caller gets exit 7, as it does for every file-system error.
  */
 export class ConfigStore {
   readonly dir: string;
   readonly path: string;
+  readonly lockPath: string;
   private readonly ownsDir: boolean;
   private readonly onWarning: (message: string) => void;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly lockOptions: LockOptions | undefined;
 
   constructor(options: StoreOptions) {
     this.dir = options.dir;
     this.path = configFile(options.dir);
+    this.lockPath = lockFile(options.dir);
     this.ownsDir = options.ownsDir;
     this.onWarning = options.onWarning ?? (() => {});
+    this.env = options.env ?? {};
+    this.lockOptions = options.lock;
   }
 
+  /** The stored state (empty when nothing is stored yet). Takes no lock. */
   read(): ConfigData {
+    requireAbsoluteConfigDir(this.dir, this.env);
+    if (!checkConfigDir(this.dir)) return emptyConfig();
+    return this.readFile();
+  }
+
+  /**
+   * Call before a request whose answer must be stored (register, claim, verify): checks the
+   * directory, takes the lock and proves a write of the file's size would succeed, then lets go.
+   * A read-only directory, a full disk or a foreign lock then costs no key or code issued.
+   */
+  async prepareWrite(): Promise<void> {
+    this.ensureDir();
+    await this.locked(() => {
+      const current = this.readFile(); // a corrupt or foreign file stops us here too
+      proveWritable(this.path, Buffer.byteLength(serializeConfig(current)) + WRITE_HEADROOM);
+    });
+  }
+
+  /** Applies `mutate` to the freshest state under the lock and writes the result atomically. */
+  async update(mutate: Mutation): Promise<ConfigData> {
+    this.ensureDir();
+    return this.locked(async () => {
+      sweepTempFiles(this.path); // left by a writer killed mid-write
+      const data = this.readFile();
+      await mutate(data);
+      writeFileAtomic(this.path, serializeConfig(data), FILE_MODE);
+      return data;
+    });
+  }
+
+  private async locked<T>(task: () => T | Promise<T>): Promise<T> {
+    try {
+      return await withFileLock(this.lockPath, task, this.lockOptions);
+    } catch (error) {
+      if (error instanceof LockTimeoutError) {
+        throw stateError(
+          `the config file is locked by another t0ken process (${error.holder})`,
+          `Wait for it to finish; if no t0ken is running, delete ${shellQuote(error.lockPath)}.`,
+          error,
+        );
+      }
+      throw fileSystemError(error, 'write the config file', this.path, this.dir);
+    }
+  }
+
+  /** Reads and parses config.json: never through a symlink, only the user's own, at most 1 MiB. */
+  private readFile(): ConfigData {
+    const opened = openConfigFile(this.path);
+    if (!opened) return emptyConfig();
     let text: string;
     try {
-      const stats = statSync(this.path);
-      this.checkFile(stats);
-      text = readFileSync(this.path, 'utf8');
+      if ((opened.stats.mode & 0o077) !== 0) {
+        fchmodSync(opened.fd, FILE_MODE); // the fd, not the path: a swapped-in link is never chmod-ed
+        this.onWarning(`${this.path} was readable by others (mode ${(opened.stats.mode & 0o777).toString(8)}); its mode is now 600`);
+      }
+      text = readCapped(opened.fd, this.path, opened.stats.size);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyConfig();
       throw this.unreadable(error);
+    } finally {
+      closeSync(opened.fd);
     }
     try {
       return parseConfig(text);
@@ -48,93 +119,56 @@ export class ConfigStore {
       if (error instanceof ConfigFormatError) {
         throw stateError(
           `the config file ${this.path} is corrupt: ${error.message}`,
-          `It was left untouched. Fix or move it aside (mv ${this.path} ${this.path}.bak), then run the command again.`,
+          `It was left untouched. Fix or move it aside (mv ${shellQuote(this.path)} ${shellQuote(`${this.path}.bak`)}), then run the command again.`,
           error,
         );
       }
       throw error;
-    }
-  }
-
-  /** Applies `mutate` to the freshest state under the lock and writes the result atomically. */
-  async update(mutate: (data: ConfigData) => void): Promise<ConfigData> {
-    this.ensureDir();
-    try {
-      return await withFileLock(lockFile(this.dir), async () => {
-        const data = this.read();
-        mutate(data);
-        await this.write(data);
-        return data;
-      });
-    } catch (error) {
-      if (error instanceof LockTimeoutError) {
-        throw stateError(
-          `the config file is locked by another t0ken process (${error.holder})`,
-          `Wait for it to finish; if no t0ken is running, delete ${error.lockPath}.`,
-          error,
-        );
-      }
-      throw error;
-    }
-  }
-
-  private async write(data: ConfigData): Promise<void> {
-    const { default: Conf } = await import('conf');
-    const conf = new Conf<Record<string, unknown>>({
-      cwd: this.dir,
-      configName: 'config',
-      projectSuffix: '',
-      configFileMode: FILE_MODE,
-      accessPropertiesByDotNotation: false,
-      clearInvalidConfig: false,
-      serialize: (value) => serializeConfig(value as unknown as ConfigData),
-    });
-    try {
-      conf.store = data as unknown as Record<string, unknown>;
-      chmodSync(this.path, FILE_MODE);
-    } catch (error) {
-      throw stateError(`could not write ${this.path}: ${(error as Error).message}`, 'Check the permissions of the config directory.', error);
     }
   }
 
   private ensureDir(): void {
+    requireAbsoluteConfigDir(this.dir, this.env);
+    const stats = checkConfigDir(this.dir);
     try {
-      if (!existsSync(this.dir)) {
+      if (!stats) {
         mkdirSync(this.dir, { recursive: true, mode: DIR_MODE });
         chmodSync(this.dir, DIR_MODE);
-      } else if (this.ownsDir) {
+        checkConfigDir(this.dir);
+      } else if (this.ownsDir && (stats.mode & 0o777) !== DIR_MODE) {
         chmodSync(this.dir, DIR_MODE);
       }
     } catch (error) {
-      throw stateError(`could not create the config directory ${this.dir}: ${(error as Error).message}`, 'Check its permissions, or set T0KEN_CONFIG_DIR to a writable directory.', error);
-    }
-  }
-
-  /** Refuses a file owned by someone else; re-tightens a file others can read, with a warning. */
-  private checkFile(stats: import('node:fs').Stats): void {
-    if (!stats.isFile()) {
-      throw stateError(`the config path ${this.path} is not a regular file`, 'Move it aside, then run the command again.');
-    }
-    const uid = process.getuid?.();
-    if (uid !== undefined && stats.uid !== uid) {
-      throw stateError(
-        `the config file ${this.path} is owned by another user (uid ${stats.uid})`,
-        `It was left untouched. Fix its owner (chown $(id -u) ${this.path}) or set T0KEN_CONFIG_DIR.`,
-      );
-    }
-    if ((stats.mode & 0o077) !== 0) {
-      chmodSync(this.path, FILE_MODE);
-      this.onWarning(`${this.path} was readable by others (mode ${(stats.mode & 0o777).toString(8)}); its mode is now 600`);
+      if (isCliError(error)) throw error;
+      throw fileSystemError(error, 'create the config directory', this.dir, stats ? this.dir : dirname(this.dir));
     }
   }
 
   private unreadable(error: unknown): CliError {
-    const code = (error as NodeJS.ErrnoException).code;
     if (isCliError(error)) return error;
-    return stateError(
-      `the config file ${this.path} cannot be read (${code ?? (error as Error).message})`,
-      'It was left untouched. Check its permissions, or set T0KEN_CONFIG_DIR.',
-      error,
-    );
+    return fileSystemError(error, 'read the config file', this.path, this.dir);
   }
+}
+
+/** Reads the whole file, but never more than the cap (it may have grown since fstat). */
+function readCapped(fd: number, path: string, sizeHint: number): string {
+  let buffer = Buffer.allocUnsafe(Math.min(MAX_CONFIG_BYTES + 1, sizeHint + 4096));
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      if (length > MAX_CONFIG_BYTES) {
+        throw stateError(`the config file ${path} is over the 1 MiB a t0ken config can be; it was left untouched`, `Move it aside (mv ${shellQuote(path)} ${shellQuote(`${path}.bak`)}), then run the command again.`);
+      }
+      const grown = Buffer.allocUnsafe(Math.min(MAX_CONFIG_BYTES + 1, buffer.length * 2));
+      buffer.copy(grown, 0, 0, length);
+      buffer = grown;
+    }
+    const n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (n === 0) break;
+    length += n;
+  }
+  if (length > MAX_CONFIG_BYTES) {
+    throw stateError(`the config file ${path} is over the 1 MiB a t0ken config can be; it was left untouched`, `Move it aside (mv ${shellQuote(path)} ${shellQuote(`${path}.bak`)}), then run the command again.`);
+  }
+  return buffer.toString('utf8', 0, length);
 }
