@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { FINGERPRINT_APP_ID } from '../core/fingerprint.js';
 import { keyValueTable } from '../ui/table.js';
 import { currentFingerprint } from './shared/machine.js';
 
@@ -22,6 +23,8 @@ export async function run(ctx: Context, options: { explain?: boolean }): Promise
       fingerprint: fp.fingerprint,
       source: fp.source,
       source_description: SOURCE_LABELS[fp.source] ?? fp.source,
+      app_id: FINGERPRINT_APP_ID,
+      derivation: fp.source === 'env' ? 'given' : 'systemd-app-specific',
       container: container ? { detected: container.inContainer, kind: container.kind ?? null } : null,
       warnings: fp.warnings,
     },
@@ -31,7 +34,11 @@ export async function run(ctx: Context, options: { explain?: boolean }): Promise
         [
           ['fingerprint', fp.fingerprint],
           ['source', SOURCE_LABELS[fp.source] ?? fp.source],
-          ['derivation', fp.source === 'env' ? 'taken as given' : 'HMAC-SHA256 with t0ken\'s application key; the raw id is never printed or sent'],
+          ['derivation', fp.source === 'env' ? 'taken as given' : 'systemd\'s app-specific machine id: HMAC-SHA256 keyed by the 128-bit id over t0ken\'s application id, first 16 bytes, UUID v4 bits; the raw id is never printed or sent'],
+          ['application id', FINGERPRINT_APP_ID],
+          ...(fp.source === 'linux-machine-id' || fp.source === 'linux-dbus-machine-id'
+            ? [['reproduce', `systemd-id128 machine-id --app-specific=${FINGERPRINT_APP_ID}`] as [string, string]]
+            : []),
           ['container', container ? (container.inContainer ? `yes (${container.kind ?? 'unknown'})` : 'none detected') : 'not checked'],
           ['not used', 'hostname, RAM, CPU, MAC addresses, network state'],
         ],

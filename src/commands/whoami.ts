@@ -39,6 +39,8 @@ export async function run(ctx: Context): Promise<void> {
           ['user', account.user_id],
           ['project', account.project_id],
           ['fingerprint', `${account.machine_fingerprint}${matches === false ? ctx.out.style.yellow(' (this machine no longer matches)') : ''}`],
+          // The service may name the machine differently from what it was sent: show both then.
+          ...(current && current.fingerprint !== account.machine_fingerprint ? [['local fingerprint', current.fingerprint] as [string, string]] : []),
           ['api key', `${maskSecret(envKey || account.api_key)}${envKey ? ' (from T0KEN_API_KEY)' : ''}`],
           ['claim', describeClaim(claim)],
           ['registered', localTime(account.registered_at)],
@@ -47,6 +49,10 @@ export async function run(ctx: Context): Promise<void> {
         ctx.out.style.dim,
       ),
   );
+  const container = current?.facts?.container;
+  if (container?.inContainer && current!.warnings.length > 0) {
+    ctx.out.warn(`in ${container.kind ? `a ${container.kind}` : 'a'} container: its fingerprint may be shared with other containers; see \`t0ken fingerprint --explain\``);
+  }
   if (matches === false) {
     ctx.out.warn('this machine\'s fingerprint differs from the one it registered with (the machine id changed, or the config was copied here); run `t0ken register --force` to register this machine');
   }

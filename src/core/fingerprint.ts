@@ -1,11 +1,16 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /**
  * Machine fingerprint derivation: pure, no I/O.
  *
- * Following systemd's machine-id guidance, the raw OS id is confidential: only a keyed hash
- * (HMAC-SHA256 under t0ken's own application key) leaves this module, so the fingerprint cannot be
- * linked to the id other software sees, and the id cannot be recovered from it.
+ * The fingerprint is systemd's application-specific machine id for t0ken's application id
+ * (`sd_id128_get_machine_app_specific`): HMAC-SHA256 keyed by the 16 bytes of the machine id over
+ * the 16 bytes of the application id, its first 16 bytes, with the UUID v4 version and variant bits
+ * set. So `systemd-id128 machine-id --app-specific=<FINGERPRINT_APP_ID>` prints the same 32 hex, and
+ * any program (an SDK, an MCP server) can reproduce it without t0ken. Other platforms apply the same
+ * derivation to their own 128-bit id (IOPlatformUUID, MachineGuid, kern.hostuuid, the install id).
+ * As systemd's guidance asks, the raw id stays confidential: only the keyed hash leaves this module,
+ * it cannot be linked to what other applications derive, and the id cannot be recovered from it.
  *
  * The inputs are deliberately few: the OS machine id (or a random install id). Hostname, RAM, CPU,
  * MAC addresses and network state are not inputs at all, so changing them cannot move the result.
@@ -39,9 +44,8 @@ export interface Fingerprint {
   warnings: string[];
 }
 
-/** Fixed application key. Changing it (or the message layout below) moves every fingerprint: never change it. */
-export const FINGERPRINT_APP_KEY = 't0ken.machine-fingerprint.v1.9f3c2a7e51b84d06';
-const MESSAGE_PREFIX = 't0ken-fingerprint-v1';
+/** t0ken's fixed application id (128 bits, as `systemd-id128 new` makes them). Changing it moves every fingerprint: never change it. */
+export const FINGERPRINT_APP_ID = 'b3d3dcb4eb1043e49cff7917e3d99610';
 const FINGERPRINT_PATTERN = /^fp_[0-9a-f]{32}$/;
 
 /**
@@ -68,16 +72,29 @@ export function isUsableMachineId(raw: string | undefined): boolean {
 }
 
 /**
- * Ids of one kind hash alike wherever they were read from: /var/lib/dbus/machine-id is the same id as
- * /etc/machine-id (usually a symlink or copy), so losing one file must not move the fingerprint.
+ * `sd_id128_get_app_specific(base, app_id)`: HMAC-SHA256(key = base, message = app_id), first 16
+ * bytes, then the UUID v4 bits (byte 6 = 0x4_, byte 8 = 0b10______), exactly as systemd does.
  */
-function sourceClass(source: IdSource): string {
-  return source === 'linux-dbus-machine-id' ? 'linux-machine-id' : source;
+export function appSpecificId(base: Buffer, appId: Buffer): string {
+  if (base.length !== 16 || appId.length !== 16) throw new Error('both ids must be 16 bytes');
+  const id = createHmac('sha256', base).update(appId).digest().subarray(0, 16);
+  id[6] = (id[6]! & 0x0f) | 0x40;
+  id[8] = (id[8]! & 0x3f) | 0x80;
+  return id.toString('hex');
 }
 
-function keyedHash(sourceKind: string, normalizedId: string): string {
-  const digest = createHmac('sha256', FINGERPRINT_APP_KEY).update(`${MESSAGE_PREFIX}:${sourceKind}:${normalizedId}`).digest('hex');
-  return `fp_${digest.slice(0, 32)}`;
+/**
+ * The 16 bytes of a normalized id: 32 hex digits are the id itself (every id t0ken reads is one:
+ * machine-id, UUIDs, MachineGuid, the install id). Anything else (a firmware id of another length)
+ * is first reduced to 128 bits with SHA-256, so it still yields a well-formed fingerprint.
+ */
+export function idBytes(normalizedId: string): Buffer {
+  if (/^[0-9a-f]{32}$/.test(normalizedId)) return Buffer.from(normalizedId, 'hex');
+  return createHash('sha256').update(normalizedId, 'utf8').digest().subarray(0, 16);
+}
+
+function keyedHash(normalizedId: string): string {
+  return `fp_${appSpecificId(idBytes(normalizedId), Buffer.from(FINGERPRINT_APP_ID, 'hex'))}`;
 }
 
 function containerName(kind: string | undefined): string {
@@ -98,7 +115,7 @@ export function deriveFingerprint(facts: MachineFacts): Fingerprint {
     if (container.kind === 'wsl') {
       warnings.push('running under WSL, where the Linux machine id may change when WSL restarts, which would move this fingerprint; set T0KEN_FINGERPRINT to keep one');
     }
-    return { fingerprint: keyedHash(sourceClass(source), normalizeMachineId(value)), source, warnings };
+    return { fingerprint: keyedHash(normalizeMachineId(value)), source, warnings };
   }
 
   if (facts.installId !== undefined && isUsableMachineId(facts.installId)) {
@@ -108,7 +125,7 @@ export function deriveFingerprint(facts: MachineFacts): Fingerprint {
         `running in ${containerName(container.kind)}: the install id lives in the config directory and is lost when the container's filesystem is discarded (a new fingerprint, a new machine account); keep the config directory on a volume or set T0KEN_FINGERPRINT`,
       );
     }
-    return { fingerprint: keyedHash('install-id', normalizeMachineId(facts.installId)), source: 'install-id', warnings };
+    return { fingerprint: keyedHash(normalizeMachineId(facts.installId)), source: 'install-id', warnings };
   }
 
   throw new Error('this machine has no usable OS machine id and no install id yet');

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  appSpecificId,
   deriveFingerprint,
+  FINGERPRINT_APP_ID,
+  idBytes,
   fingerprintOverride,
   isUsableMachineId,
   isValidFingerprint,
@@ -22,24 +25,33 @@ const linuxFacts = (value: string, extra: Partial<MachineFacts> = {}): MachineFa
 
 describe('deriveFingerprint', () => {
   it('matches fixed known vectors, so the derivation cannot change silently', () => {
-    // Computed independently with OpenSSL 3.0:
-    //   K='t0ken.machine-fingerprint.v1.9f3c2a7e51b84d06'
-    //   printf 't0ken-fingerprint-v1:linux-machine-id:5f0c3b1d8e2a4c6f9a7b1d3e5f7a9c0b' | openssl dgst -sha256 -hmac "$K"
-    //     -> 0e774a0dfa8fd288affe7f96376ba8d47099c554beaf81c1e35a0186eb972d22
-    //   printf 't0ken-fingerprint-v1:install-id:00112233445566778899aabbccddeeff' | openssl dgst -sha256 -hmac "$K"
-    //     -> 1d85d00dda21bd7b39146c9f27dd603988306bc15a34f0b74ecdd2204144d895
-    //   printf 't0ken-fingerprint-v1:macos-platform-uuid:3f2504e04f8941d39a0c0305e82c3301' | openssl dgst -sha256 -hmac "$K"
-    //     -> 45de98e0739a9843f75d291ddad82ce10bd8d08cadf4d12704e7ffe12b9e5767
-    expect(deriveFingerprint(linuxFacts(`${DEBIAN_ID}\n`)).fingerprint).toBe('fp_0e774a0dfa8fd288affe7f96376ba8d4');
+    // Computed independently with OpenSSL 3.0 (HMAC keyed by the machine id over the app id), then the
+    // UUID v4 bits set by hand (byte 6 -> 0x4_, byte 8 -> 0b10______):
+    //   printf b3d3dcb4eb1043e49cff7917e3d99610 | xxd -r -p | openssl mac -digest SHA256 -macopt hexkey:$ID HMAC
+    //   ID=5f0c3b1d8e2a4c6f9a7b1d3e5f7a9c0b -> 057ee80f8471e143fa549237813d5eda… -> 057ee80f84714143ba549237813d5eda
+    //   ID=00112233445566778899aabbccddeeff -> 944e02bee55a43a44bfca224778e0df3… -> 944e02bee55a43a48bfca224778e0df3
+    //   ID=3f2504e04f8941d39a0c0305e82c3301 -> 379b98675db974f068f2463552203030… -> 379b98675db944f0a8f2463552203030
+    // and the first agrees with systemd 252: systemd-id128 machine-id --app-specific=b3d3… on that machine id.
+    expect(FINGERPRINT_APP_ID).toBe('b3d3dcb4eb1043e49cff7917e3d99610');
+    expect(deriveFingerprint(linuxFacts(`${DEBIAN_ID}\n`)).fingerprint).toBe('fp_057ee80f84714143ba549237813d5eda');
     expect(deriveFingerprint({ platform: 'linux', installId: INSTALL_ID, container: NO_CONTAINER }).fingerprint).toBe(
-      'fp_1d85d00dda21bd7b39146c9f27dd6039',
+      'fp_944e02bee55a43a48bfca224778e0df3',
     );
     const mac: MachineFacts = {
       platform: 'darwin',
       machineId: { source: 'macos-platform-uuid', value: '3F2504E0-4F89-41D3-9A0C-0305E82C3301' },
       container: NO_CONTAINER,
     };
-    expect(deriveFingerprint(mac).fingerprint).toBe('fp_45de98e0739a9843f75d291ddad82ce1');
+    expect(deriveFingerprint(mac).fingerprint).toBe('fp_379b98675db944f0a8f2463552203030');
+  });
+
+  it('sets the UUID v4 version and variant bits, as systemd does', () => {
+    for (const id of [DEBIAN_ID, INSTALL_ID, 'ffffffffffffffffffffffffffff0000', 'a']) {
+      const hex = deriveFingerprint(linuxFacts(id)).fingerprint.slice(3);
+      expect(hex[12]).toBe('4');
+      expect('89ab').toContain(hex[16]);
+    }
+    expect(() => appSpecificId(Buffer.alloc(15), Buffer.alloc(16))).toThrow();
   });
 
   it('gives the same fingerprint for the same facts', () => {
@@ -61,9 +73,14 @@ describe('deriveFingerprint', () => {
     expect(deriveFingerprint(linuxFacts(DEBIAN_ID)).fingerprint).not.toBe(deriveFingerprint(linuxFacts(other)).fingerprint);
   });
 
-  it('gives a different fingerprint for the same value from a different kind of id', () => {
-    const windows: MachineFacts = { platform: 'win32', machineId: { source: 'windows-machine-guid', value: DEBIAN_ID }, container: NO_CONTAINER };
-    expect(deriveFingerprint(windows).fingerprint).not.toBe(deriveFingerprint(linuxFacts(DEBIAN_ID)).fingerprint);
+  it('applies the same derivation to every platform\'s 128-bit id: only the id\'s value counts', () => {
+    const windows: MachineFacts = { platform: 'win32', machineId: { source: 'windows-machine-guid', value: DEBIAN_ID.toUpperCase() }, container: NO_CONTAINER };
+    expect(deriveFingerprint(windows).fingerprint).toBe(deriveFingerprint(linuxFacts(DEBIAN_ID)).fingerprint);
+  });
+
+  it('reduces an id that is not 128 bits to 128 bits with SHA-256 first', () => {
+    expect(idBytes('abc').toString('hex')).toBe('ba7816bf8f01cfea414140de5dae2223');
+    expect(idBytes(DEBIAN_ID).toString('hex')).toBe(DEBIAN_ID);
   });
 
   it('treats /var/lib/dbus/machine-id as the same id as /etc/machine-id', () => {

@@ -1,0 +1,32 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { runCli, tempConfigDir } from '../helpers/cli.js';
+
+let sandbox: Sandbox;
+const config = tempConfigDir();
+beforeAll(async () => {
+  sandbox = await startSandbox();
+});
+afterAll(async () => {
+  await sandbox.close();
+  config.cleanup();
+});
+
+it('whoami shows the service\'s fingerprint and, when the service named the machine differently, the local one; a container is one short warning line', async () => {
+  const env = { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl };
+  expect((await runCli(['register'], { env })).code).toBe(0);
+  const local = JSON.parse((await runCli(['fingerprint', '--json'], { env })).stdout);
+  const whoami = await runCli(['whoami'], { env });
+  expect(whoami.code, whoami.stderr).toBe(0);
+  const service = /^fingerprint\s+(fp_\w+)/m.exec(whoami.stdout)?.[1];
+  expect(service).toMatch(/^fp_[0-9a-f]{32}$/);
+  expect(service).not.toBe(local.fingerprint); // the sandbox answers with its own name, as the service may
+  expect(whoami.stdout).toMatch(new RegExp(`^local fingerprint\\s+${local.fingerprint}$`, 'm'));
+  const warnings = whoami.stderr.split('\n').filter((line) => line.startsWith('warning:'));
+  if (local.container?.detected && local.warnings.length > 0) {
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.length).toBeLessThan(140);
+  } else {
+    expect(warnings).toEqual([]);
+  }
+});
