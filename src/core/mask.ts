@@ -1,11 +1,17 @@
+import { KNOWN_KEY_PREFIXES } from './redact.js';
+
+/** Below this many secret characters a key shows no tail at all: four of eleven would be too many. */
+export const MIN_SECRET_FOR_TAIL = 12;
+
 /**
- * Masks a secret for display: the prefix through the last `_`, an ellipsis, the last 4 characters
- * (`omx_agent_…x9Qa`). Short or prefix-less secrets show only the ellipsis and the tail.
+ * Masks a secret for display: a known public prefix (`omx_agent_`, `mnm_`, `sk-ant-`, …) or nothing,
+ * then `…`, then the last 4 characters (`omx_agent_…x9Qa`). Nothing else of the key is shown: an
+ * underscore inside the secret part is not a prefix. A secret part shorter than 12 characters shows
+ * no tail (`mnm_…`).
  */
 export function maskSecret(secret: string): string {
-  const lastUnderscore = secret.lastIndexOf('_');
-  const prefix = lastUnderscore >= 0 ? secret.slice(0, lastUnderscore + 1) : '';
+  const prefix = KNOWN_KEY_PREFIXES.find((p) => secret.startsWith(p)) ?? '';
   const rest = secret.slice(prefix.length);
-  if (rest.length <= 8) return `${prefix}…`;
+  if (rest.length < MIN_SECRET_FOR_TAIL) return `${prefix}…`;
   return `${prefix}…${rest.slice(-4)}`;
 }

@@ -2,10 +2,17 @@
 
 const SECRET_HEADERS = new Set(['x-api-key', 'authorization', 'x-mnemom-api-key', 'proxy-authorization', 'cookie', 'set-cookie']);
 const SECRET_FIELD = /(api_?key|token|secret|password|authorization|provider_?key)/i;
+/**
+ * The public prefixes of the keys t0ken knows, longest first so `omx_agent_` wins over `omx_`. A
+ * mask shows one of these and nothing else of the key's start: whatever follows (underscores
+ * included) is secret.
+ */
+export const KNOWN_KEY_PREFIXES: readonly string[] = ['omx_agent_', 'omx_', 'mx_m_', 'mnm_', 'sk-ant-', 'sk-'];
+
 // Shapes of the keys t0ken handles, wherever they appear in free text.
 const SECRET_PATTERNS: readonly RegExp[] = [
-  /omx_[A-Za-z0-9_-]+/g,
-  /mnm_[A-Za-z0-9_-]+/g,
+  /(?:omx_|mx_m_|mnm_)[A-Za-z0-9_-]+/g,
+  /\bsk-[A-Za-z0-9_-]{12,}/g,
   /Bearer\s+[A-Za-z0-9._~+/=-]+/gi,
 ];
 export const REDACTED = '[redacted]';

@@ -87,6 +87,23 @@ describe('masking and redaction', () => {
     expect(maskSecret('tiny')).toBe('…');
   });
 
+  it('masks by known prefix only: an underscore inside the secret is not a prefix (issue 13.8)', () => {
+    // Before: everything up to the last `_` was kept, 22 of these 24 secret characters.
+    expect(maskSecret('mnm_Xq3v9sKp2LmN8rT4wY7zQ1_ab')).toBe('mnm_…1_ab');
+    expect(maskSecret('omx_user_Xq3v9sKp2LmN8rT4')).toBe('omx_…8rT4');
+    expect(maskSecret('mx_m_Xq3v9sKp2LmN8rT4')).toBe('mx_m_…8rT4');
+    expect(maskSecret('sk-ant-api03-Xq3v9sKp2LmN8rT4wY7zQ1')).toBe('sk-ant-…7zQ1');
+    expect(maskSecret('sk-proj-Xq3v9sKp2LmN')).toBe('sk-…2LmN');
+    expect(maskSecret('abc_defghijklmnop_qrstuvwxyz')).toBe('…wxyz');
+    expect(maskSecret('omx_agent_x_y_z_w_v_u_t_s_r')).toBe('omx_agent_…_s_r');
+  });
+
+  it('a secret part under 12 characters shows no tail', () => {
+    expect(maskSecret('mnm_0123456789a')).toBe('mnm_…');      // 11
+    expect(maskSecret('mnm_0123456789ab')).toBe('mnm_…89ab'); // 12
+    expect(maskSecret('abcdefghijk')).toBe('…');
+  });
+
   it('redacts secret headers, secret JSON fields at any depth and key-shaped text', () => {
     const headers = redactHeaders([['X-API-Key', 'omx_agent_1'], ['authorization', 'Bearer abc'], ['x-mnemom-api-key', 'mnm_x'], ['accept', 'application/json']]);
     expect(headers).toEqual([['X-API-Key', '[redacted]'], ['authorization', '[redacted]'], ['x-mnemom-api-key', '[redacted]'], ['accept', 'application/json']]);
