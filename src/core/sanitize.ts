@@ -16,3 +16,33 @@ export function sanitizeText(text: string): string {
 export function sanitizeLine(text: string): string {
   return text.replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim();
 }
+
+// What may stay in a block of text: newline and tab. Everything else UNSAFE matches goes.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_IN_BLOCK = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Cf}\u2028\u2029]/gu;
+
+/**
+ * For multi-line human text (tables, help, messages, the --debug trace): like sanitizeText, but
+ * newlines and tabs stay; a carriage return of a CRLF pair goes, a lone one too (it would let a
+ * line overwrite what came before it).
+ */
+export function sanitizeBlock(text: string): string {
+  return text.replace(UNSAFE_IN_BLOCK, '');
+}
+
+// Characters JSON.stringify leaves raw although a terminal acts on them: DEL, C1 controls (ESC's
+// 8-bit twin CSI is U+009B), bidi overrides and other invisible format characters, line separators.
+const UNSAFE_IN_JSON = /[\u007f-\u009f\p{Cf}\u2028\u2029]/gu;
+
+/**
+ * For serialised JSON: the document keeps exactly the same value (only string contents can hold
+ * these characters, and `\uXXXX` is the same character to a parser), but a terminal showing the
+ * document (`cat`, a log viewer) never receives them raw. JSON.stringify already escapes C0 controls.
+ */
+export function escapeUnsafeInJson(json: string): string {
+  return json.replace(UNSAFE_IN_JSON, (ch) => {
+    let escaped = '';
+    for (let i = 0; i < ch.length; i++) escaped += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`; // astral: both halves
+    return escaped;
+  });
+}

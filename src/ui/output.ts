@@ -1,4 +1,5 @@
 import type { CliError } from '../core/errors.js';
+import { escapeUnsafeInJson } from '../core/sanitize.js';
 import { PLAIN_STYLE, type Style } from './style.js';
 
 export interface WritableLike {
@@ -17,7 +18,10 @@ export interface OutputOptions {
 
 /**
  * The only place that writes to the terminal. Results go to stdout (human text or exactly one JSON
- * document); progress, warnings and errors go to stderr.
+ * document); progress, warnings and errors go to stderr. Every human line passes the sanitiser on its
+ * way out (server text can be anywhere in it: a table cell, an error message, the --debug trace), and
+ * t0ken's own colour is applied after that (see safe-text.ts). JSON keeps its exact value, with the
+ * characters a terminal would act on \u-escaped.
  */
 export class Output {
   readonly json: boolean;
@@ -43,24 +47,24 @@ export class Output {
   /** The command's result: `json` with --json, otherwise the human rendering. */
   result(json: unknown, human: () => string): void {
     if (this.json) {
-      this.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+      this.stdout.write(`${jsonText(json, 2)}\n`);
       return;
     }
-    const text = human();
+    const text = this.style.render(human());
     if (text !== '') this.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
   /** Progress and notes for people; silent with --quiet. */
   info(message: string): void {
-    if (!this.quiet) this.stderr.write(`${message}\n`);
+    if (!this.quiet) this.toStderr(message);
   }
 
   warn(message: string): void {
     if (this.json) {
-      this.stderr.write(`${JSON.stringify({ warning: message })}\n`);
+      this.stderr.write(`${jsonText({ warning: message })}\n`);
       return;
     }
-    this.stderr.write(`${this.errStyle.yellow('warning:')} ${message}\n`);
+    this.toStderr(`${this.errStyle.yellow('warning:')} ${message}`);
   }
 
   error(error: CliError): void {
@@ -68,15 +72,23 @@ export class Output {
       const body: Record<string, unknown> = { code: error.code, message: error.message };
       if (error.status !== undefined) body.status = error.status;
       if (error.hint !== undefined) body.hint = error.hint;
-      this.stderr.write(`${JSON.stringify({ error: body })}\n`);
+      this.stderr.write(`${jsonText({ error: body })}\n`);
       return;
     }
-    this.stderr.write(`${this.errStyle.red('t0ken:')} ${error.message}\n`);
-    if (error.hint) this.stderr.write(`${error.hint}\n`);
+    this.toStderr(`${this.errStyle.red('t0ken:')} ${error.message}`);
+    if (error.hint) this.toStderr(error.hint);
   }
 
-  /** Raw stderr line (debug traces, prompts' companions). */
+  /** A stderr line as it is (debug traces, stacks), sanitised like everything else. */
   raw(message: string): void {
-    this.stderr.write(`${message}\n`);
+    this.toStderr(message);
   }
+
+  private toStderr(message: string): void {
+    this.stderr.write(`${this.errStyle.render(message)}\n`);
+  }
+}
+
+function jsonText(value: unknown, indent?: number): string {
+  return escapeUnsafeInJson(JSON.stringify(value, null, indent));
 }

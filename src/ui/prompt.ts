@@ -1,5 +1,6 @@
 import { CliError, usageError } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
+import { sanitizeLine } from '../core/sanitize.js';
 import { isCI } from './spinner.js';
 
 export interface PromptGate {
@@ -31,8 +32,8 @@ export async function ask(gate: PromptGate, options: AskOptions): Promise<string
   const context = { output: process.stderr };
   try {
     return options.secret
-      ? await prompts.password({ message: options.message, mask: true, validate }, context)
-      : await prompts.input({ message: options.message, validate }, context);
+      ? await prompts.password({ message: sanitizeLine(options.message), mask: true, validate }, context)
+      : await prompts.input({ message: sanitizeLine(options.message), validate }, context);
   } catch (error) {
     throw promptAborted(error);
   }
@@ -44,7 +45,8 @@ export async function confirm(gate: PromptGate, message: string, flag: string): 
   }
   const prompts = await import('@inquirer/prompts');
   try {
-    return await prompts.confirm({ message, default: false }, { output: process.stderr });
+    // The question may quote server text (a user id): it reaches the terminal through the sanitiser too.
+    return await prompts.confirm({ message: sanitizeLine(message), default: false }, { output: process.stderr });
   } catch (error) {
     throw promptAborted(error);
   }

@@ -3,6 +3,8 @@ import { CliError } from '../../src/core/errors.js';
 import { colorLevel } from '../../src/ui/color.js';
 import { Output } from '../../src/ui/output.js';
 import { ask, canPrompt } from '../../src/ui/prompt.js';
+import { escapeUnsafeInJson, sanitizeBlock } from '../../src/core/sanitize.js';
+import { loadStyle } from '../../src/ui/style.js';
 
 const sink = () => {
   const chunks: string[] = [];
@@ -59,5 +61,44 @@ describe('prompts', () => {
   });
   it('a missing value without a prompt is exit 2 naming the flag', async () => {
     await expect(ask({ ...gate, stdinIsTTY: false }, { message: 'Email?', flag: '--email <email>' })).rejects.toMatchObject({ exitCode: 2, hint: 'Pass --email <email>.' });
+  });
+});
+
+describe('sanitising on the way out (issue 13.1)', () => {
+  const evil = 'a\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202eb';
+  it('sanitizeBlock keeps newlines and tabs, drops every other control and format character', () => {
+    expect(sanitizeBlock(`${evil}\nline\ttwo\r\n`)).toBe('a]0;pwned[2J31mb\nline\ttwo\n');
+  });
+  it('escapeUnsafeInJson keeps the value exact and the raw characters out', () => {
+    const value = { id: `${evil}\u0085\u2028\u{e0001}` };
+    const text = escapeUnsafeInJson(JSON.stringify(value));
+    expect(JSON.parse(text)).toEqual(value);
+    expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e\u2028\udb40]/);
+  });
+  it('human output is sanitised, t0ken\'s own colour survives, JSON stays exact', async () => {
+    const stdout = sink();
+    const stderr = sink();
+    const style = await loadStyle(1);
+    const out = new Output({ json: false, quiet: false, stdout, stderr, style, errStyle: style });
+    out.result({}, () => `${style.bold('user')} ${evil}`);
+    out.warn(evil);
+    out.error(new CliError('x', evil, 5, { hint: evil }));
+    out.raw(`< 200 ${evil}`);
+    expect(stdout.text()).toBe('\u001b[1muser\u001b[22m a]0;pwned[2J31mb\n');
+    expect(stderr.text().replace(/\u001b\[\d+m/g, '')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(stderr.text()).toContain('\u001b[33mwarning:\u001b[39m');
+    const json = sink();
+    new Output({ json: true, quiet: false, stdout: json, stderr }).result({ id: evil }, () => '');
+    expect(JSON.parse(json.text())).toEqual({ id: evil });
+    expect(json.text()).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u009b\u202e]/);
+  });
+  it('a forged style marker without this process\'s nonce stays inert', async () => {
+    const stdout = sink();
+    const style = await loadStyle(1);
+    const out = new Output({ json: false, quiet: false, stdout, stderr: sink(), style });
+    const marked = style.red('x');
+    const forged = marked.replace(/[0-9a-f]{24}/g, '0'.repeat(24));
+    out.result({}, () => forged);
+    expect(stdout.text()).not.toContain('\u001b');
   });
 });
