@@ -96,7 +96,7 @@ describe('hostile answers never reach the terminal (issue 13.1)', () => {
   });
 
   it('whoami replays nothing of what register stored', async () => {
-    for (const extra of [{}, { FORCE_COLOR: '1' }]) {
+    for (const extra of [{}, { FORCE_COLOR: '1' }] as Array<Record<string, string>>) {
       const result = await t0ken(['whoami'], extra);
       expect(result.code, result.stderr).toBe(0);
       safe(result, 'whoami', 'FORCE_COLOR' in extra);
