@@ -5,8 +5,12 @@
 // enables Node's compile cache where it exists (Node >= 22.1), then hands over.
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  // A closed stdout (`t0ken -V | true`) ends quietly, as SIGPIPE would: exit 141 (see src/cli.ts).
+  process.stdout.on('error', (error) => process.exit(error.code === 'EPIPE' ? 141 : 1));
   process.stdout.write(`${require('../package.json').version}\n`);
 } else {
   require('node:module').enableCompileCache?.();
+  // Under --debug, stack traces point into src/ (dist/cli.cjs.map); off otherwise, as it costs start-up.
+  if (args.includes('--debug') || process.env.T0KEN_DEBUG === '1' || process.env.T0KEN_DEBUG === 'true') process.setSourceMapsEnabled?.(true);
   require('../dist/cli.cjs').main(process.argv);
 }

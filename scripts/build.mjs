@@ -1,9 +1,14 @@
 // Builds dist/ from src/ (type-checking is `npm run typecheck`):
 //
 //   dist/cli.cjs               all of t0ken's own code, one CommonJS file
+//   dist/cli.cjs.map           its source map, used only under --debug (bin/t0ken.js turns it on)
 //   dist/vendor/commander.cjs  commander, required only when argv is not a plain one (help, errors…)
 //   dist/vendor/*.js           the ESM-only packages (ora, chalk, @inquirer/prompts), bundled
-//                              with code splitting, imported only by the commands that use them
+//                              with code splitting, imported only by the commands that use them;
+//                              of @inquirer/prompts only the prompts t0ken uses (scripts/prompts-entry.mjs)
+//   .build/meta.json           which sources each output holds (for the lazy-loading test; not shipped)
+//
+// Everything bundled is a devDependency: a global install pulls only undici and systeminformation.
 //
 // Why CommonJS for our code, although the sources are ESM: on Node 20 the first ESM module starts
 // the ESM loader, which measured 0.15 to 0.2 of node's own start-up, on every command. One CommonJS
@@ -13,18 +18,19 @@
 // common paths (a proxy is set; not Linux).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const outputs = {};
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
-const VENDORED_ESM = { ora: 'ora', chalk: 'chalk', prompts: '@inquirer/prompts' };
+const VENDORED_ESM = { ora: 'ora', chalk: 'chalk', prompts: './scripts/prompts-entry.mjs' };
+const IMPORTED_AS = { prompts: '@inquirer/prompts' };
 const vendorPaths = {
   name: 'vendor-paths',
   setup(b) {
-    const toVendor = new Map([['commander', './vendor/commander.cjs'], ...Object.entries(VENDORED_ESM).map(([file, pkg]) => [pkg, `./vendor/${file}.js`])]);
+    const toVendor = new Map([['commander', './vendor/commander.cjs'], ...Object.entries(VENDORED_ESM).map(([file, pkg]) => [IMPORTED_AS[file] ?? pkg, `./vendor/${file}.js`])]);
     b.onResolve({ filter: /^[^./]/ }, (args) => (toVendor.has(args.path) ? { path: toVendor.get(args.path), external: true } : undefined));
   },
 };
@@ -52,6 +58,9 @@ const [cli, commander, vendor] = await Promise.all([
     outdir: 'dist',
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
+    // Stack traces under --debug name our functions and files (the error asks users to report them).
+    sourcemap: 'linked',
+    sourcesContent: false,
     plugins: [vendorPaths],
     external: ['undici', 'systeminformation'],
     // import.meta does not exist in CommonJS; the one use is createRequire(import.meta.url).
@@ -80,7 +89,8 @@ const [cli, commander, vendor] = await Promise.all([
 for (const result of [cli, commander, vendor]) Object.assign(outputs, result.metafile.outputs);
 
 // Which sources each output file holds: the lazy-loading test maps loaded files back to packages.
-writeFileSync(new URL('../dist/meta.json', import.meta.url), JSON.stringify(outputs));
+mkdirSync(new URL('../.build', import.meta.url), { recursive: true });
+writeFileSync(new URL('../.build/meta.json', import.meta.url), JSON.stringify(outputs));
 
 // completions/ holds the same scripts `t0ken completion <shell>` prints, generated from the tree.
 const bin = new URL('../bin/t0ken.js', import.meta.url).pathname;

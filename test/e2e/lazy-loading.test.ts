@@ -9,8 +9,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 't0ken-lazy-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** dist/meta.json (written by the build) says which packages each output file holds. */
-const meta = JSON.parse(readFileSync(join(root, 'dist/meta.json'), 'utf8')) as Record<string, { inputs: Record<string, unknown> }>;
+/** .build/meta.json (written by the build, not shipped) says which packages each output file holds. */
+const meta = JSON.parse(readFileSync(join(root, '.build/meta.json'), 'utf8')) as Record<string, { inputs: Record<string, unknown> }>;
 function packagesIn(outputFile: string): string[] {
   // External packages are imported straight from node_modules; bundled ones live in dist chunks.
   const inputs = outputFile.startsWith('node_modules/') ? [outputFile] : Object.keys(meta[outputFile]?.inputs ?? {});
