@@ -60,11 +60,11 @@ export async function createContext(globals: GlobalOptions, io: ContextIO): Prom
       get stdinIsTTY() {
         return io.stdinIsTTY();
       },
-      stdoutIsTTY: io.stdout.isTTY === true,
+      stderrIsTTY: io.stderr.isTTY === true,
     },
     configDir: configDir(io.env),
     t0kenBaseUrl: () => normalizeBaseUrl(io.env.T0KEN_API_URL || DEFAULT_T0KEN_API_URL, 'T0KEN_API_URL'),
     mnemomBaseUrl: () => normalizeBaseUrl(io.env.MNEMOM_API_URL || DEFAULT_MNEMOM_API_URL, 'MNEMOM_API_URL'),
-    trace: debug ? (line) => out.raw(line) : undefined,
+    trace: debug ? (line) => out.debug(line) : undefined,
   };
 }

@@ -19,6 +19,6 @@ export async function run(ctx: Context, options: { yes?: boolean }): Promise<voi
   await store.update((data) => {
     delete data.t0ken[baseUrl];
   });
-  ctx.out.result({ logged_out: true, api_url: baseUrl, user_id: account.user_id }, () => `Forgot the machine account ${account.user_id} for ${baseUrl}.`);
+  ctx.out.result({ logged_out: true, api_url: baseUrl, user_id: account.user_id }, () => `Forgot the machine account ${account.user_id} for ${baseUrl}.`, { quiet: () => '' });
   if (ctx.env.T0KEN_API_KEY) ctx.out.warn('T0KEN_API_KEY is still set and is used by every command until you unset it');
 }

@@ -92,5 +92,6 @@ function show(ctx: Context, account: T0kenAccount, baseUrl: string, configPath: 
       ],
       ctx.out.style.dim,
     ),
+    { quiet: () => (showKey ? account.api_key : account.user_id) },
   );
 }

@@ -48,6 +48,7 @@ export async function run(ctx: Context): Promise<void> {
         ],
         ctx.out.style.dim,
       ),
+    { quiet: () => account.user_id },
   );
   const container = current?.facts?.container;
   if (container?.inContainer && current!.warnings.length > 0) {
@@ -59,7 +60,7 @@ export async function run(ctx: Context): Promise<void> {
 }
 
 type ClaimState =
-  | { state: 'claimed'; email: string; merged_to_user_id: string; claimed_at: string }
+  | { state: 'claimed'; email: string; merged_to_user_id: string; claimed_at: string; source?: 'verify' | 'service' }
   | { state: 'pending'; email: string; expires_at: string; expired: boolean }
   | { state: 'unclaimed' };
 
@@ -73,6 +74,7 @@ function claimState(account: T0kenAccount): ClaimState {
 function describeClaim(claim: ClaimState): string {
   switch (claim.state) {
     case 'claimed':
+      if (claim.source === 'service') return `claimed (the t0ken service answered "already claimed" on ${localTime(claim.claimed_at)}; by whom is not known here)`;
       return `claimed by ${claim.email || claim.merged_to_user_id} (user ${claim.merged_to_user_id}) on ${localTime(claim.claimed_at)}`;
     case 'pending':
       return claim.expired

@@ -16,12 +16,21 @@ export interface OutputOptions {
   errStyle?: Style; // for stderr
 }
 
+export interface ResultOptions {
+  /**
+   * What `-q` prints: the result alone (one value a line, no table, no prose). Without it, `-q`
+   * prints the human rendering. Return '' to print nothing.
+   */
+  quiet?: () => string;
+}
+
 /**
  * The only place that writes to the terminal. Results go to stdout (human text or exactly one JSON
- * document); progress, warnings and errors go to stderr. Every human line passes the sanitiser on its
- * way out (server text can be anywhere in it: a table cell, an error message, the --debug trace), and
- * t0ken's own colour is applied after that (see safe-text.ts). JSON keeps its exact value, with the
- * characters a terminal would act on \u-escaped.
+ * document); progress, warnings and errors go to stderr. With --json, every stderr line is a JSON
+ * object too: `{"notice"}`, `{"warning"}`, `{"error"}`, `{"debug"}`. Every human line passes the
+ * sanitiser on its way out (server text can be anywhere in it: a table cell, an error message, the
+ * --debug trace), and t0ken's own colour is applied after that (see safe-text.ts). JSON keeps its
+ * exact value, with the characters a terminal would act on \u-escaped.
  */
 export class Output {
   readonly json: boolean;
@@ -44,21 +53,24 @@ export class Output {
     return this.stderr.isTTY === true;
   }
 
-  /** The command's result: `json` with --json, otherwise the human rendering. */
-  result(json: unknown, human: () => string): void {
+  /** The command's result: `json` with --json, `options.quiet()` with -q, otherwise the human rendering. */
+  result(json: unknown, human: () => string, options: ResultOptions = {}): void {
     if (this.json) {
       this.stdout.write(`${jsonText(json, 2)}\n`);
       return;
     }
-    const text = this.style.render(human());
+    const text = this.style.render(this.quiet && options.quiet ? options.quiet() : human());
     if (text !== '') this.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
-  /** Progress and notes for people; silent with --quiet. */
+  /** Progress, prose and next steps for people: `{"notice"}` with --json, nothing with -q. */
   info(message: string): void {
-    if (!this.quiet) this.toStderr(message);
+    if (this.quiet) return;
+    if (this.json) this.stderr.write(`${jsonText({ notice: message })}\n`);
+    else this.toStderr(message);
   }
 
+  /** Warnings are shown even with -q (the contract: errors and warnings still go to stderr). */
   warn(message: string): void {
     if (this.json) {
       this.stderr.write(`${jsonText({ warning: message })}\n`);
@@ -79,9 +91,10 @@ export class Output {
     if (error.hint) this.toStderr(error.hint);
   }
 
-  /** A stderr line as it is (debug traces, stacks), sanitised like everything else. */
-  raw(message: string): void {
-    this.toStderr(message);
+  /** --debug lines (HTTP traces, stacks): `{"debug"}` with --json. Callers decide whether debug is on. */
+  debug(message: string): void {
+    if (this.json) this.stderr.write(`${jsonText({ debug: message })}\n`);
+    else this.toStderr(message);
   }
 
   private toStderr(message: string): void {

@@ -48,6 +48,7 @@ export async function run(ctx: Context, options: CreateOptions): Promise<void> {
         ],
         ctx.out.style.dim,
       ),
+      { quiet: () => created.id },
     );
   } catch (error) {
     if (!isCliError(error) || error.exitCode !== Exit.conflict) throw error;
@@ -81,6 +82,7 @@ function printExisting(ctx: Context, agent: MnemomAgent): void {
       ],
       ctx.out.style.dim,
     ),
+    { quiet: () => agent.id },
   );
 }
 

@@ -15,5 +15,5 @@ export async function run(ctx: Context): Promise<void> {
       answer.agents.map((a) => [a.id, a.name, when(a.created_at), when(a.last_seen_at)]),
       ctx.out.style.bold,
     );
-  });
+  }, { quiet: () => answer.agents.map((a) => a.id).join('\n') });
 }

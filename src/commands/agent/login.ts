@@ -3,7 +3,7 @@ import { usageError } from '../../core/errors.js';
 import { maskSecret } from '../../core/mask.js';
 import { storeFor } from '../shared/store.js';
 import { MNEMOM_KEY_PATTERN, mnemomVariableInCharge } from '../shared/mnemom-auth.js';
-import { readStdin } from '../shared/provider-key.js';
+import { readSecretFromStdin } from '../shared/provider-key.js';
 
 /** Stores a Mnemom API key read from stdin, under the current MNEMOM_API_URL. */
 export async function run(ctx: Context, options: { withToken?: boolean }): Promise<void> {
@@ -11,8 +11,7 @@ export async function run(ctx: Context, options: { withToken?: boolean }): Promi
     throw usageError('agent login reads the key from stdin and needs --with-token', 'Run: printf %s "$MNEMOM_API_KEY" | t0ken agent login --with-token');
   }
   const baseUrl = ctx.mnemomBaseUrl();
-  const key = (await readStdin()).trim();
-  if (!key) throw usageError('no key on stdin', 'Run: printf %s "$KEY" | t0ken agent login --with-token');
+  const key = await readSecretFromStdin(ctx, { what: 'Mnemom API key', message: 'Mnemom API key (mnm_…):', pipe: 'printf %s "$KEY" | t0ken agent login --with-token' });
   if (!MNEMOM_KEY_PATTERN.test(key)) {
     throw usageError('that is not a Mnemom API key (expected mnm_ followed by 16 or more letters, digits, _ or -)', 'Copy the mnm_… key from your Mnemom settings.');
   }
@@ -22,6 +21,7 @@ export async function run(ctx: Context, options: { withToken?: boolean }): Promi
   });
   ctx.out.result({ logged_in: true, api_url: baseUrl, api_key_masked: maskSecret(key), config_path: store.path }, () =>
     `Stored Mnemom key ${maskSecret(key)} for ${baseUrl} in ${store.path}.`,
+    { quiet: () => '' },
   );
   const variable = mnemomVariableInCharge(ctx.env);
   if (variable) ctx.out.warn(`${variable} is set and is used instead of the stored key until you unset it`);

@@ -15,6 +15,7 @@ export async function run(ctx: Context): Promise<void> {
   }
   ctx.out.result({ logged_out: removed, api_url: baseUrl }, () =>
     removed ? `Forgot the Mnemom key for ${baseUrl}.` : `No Mnemom key was stored for ${baseUrl}; nothing changed.`,
+    { quiet: () => '' },
   );
   const variable = mnemomVariableInCharge(ctx.env);
   if (variable) ctx.out.warn(`${variable} is still set and is used by every agent command until you unset it`);
