@@ -37,8 +37,10 @@ const loaders: Record<CommandName, () => Promise<CommandModule>> = {
 };
 
 export async function main(argv: string[]): Promise<void> {
+  endQuietlyOnClosedPipe();
   process.on('SIGINT', () => {
-    process.stderr.write('\n');
+    // Ctrl-C during a spinner or a request: say so, as a prompt's Ctrl-C does.
+    process.stderr.write(argv.includes('--json') ? `${JSON.stringify({ error: { code: 'interrupted', message: 'interrupted' } })}\n` : '\nt0ken: interrupted\n');
     process.exit(Exit.interrupted);
   });
   const code = await runCli(argv);
@@ -46,6 +48,20 @@ export async function main(argv: string[]): Promise<void> {
   // once whatever we wrote has been handed to the OS.
   await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   process.exit(code);
+}
+
+/**
+ * `t0ken --help | head -1`: the reader went away. End as a SIGPIPE would have ended us (Node ignores
+ * the signal and reports EPIPE instead): no stack trace, exit 141 (128 + 13), like git or cat.
+ */
+export const CLOSED_PIPE_EXIT = 141;
+function endQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(CLOSED_PIPE_EXIT);
+      throw error;
+    });
+  }
 }
 
 function flushed(stream: NodeJS.WriteStream): Promise<void> {
@@ -87,7 +103,7 @@ export async function runCli(argv: string[]): Promise<number> {
 function report(out: Output, error: unknown, debug: boolean): ExitCode {
   if (isCliError(error)) {
     out.error(error);
-    if (debug && error.cause instanceof Error && error.exitCode === Exit.internal) out.raw(error.cause.stack ?? '');
+    if (debug && error.cause instanceof Error && error.exitCode === Exit.internal) out.debug(error.cause.stack ?? '');
     return error.exitCode;
   }
   const fileSystem = asFileSystemError(error); // EACCES, ENOSPC… that escaped a command: exit 7, not a bug
@@ -101,6 +117,6 @@ function report(out: Output, error: unknown, debug: boolean): ExitCode {
       hint: `This is a bug in t0ken. Please report it with the output of --debug: ${DOCS_URL.replace('#readme', '/issues')}`,
     }),
   );
-  if (debug && error instanceof Error && error.stack) out.raw(error.stack);
+  if (debug && error instanceof Error && error.stack) out.debug(error.stack);
   return Exit.internal;
 }

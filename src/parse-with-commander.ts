@@ -2,6 +2,7 @@ import { CommanderError, type Command } from 'commander';
 import { CliError } from './core/errors.js';
 import { Exit } from './core/exit-codes.js';
 import { buildProgram, type Runner } from './program.js';
+import { usageHint, usageMessage } from './core/usage-hints.js';
 
 /**
  * Parses argv with the full command tree and runs the chosen command. Help and version are printed
@@ -15,14 +16,15 @@ export async function parseWithCommander(argv: string[], run: Runner): Promise<v
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return;
-    const message = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
-    throw new CliError('invalid_input', message, Exit.usage, { hint: 'Run `t0ken --help` (or `t0ken <command> --help`) to see the options.' });
+    const message = usageMessage(error.message);
+    throw new CliError('invalid_input', message, Exit.usage, { hint: usageHint(message, argv.slice(2)) });
   }
 }
 
 /** Commander's own errors are thrown to us (not printed, not exited), at every level of the tree. */
 function quietCommander(command: Command): void {
   command.exitOverride();
-  command.configureOutput({ outputError: () => {} });
+  // Help shown because no command was given (`t0ken`, `t0ken agent`) is help asked for: stdout, exit 0.
+  command.configureOutput({ outputError: () => {}, writeErr: (text) => process.stdout.write(text) });
   for (const sub of command.commands) quietCommander(sub);
 }

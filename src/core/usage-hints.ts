@@ -1,0 +1,43 @@
+// Next steps for commander's usage errors, and the scrubbing of values out of its messages.
+// Pure: commander's message and argv in, text out.
+
+const GENERIC_HINT = 'Run `t0ken --help` (or `t0ken <command> --help`) to see the options.';
+
+/**
+ * Commander quotes an unknown option as given, `'--key=sk-ant-…'`: keep the option's name only, so a
+ * secret typed after `=` is never echoed (into a terminal's scrollback or a CI log).
+ */
+export function withoutOptionValues(message: string): string {
+  return message.replace(/'(-{1,2}[^='\s]+)=[^']*'/g, "'$1'");
+}
+
+/** Commander's message, one line, values scrubbed, without a misleading suggestion (`version` → `verify`). */
+export function usageMessage(message: string): string {
+  const line = withoutOptionValues(message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
+  return /unknown command 'version'/.test(line) ? line.replace(/\s*\(Did you mean [^)]*\)/, '') : line;
+}
+
+/** The hint for a commander error message, given the argv after `node t0ken`. */
+export function usageHint(message: string, args: readonly string[]): string {
+  const unknownCommand = /unknown command '([^']*)'/.exec(message)?.[1];
+  if (unknownCommand === 'version') return 'For the version, run `t0ken --version` (or `t0ken -V`).';
+  if (unknownCommand !== undefined) return 'Run `t0ken --help` to see the commands.';
+
+  const unknownOption = /unknown option '([^']*)'/.exec(message)?.[1];
+  if (unknownOption === '-v') return 'For the version, use `-V` (or `--version`).';
+  if (unknownOption !== undefined && /^--key(=|$)/.test(unknownOption)) {
+    return 'Keys never go on the command line: pass `--key-env <VAR>` (the name of a variable holding it) or `--key-stdin` (pipe it in).';
+  }
+  if (unknownOption !== undefined && /^--(token|api-key|password|secret)(=|$)/.test(unknownOption)) {
+    return 'Secrets never go on the command line: pipe them in (`--with-token`, `--key-stdin`) or use the environment (`t0ken help environment`).';
+  }
+
+  if (/too many arguments/.test(message)) {
+    const command = args.find((a) => !a.startsWith('-'));
+    const extra = args.filter((a) => !a.startsWith('-')).slice(1);
+    if (command === 'claim' && extra.some((a) => a.includes('@'))) return 'Pass the address with --email: `t0ken claim --email you@example.com`.';
+    if (command === 'verify' && extra.some((a) => /^\d+$/.test(a))) return 'Pass the code with --code: `t0ken verify --code 123456`.';
+    if (command === 'hash-proof' || command === 'agent') return 'Pass values with their flags, e.g. `--name my-agent`; see `t0ken ' + (command === 'agent' ? 'agent <command>' : command) + ' --help`.';
+  }
+  return GENERIC_HINT;
+}
