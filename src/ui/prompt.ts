@@ -7,12 +7,16 @@ export interface PromptGate {
   input: boolean; // false with --no-input
   env: NodeJS.ProcessEnv;
   stdinIsTTY: boolean;
-  stdoutIsTTY: boolean;
+  /** Prompts are drawn on stderr: stdout may be captured (`X=$(t0ken hash-proof)`) and still we may ask. */
+  stderrIsTTY: boolean;
 }
 
-/** Prompts appear only when stdin and stdout are terminals, --no-input is absent and CI is unset. */
+/**
+ * Prompts appear when stdin and stderr are the terminal (stdout may be captured, as with git and gh),
+ * --no-input is absent and CI is unset.
+ */
 export function canPrompt(gate: PromptGate): boolean {
-  return gate.input && gate.stdinIsTTY && gate.stdoutIsTTY && !isCI(gate.env);
+  return gate.input && gate.stdinIsTTY && gate.stderrIsTTY && !isCI(gate.env);
 }
 
 export interface AskOptions {
@@ -29,11 +33,13 @@ export async function ask(gate: PromptGate, options: AskOptions): Promise<string
   }
   const prompts = await import('@inquirer/prompts');
   const validate = (value: string): string | true => options.validate?.(value) ?? true;
-  const context = { output: process.stderr };
   try {
+    // The hidden prompt: no mask characters (they give the key's length away), and cleared when it
+    // ends, so its "ctrl+t toggle visibility" line never stays behind (after Ctrl-C either).
+    // An invalid answer is cleared, so a retyped one does not end up appended to it.
     return options.secret
-      ? await prompts.password({ message: sanitizeLine(options.message), mask: true, validate }, context)
-      : await prompts.input({ message: sanitizeLine(options.message), validate }, context);
+      ? await prompts.password({ message: sanitizeLine(options.message), mask: false, validate }, { output: process.stderr, clearPromptOnDone: true })
+      : await prompts.input({ message: sanitizeLine(options.message), validate, theme: { validationFailureMode: 'clear' } }, { output: process.stderr });
   } catch (error) {
     throw promptAborted(error);
   }

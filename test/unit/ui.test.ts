@@ -50,11 +50,11 @@ describe('output', () => {
 });
 
 describe('prompts', () => {
-  const gate = { input: true, env: {}, stdinIsTTY: true, stdoutIsTTY: true };
+  const gate = { input: true, env: {}, stdinIsTTY: true, stderrIsTTY: true };
   it('appear only with two terminals, without --no-input and without CI', () => {
     expect(canPrompt(gate)).toBe(true);
     expect(canPrompt({ ...gate, stdinIsTTY: false })).toBe(false);
-    expect(canPrompt({ ...gate, stdoutIsTTY: false })).toBe(false);
+    expect(canPrompt({ ...gate, stderrIsTTY: false })).toBe(false);
     expect(canPrompt({ ...gate, input: false })).toBe(false);
     expect(canPrompt({ ...gate, env: { CI: 'true' } })).toBe(false);
     expect(canPrompt({ ...gate, env: { CI: '' } })).toBe(true);

@@ -1,6 +1,6 @@
 import type { Context } from '../../context.js';
 import { usageError } from '../../core/errors.js';
-import { ask } from '../../ui/prompt.js';
+import { ask, canPrompt } from '../../ui/prompt.js';
 
 export interface ProviderKeyOptions {
   keyEnv?: string;
@@ -22,13 +22,30 @@ export async function readProviderKey(ctx: Context, options: ProviderKeyOptions)
     if (!value) throw usageError(`the environment variable ${options.keyEnv} is not set or empty`, `Export ${options.keyEnv} first, or use --key-stdin.`);
     return value;
   }
-  if (options.keyStdin) {
-    const value = firstLine(await readStdin()).trim();
-    if (!value) throw usageError('no provider key on stdin', 'Pipe the key in: printf %s "$KEY" | t0ken … --key-stdin');
-    return value;
-  }
-  const value = await ask(ctx.prompt, { message: 'Provider API key (hidden):', flag: FLAGS, secret: true, validate: (v) => (v.trim() ? undefined : 'the key is empty') });
+  if (options.keyStdin) return readSecretFromStdin(ctx, { what: 'provider key', message: 'Provider API key:', pipe: 'printf %s "$KEY" | t0ken … --key-stdin' });
+  const value = await ask(ctx.prompt, { message: 'Provider API key:', flag: FLAGS, secret: true, validate: (v) => (v.trim() ? undefined : 'the key is empty') });
   return value.trim();
+}
+
+/**
+ * A secret read from stdin (`--key-stdin`, `--with-token`). When stdin is the terminal itself, the
+ * user would type it in clear, echoed, without being asked: ask with a hidden prompt instead.
+ */
+export async function readSecretFromStdin(ctx: Context, options: { what: string; message: string; pipe: string }): Promise<string> {
+  if (ctx.prompt.stdinIsTTY) {
+    if (!canPrompt(ctx.prompt)) throw usageError(`stdin is a terminal: the ${options.what} would be echoed as you type`, `Pipe it in: ${options.pipe}`);
+    const value = await ask(ctx.prompt, { message: options.message, flag: 'it on stdin', secret: true, validate: (v) => (v.trim() ? undefined : `the ${options.what} is empty`) });
+    return value.trim();
+  }
+  return singleLine(await readStdin(), options.what, options.pipe);
+}
+
+/** The one non-empty line of what was piped in; several are refused rather than silently cut. */
+export function singleLine(text: string, what: string, pipe: string): string {
+  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
+  if (lines.length === 0) throw usageError(`no ${what} on stdin`, `Pipe it in: ${pipe}`);
+  if (lines.length > 1) throw usageError(`stdin holds ${lines.length} non-empty lines; expected the ${what} alone on one line`, `Pipe only the key: ${pipe}`);
+  return lines[0]!;
 }
 
 export async function readStdin(limitBytes = 64 * 1024): Promise<string> {
@@ -42,5 +59,3 @@ export async function readStdin(limitBytes = 64 * 1024): Promise<string> {
   }
   return Buffer.concat(chunks).toString('utf8');
 }
-
-const firstLine = (text: string): string => text.split(/\r?\n/, 1)[0] ?? '';
