@@ -1,9 +1,12 @@
 import type { Context } from '../context.js';
-import { validateEmail } from '../core/validate.js';
+import { isCliError } from '../core/errors.js';
+import { Exit } from '../core/exit-codes.js';
+import { claimNextSteps } from '../core/claim-story.js';
+import { emailProblem, validateEmail } from '../core/validate.js';
 import { ask } from '../ui/prompt.js';
 import { withSpinner } from '../ui/spinner.js';
 import { storeAnswer } from './shared/stored-answer.js';
-import { localTime, minutesLeft, openT0kenSession } from './shared/t0ken-session.js';
+import { localTime, minutesLeft, openT0kenSession, recordServiceClaim } from './shared/t0ken-session.js';
 
 /** Starts linking the machine account to a person: prints the 6-digit code and stores the pending claim. */
 export async function run(ctx: Context, options: { email?: string }): Promise<void> {
@@ -13,20 +16,17 @@ export async function run(ctx: Context, options: { email?: string }): Promise<vo
       (await ask(ctx.prompt, {
         message: 'Email of the person claiming this machine account:',
         flag: '--email <email>',
-        validate: (value) => {
-          try {
-            validateEmail(value);
-            return undefined;
-          } catch (error) {
-            return (error as Error).message;
-          }
-        },
+        validate: (value) => emailProblem(value.trim()),
       })),
   );
   await session.store.prepareWrite(); // the code is issued once, with a cooldown: be able to keep it
   const answer = await withSpinner(ctx.out, ctx.env, 'Starting the claim…', () =>
     session.api.claimInit({ machine_fingerprint: session.account.machine_fingerprint, email }),
-  );
+  ).catch(async (error: unknown) => {
+    // "Already claimed": remember what the service said, so whoami/status agree with it.
+    if (isCliError(error) && error.exitCode === Exit.conflict) await recordServiceClaim(session);
+    throw error;
+  });
   await storeAnswer(session.store, (data) => {
     const account = data.t0ken[session.baseUrl];
     if (!account) return; // logged out meanwhile: nothing to attach the claim to
@@ -36,11 +36,10 @@ export async function run(ctx: Context, options: { email?: string }): Promise<vo
     recover: `Keep that code: once ${email} has confirmed, run \`t0ken verify --code ${answer.verification_code}\` before it expires.`,
   });
   const minutes = minutesLeft(answer.expires_at);
-  ctx.out.result({ verification_code: answer.verification_code, expires_at: answer.expires_at, email }, () =>
-    [
-      `Verification code: ${ctx.out.style.bold(answer.verification_code)}`,
-      `Expires: ${localTime(answer.expires_at)} (in ${minutes} min)`,
-    ].join('\n'),
+  ctx.out.result(
+    { verification_code: answer.verification_code, expires_at: answer.expires_at, email },
+    () => [`Verification code: ${ctx.out.style.bold(answer.verification_code)}`, `Expires: ${localTime(answer.expires_at, `in ${minutes} min`)}`].join('\n'),
+    { quiet: () => answer.verification_code },
   );
-  ctx.out.info(`Next: ${email} confirms ownership with this code, then run \`t0ken verify\` (or \`t0ken verify --code ${answer.verification_code}\`) before it expires.`);
+  ctx.out.info(claimNextSteps(email, answer.verification_code));
 }

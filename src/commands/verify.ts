@@ -1,48 +1,59 @@
 import type { Context } from '../context.js';
-import { CliError, isCliError } from '../core/errors.js';
+import { CliError, isCliError, usageError } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
+import { NO_CLAIM_STARTED_HINT } from '../core/claim-story.js';
 import { validateVerificationCode } from '../core/validate.js';
-import { ask } from '../ui/prompt.js';
+import type { ClaimRecord } from '../store/schema.js';
 import { withSpinner } from '../ui/spinner.js';
 import { storeAnswer } from './shared/stored-answer.js';
-import { localTime, openT0kenSession } from './shared/t0ken-session.js';
+import { localTime, openT0kenSession, recordServiceClaim } from './shared/t0ken-session.js';
 
-/** Completes the claim with --code, the pending claim's code, or a prompt. */
+/**
+ * Completes the claim. One path per state: already claimed → exit 0, saying so, nothing sent;
+ * a pending claim → its code (or --code); nothing started → --code, else exit 2 with the next step.
+ */
 export async function run(ctx: Context, options: { code?: string }): Promise<void> {
   const session = openT0kenSession(ctx);
-  const pending = session.account.pending_claim;
-  if (session.account.claim && !pending) {
-    ctx.out.warn(`this account was already claimed by ${session.account.claim.email || session.account.claim.merged_to_user_id}; asking the service anyway`);
+  const { claim, pending_claim: pending } = session.account;
+  if (claim) {
+    ctx.out.result({ already_claimed: true, ...claim }, () => `Already claimed: ${describeDoneClaim(claim)}. Nothing to verify.`, { quiet: () => claim.merged_to_user_id });
+    return;
   }
-  if (pending && Date.parse(pending.expires_at) <= Date.now()) {
+  if (pending && Date.parse(pending.expires_at) <= Date.now() && options.code === undefined) {
     throw new CliError('code_expired', `the claim code for ${pending.email} expired at ${localTime(pending.expires_at)}`, Exit.rejected, {
       hint: `Run \`t0ken claim --email ${pending.email}\` for a new code.`,
     });
   }
-  const code = validateVerificationCode(
-    options.code ??
-      pending?.verification_code ??
-      (await ask(ctx.prompt, { message: '6-digit verification code:', flag: '--code <code>', validate: (v) => (/^\d{6}$/.test(v.trim()) ? undefined : 'enter the 6 digits') })),
-  );
+  const given = options.code ?? pending?.verification_code;
+  if (given === undefined) throw usageError('no claim was started from this machine, so there is no code to verify', NO_CLAIM_STARTED_HINT);
+  const code = validateVerificationCode(given);
   await session.store.prepareWrite(); // a code is spent once: be able to record the claim
   const answer = await withSpinner(ctx.out, ctx.env, 'Verifying…', () =>
     session.api.claimVerify({ machine_fingerprint: session.account.machine_fingerprint, verification_code: code }),
-  ).catch((error: unknown) => {
+  ).catch(async (error: unknown) => {
+    if (isCliError(error) && error.exitCode === Exit.conflict) await recordServiceClaim(session);
     throw withClaimHint(error, pending?.email);
   });
   const email = pending?.email ?? '';
   await storeAnswer(session.store, (data) => {
     const account = data.t0ken[session.baseUrl];
     if (!account) return;
-    account.claim = { merged_to_user_id: answer.merged_to_user_id, claimed_at: new Date().toISOString(), email };
+    account.claim = { merged_to_user_id: answer.merged_to_user_id, claimed_at: new Date().toISOString(), email, source: 'verify' };
     delete account.pending_claim;
   }, {
     serviceDid: `the service linked this machine account to ${email || 'its owner'} (user ${answer.merged_to_user_id})`,
     recover: 'The claim is done on the service side and needs nothing more; only this machine\'s record of it is missing (whoami will not show it).',
   });
-  ctx.out.result({ ...answer, email: email || null }, () =>
-    `Claimed: this machine account is now linked to ${email || 'its owner'} (user ${answer.merged_to_user_id}).`,
+  ctx.out.result(
+    { ...answer, email: email || null },
+    () => `Claimed: this machine account is now linked to ${email || 'its owner'} (user ${answer.merged_to_user_id}).`,
+    { quiet: () => answer.merged_to_user_id },
   );
+}
+
+function describeDoneClaim(claim: ClaimRecord): string {
+  if (claim.source === 'service') return `the t0ken service said so when this machine tried to claim it (${localTime(claim.claimed_at)})`;
+  return `linked to ${claim.email || 'its owner'} (user ${claim.merged_to_user_id}) on ${localTime(claim.claimed_at)}`;
 }
 
 /** A rejected code (wrong, expired, locked) is fixed by a new claim: say so instead of the generic hint. */

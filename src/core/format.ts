@@ -9,12 +9,12 @@ export function formatCount(value: number): string {
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
-/** `2026-11-22 14:59` in this machine's time zone, with its UTC offset. */
-export function formatLocalTime(iso: string): string {
+/** `2026-11-22 14:59 (UTC+01:00)` in this machine's time zone; `note` joins the parenthesis: `(UTC+01:00, in 10 min)`. */
+export function formatLocalTime(iso: string, note?: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   const offset = -date.getTimezoneOffset();
   const sign = offset >= 0 ? '+' : '-';
   const zone = `UTC${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())} (${zone})`;
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())} (${zone}${note ? `, ${note}` : ''})`;
 }

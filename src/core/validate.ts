@@ -2,8 +2,10 @@ import { usageError } from './errors.js';
 
 export const AGENT_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,30}[a-zA-Z0-9]$/;
 const CODE_PATTERN = /^\d{6}$/;
-// Deliberately simple: one @, a non-empty local part, a dotted domain, no spaces or control characters.
-const EMAIL_PATTERN = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
+// RFC 5321/5322 dot-atom rules, as mail services apply them (RFC 6531 allows non-ASCII letters too):
+// no quoted local parts, no address literals.
+const LOCAL_ATOM = /^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+$/u;
+const DOMAIN_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
 
 export function validateAgentName(name: string): string {
   if (!AGENT_NAME_PATTERN.test(name)) {
@@ -17,10 +19,34 @@ export function validateAgentName(name: string): string {
 
 export function validateEmail(email: string): string {
   const trimmed = email.trim();
-  if (trimmed.length > 254 || !EMAIL_PATTERN.test(trimmed)) {
-    throw usageError(`invalid email address ${JSON.stringify(truncate(email))}`, 'Pass an address like --email you@example.com.');
+  const problem = emailProblem(trimmed);
+  if (problem !== undefined) {
+    throw usageError(`invalid email address ${JSON.stringify(truncate(trimmed))}: ${problem}`, 'Pass an address like --email you@example.com.');
   }
   return trimmed;
+}
+
+/** Why an address is not one a mail service would accept, or undefined when it is fine. */
+export function emailProblem(address: string): string | undefined {
+  if (address.length > 254) return `it is ${address.length} characters long; an address has at most 254`;
+  const at = address.lastIndexOf('@');
+  if (at < 0) return 'it has no @';
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  if (local.includes('@')) return 'it has more than one @';
+  if (local === '') return 'nothing before the @';
+  if (local.length > 64) return `the part before the @ is ${local.length} characters long; at most 64`;
+  if (local.startsWith('.') || local.endsWith('.')) return 'the part before the @ starts or ends with a dot';
+  if (local.includes('..')) return 'two dots in a row before the @';
+  if (!local.split('.').every((atom) => LOCAL_ATOM.test(atom))) return 'the part before the @ holds a space, a quote or another character addresses cannot have';
+  if (domain === '') return 'nothing after the @';
+  if (domain.startsWith('[')) return 'IP address literals are not accepted; use a domain name';
+  const labels = domain.split('.');
+  if (labels.length < 2) return `the domain ${JSON.stringify(truncate(domain))} has no dot`;
+  if (labels.some((label) => label === '')) return 'the domain has an empty part (two dots in a row, or a dot at an end)';
+  if (!labels.every((label) => DOMAIN_LABEL.test(label))) return 'each part of the domain must be letters, digits or inner hyphens, up to 63 characters';
+  if (/^\d+$/.test(labels[labels.length - 1]!)) return 'the domain ends in a number (IP addresses are not accepted)';
+  return undefined;
 }
 
 export function validateVerificationCode(code: string): string {

@@ -13,9 +13,11 @@ export interface PendingClaim {
 }
 
 export interface ClaimRecord {
-  merged_to_user_id: string;
+  merged_to_user_id: string; // '' when unknown (source 'service')
   claimed_at: string;
-  email: string;
+  email: string;             // '' when unknown
+  /** 'verify': this machine completed it; 'service': the service answered "already claimed" (409). */
+  source?: 'verify' | 'service';
 }
 
 export interface T0kenAccount {

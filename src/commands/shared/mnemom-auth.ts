@@ -11,8 +11,9 @@ export function resolveMnemomCredential(ctx: Context, baseUrl: string): MnemomCr
   if (token) return { kind: 'bearer', token, source: 'MNEMOM_TOKEN' };
   const key = ctx.env.MNEMOM_API_KEY?.trim();
   if (key) {
-    if (!key.startsWith('mnm_')) {
-      throw usageError('MNEMOM_API_KEY does not look like a Mnemom API key (it must start with mnm_)', 'Set it to your mnm_… key, or use MNEMOM_TOKEN for a JWT.');
+    if (!MNEMOM_KEY_PATTERN.test(key)) {
+      // The same rule as `agent login`: what one refuses, the other does not accept either.
+      throw usageError('MNEMOM_API_KEY does not look like a Mnemom API key (expected mnm_ followed by 16 or more letters, digits, _ or -)', 'Set it to your mnm_… key, or use MNEMOM_TOKEN for a JWT.');
     }
     return { kind: 'api-key', key, source: 'MNEMOM_API_KEY' };
   }
