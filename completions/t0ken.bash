@@ -1,5 +1,5 @@
 # bash completion for t0ken: generated from the t0ken command tree by `t0ken completion`; do not edit
-# Install: t0ken completion bash > ~/.local/share/bash-completion/completions/t0ken
+# Install: mkdir -p ~/.local/share/bash-completion/completions && t0ken completion bash > ~/.local/share/bash-completion/completions/t0ken
 _t0ken_complete() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="" path="" w i words=""
   (( COMP_CWORD > 0 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"

@@ -1,5 +1,5 @@
 # fish completion for t0ken: generated from the t0ken command tree by `t0ken completion`; do not edit
-# Install: t0ken completion fish > ~/.config/fish/completions/t0ken.fish
+# Install: mkdir -p ~/.config/fish/completions && t0ken completion fish > ~/.config/fish/completions/t0ken.fish
 complete -c t0ken -f
 complete -c t0ken -s V -l version -d 'print the version'
 complete -c t0ken -l json -d 'machine-readable output: one JSON document on stdout'
@@ -67,8 +67,8 @@ complete -c t0ken -n 'not __fish_seen_subcommand_from register whoami status tok
 complete -c t0ken -n '__fish_seen_subcommand_from completion' -s h -l help -d 'show help'
 complete -c t0ken -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'
 complete -c t0ken -n 'not __fish_seen_subcommand_from register whoami status token claim verify stats logout exec env hash-proof agent fingerprint completion sandbox help' -a sandbox -d 'run both APIs locally for demos and tests'
-complete -c t0ken -n '__fish_seen_subcommand_from sandbox' -l port -x -d 'port to listen on (0 = a free port)'
-complete -c t0ken -n '__fish_seen_subcommand_from sandbox' -l host -x -d 'address to bind (loopback by default)'
+complete -c t0ken -n '__fish_seen_subcommand_from sandbox' -l port -x -d 'port to listen on (default: a free port)'
+complete -c t0ken -n '__fish_seen_subcommand_from sandbox' -l host -x -d 'address to bind (default: 127.0.0.1)'
 complete -c t0ken -n '__fish_seen_subcommand_from sandbox' -s h -l help -d 'show help'
 complete -c t0ken -n 'not __fish_seen_subcommand_from register whoami status token claim verify stats logout exec env hash-proof agent fingerprint completion sandbox help' -a help -d 'show help for a command, or a table: exit-codes, environment'
 complete -c t0ken -n '__fish_seen_subcommand_from help' -s h -l help -d 'show help'

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandName } from './core/command-name.js';
+import { claimSteps } from './core/claim-story.js';
 import { environmentLines } from './core/environment.js';
 import { DOCS_URL, VERSION } from './version.js';
 
@@ -73,9 +74,9 @@ export function buildProgram(run: Runner): Command {
   program
     .command('claim')
     .summary('start linking this machine account to a human')
-    .description('Start linking the machine account to a person: prints a 6-digit code to enter on t0ken.ai.')
+    .description('Start linking the machine account to a person: prints the 6-digit code they enter on t0ken.ai.')
     .option('--email <email>', 'email address of the person claiming the account')
-    .addHelpText('after', helpText(['t0ken claim --email you@example.com', 't0ken claim --email you@example.com --json'], [...T0KEN_ENV]))
+    .addHelpText('after', `\nHow claiming works:\n${claimSteps('  ')}\n${helpText(['t0ken claim --email you@example.com', 't0ken claim --email you@example.com --json'], [...T0KEN_ENV])}`)
     .action(action('claim'));
 
   program
@@ -192,17 +193,21 @@ export function buildProgram(run: Runner): Command {
     .summary('print a shell completion script')
     .description('Print a completion script for bash, zsh or fish.')
     .argument('<shell>', 'bash, zsh or fish')
-    .addHelpText('after', helpText(['t0ken completion bash > ~/.local/share/bash-completion/completions/t0ken', 't0ken completion zsh > "${fpath[1]}/_t0ken"', 't0ken completion fish > ~/.config/fish/completions/t0ken.fish'], []))
+    .addHelpText('after', helpText([
+      'mkdir -p ~/.local/share/bash-completion/completions && t0ken completion bash > ~/.local/share/bash-completion/completions/t0ken',
+      'mkdir -p ~/.zfunc && t0ken completion zsh > ~/.zfunc/_t0ken   # and in ~/.zshrc, before compinit: fpath=(~/.zfunc $fpath)',
+      'mkdir -p ~/.config/fish/completions && t0ken completion fish > ~/.config/fish/completions/t0ken.fish',
+    ], []))
     .action(action('completion'));
 
   program
     .command('sandbox')
     .summary('run both APIs locally for demos and tests')
     .description('Run a local implementation of the t0ken and Mnemom APIs, with state in memory. Prints the export lines to point t0ken at it.')
-    .option('--port <n>', 'port to listen on (0 = a free port)', '0')
-    .option('--host <addr>', 'address to bind (loopback by default)', '127.0.0.1')
+    .option('--port <n>', 'port to listen on (default: a free port)')
+    .option('--host <addr>', 'address to bind (default: 127.0.0.1)')
     .addOption(new Option('--code-ttl <seconds>', 'claim code lifetime').hideHelp())
-    .addHelpText('after', helpText(['eval "$(t0ken sandbox --port 8787 &)"', 't0ken sandbox --port 8787'], []))
+    .addHelpText('after', `${helpText(['t0ken sandbox --port 8787', 't0ken sandbox --port 8787 > sandbox.env & sleep 1; . ./sandbox.env', 'kill %1   # stops a backgrounded sandbox (Ctrl-C stops one in the foreground)'], [])}\n\nIt runs until stopped, so run it in another terminal, or in the background with its export lines\nredirected to a file that you then source (as above). Ctrl-C or kill end it with exit 0.`)
     .action(action('sandbox'));
 
   program

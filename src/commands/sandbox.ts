@@ -29,9 +29,10 @@ export async function run(ctx: Context, options: SandboxCommandOptions): Promise
     { t0ken_api_url: sandbox.t0kenUrl, mnemom_api_url: sandbox.mnemomUrl, url: sandbox.url },
     () => `export T0KEN_API_URL=${sandbox.t0kenUrl}\nexport MNEMOM_API_URL=${sandbox.mnemomUrl}`,
   );
-  ctx.out.info(`t0ken sandbox listening on ${sandbox.url} (state in memory; Ctrl-C to stop).`);
+  ctx.out.info(`t0ken sandbox listening on ${sandbox.url} (state in memory; stop it with Ctrl-C, or \`kill ${process.pid}\` when it runs in the background).`);
   ctx.out.info('Mnemom credential for the sandbox: any MNEMOM_API_KEY of the form mnm_ plus 16 or more letters, digits, _ or -.');
 
+  // Ctrl-C or a kill is how the sandbox is meant to end: exit 0, not 130.
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       process.removeAllListeners('SIGINT');

@@ -43,7 +43,7 @@ export function bashScript(root: CommandSpec): string {
   const caseLines = (pick: (p: Model['paths'][number]) => string[]) =>
     m.paths.map((p) => `    "${p.key}") words="${pick(p).join(' ')}" ;;`).join('\n');
   return `# bash completion for t0ken: ${HEADER}
-# Install: t0ken completion bash > ~/.local/share/bash-completion/completions/t0ken
+# Install: mkdir -p ~/.local/share/bash-completion/completions && t0ken completion bash > ~/.local/share/bash-completion/completions/t0ken
 _t0ken_complete() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" path="" w i words=""
   (( COMP_CWORD > 0 )) && prev="\${COMP_WORDS[COMP_CWORD-1]}"
@@ -90,7 +90,10 @@ export function zshScript(root: CommandSpec): string {
   const m = model(root);
   return `#compdef t0ken
 # zsh completion for t0ken: ${HEADER}
-# Install: t0ken completion zsh > "\${fpath[1]}/_t0ken"
+# Install (no root): mkdir -p ~/.zfunc && t0ken completion zsh > ~/.zfunc/_t0ken
+#   then in ~/.zshrc, before compinit: fpath=(~/.zfunc $fpath)
+# Autoloaded from fpath, the file's body runs on the first TAB: it defines _t0ken and completes at
+# once (the last lines); sourced, it registers _t0ken with compdef.
 _t0ken() {
   local cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}" cmdpath="" w i
   local -a candidates
@@ -121,14 +124,18 @@ ${m.paths.map((p) => `      "${p.key}") candidates=(${[...p.subcommands, ...p.ar
   fi
   compadd -- "\${candidates[@]}"
 }
-compdef _t0ken t0ken 2>/dev/null || true
+if [[ "\${zsh_eval_context[-1]}" == loadautofunc ]]; then
+  _t0ken "$@"
+else
+  compdef _t0ken t0ken 2>/dev/null || true
+fi
 `;
 }
 
 const fishQuote = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 export function fishScript(root: CommandSpec): string {
-  const lines = [`# fish completion for t0ken: ${HEADER}`, '# Install: t0ken completion fish > ~/.config/fish/completions/t0ken.fish', 'complete -c t0ken -f'];
+  const lines = [`# fish completion for t0ken: ${HEADER}`, '# Install: mkdir -p ~/.config/fish/completions && t0ken completion fish > ~/.config/fish/completions/t0ken.fish', 'complete -c t0ken -f'];
   const topNames = root.subcommands.flatMap((s) => s.names);
   const optionLine = (o: OptionSpec, condition?: string): string => {
     const parts = ['complete -c t0ken'];

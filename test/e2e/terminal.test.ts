@@ -1,0 +1,158 @@
+// A newcomer at a real terminal (tmux): prompts on the terminal while stdout is captured, hidden
+// prompts instead of echoed keys, what Ctrl-C leaves behind, retyped emails, zsh's first TAB.
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { BIN } from '../helpers/cli.js';
+import { commandProbe, requirePart } from '../helpers/real-part.js';
+import { Tmux, tmuxProbe } from '../helpers/tmux.js';
+
+const hasTmux = requirePart('tmux', tmuxProbe);
+const hasZsh = hasTmux && requirePart('zsh', commandProbe('zsh', ['--version']));
+
+let home: string;
+let sandbox: Sandbox;
+let session: Tmux | undefined;
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 't0ken-terminal-'));
+  mkdirSync(join(home, 'bin'));
+  symlinkSync(BIN, join(home, 'bin', 't0ken'));
+  sandbox = await startSandbox();
+});
+afterAll(async () => {
+  await sandbox.close();
+  rmSync(home, { recursive: true, force: true });
+});
+afterEach(() => {
+  session?.stop();
+  session = undefined;
+});
+
+const shellEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
+  PATH: `${join(home, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+  HOME: home,
+  PS1: '$ ',
+  T0KEN_CONFIG_DIR: join(home, 'config'),
+  T0KEN_API_URL: sandbox.t0kenUrl,
+  MNEMOM_API_URL: sandbox.mnemomUrl,
+  ...extra,
+});
+
+/** A bash at a real terminal; `run` types a command line and presses Enter. */
+function bash(extra: Record<string, string> = {}): { tmux: Tmux; run: (line: string) => void } {
+  const tmux = Tmux.start({ command: 'bash --norc --noprofile', env: shellEnv(extra) });
+  session = tmux;
+  return { tmux, run: (line) => (tmux.type(line), tmux.keys('Enter')) };
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe.skipIf(!hasTmux)('prompts at a real terminal', () => {
+  it('X=$(t0ken hash-proof …) asks on the terminal; the key is hidden, no * per character, ctrl+t reveals it', async () => {
+    const { tmux, run } = bash();
+    run('X=$(t0ken hash-proof --name my-agent); echo "rc=$? X=$X"');
+    await tmux.waitFor('Provider API key');
+    tmux.type('sk-ant-terminal-test');
+    await pause(200);
+    const hidden = tmux.screen();
+    expect(hidden).not.toContain('sk-ant-terminal-test');
+    expect(hidden).not.toMatch(/\*{3,}/);
+    tmux.keys('C-t');
+    const revealed = await tmux.waitFor('sk-ant-terminal-test');
+    expect(revealed.split('\n').find((l) => l.includes('sk-ant-terminal-test'))).not.toMatch(/hidden|masked/i);
+    tmux.keys('Enter');
+    const done = await tmux.waitFor(/rc=\d+ X=/);
+    expect(done).toContain(`rc=0 X=${sha256('sk-ant-terminal-test|my-agent')}`);
+    expect(done).not.toContain('toggle visibility'); // the help line goes with the prompt
+  });
+
+  it('--key-stdin at a terminal asks with a hidden prompt; Ctrl-C clears the help line and says interrupted', async () => {
+    const { tmux, run } = bash();
+    run('t0ken hash-proof --name my-agent --key-stdin; echo "rc=$?"');
+    await tmux.waitFor('toggle visibility');
+    tmux.type('sk-visible-if-echoed');
+    await pause(150);
+    expect(tmux.screen()).not.toContain('sk-visible-if-echoed');
+    tmux.keys('C-c');
+    const screen = await tmux.waitFor(/rc=\d+/);
+    expect(screen).toContain('rc=130');
+    expect(screen).toContain('interrupted');
+    expect(screen).not.toContain('toggle visibility');
+    expect(screen).not.toContain('sk-visible-if-echoed');
+  });
+
+  it('agent login --with-token at a terminal asks with a hidden prompt and stores the key', async () => {
+    const { tmux, run } = bash();
+    run('t0ken agent login --with-token; echo "rc=$?"');
+    await tmux.waitFor('Mnemom API key');
+    tmux.type('mnm_terminal_test_key_0123456789');
+    tmux.keys('Enter');
+    const screen = await tmux.waitFor(/rc=\d+/);
+    expect(screen).toContain('rc=0');
+    expect(screen).not.toContain('mnm_terminal_test_key_0123456789');
+    const config = JSON.parse(readFileSync(join(home, 'config', 'config.json'), 'utf8'));
+    expect(config.mnemom[sandbox.mnemomUrl].api_key).toBe('mnm_terminal_test_key_0123456789');
+  });
+
+  it('an invalid email is cleared, so the retyped one is taken alone', async () => {
+    const { tmux, run } = bash({ T0KEN_FINGERPRINT: `fp_${'e'.repeat(32)}` });
+    run('t0ken register -q >/dev/null && t0ken claim; echo "rc=$?"');
+    await tmux.waitFor('Email of the person');
+    tmux.type('bad@');
+    tmux.keys('Enter');
+    await tmux.waitFor(/invalid|nothing after the @/i);
+    tmux.type('dev@example.com');
+    tmux.keys('Enter');
+    const screen = await tmux.waitFor(/rc=\d+/);
+    expect(screen).toContain('rc=0');
+    const config = JSON.parse(readFileSync(join(home, 'config', 'config.json'), 'utf8'));
+    expect(config.t0ken[sandbox.t0kenUrl].pending_claim.email).toBe('dev@example.com');
+  });
+});
+
+describe.skipIf(!hasTmux)('Ctrl-C during a spinner', () => {
+  let stall: Server;
+  beforeAll(async () => {
+    stall = createServer(() => {}); // accepts, never answers
+    await new Promise<void>((resolve) => stall.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => stall.close(() => resolve())));
+
+  it('says "interrupted" and exits 130', async () => {
+    stall.closeAllConnections?.();
+    const url = `http://127.0.0.1:${(stall.address() as AddressInfo).port}/api/v1`;
+    const { tmux, run } = bash({ T0KEN_API_URL: url, T0KEN_CONFIG_DIR: join(home, 'spinner-config') });
+    run('t0ken register --timeout 30; echo "rc=$?"');
+    await tmux.waitFor('Registering this machine');
+    tmux.keys('C-c');
+    const screen = await tmux.waitFor(/rc=\d+/);
+    expect(screen).toContain('rc=130');
+    expect(screen).toMatch(/t0ken: interrupted/);
+  });
+});
+
+describe.skipIf(!hasZsh)('zsh completion installed the README way', () => {
+  it('completes on the first TAB of a new shell (autoloaded from a user directory on fpath)', async () => {
+    const zfunc = join(home, '.zfunc');
+    mkdirSync(zfunc, { recursive: true });
+    writeFileSync(join(zfunc, '_t0ken'), readFileSync(fileURLToPath(new URL('../../completions/_t0ken', import.meta.url)), 'utf8'));
+    writeFileSync(join(home, '.zshrc'), 'fpath=(~/.zfunc $fpath)\nautoload -Uz compinit && compinit -u\nPS1="%% "\n');
+    const tmux = Tmux.start({ command: 'zsh', env: { ...shellEnv(), ZDOTDIR: home } });
+    session = tmux;
+    await tmux.waitFor('%');
+    tmux.type('t0ken ag');
+    tmux.keys('Tab');
+    await tmux.waitFor('t0ken agent');
+    tmux.type('cr');
+    tmux.keys('Tab');
+    await tmux.waitFor('t0ken agent create');
+  });
+});
