@@ -1,0 +1,226 @@
+// A newcomer's first hour (issue 15), the parts a pipe can see: -q, JSON on stderr, hints, a closed
+// stdout, sandbox, verify's states, a 409 remembered, input rules.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { validateEmail } from '../../src/core/validate.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
+
+let sandbox: Sandbox;
+let config: { dir: string; cleanup: () => void };
+beforeAll(async () => {
+  sandbox = await startSandbox();
+});
+afterAll(() => sandbox.close());
+beforeEach(() => {
+  config = tempConfigDir();
+});
+afterEach(() => config.cleanup());
+
+let fpSeq = 0;
+const freshFingerprint = () => `fp_${String(++fpSeq).padStart(4, '0')}${'c'.repeat(28)}`;
+const env = (extra: Record<string, string> = {}) => ({ T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl, ...extra });
+const t0ken = (args: string[], extra: Record<string, string> = {}, input?: string) => runCli(args, { env: env(extra), input });
+const everyLineIsJson = (stderr: string) => stderr.trim().split('\n').filter(Boolean).every((line) => typeof JSON.parse(line) === 'object');
+const count = (suffix: string) => sandbox.requests.filter((r) => r.path.split('?')[0]!.endsWith(suffix)).length;
+
+describe('-q prints the result alone', () => {
+  it('register, whoami, claim, verify, logout', async () => {
+    const fp = { T0KEN_FINGERPRINT: freshFingerprint() };
+    const register = await t0ken(['register', '-q'], fp);
+    expect(register.code).toBe(0);
+    expect(register.stdout).toMatch(/^\S+\n$/);
+    expect(register.stderr).toBe('');
+    const whoami = await t0ken(['whoami', '-q'], fp);
+    expect(whoami.stdout).toBe(register.stdout);
+    const claim = await t0ken(['claim', '--email', 'q@example.com', '-q'], fp);
+    expect(claim.stdout).toMatch(/^\d{6}\n$/);
+    expect(claim.stderr).toBe('');
+    const verify = await t0ken(['verify', '-q'], fp);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout.trim().split('\n')).toHaveLength(1);
+    const logout = await t0ken(['logout', '--yes', '-q'], fp);
+    expect(logout.code).toBe(0);
+    expect(logout.stdout + logout.stderr).toBe('');
+  });
+});
+
+describe('--json: stderr is JSON too', () => {
+  it('notices become {"notice"} lines', async () => {
+    const fp = { T0KEN_FINGERPRINT: freshFingerprint() };
+    const register = await t0ken(['register', '--json'], fp);
+    expect(register.code).toBe(0);
+    expect(register.stderr).toContain('"notice"');
+    expect(everyLineIsJson(register.stderr)).toBe(true);
+    const claim = await t0ken(['claim', '--email', 'j@example.com', '--json'], fp);
+    expect(everyLineIsJson(claim.stderr)).toBe(true);
+    const debug = await t0ken(['whoami', '--json', '--debug'], fp);
+    expect(everyLineIsJson(debug.stderr)).toBe(true);
+  });
+});
+
+describe('the first minutes at the command line', () => {
+  it('a closed stdout ends quietly with exit 141 (as SIGPIPE), no stack trace', async () => {
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy(); // the reader is gone before t0ken writes
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(141);
+  });
+
+  it('an unknown --key=value is named without its value, and points to --key-env/--key-stdin', async () => {
+    const result = await t0ken(['hash-proof', '--name', 'a1', '--key=sk-ant-REAL-do-not-echo']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toContain('sk-ant');
+    expect(result.stderr).toContain("'--key'");
+    expect(result.stderr).toMatch(/--key-env/);
+    const json = await t0ken(['hash-proof', '--key=sk-ant-REAL-do-not-echo', '--json']);
+    expect(json.stderr).not.toContain('sk-ant');
+  });
+
+  it.each([
+    [['version'], /--version/, /verify/],
+    [['-v'], /-V/, undefined],
+    [['claim', 'you@example.com'], /--email/, undefined],
+  ] as const)('t0ken %j gets a hint that fits', async (args, hint, notThere) => {
+    const result = await t0ken([...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(hint);
+    if (notThere) expect(result.stderr).not.toMatch(notThere);
+  });
+
+  it('bare t0ken and t0ken agent print help on stdout and exit 0', async () => {
+    for (const args of [[], ['agent']]) {
+      const result = await t0ken(args);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^Usage: t0ken/);
+      expect(result.stderr).toBe('');
+    }
+  });
+
+  it('claim prints one parenthesis for the expiry', async () => {
+    const fp = { T0KEN_FINGERPRINT: freshFingerprint() };
+    await t0ken(['register'], fp);
+    const claim = await t0ken(['claim', '--email', 'paren@example.com'], fp);
+    expect(claim.stdout).toMatch(/Expires: \d{4}-\d\d-\d\d \d\d:\d\d \(UTC[+-]\d\d:\d\d, in \d+ min\)\n/);
+  });
+});
+
+describe('sandbox', () => {
+  it('--host 0.0.0.0 prints loopback URLs that t0ken accepts; Ctrl-C (SIGINT) ends it with exit 0', async () => {
+    const child = spawn(process.execPath, [BIN, 'sandbox', '--host', '0.0.0.0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '' } });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    while (!stdout.includes('MNEMOM_API_URL')) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stdout).toMatch(/^export T0KEN_API_URL=http:\/\/127\.0\.0\.1:\d+\/api\/v1\nexport MNEMOM_API_URL=http:\/\/127\.0\.0\.1:\d+\/v1\n$/);
+    const url = /T0KEN_API_URL=(\S+)/.exec(stdout)![1]!;
+    const register = await t0ken(['register', '-q'], { T0KEN_API_URL: url });
+    expect(register.code).toBe(0);
+    const code = await new Promise((resolve) => {
+      child.on('close', resolve);
+      child.kill('SIGINT');
+    });
+    expect(code).toBe(0);
+  });
+
+  it('help has no (default: "0") and no example that hangs', async () => {
+    const help = await t0ken(['sandbox', '--help']);
+    expect(help.stdout).not.toContain('(default: "0")');
+    expect(help.stdout).not.toContain('eval "$(t0ken sandbox');
+    expect(help.stdout).toMatch(/kill/);
+  });
+});
+
+describe('verify: one path per state', () => {
+  it('no claim started: exit 2 with the next step, no prompt, no request', async () => {
+    const fp = { T0KEN_FINGERPRINT: freshFingerprint() };
+    await t0ken(['register'], fp);
+    const before = count('/claim/verify');
+    const result = await t0ken(['verify'], fp);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/t0ken claim --email/);
+    expect(count('/claim/verify')).toBe(before);
+  });
+
+  it('after a completed claim: exit 0, already claimed, nothing sent', async () => {
+    const fp = { T0KEN_FINGERPRINT: freshFingerprint() };
+    await t0ken(['register'], fp);
+    await t0ken(['claim', '--email', 'done@example.com'], fp);
+    expect((await t0ken(['verify'], fp)).code).toBe(0);
+    const before = count('/claim/verify');
+    const again = await t0ken(['verify'], fp);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/Already claimed: linked to done@example\.com/);
+    expect(again.stderr).not.toMatch(/warning/);
+    expect(count('/claim/verify')).toBe(before);
+  });
+
+  it('a 409 on claim is recorded: whoami then says claimed, as the service does', async () => {
+    const fingerprint = freshFingerprint();
+    await t0ken(['register'], { T0KEN_FINGERPRINT: fingerprint });
+    await t0ken(['claim', '--email', 'first@example.com'], { T0KEN_FINGERPRINT: fingerprint });
+    await t0ken(['verify'], { T0KEN_FINGERPRINT: fingerprint });
+    const other = tempConfigDir();
+    try {
+      const fresh = { T0KEN_FINGERPRINT: fingerprint, T0KEN_CONFIG_DIR: other.dir };
+      await t0ken(['register'], fresh);
+      expect(JSON.parse((await t0ken(['whoami', '--json'], fresh)).stdout).claim.state).toBe('unclaimed');
+      const claim = await t0ken(['claim', '--email', 'second@example.com'], fresh);
+      expect(claim.code).toBe(6);
+      const who = JSON.parse((await t0ken(['whoami', '--json'], fresh)).stdout);
+      expect(who.claim.state).toBe('claimed');
+      expect(who.claim.source).toBe('service');
+      expect((await t0ken(['verify'], fresh)).code).toBe(0);
+    } finally {
+      other.cleanup();
+    }
+  });
+});
+
+describe('input', () => {
+  it.each([
+    ['a..b@example.com', /two dots/],
+    ['.a@example.com', /starts or ends with a dot/],
+    ['a@-example.com', /inner hyphens/],
+    ['a@[127.0.0.1]', /IP address/],
+    [`${'x'.repeat(65)}@example.com`, /65 characters long; at most 64/],
+    [`a@${Array.from({ length: 5 }, () => 'd'.repeat(60)).join('.')}.com`, /is 310 characters long; an address has at most 254/],
+    ['bad@dev@example.com', /more than one @/],
+  ])('refuses %s with the reason', (email, reason) => {
+    expect(() => validateEmail(email)).toThrow(reason);
+  });
+
+  it.each(['you@example.com', 'first.last+tag@sub.example.co.uk', 'ü@exämple.de', `${'x'.repeat(64)}@example.com`])('accepts %s', (email) => {
+    expect(validateEmail(email)).toBe(email);
+  });
+
+  it('--key-stdin refuses more than one non-empty line, and takes one line with blank ones around it', async () => {
+    const two = await t0ken(['hash-proof', '--name', 'my-agent', '--key-stdin'], {}, 'sk-one\nsk-two\n');
+    expect(two.code).toBe(2);
+    expect(two.stderr).toMatch(/2 non-empty lines/);
+    const one = await t0ken(['hash-proof', '--name', 'my-agent', '--key-stdin'], {}, '\nsk-one\n\n');
+    expect(one.code).toBe(0);
+  });
+
+  it('MNEMOM_API_KEY from the environment follows the same rule as agent login', async () => {
+    const short = await t0ken(['agent', 'list'], { MNEMOM_API_KEY: 'mnm_short' });
+    expect(short.code).toBe(2);
+    const login = await t0ken(['agent', 'login', '--with-token'], {}, 'mnm_short');
+    expect(login.code).toBe(2);
+    const good = await t0ken(['agent', 'list'], { MNEMOM_API_KEY: 'mnm_newcomer_key_0123456789' });
+    expect(good.code).toBe(0);
+  });
+});
+
+describe('source maps', () => {
+  it('ship next to the bundle, for --debug stack traces', () => {
+    const map = JSON.parse(readFileSync(join(BIN, '..', '..', 'dist', 'cli.cjs.map'), 'utf8'));
+    expect(map.sources.some((s: string) => s.endsWith('src/cli.ts'))).toBe(true);
+  });
+});
