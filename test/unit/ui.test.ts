@@ -83,7 +83,7 @@ describe('sanitising on the way out (issue 13.1)', () => {
     out.result({}, () => `${style.bold('user')} ${evil}`);
     out.warn(evil);
     out.error(new CliError('x', evil, 5, { hint: evil }));
-    out.raw(`< 200 ${evil}`);
+    out.debug(`< 200 ${evil}`);
     expect(stdout.text()).toBe('\u001b[1muser\u001b[22m a]0;pwned[2J31mb\n');
     expect(stderr.text().replace(/\u001b\[\d+m/g, '')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
     expect(stderr.text()).toContain('\u001b[33mwarning:\u001b[39m');
