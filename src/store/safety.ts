@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, statSync, type Stats } from 'node:fs';
 import { userInfo } from 'node:os';
-import { isAbsolute, dirname } from 'node:path';
+import { basename, dirname, isAbsolute } from 'node:path';
 import { CliError, isCliError, stateError } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
 
@@ -177,9 +177,9 @@ export function hintFor(code: string | undefined, path: string, dir: string): st
       return `${dir} is on a read-only file system: set T0KEN_CONFIG_DIR to a directory on a writable one (or remount it read-write).`;
     case 'EACCES':
     case 'EPERM':
-      return path === dir
-        ? `You may not write in ${dir}: run chmod u+rwx ${qd} (or set T0KEN_CONFIG_DIR to a directory of your own).`
-        : `Run chmod u+rwx ${qd} && chmod u+rw ${shellQuote(path)} (or set T0KEN_CONFIG_DIR to a directory of your own).`;
+      return basename(path) === 'config.json'
+        ? `Run chmod 600 ${shellQuote(path)} && chmod u+rwx ${qd} (or set T0KEN_CONFIG_DIR to a directory of your own).`
+        : `You may not create files in ${dir}: run chmod u+rwx ${qd} (or set T0KEN_CONFIG_DIR to a directory of your own).`;
     case 'ELOOP':
       return `A symbolic link is in the way: move it aside (mv ${shellQuote(path)} ${shellQuote(`${path}.suspect`)}).`;
     case 'ENOTDIR':

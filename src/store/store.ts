@@ -93,7 +93,9 @@ export class ConfigStore {
           error,
         );
       }
-      throw fileSystemError(error, 'write the config file', this.path, this.dir);
+      // The path that failed: the lock or a temp file (the directory is at fault) or config.json.
+      const failed = (error as NodeJS.ErrnoException).path ?? this.path;
+      throw fileSystemError(error, failed === this.path ? 'write the config file' : 'write in the config directory:', failed, this.dir);
     }
   }
 

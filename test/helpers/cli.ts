@@ -18,6 +18,7 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   input?: string;          // written to stdin, then stdin is closed
   timeoutMs?: number;      // kill after this long (default 20 s)
+  cwd?: string;            // the working directory (default: the test's)
 }
 
 /**
@@ -37,7 +38,7 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
   }
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

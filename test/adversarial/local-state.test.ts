@@ -1,0 +1,323 @@
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  chmodSync, chownSync, closeSync, cpSync, existsSync, ftruncateSync, fstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync,
+  rmSync, statSync, symlinkSync, writeFileSync, writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { BIN, runCli, type RunResult } from '../helpers/cli.js';
+import { commandProbe, requirePart, rootProbe } from '../helpers/real-part.js';
+
+/**
+ * The local state against a hostile or broken file system, with real parts: a real non-root user
+ * (setpriv to uid 65534) for permissions, a real 64 KiB tmpfs for a full disk, real SIGKILLs.
+ * "Another user" is root planting files in the victim's way.
+ */
+
+const NOBODY = 65534;
+const FP = `fp_${'c'.repeat(32)}`;
+const asNobody = requirePart('a non-root user (setpriv to uid 65534)', () => rootProbe() ?? commandProbe('setpriv')());
+const withTmpfs = requirePart('a 64 KiB tmpfs', () => rootProbe() ?? tmpfsProbe());
+
+let sandbox: Sandbox;
+let root: string;       // everything this file creates, removed at the end
+let checkout: string;   // bin/ + dist/ + package.json, readable by uid 65534
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  root = mkdtempSync(join(tmpdir(), 't0ken-local-state-'));
+  chmodSync(root, 0o755);
+  checkout = join(root, 'checkout');
+  const repo = fileURLToPath(new URL('../../', import.meta.url));
+  for (const part of ['bin', 'dist', 'package.json']) cpSync(join(repo, part), join(checkout, part), { recursive: true });
+  execFileSync('chmod', ['-R', 'a+rX', checkout]);
+});
+afterAll(async () => {
+  await sandbox.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+let nextDir = 0;
+/** A fresh directory under `root`, with the given owner and mode. */
+function freshDir(mode: number, owner = NOBODY): string {
+  const dir = join(root, `d${nextDir++}`);
+  mkdirSync(dir);
+  chownSync(dir, owner, owner);
+  chmodSync(dir, mode);
+  return dir;
+}
+
+const posts = (suffix: string) => sandbox.requests.filter((r) => r.method === 'POST' && r.path.endsWith(suffix)).length;
+const tempFiles = (dir: string) => readdirSync(dir).filter((name) => name.includes('.tmp-'));
+const apiFor = (tenant: string) => `${sandbox.url}/${tenant}/api/v1`;
+
+/** Runs t0ken as uid 65534 (no supplementary groups) from the copied checkout, with a clean environment. */
+function runAsNobody(args: readonly string[], env: Record<string, string>, input = ''): Promise<RunResult> {
+  const clean: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: join(root, 'nobody-home'), ...env };
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, join(checkout, 'bin', 't0ken.js'), ...args], { env: clean, cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+  });
+}
+
+describe.runIf(asNobody)('as a real non-root user', () => {
+  it('a read-only config dir (chmod 500): register and claim exit 7 before their request, with the chmod to run', async () => {
+    const dir = freshDir(0o700);
+    const env = { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: apiFor('ro'), T0KEN_FINGERPRINT: FP };
+    expect((await runAsNobody(['register'], env)).code).toBe(0);
+    const before = readFileSync(join(dir, 'config.json'), 'utf8');
+    chmodSync(dir, 0o500);
+    const registers = posts('/ro/api/v1/agents/auto-register');
+    const claims = posts('/ro/api/v1/agents/claim/init');
+
+    const register = await runAsNobody(['register', '--force'], env);
+    expect(register.code, register.stderr).toBe(7);
+    expect(register.stderr).toContain('EACCES');
+    expect(register.stderr).toContain(`chmod u+rwx ${dir}`);
+    expect(register.stderr).not.toMatch(/bug|unexpected/);
+    const claim = await runAsNobody(['claim', '--email', 'owner@example.com'], env);
+    expect(claim.code, claim.stderr).toBe(7);
+    // The service was never asked: no key issued, no code burnt.
+    expect(posts('/ro/api/v1/agents/auto-register')).toBe(registers);
+    expect(posts('/ro/api/v1/agents/claim/init')).toBe(claims);
+    expect(readFileSync(join(dir, 'config.json'), 'utf8')).toBe(before);
+    expect(readdirSync(dir)).toEqual(['config.json']); // no 0-byte lock, no temp file
+    // Reading still works.
+    expect((await runAsNobody(['whoami'], env)).code).toBe(0);
+  });
+
+  it('a symlink planted in a 0777 dir is refused, and its target (the victim\'s file) is neither written nor chmod-ed', async () => {
+    const shared = freshDir(0o777, 0);
+    const victimFile = join(freshDir(0o700), 'app.json');
+    writeFileSync(victimFile, 'the victim\'s own data\n', { mode: 0o640 });
+    chownSync(victimFile, NOBODY, NOBODY);
+    chmodSync(victimFile, 0o640);
+    symlinkSync(victimFile, join(shared, 'config.json'));
+    const env = { T0KEN_CONFIG_DIR: shared, T0KEN_API_URL: apiFor('shared'), T0KEN_FINGERPRINT: FP };
+    for (const args of [['register'], ['whoami'], ['agent', 'login', '--with-token']]) {
+      const result = await runAsNobody(args, { ...env, MNEMOM_API_URL: sandbox.mnemomUrl }, 'mnm_planted_symlink_case_0123456789\n');
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(7);
+      expect(result.stderr).toMatch(/writable by everyone/);
+      expect(result.stderr).toContain(`chmod 700 ${shared}`);
+    }
+    expect(posts('/shared/api/v1/agents/auto-register')).toBe(0);
+    expect(readFileSync(victimFile, 'utf8')).toBe('the victim\'s own data\n');
+    expect(statSync(victimFile).mode & 0o777).toBe(0o640);
+  });
+
+  it('in the victim\'s own 0700 dir, a symlinked config.json or lock is refused with the mv to run; the target is untouched', async () => {
+    const dir = freshDir(0o700);
+    const target = join(root, 'elsewhere.json');
+    writeFileSync(target, '{"not": "yours"}', { mode: 0o644 });
+    symlinkSync(target, join(dir, 'config.json'));
+    const env = { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: apiFor('link'), T0KEN_FINGERPRINT: FP };
+    for (const args of [['whoami'], ['register']]) {
+      const result = await runAsNobody(args, env);
+      expect(result.code, result.stderr).toBe(7);
+      expect(result.stderr).toMatch(/is a symbolic link/);
+      expect(result.stderr).toContain(`mv ${join(dir, 'config.json')}`);
+    }
+    expect(readFileSync(target, 'utf8')).toBe('{"not": "yours"}');
+    expect(statSync(target).mode & 0o777).toBe(0o644);
+
+    rmSync(join(dir, 'config.json'));
+    symlinkSync(target, join(dir, 'config.json.lock'));
+    const locked = await runAsNobody(['register'], env);
+    expect(locked.code, locked.stderr).toBe(7);
+    expect(locked.stderr).toMatch(/lock file .* is a symbolic link/);
+    expect(posts('/link/api/v1/agents/auto-register')).toBe(0);
+    expect(readFileSync(target, 'utf8')).toBe('{"not": "yours"}');
+  });
+
+  it('another user\'s lock planted in the config dir: exit 7 at once naming it, nothing sent', async () => {
+    const dir = freshDir(0o700);
+    const lock = join(dir, 'config.json.lock');
+    writeFileSync(lock, `1 1 ${Date.now()} planted`);
+    chownSync(lock, 1234, 1234);
+    const result = await runAsNobody(['register'], { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: apiFor('foreign-lock'), T0KEN_FINGERPRINT: FP });
+    expect(result.code, result.stderr).toBe(7);
+    expect(result.ms).toBeLessThan(5000);
+    expect(result.stderr).toMatch(/lock file .*config\.json\.lock is owned by another user \(uid 1234\)/);
+    expect(result.stderr).toContain(`mv ${lock}`);
+    expect(posts('/foreign-lock/api/v1/agents/auto-register')).toBe(0);
+  });
+});
+
+describe.runIf(withTmpfs)('a full disk (a real 64 KiB tmpfs)', () => {
+  it('exit 7 with the ENOSPC hint, before the request; what was stored is kept; no 0-byte lock or temp file', async () => {
+    const mountPoint = mkdtempSync(join(root, 'tmpfs-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', mountPoint]);
+    try {
+      const dir = join(mountPoint, 'config');
+      const env = { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: apiFor('disk-a'), MNEMOM_API_URL: sandbox.mnemomUrl, T0KEN_FINGERPRINT: FP };
+      expect((await runCli(['register'], { env })).code).toBe(0);
+      const stored = readFileSync(join(dir, 'config.json'), 'utf8');
+      const filler = fillUp(join(mountPoint, 'filler'));
+
+      const register = await runCli(['register'], { env: { ...env, T0KEN_API_URL: apiFor('disk-b') } });
+      expect(register.code, register.stderr).toBe(7);
+      expect(register.stderr).toContain('ENOSPC');
+      expect(register.stderr).toMatch(/is full: free some space \(df -h/);
+      expect(register.stderr).not.toMatch(/permission|chmod|bug/i);
+      expect(posts('/disk-b/api/v1/agents/auto-register')).toBe(0);
+      expect(readdirSync(dir)).toEqual(['config.json']);
+
+      // One page free: the lock fits, the new file does not. The write fails cleanly, the old file stays.
+      filler.leavePages(1);
+      const login = await runCli(['agent', 'login', '--with-token'], { env, input: 'mnm_full_disk_case_0123456789abcdef\n' });
+      expect(login.code, login.stderr).toBe(7);
+      expect(login.stderr).toContain('ENOSPC');
+      expect(readFileSync(join(dir, 'config.json'), 'utf8')).toBe(stored);
+      expect(readdirSync(dir)).toEqual(['config.json']);
+
+      filler.remove();
+      expect((await runCli(['register'], { env: { ...env, T0KEN_API_URL: apiFor('disk-b') } })).code).toBe(0);
+      expect(Object.keys(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).t0ken)).toHaveLength(2);
+    } finally {
+      execFileSync('umount', [mountPoint]);
+    }
+  });
+});
+
+describe('temp files never outlive their command', () => {
+  it('a temp file left by a SIGKILLed writer is removed by the next write; real SIGKILLs leave none behind after it', async () => {
+    const dir = freshDir(0o700, process.getuid?.() ?? 0);
+    const env = { T0KEN_CONFIG_DIR: dir, MNEMOM_API_URL: sandbox.mnemomUrl };
+    // What a killed writer leaves: a 0600 file holding every key.
+    writeFileSync(join(dir, 'config.json.tmp-99999-deadbeef'), '{"mnemom": {"x": {"api_key": "mnm_left_behind_secret"}}}', { mode: 0o600 });
+    for (let round = 0; round < 12; round++) {
+      const child = spawn(process.execPath, [BIN, 'agent', 'login', '--with-token'], { env: { ...process.env, ...env }, stdio: ['pipe', 'ignore', 'ignore'] });
+      const closed = new Promise((r) => child.once('close', r));
+      child.stdin.on('error', () => {});
+      child.stdin.end(`mnm_killed_round_${String(round).padStart(4, '0')}_xxxxxxxx\n`);
+      await new Promise((r) => setTimeout(r, 80 + Math.floor(Math.random() * 200)));
+      child.kill(round % 3 === 2 ? 'SIGTERM' : 'SIGKILL');
+      await closed;
+      // A SIGTERM is a clean death: it removes its own temp file and lock at once.
+      if (round % 3 === 2) expect(tempFiles(dir).filter((name) => !name.includes('99999'))).toEqual([]);
+    }
+    const next = await runCli(['agent', 'logout'], { env });
+    expect(next.code, next.stderr).toBe(0);
+    expect(tempFiles(dir)).toEqual([]);
+    expect(existsSync(join(dir, 'config.json.lock'))).toBe(false);
+  });
+});
+
+describe('size and encoding of config.json', () => {
+  const envFor = (dir: string) => ({ T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: apiFor('size'), MNEMOM_API_URL: sandbox.mnemomUrl, T0KEN_FINGERPRINT: FP });
+
+  it('over 1 MiB (here 30 MB) is exit 7 at once, unread and untouched; just under 1 MiB still works', async () => {
+    const dir = freshDir(0o700, process.getuid?.() ?? 0);
+    const env = envFor(dir);
+    expect((await runCli(['register'], { env })).code).toBe(0);
+    const path = join(dir, 'config.json');
+    const valid = readFileSync(path, 'utf8');
+    writeFileSync(path, valid.replace(/\n$/, '') + ' '.repeat(1024 * 1024 - Buffer.byteLength(valid)) + '\n');
+    expect(statSync(path).size).toBe(1024 * 1024);
+    expect((await runCli(['whoami'], { env })).code).toBe(0);
+
+    const huge = Buffer.alloc(30 * 1024 * 1024, 0x20);
+    Buffer.from(valid).copy(huge);
+    writeFileSync(path, huge);
+    for (const args of [['whoami'], ['register', '--force']]) {
+      const result = await runCli(args, { env });
+      expect(result.code, result.stderr).toBe(7);
+      expect(result.ms).toBeLessThan(3000);
+      expect(result.stderr).toMatch(/30\.0 MiB, over the 1 MiB/);
+      expect(result.stderr).toContain(`mv ${path}`);
+    }
+    expect(statSync(path).size).toBe(huge.length);
+    expect(posts('/size/api/v1/agents/auto-register')).toBe(1);
+  });
+
+  it('a UTF-8 byte-order mark (as some editors write) is a valid config, read and rewritten', async () => {
+    const dir = freshDir(0o700, process.getuid?.() ?? 0);
+    const env = envFor(dir);
+    expect((await runCli(['register'], { env })).code).toBe(0);
+    const path = join(dir, 'config.json');
+    writeFileSync(path, `\uFEFF${readFileSync(path, 'utf8')}`);
+    const whoami = await runCli(['whoami', '--json'], { env });
+    expect(whoami.code, whoami.stderr).toBe(0);
+    const login = await runCli(['agent', 'login', '--with-token'], { env, input: 'mnm_bom_case_0123456789abcdef\n' });
+    expect(login.code, login.stderr).toBe(0);
+    const data = JSON.parse(readFileSync(path, 'utf8'));
+    expect(Object.keys(data.t0ken)).toEqual([apiFor('size')]);
+    expect(Object.keys(data.mnemom)).toEqual([sandbox.mnemomUrl]);
+  });
+});
+
+describe('a relative config path', () => {
+  it('an empty HOME writes nothing under the current directory: exit 7 naming T0KEN_CONFIG_DIR and XDG_CONFIG_HOME', async () => {
+    const cwd = freshDir(0o700, process.getuid?.() ?? 0);
+    const env = { HOME: '', XDG_CONFIG_HOME: undefined, T0KEN_API_URL: apiFor('empty-home'), MNEMOM_API_URL: sandbox.mnemomUrl, T0KEN_FINGERPRINT: FP };
+    for (const [args, input] of [[['register']], [['whoami']], [['agent', 'login', '--with-token'], 'mnm_empty_home_case_0123456789\n']] as Array<[string[], string?]>) {
+      const result = await runCli(args, { env, cwd, input });
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(7);
+      expect(result.stderr).toMatch(/not an absolute path \(HOME is empty/);
+      expect(result.stderr).toMatch(/T0KEN_CONFIG_DIR.*XDG_CONFIG_HOME/);
+    }
+    expect(readdirSync(cwd)).toEqual([]);
+    expect(posts('/empty-home/api/v1/agents/auto-register')).toBe(0);
+
+    const relative = await runCli(['register'], { env: { ...env, HOME: '/nonexistent', T0KEN_CONFIG_DIR: 'conf/t0ken' }, cwd });
+    expect(relative.code).toBe(7);
+    expect(relative.stderr).toMatch(/T0KEN_CONFIG_DIR is a relative path/);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('a group-writable dir (0770) is refused too', async () => {
+    const dir = freshDir(0o770, process.getuid?.() ?? 0);
+    const result = await runCli(['whoami'], { env: { T0KEN_CONFIG_DIR: dir } });
+    expect(result.code).toBe(7);
+    expect(result.stderr).toMatch(/writable by its group \(mode 770\)/);
+  });
+});
+
+/** Whether a tmpfs can be mounted here (root in a container may lack the capability). */
+function tmpfsProbe(): string | undefined {
+  const probe = mkdtempSync(join(tmpdir(), 't0ken-tmpfs-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
+    execFileSync('umount', [probe], { stdio: 'ignore' });
+    return undefined;
+  } catch (error) {
+    return `mount -t tmpfs failed (${(error as Error).message.split('\n')[0]})`;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+}
+
+/** Fills a file system with one file until ENOSPC; `leavePages(n)` then frees n pages of it. */
+function fillUp(path: string): { leavePages(pages: number): void; remove(): void } {
+  const fd = openSync(path, 'w');
+  const page = Buffer.alloc(4096, 0x78);
+  try {
+    for (;;) writeSync(fd, page);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  }
+  return {
+    leavePages(pages) {
+      const size = Math.floor(fstatSync(fd).size / 4096) * 4096;
+      ftruncateSync(fd, size - pages * 4096);
+    },
+    remove() {
+      closeSync(fd);
+      rmSync(path);
+    },
+  };
+}
