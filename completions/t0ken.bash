@@ -5,7 +5,7 @@ _t0ken_complete() {
   (( COMP_CWORD > 0 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"
   for (( i = 1; i < COMP_CWORD; i++ )); do
     w="${COMP_WORDS[i]}"
-    case " --timeout --hostname --email --code --only --format --name --key-env --card --policy --if-exists --port --host " in *" $w "*) (( i++ )); continue ;; esac
+    case " --timeout --hostname --email --code --only --format --client --name --key-env --card --policy --if-exists --port --host " in *" $w "*) (( i++ )); continue ;; esac
     [[ "$w" == -* ]] && continue
     if [[ " $(_t0ken_subcommands "$path") " == *" $w "* ]]; then
       path="$(_t0ken_alias "${path:+$path }$w")"
@@ -14,9 +14,10 @@ _t0ken_complete() {
   case "$prev" in
     --only) COMPREPLY=( $(compgen -W "t0ken mnemom" -- "$cur") ); return ;;
     --format) COMPREPLY=( $(compgen -W "sh fish dotenv json" -- "$cur") ); return ;;
+    --client) COMPREPLY=( $(compgen -W "claude-code cursor vscode generic" -- "$cur") ); return ;;
     --if-exists) COMPREPLY=( $(compgen -W "fail ok" -- "$cur") ); return ;;
     --card|--policy) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
-    --timeout|--hostname|--email|--code|--only|--format|--name|--key-env|--card|--policy|--if-exists|--port|--host) COMPREPLY=(); return ;;
+    --timeout|--hostname|--email|--code|--only|--format|--client|--name|--key-env|--card|--policy|--if-exists|--port|--host) COMPREPLY=(); return ;;
   esac
   if [[ "$cur" == -* ]]; then
     case "$path" in
@@ -30,6 +31,8 @@ _t0ken_complete() {
     "logout") words="--yes --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "exec") words="--only --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "env") words="--only --format --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "mcp") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "mcp config") words="--client --name --write --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "hash-proof") words="--name --key-env --key-stdin --short --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "agent") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "agent create") words="--name --card --policy --key-env --key-stdin --if-exists --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
@@ -43,7 +46,7 @@ _t0ken_complete() {
     esac
   else
     case "$path" in
-    "") words="register whoami status token claim verify stats logout exec env hash-proof agent fingerprint completion sandbox help" ;;
+    "") words="register whoami status token claim verify stats logout exec env mcp hash-proof agent fingerprint completion sandbox help" ;;
     "register") words="" ;;
     "whoami") words="" ;;
     "token") words="" ;;
@@ -53,6 +56,8 @@ _t0ken_complete() {
     "logout") words="" ;;
     "exec") words="" ;;
     "env") words="" ;;
+    "mcp") words="config" ;;
+    "mcp config") words="" ;;
     "hash-proof") words="" ;;
     "agent") words="create list login logout" ;;
     "agent create") words="" ;;
@@ -62,14 +67,14 @@ _t0ken_complete() {
     "fingerprint") words="" ;;
     "completion") words="bash zsh fish" ;;
     "sandbox") words="" ;;
-    "help") words="exit-codes environment register whoami token claim verify stats logout exec env hash-proof agent fingerprint completion sandbox" ;;
+    "help") words="exit-codes environment register whoami token claim verify stats logout exec env mcp hash-proof agent fingerprint completion sandbox" ;;
     esac
   fi
   COMPREPLY=( $(compgen -W "$words" -- "$cur") )
 }
 _t0ken_subcommands() {
   case "$1" in
-    "") echo "register whoami status token claim verify stats logout exec env hash-proof agent fingerprint completion sandbox help" ;;
+    "") echo "register whoami status token claim verify stats logout exec env mcp hash-proof agent fingerprint completion sandbox help" ;;
     "register") echo "" ;;
     "whoami") echo "" ;;
     "token") echo "" ;;
@@ -79,6 +84,8 @@ _t0ken_subcommands() {
     "logout") echo "" ;;
     "exec") echo "" ;;
     "env") echo "" ;;
+    "mcp") echo "config" ;;
+    "mcp config") echo "" ;;
     "hash-proof") echo "" ;;
     "agent") echo "create list login logout" ;;
     "agent create") echo "" ;;

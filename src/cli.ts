@@ -34,6 +34,7 @@ const loaders: Record<CommandName, () => Promise<CommandModule>> = {
   help: () => import('./commands/help.js'),
   exec: () => import('./commands/exec.js'),
   env: () => import('./commands/env.js'),
+  'mcp-config': () => import('./commands/mcp/config.js'),
 };
 
 export async function main(argv: string[]): Promise<void> {

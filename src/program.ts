@@ -123,6 +123,24 @@ export function buildProgram(run: Runner): Command {
     .addHelpText('after', helpText(['eval "$(t0ken env)"', 't0ken env --format fish | source', 't0ken env --format dotenv > .env'], [...T0KEN_ENV, 'MNEMOM_API_URL', 'MNEMOM_API_KEY']))
     .action(action('env'));
 
+  const mcp = program
+    .command('mcp')
+    .summary('MCP client configuration that launches servers through t0ken exec')
+    .description('Configure MCP clients (Claude Code, Cursor, VS Code) to launch an MCP server through `t0ken exec`, so no key is copied into their config files.')
+    .helpCommand(false)
+    .addHelpText('after', helpText(['t0ken mcp config --client claude-code --write', 't0ken mcp config --client cursor'], []));
+
+  mcp
+    .command('config')
+    .summary('print (or --write) an MCP server entry that runs through t0ken exec')
+    .description('Print an MCP server entry whose command is `t0ken exec -- <server command>` (default: npx -y @t0ken.ai/memoryx-mcp-server), in the chosen client\'s file shape. --write merges it into that client\'s file (claude-code: ./.mcp.json, cursor: ~/.cursor/mcp.json, vscode: ./.vscode/mcp.json), keeping every other entry; a file it cannot parse is left untouched (exit 7).')
+    .addOption(new Option('--client <client>', 'whose config file shape').choices(['claude-code', 'cursor', 'vscode', 'generic']).default('generic'))
+    .option('--name <name>', 'the server entry\'s name (default memoryx)')
+    .option('--write', 'merge the entry into the client\'s config file')
+    .argument('[server...]', 'the MCP server command, after -- (default: npx -y @t0ken.ai/memoryx-mcp-server)')
+    .addHelpText('after', helpText(['t0ken mcp config --client claude-code --write', 't0ken mcp config --client vscode --write', 't0ken mcp config --client cursor --name my-server -- node ./server.js'], ['T0KEN_API_URL', 'T0KEN_CONFIG_DIR']))
+    .action(action('mcp-config'));
+
   program.commandsGroup('Agents (Mnemom):');
 
   program

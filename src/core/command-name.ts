@@ -3,4 +3,4 @@ export type CommandName =
   | 'fingerprint' | 'register' | 'whoami' | 'token' | 'logout' | 'claim' | 'verify' | 'stats'
   | 'hash-proof' | 'agent-create' | 'agent-list' | 'agent-login' | 'agent-logout'
   | 'completion' | 'sandbox' | 'help'
-  | 'exec' | 'env';
+  | 'exec' | 'env' | 'mcp-config';

@@ -1,0 +1,76 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Context } from '../../context.js';
+import { CliError, usageError } from '../../core/errors.js';
+import { Exit } from '../../core/exit-codes.js';
+import {
+  CLIENT_FORMATS,
+  configShape,
+  DEFAULT_SERVER_COMMAND,
+  DEFAULT_SERVER_NAME,
+  launchThroughExec,
+  MCP_CLIENTS,
+  mergeServerEntry,
+  SERVER_NAME_PATTERN,
+  UnmergeableConfigError,
+  type McpClient,
+} from '../../core/mcp-clients.js';
+import { DEFAULT_MNEMOM_API_URL, DEFAULT_T0KEN_API_URL } from '../../core/url.js';
+import { readTextFile, replaceTextFile } from '../../platform/files.js';
+
+interface Options {
+  client?: string;
+  name?: string;
+  write?: boolean;
+}
+
+/**
+ * `t0ken mcp config [--client …] [--name N] [--write] [-- <server command…>]`: an MCP server entry
+ * whose command is `t0ken exec -- <server command>`. The entry holds no secret: the server gets
+ * the identity from t0ken at launch, in its environment.
+ */
+export async function run(ctx: Context, options: Options, args: string[]): Promise<void> {
+  const client = (options.client ?? 'generic') as McpClient;
+  if (!MCP_CLIENTS.includes(client)) throw usageError(`--client takes ${MCP_CLIENTS.join(', ')}`);
+  const name = options.name ?? DEFAULT_SERVER_NAME;
+  if (!SERVER_NAME_PATTERN.test(name)) throw usageError('--name takes 1 to 64 letters, digits, _ . or - (starting with a letter or digit)', 'For example --name memoryx');
+  const launch = launchThroughExec(args.length > 0 ? args : DEFAULT_SERVER_COMMAND, settingsToCarry(ctx));
+  const file = CLIENT_FORMATS[client].file;
+  const path = file ? join(file.base === 'home' ? ctx.env.HOME || homedir() : resolve('.'), ...file.path) : undefined;
+
+  if (!options.write) {
+    const shape = configShape(client, name, launch);
+    ctx.out.result({ client, name, file: path ?? null, config: shape }, () => JSON.stringify(shape, null, 2));
+    if (path && !ctx.json) ctx.out.info(`Add it to ${path}, or run this again with --write.`);
+    return;
+  }
+  if (!path) throw usageError('--client generic has no config file to write', 'Pick --client claude-code, cursor or vscode, or copy the printed entry into your client\'s file.');
+
+  const existing = readTextFile(path);
+  let merged: ReturnType<typeof mergeServerEntry>;
+  try {
+    merged = mergeServerEntry(existing, client, name, launch);
+  } catch (error) {
+    if (!(error instanceof UnmergeableConfigError)) throw error;
+    throw new CliError('unmergeable_config', `${path} cannot be merged: ${error.message}; it was left untouched`, Exit.state, {
+      hint: `Fix the file, or add the entry by hand: t0ken mcp config --client ${client}${name === DEFAULT_SERVER_NAME ? '' : ` --name ${name}`}`,
+    });
+  }
+  const written = replaceTextFile(path, merged.text);
+  ctx.out.result(
+    { client, name, file: written, replaced: merged.replaced, other_servers: merged.others },
+    () => `${merged.replaced ? 'Updated' : 'Added'} the MCP server "${name}" in ${written} (${merged.others} other server${merged.others === 1 ? '' : 's'} kept).`,
+  );
+}
+
+/**
+ * Settings (never secrets) the server's `t0ken exec` needs to find this identity when the client
+ * starts it outside this shell: a non-default API URL, a config directory.
+ */
+function settingsToCarry(ctx: Context): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (ctx.env.T0KEN_API_URL && ctx.t0kenBaseUrl() !== DEFAULT_T0KEN_API_URL) env.T0KEN_API_URL = ctx.t0kenBaseUrl();
+  if (ctx.env.MNEMOM_API_URL && ctx.mnemomBaseUrl() !== DEFAULT_MNEMOM_API_URL) env.MNEMOM_API_URL = ctx.mnemomBaseUrl();
+  if (ctx.env.T0KEN_CONFIG_DIR) env.T0KEN_CONFIG_DIR = ctx.configDir;
+  return env;
+}

@@ -1,0 +1,47 @@
+import { lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CliError } from '../core/errors.js';
+import { Exit } from '../core/exit-codes.js';
+import { writeFileAtomic } from '../store/atomic-write.js';
+
+/** Another program's config file (an MCP client's): read it whole, or undefined when it does not exist. */
+export function readTextFile(path: string, limitBytes = 1024 * 1024): string | undefined {
+  try {
+    if (statSync(path).size > limitBytes) throw fileError(new Error(`larger than ${limitBytes} bytes`), 'read', path);
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw fileError(error, 'read', path);
+  }
+}
+
+/**
+ * Replaces the file atomically (temp file in the same directory, fsync, rename), keeping its mode;
+ * a symlink is followed, so a dotfile manager's link stays a link. Creates missing parent directories.
+ */
+export function replaceTextFile(path: string, text: string): string {
+  let target = path;
+  let mode = 0o644;
+  try {
+    if (lstatSync(path).isSymbolicLink()) target = realpathSync(path);
+    mode = statSync(target).mode & 0o777;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError(error, 'inspect', path);
+  }
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileAtomic(target, text, mode);
+  } catch (error) {
+    throw fileError(error, 'write', target);
+  }
+  return target;
+}
+
+function fileError(error: unknown, action: string, path: string): CliError {
+  if (error instanceof CliError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  return new CliError('local_state', `could not ${action} ${path}: ${(error as Error).message.replace(/^[A-Z]+: /, '')}`, Exit.state, {
+    hint: code === 'EACCES' || code === 'EPERM' ? `Check the permissions of ${path} and its directory.` : `It was left as it was. Check ${path} and its directory.`,
+    cause: error,
+  });
+}

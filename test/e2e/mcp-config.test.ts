@@ -1,0 +1,130 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
+
+const KEY = 'omx_agent_MCPconfigTestKey_s3cr3t_0001';
+const config = tempConfigDir();
+const root = mkdtempSync(join(tmpdir(), 't0ken-mcp-'));
+let project: string;
+let home: string;
+afterAll(() => {
+  config.cleanup();
+  rmSync(root, { recursive: true, force: true });
+});
+let n = 0;
+beforeEach(() => {
+  project = join(root, `project-${n}`);
+  home = join(root, `home-${n++}`);
+  mkdirSync(project);
+  mkdirSync(home);
+});
+
+const STUB = ['node', '/opt/stub-server.js', '--flag'];
+const t0ken = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { cwd: project, env: { HOME: home, T0KEN_API_KEY: KEY, ...env } });
+
+describe('mcp config prints each client\'s shape, with no secret in it', () => {
+  it.each([
+    ['claude-code', { mcpServers: { memoryx: { type: 'stdio', command: 't0ken', args: ['exec', '--', 'npx', '-y', '@t0ken.ai/memoryx-mcp-server'] } } }],
+    ['cursor', { mcpServers: { memoryx: { command: 't0ken', args: ['exec', '--', 'npx', '-y', '@t0ken.ai/memoryx-mcp-server'] } } }],
+    ['vscode', { servers: { memoryx: { type: 'stdio', command: 't0ken', args: ['exec', '--', 'npx', '-y', '@t0ken.ai/memoryx-mcp-server'] } } }],
+    ['generic', { mcpServers: { memoryx: { command: 't0ken', args: ['exec', '--', 'npx', '-y', '@t0ken.ai/memoryx-mcp-server'] } } }],
+  ])('%s', async (client, shape) => {
+    const result = await t0ken(['mcp', 'config', '--client', client]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual(shape);
+    expect(result.stdout + result.stderr).not.toContain(KEY);
+  });
+
+  it('a server command after --, a --name, and the settings (not secrets) the server\'s t0ken needs', async () => {
+    const result = await t0ken(['--json', 'mcp', 'config', '--client', 'cursor', '--name', 'stub', '--', ...STUB], { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: 'http://127.0.0.1:9/api/v1/' });
+    expect(result.code, result.stderr).toBe(0);
+    const body = JSON.parse(result.stdout);
+    expect(body.file).toBe(join(home, '.cursor', 'mcp.json'));
+    expect(body.config).toEqual({ mcpServers: { stub: { command: 't0ken', args: ['exec', '--', ...STUB], env: { T0KEN_API_URL: 'http://127.0.0.1:9/api/v1', T0KEN_CONFIG_DIR: config.dir } } } });
+    expect(result.stderr).toBe('');
+  });
+
+  it('usage errors: an unknown client, a bad name, --write for generic', async () => {
+    expect((await t0ken(['mcp', 'config', '--client', 'emacs'])).code).toBe(2);
+    expect((await t0ken(['mcp', 'config', '--name', 'has space'])).code).toBe(2);
+    expect((await t0ken(['mcp', 'config', '--write'])).code).toBe(2);
+  });
+});
+
+describe('mcp config --write merges into the client\'s file', () => {
+  it('claude-code: ./.mcp.json keeps every other server and key; a second write replaces the entry in place', async () => {
+    const file = join(project, '.mcp.json');
+    const before = { mcpServers: { github: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-github'], env: { GITHUB_TOKEN: '${GITHUB_TOKEN}' } }, memoryx: { command: 'old' }, zeta: { type: 'http', url: 'https://example.com/mcp' } }, other: { keep: [1, 2] } };
+    writeFileSync(file, JSON.stringify(before, null, 4));
+    const result = await t0ken(['mcp', 'config', '--client', 'claude-code', '--write', '--', ...STUB]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Updated the MCP server "memoryx"');
+    const after = JSON.parse(readFileSync(file, 'utf8'));
+    expect(Object.keys(after.mcpServers)).toEqual(['github', 'memoryx', 'zeta']);
+    expect(after.mcpServers.github).toEqual(before.mcpServers.github);
+    expect(after.mcpServers.zeta).toEqual(before.mcpServers.zeta);
+    expect(after.other).toEqual(before.other);
+    expect(after.mcpServers.memoryx).toEqual({ type: 'stdio', command: 't0ken', args: ['exec', '--', ...STUB] });
+    expect(readFileSync(file, 'utf8')).toMatch(/^\{\n {4}"mcpServers"/); // its indentation kept
+    const text = readFileSync(file, 'utf8');
+    expect((await t0ken(['mcp', 'config', '--client', 'claude-code', '--write', '--', ...STUB])).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+    expect(text).not.toContain(KEY);
+  });
+
+  it('cursor: ~/.cursor/mcp.json, created with its directory when missing', async () => {
+    const result = await t0ken(['--json', 'mcp', 'config', '--client', 'cursor', '--write', '--', ...STUB]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ client: 'cursor', replaced: false, other_servers: 0, file: join(home, '.cursor', 'mcp.json') });
+    expect(JSON.parse(readFileSync(join(home, '.cursor', 'mcp.json'), 'utf8'))).toEqual({ mcpServers: { memoryx: { command: 't0ken', args: ['exec', '--', ...STUB] } } });
+  });
+
+  it('vscode: ./.vscode/mcp.json under "servers", its "inputs" and other servers kept', async () => {
+    mkdirSync(join(project, '.vscode'));
+    const file = join(project, '.vscode', 'mcp.json');
+    writeFileSync(file, JSON.stringify({ inputs: [{ type: 'promptString', id: 'k', password: true }], servers: { fs: { type: 'stdio', command: 'npx', args: ['fs'] } } }));
+    const result = await t0ken(['mcp', 'config', '--client', 'vscode', '--write', '--name', 'stub', '--', ...STUB]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      inputs: [{ type: 'promptString', id: 'k', password: true }],
+      servers: { fs: { type: 'stdio', command: 'npx', args: ['fs'] }, stub: { type: 'stdio', command: 't0ken', args: ['exec', '--', ...STUB] } },
+    });
+  });
+
+  it.each([
+    ['a file with comments (JSONC)', '{\n  // my servers\n  "servers": {}\n}\n'],
+    ['a trailing comma', '{"mcpServers": {"a": {"command": "x"},}}'],
+    ['not an object', '["mcpServers"]'],
+    ['servers that are not an object', '{"mcpServers": []}'],
+  ])('%s is left byte for byte untouched: exit 7', async (_what, text) => {
+    const file = join(project, '.mcp.json');
+    writeFileSync(file, text);
+    const result = await t0ken(['mcp', 'config', '--client', 'claude-code', '--write']);
+    expect(result.code).toBe(7);
+    expect(result.stderr).toContain('left untouched');
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  it('the written entry really launches the server through t0ken exec, which hands it the identity', async () => {
+    const bin = join(root, 'bin');
+    mkdirSync(bin, { recursive: true });
+    try {
+      symlinkSync(BIN, join(bin, 't0ken'));
+    } catch {
+      // made by an earlier run
+    }
+    const stub = join(root, 'stub-server.js');
+    writeFileSync(stub, 'process.stdout.write(JSON.stringify({ key: process.env.MEMORYX_API_KEY, exec: process.env.T0KEN_EXEC, args: process.argv.slice(2) }))');
+    expect((await t0ken(['mcp', 'config', '--client', 'claude-code', '--write', '--', process.execPath, stub, 'a b'], { T0KEN_CONFIG_DIR: config.dir })).code).toBe(0);
+    const entry = JSON.parse(readFileSync(join(project, '.mcp.json'), 'utf8')).mcpServers.memoryx;
+    expect(JSON.stringify(entry)).not.toContain(KEY);
+    // Launch it as a client would: its command and args, its env on top of the client's environment.
+    const env = { PATH: `${bin}:${process.env.PATH}`, HOME: home, T0KEN_API_KEY: KEY, ...entry.env };
+    const out = execFileSync(entry.command, entry.args, { env, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ key: KEY, exec: '1', args: ['a b'] });
+  });
+});
