@@ -5,7 +5,7 @@ _t0ken_complete() {
   (( COMP_CWORD > 0 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"
   for (( i = 1; i < COMP_CWORD; i++ )); do
     w="${COMP_WORDS[i]}"
-    case " --timeout --hostname --email --code --only --format --client --name --key-env --card --policy --if-exists --port --host " in *" $w "*) (( i++ )); continue ;; esac
+    case " --timeout --hostname --email --code --only --format --client --name --key-env --card --policy --if-exists --org --port --host " in *" $w "*) (( i++ )); continue ;; esac
     [[ "$w" == -* ]] && continue
     if [[ " $(_t0ken_subcommands "$path") " == *" $w "* ]]; then
       path="$(_t0ken_alias "${path:+$path }$w")"
@@ -17,7 +17,7 @@ _t0ken_complete() {
     --client) COMPREPLY=( $(compgen -W "claude-code cursor vscode generic" -- "$cur") ); return ;;
     --if-exists) COMPREPLY=( $(compgen -W "fail ok" -- "$cur") ); return ;;
     --card|--policy) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
-    --timeout|--hostname|--email|--code|--only|--format|--client|--name|--key-env|--card|--policy|--if-exists|--port|--host) COMPREPLY=(); return ;;
+    --timeout|--hostname|--email|--code|--only|--format|--client|--name|--key-env|--card|--policy|--if-exists|--org|--port|--host) COMPREPLY=(); return ;;
   esac
   if [[ "$cur" == -* ]]; then
     case "$path" in
@@ -37,6 +37,9 @@ _t0ken_complete() {
     "agent") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "agent create") words="--name --card --policy --key-env --key-stdin --if-exists --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "agent list") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "agent show") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "agent claim") words="--name --key-env --key-stdin --org --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "agent rekey") words="--name --key-env --key-stdin --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "agent login") words="--with-token --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "agent logout") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "fingerprint") words="--explain --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
@@ -59,9 +62,12 @@ _t0ken_complete() {
     "mcp") words="config" ;;
     "mcp config") words="" ;;
     "hash-proof") words="" ;;
-    "agent") words="create list login logout" ;;
+    "agent") words="create list show claim rekey login logout" ;;
     "agent create") words="" ;;
     "agent list") words="" ;;
+    "agent show") words="" ;;
+    "agent claim") words="" ;;
+    "agent rekey") words="" ;;
     "agent login") words="" ;;
     "agent logout") words="" ;;
     "fingerprint") words="" ;;
@@ -87,9 +93,12 @@ _t0ken_subcommands() {
     "mcp") echo "config" ;;
     "mcp config") echo "" ;;
     "hash-proof") echo "" ;;
-    "agent") echo "create list login logout" ;;
+    "agent") echo "create list show claim rekey login logout" ;;
     "agent create") echo "" ;;
     "agent list") echo "" ;;
+    "agent show") echo "" ;;
+    "agent claim") echo "" ;;
+    "agent rekey") echo "" ;;
     "agent login") echo "" ;;
     "agent logout") echo "" ;;
     "fingerprint") echo "" ;;

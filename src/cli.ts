@@ -29,6 +29,9 @@ const loaders: Record<CommandName, () => Promise<CommandModule>> = {
   'agent-list': () => import('./commands/agent/list.js'),
   'agent-login': () => import('./commands/agent/login.js'),
   'agent-logout': () => import('./commands/agent/logout.js'),
+  'agent-show': () => import('./commands/agent/show.js'),
+  'agent-claim': () => import('./commands/agent/claim.js'),
+  'agent-rekey': () => import('./commands/agent/rekey.js'),
   completion: () => import('./commands/completion.js'),
   sandbox: () => import('./commands/sandbox.js'),
   help: () => import('./commands/help.js'),
@@ -89,7 +92,7 @@ export async function runCli(argv: string[]): Promise<number> {
     const exec = parseExecArgv(argv.slice(2));
     const fast = exec === 'not-exec' ? parseFastArgv(argv.slice(2)) : undefined;
     if (exec !== 'not-exec') await execute('exec', { only: exec.only }, exec.globals, exec.command);
-    else if (fast) await execute(fast.name, fast.options, { ...fast.globals, ...fast.options }, []);
+    else if (fast) await execute(fast.name, fast.options, { ...fast.globals, ...fast.options }, fast.args);
     else {
       const { parseWithCommander } = await import('./parse-with-commander.js');
       await parseWithCommander(argv, (name, options, args, command) => execute(name, options, command.optsWithGlobals<GlobalOptions>(), args, command));

@@ -156,10 +156,10 @@ export function buildProgram(run: Runner): Command {
 
   const agent = program
     .command('agent')
-    .summary('create and list Mnemom agents')
-    .description('Create and list Mnemom agents, and store a Mnemom API key.')
+    .summary('create, list, show, claim and rekey Mnemom agents')
+    .description('Create, list, show, claim and rekey Mnemom agents, and store a Mnemom API key.')
     .helpCommand(false)
-    .addHelpText('after', helpText(['t0ken agent create --name my-agent --key-env ANTHROPIC_API_KEY --if-exists ok', 't0ken agent list'], [...MNEMOM_ENV]));
+    .addHelpText('after', helpText(['t0ken agent create --name my-agent --key-env ANTHROPIC_API_KEY --if-exists ok', 't0ken agent list', 't0ken agent claim smolt-1a2b3c4d --name my-agent --key-env ANTHROPIC_API_KEY'], [...MNEMOM_ENV]));
 
   agent
     .command('create')
@@ -180,6 +180,37 @@ export function buildProgram(run: Runner): Command {
     .description('List the Mnemom agents of the current credential.')
     .addHelpText('after', helpText(['t0ken agent list', 't0ken agent list --json | jq -r ".agents[].id"'], [...MNEMOM_ENV]))
     .action(action('agent-list'));
+
+  agent
+    .command('show')
+    .summary('show one Mnemom agent')
+    .description('Show one Mnemom agent: by id (smolt-… or mnm-…), or by name, looked up among the agents of this credential.')
+    .argument('<id|name>', 'an agent id or name')
+    .addHelpText('after', helpText(['t0ken agent show smolt-1a2b3c4d', 't0ken agent show my-agent --json | jq -r .claimed_at'], [...MNEMOM_ENV]))
+    .action(action('agent-show'));
+
+  agent
+    .command('claim')
+    .summary('bind a gateway-created agent to this account')
+    .description('Claim an agent the Mnemom gateway created on its first call, proving you hold its provider key with the key\'s hash proof (as `t0ken hash-proof`). The key never leaves this machine.')
+    .argument('<id>', 'the agent id (smolt-… or mnm-…)')
+    .option('--name <name>', 'the agent name the gateway saw (part of the proof)')
+    .addOption(new Option('--key-env <VAR>', 'read the provider key from this environment variable').conflicts('keyStdin'))
+    .option('--key-stdin', 'read the provider key from stdin (one line)')
+    .option('--org <org_id>', 'organisation to claim it into (a refused claim lists yours)')
+    .addHelpText('after', helpText(['t0ken agent claim smolt-1a2b3c4d --key-env ANTHROPIC_API_KEY', 'printf %s "$KEY" | t0ken agent claim smolt-1a2b3c4d --name my-agent --key-stdin --org org-1234 --json'], [...MNEMOM_ENV]))
+    .action(action('agent-claim'));
+
+  agent
+    .command('rekey')
+    .summary('keep an agent addressable after its provider key was rotated')
+    .description('Point an agent at a NEW provider key: only the new key\'s 16-hex agent hash (as `t0ken hash-proof --short`) is sent, never the key.')
+    .argument('<id>', 'the agent id (smolt-… or mnm-…)')
+    .option('--name <name>', 'the agent name (part of the hash, as for hash-proof)')
+    .addOption(new Option('--key-env <VAR>', 'read the NEW provider key from this environment variable').conflicts('keyStdin'))
+    .option('--key-stdin', 'read the NEW provider key from stdin (one line)')
+    .addHelpText('after', helpText(['t0ken agent rekey smolt-1a2b3c4d --name my-agent --key-env NEW_ANTHROPIC_API_KEY', 'printf %s "$NEW_KEY" | t0ken agent rekey smolt-1a2b3c4d --key-stdin --json'], [...MNEMOM_ENV]))
+    .action(action('agent-rekey'));
 
   agent
     .command('login')

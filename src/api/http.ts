@@ -17,6 +17,8 @@ export interface HttpClientOptions {
   authHint: string;         // what to do after a 401/403
   secrets?: readonly string[]; // values to scrub from traces, beyond the known key shapes
   trace?: ((line: string) => void) | undefined;
+  /** A response header naming the request (Mnemom: x-mnemom-request-id), carried by every error. */
+  requestIdHeader?: string;
 }
 
 export interface RequestOptions<T> {
@@ -72,7 +74,7 @@ export class HttpClient {
           trace(`< ${response.status} ${response.statusText} (${Date.now() - started} ms)`);
           if (response.body) trace(`< ${scrub(response.body.slice(0, 2000))}`);
         }
-        if (response.status >= 200 && response.status < 300) return this.parse(response.body, request);
+        if (response.status >= 200 && response.status < 300) return this.parse(response.body, request, this.requestIdOf(response));
         failure = { method, kind: 'http', status: response.status, retryAfterMs: parseRetryAfter(response.headers['retry-after'], Date.now()) };
         giveUp = () => this.httpError(request.what, response, failure);
       } catch (error) {
@@ -89,19 +91,32 @@ export class HttpClient {
     }
   }
 
-  private parse<T>(text: string, request: RequestOptions<T>): T {
+  private parse<T>(text: string, request: RequestOptions<T>, requestId?: string): T {
+    const malformed = (problem: string): CliError => {
+      const error = malformedAnswerError(request.what, problem);
+      return requestId === undefined ? error : new CliError(error.code, error.message, error.exitCode, { hint: error.hint, requestId });
+    };
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      throw malformedAnswerError(request.what, 'the body is not JSON');
+      throw malformed('the body is not JSON');
     }
     try {
       return request.schema(body, '');
     } catch (error) {
-      if (error instanceof SchemaError) throw malformedAnswerError(request.what, error.message);
+      if (error instanceof SchemaError) throw malformed(error.message);
       throw error;
     }
+  }
+
+  /** The service's request id from the answer's headers, made safe to print (or undefined). */
+  private requestIdOf(response: TransportResponse): string | undefined {
+    const header = this.options.requestIdHeader;
+    const value = header === undefined ? undefined : response.headers[header];
+    if (value === undefined) return undefined;
+    const clean = sanitizeMessage(value).slice(0, 128);
+    return clean === '' ? undefined : clean;
   }
 
   private transportError(what: string, error: TransportError): CliError {
@@ -127,6 +142,7 @@ export class HttpClient {
       return new CliError('redirect_refused', `${service} answered ${what} with a redirect (${status}${location ? ` to ${redactText(location.slice(0, 120))}` : ''}); t0ken does not follow redirects with credentials`, Exit.network, {
         status,
         hint: 'Point the API URL variable at the final address.',
+        requestId: this.requestIdOf(response),
       });
     }
     const parsed = parseErrorBody(response.body);
@@ -139,7 +155,16 @@ export class HttpClient {
     else if (status === 429) hint = 'Too many requests: wait a minute and try again.';
     else if (status >= 500) hint = `${service} is having trouble; try again in a minute.`;
     else hint = 'Check the values you passed; --debug shows the full exchange.';
-    return new CliError(sanitizeCode(parsed.code, status), `${service} refused ${what}: ${message}`, exitCodeForStatus(status), { status, hint });
+    const requestId = this.requestIdOf(response);
+    return new CliError(sanitizeCode(parsed.code, status), `${service} refused ${what}: ${message}`, exitCodeForStatus(status), { status, hint, requestId, body: jsonOrUndefined(response.body) });
+  }
+}
+
+function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

@@ -103,3 +103,33 @@ export type CreatedAgent = ReturnType<typeof createdAgent>;
 
 export const agentList = object({ agents: array(mnemomAgent) });
 export type AgentList = ReturnType<typeof agentList>;
+
+/** `GET /agents/{id}`: only id, agent_hash and created_at are promised; the rest may be absent or null. */
+export const agentDetail = object({
+  id: matching(AGENT_ID, 'an agent id (smolt-… or mnm-…)'),
+  agent_hash: str,
+  name: nullable(str),
+  user_id: nullable(str),
+  email: nullable(str),
+  claimed_at: nullable(isoDate),
+  last_seen: nullable(isoDate),
+  status: nullable(str),
+  public: nullable(bool),
+  created_at: isoDate,
+});
+export type AgentDetail = ReturnType<typeof agentDetail>;
+
+/** `POST /agents/{id}/claim`: the contract promises no fields; whatever object comes back is shown. */
+export const claimAnswer = object({
+  id: nullable(matching(AGENT_ID, 'an agent id (smolt-… or mnm-…)')),
+  agent_id: nullable(matching(AGENT_ID, 'an agent id (smolt-… or mnm-…)')),
+  claimed_at: nullable(isoDate),
+});
+export type ClaimAnswer = ReturnType<typeof claimAnswer>;
+
+export const rekeyAnswer = object({
+  success: optional(bool),
+  agent_id: nullable(matching(AGENT_ID, 'an agent id (smolt-… or mnm-…)')),
+  rekeyed_at: nullable(isoDate),
+});
+export type RekeyAnswer = ReturnType<typeof rekeyAnswer>;

@@ -2,5 +2,6 @@
 export type CommandName =
   | 'fingerprint' | 'register' | 'whoami' | 'token' | 'logout' | 'claim' | 'verify' | 'stats'
   | 'hash-proof' | 'agent-create' | 'agent-list' | 'agent-login' | 'agent-logout'
+  | 'agent-show' | 'agent-claim' | 'agent-rekey'
   | 'completion' | 'sandbox' | 'help'
   | 'exec' | 'env' | 'mcp-config';

@@ -4,6 +4,12 @@ export interface CliErrorOptions {
   hint?: string;
   status?: number;
   cause?: unknown;
+  /** The service's id for the failed request (Mnemom's X-Mnemom-Request-Id), shown so users can quote it. */
+  requestId?: string;
+  /** Extra machine-readable fields for the JSON error (`claimable_orgs`, `conflict_agent_id`…). */
+  fields?: Record<string, unknown>;
+  /** The parsed JSON error body the service sent, for commands that read its details. */
+  body?: unknown;
 }
 
 /**
@@ -15,6 +21,9 @@ export class CliError extends Error {
   readonly exitCode: ExitCode;
   readonly hint: string | undefined;
   readonly status: number | undefined;
+  readonly requestId: string | undefined;
+  readonly fields: Record<string, unknown> | undefined;
+  readonly body: unknown;
 
   constructor(code: string, message: string, exitCode: ExitCode, options: CliErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -23,6 +32,9 @@ export class CliError extends Error {
     this.exitCode = exitCode;
     this.hint = options.hint;
     this.status = options.status;
+    this.requestId = options.requestId;
+    this.fields = options.fields;
+    this.body = options.body;
   }
 }
 

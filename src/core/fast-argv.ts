@@ -19,6 +19,8 @@ export interface LeafSpec {
   flags: Record<string, FlagSpec>;
   /** Keys that commander refuses together: left to commander to say so. */
   conflicts?: readonly [string, string];
+  /** How many positional arguments it takes (none when absent); commander's `<arg>` is {min: 1, max: 1}. */
+  args?: { min: number; max: number };
 }
 
 const flag = (key: string): FlagSpec => ({ key, takesValue: false });
@@ -57,6 +59,19 @@ export const FAST_COMMANDS: Record<string, LeafSpec> = {
   'agent logout': { name: 'agent-logout', flags: {} },
   fingerprint: { name: 'fingerprint', flags: { '--explain': flag('explain') } },
   env: { name: 'env', flags: { '--only': value('only'), '--format': value('format') } },
+  'agent show': { name: 'agent-show', flags: {}, args: { min: 1, max: 1 } },
+  'agent claim': {
+    name: 'agent-claim',
+    flags: { '--name': value('name'), '--key-env': value('keyEnv'), '--key-stdin': flag('keyStdin'), '--org': value('org') },
+    conflicts: ['keyEnv', 'keyStdin'],
+    args: { min: 1, max: 1 },
+  },
+  'agent rekey': {
+    name: 'agent-rekey',
+    flags: { '--name': value('name'), '--key-env': value('keyEnv'), '--key-stdin': flag('keyStdin') },
+    conflicts: ['keyEnv', 'keyStdin'],
+    args: { min: 1, max: 1 },
+  },
 };
 
 /** Command names that only group others: argv names one of their children next. */
@@ -68,6 +83,8 @@ export interface FastParse {
   options: Record<string, unknown>;
   /** The global options, as commander's `program.opts()` would give them. */
   globals: Record<string, unknown>;
+  /** The positional arguments, in order. */
+  args: string[];
 }
 
 /** Parses argv (without node and the script) when it has a plain shape; undefined otherwise. */
@@ -76,6 +93,7 @@ export function parseFastArgv(args: readonly string[]): FastParse | undefined {
   const options: Record<string, unknown> = {};
   let path = '';
   let leaf: LeafSpec | undefined;
+  const positional: string[] = [];
 
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -91,11 +109,16 @@ export function parseFastArgv(args: readonly string[]): FastParse | undefined {
         continue;
       }
       const given = inline ?? args[++i];
-      if (given === undefined || given.startsWith('-')) return undefined;
+      if (given === undefined || (given.startsWith('-') && given !== '-')) return undefined; // `-` is stdin
       target[spec.key] = given;
       continue;
     }
-    if (leaf !== undefined) return undefined; // an argument no fast command takes
+    if (leaf !== undefined) {
+      // An argument: taken up to the command's maximum; one more is left to commander to refuse.
+      if (positional.length >= (leaf.args?.max ?? 0)) return undefined;
+      positional.push(arg);
+      continue;
+    }
     path = path === '' ? arg : `${path} ${arg}`;
     leaf = FAST_COMMANDS[path];
     if (leaf === undefined && !GROUPS.has(path)) return undefined;
@@ -103,7 +126,8 @@ export function parseFastArgv(args: readonly string[]): FastParse | undefined {
 
   if (leaf === undefined) return undefined;
   if (leaf.conflicts && leaf.conflicts.every((key) => key in options)) return undefined;
-  return { name: leaf.name, options, globals };
+  if (positional.length < (leaf.args?.min ?? 0)) return undefined;
+  return { name: leaf.name, options, globals, args: positional };
 }
 
 /** `--flag=value` → ['--flag', 'value']; anything else → [arg, undefined]. */

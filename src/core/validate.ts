@@ -1,6 +1,9 @@
 import { usageError } from './errors.js';
 
 export const AGENT_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,30}[a-zA-Z0-9]$/;
+/** Mnemom agent ids: `smolt-` + 8 hex (legacy, and gateway-created) or `mnm-` + a UUID. */
+export const AGENT_ID_PATTERN = /^(smolt-[0-9a-f]{8}|mnm-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+const ORG_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const CODE_PATTERN = /^\d{6}$/;
 // RFC 5321/5322 dot-atom rules, as mail services apply them (RFC 6531 allows non-ASCII letters too):
 // no quoted local parts, no address literals.
@@ -15,6 +18,23 @@ export function validateAgentName(name: string): string {
     );
   }
   return name;
+}
+
+export function validateAgentId(id: string): string {
+  if (!AGENT_ID_PATTERN.test(id)) {
+    throw usageError(
+      `invalid agent id ${JSON.stringify(truncate(id))}: expected smolt- and 8 hex digits, or mnm- and a UUID`,
+      'Copy the id from `t0ken agent list` or from the gateway, e.g. smolt-1a2b3c4d.',
+    );
+  }
+  return id;
+}
+
+export function validateOrgId(org: string): string {
+  if (!ORG_ID_PATTERN.test(org)) {
+    throw usageError(`invalid --org ${JSON.stringify(truncate(org))}: an organisation id is letters, digits and - _ . : (at most 128)`, 'Pass the org_id that a refused claim listed, e.g. --org org-1234.');
+  }
+  return org;
 }
 
 export function validateEmail(email: string): string {

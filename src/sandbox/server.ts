@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BodyTooLarge, lowerHeaders, parseObject, readBody, sendJson, type RecordedRequest, type Reply } from './http-util.js';
-import { handleMnemom } from './mnemom-routes.js';
+import { handleMnemom, mnemomAnswerHeaders, MNEMOM_TAIL } from './mnemom-routes.js';
 import { SandboxState } from './state.js';
 import { handleT0ken, T0KEN_ROUTES } from './t0ken-routes.js';
 
@@ -14,6 +14,9 @@ export interface SandboxOptions {
   reinitCooldownMs?: number;
   maxCodeAttempts?: number;
   now?: () => number;
+  /** Mnemom calls allowed per credential per window before 429 (default 600 a minute). */
+  mnemomRateLimit?: number;
+  mnemomRateWindowMs?: number;
 }
 
 export interface RawResponse {
@@ -29,6 +32,8 @@ export interface Sandbox {
   requests: RecordedRequest[];
   /** The next `count` requests get this raw answer instead of normal handling (fault injection). */
   failNext(count: number, response: RawResponse): void;
+  /** What the gateway does on an agent's first call: an unclaimed agent (as POST /_sandbox/gateway-agents). */
+  gatewayAgent(input: { hash_proof: string; name?: string; org_id?: string }): { status: number; body: Record<string, unknown> };
   close(): Promise<void>;
 }
 
@@ -45,6 +50,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     maxCodeAttempts: options.maxCodeAttempts ?? 5,
     now,
   };
+  const mnemomRules = { rateLimit: options.mnemomRateLimit ?? 600, rateWindowMs: options.mnemomRateWindowMs ?? 60_000 };
   const requests: RecordedRequest[] = [];
   const faults: RawResponse[] = [];
 
@@ -52,12 +58,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
     const headers = lowerHeaders(req);
     const method = req.method ?? 'GET';
+    const path = url.pathname.replace(/\/+$/, '');
+    const isT0ken = T0KEN_ROUTES.some((route) => path.endsWith(route));
+    const mnemomTail = isT0ken ? undefined : MNEMOM_TAIL.exec(path)?.[1];
+    // Every Mnemom answer, errors included, names its request and the API version.
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+      sendJson(res, status, body, mnemomTail === undefined ? headers : { ...mnemomAnswerHeaders(), ...headers });
     let bodyText = '';
     try {
       bodyText = await readBody(req);
     } catch (error) {
       requests.push({ method, path: url.pathname + url.search, headers, body: '' });
-      if (error instanceof BodyTooLarge) return sendJson(res, 413, { success: false, error: { code: 'payload_too_large', message: 'the body is over 64 KiB' } });
+      if (error instanceof BodyTooLarge) return send(413, { success: false, error: { code: 'payload_too_large', message: 'the body is over 64 KiB' } });
       throw error;
     }
     requests.push({ method, path: url.pathname + url.search, headers, body: bodyText });
@@ -69,20 +81,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return;
     }
 
-    const path = url.pathname.replace(/\/+$/, '');
     const parsed = parseObject(bodyText);
-    if (parsed === 'invalid') return sendJson(res, 400, { success: false, error: { code: 'invalid_json', message: 'the body must be a JSON object' } });
+    if (parsed === 'invalid') return send(400, { success: false, error: { code: 'invalid_json', message: 'the body must be a JSON object' } });
 
     let answer: Reply;
     const t0kenRoute = T0KEN_ROUTES.find((route) => path.endsWith(route));
     if (t0kenRoute) {
       answer = handleT0ken(state, rules, { method, tail: t0kenRoute, query: url.searchParams, headers, body: parsed });
-    } else if (path.endsWith('/agents')) {
-      answer = handleMnemom(state, { method, headers, bodyText, body: parsed, now: now() });
+    } else if (mnemomTail !== undefined) {
+      answer = handleMnemom(state, mnemomRules, { method, tail: mnemomTail, headers, bodyText, body: parsed, now: now() });
     } else {
       answer = { status: 404, body: { success: false, error: { code: 'not_found', message: `no route for ${method} ${url.pathname}` } } };
     }
-    sendJson(res, answer.status, answer.body, answer.headers);
+    send(answer.status, answer.body, answer.headers);
   };
 
   const server = createServer((req, res) => {
@@ -112,6 +123,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     requests,
     failNext(count, response) {
       for (let i = 0; i < count; i++) faults.push(response);
+    },
+    gatewayAgent(input) {
+      const bodyText = JSON.stringify(input);
+      const answer = handleMnemom(state, mnemomRules, { method: 'POST', tail: '/_sandbox/gateway-agents', headers: {}, bodyText, body: input, now: now() });
+      return { status: answer.status, body: answer.body as Record<string, unknown> };
     },
     close: () =>
       new Promise<void>((resolve) => {

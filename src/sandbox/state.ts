@@ -17,12 +17,19 @@ export interface SandboxAccount {
 
 export interface SandboxAgent {
   id: string;
-  name: string;
+  name: string | null;
   agentHash: string;
-  principal: string;
+  /** Who owns it; null for an agent the gateway created on its first call and nobody claimed yet. */
+  principal: string | null;
   createdAt: string;
   cardId: string | null;
   policyCreated: boolean;
+  claimedAt: string | null;
+  orgId: string | null;
+  /** A gateway agent created inside an organisation can be claimed only by its members. */
+  requiredOrgId?: string | null;
+  lastSeen: string | null;
+  rekeyedAt?: string;
 }
 
 export interface IdempotentReply {
@@ -45,6 +52,7 @@ export class SandboxState {
   readonly accountsByFp = new Map<string, SandboxAccount>();
   readonly agents: SandboxAgent[] = [];
   readonly idempotency = new Map<string, IdempotentReply>(); // principal + key
+  readonly mnemomCalls = new Map<string, number[]>(); // principal -> timestamps, for the rate limit
 
   register(sentFingerprint: string, platform: string, hostname: string, now: number): { account: SandboxAccount; created: boolean } {
     const existing = this.accountsBySentFp.get(sentFingerprint);

@@ -84,10 +84,13 @@ export class Output {
       const body: Record<string, unknown> = { code: error.code, message: error.message };
       if (error.status !== undefined) body.status = error.status;
       if (error.hint !== undefined) body.hint = error.hint;
+      if (error.requestId !== undefined) body.request_id = error.requestId;
+      if (error.fields !== undefined) Object.assign(body, error.fields);
       this.stderr.write(`${jsonText({ error: body })}\n`);
       return;
     }
-    this.toStderr(`${this.errStyle.red('t0ken:')} ${error.message}`);
+    const requestId = error.requestId === undefined ? '' : ` (request id: ${error.requestId})`;
+    this.toStderr(`${this.errStyle.red('t0ken:')} ${error.message}${requestId}`);
     if (error.hint) this.toStderr(error.hint);
   }
 

@@ -1,12 +1,14 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { Context } from '../../context.js';
-import type { CreateAgentBody } from '../../api/mnemom.js';
-import type { MnemomAgent } from '../../api/schemas.js';
+import type { CreateAgentBody, MnemomApi } from '../../api/mnemom.js';
+import type { AgentDetail, CreatedAgent, MnemomAgent } from '../../api/schemas.js';
 import { MAX_CARD_BYTES, parseCard } from '../../core/card.js';
 import { CliError, isCliError, usageError } from '../../core/errors.js';
 import { Exit } from '../../core/exit-codes.js';
 import { hashProof } from '../../core/proof.js';
-import { validateAgentName } from '../../core/validate.js';
+import { sanitizeLine } from '../../core/sanitize.js';
+import { conflictAgentId } from '../../core/service-details.js';
+import { AGENT_ID_PATTERN, validateAgentName } from '../../core/validate.js';
 import { withSpinner } from '../../ui/spinner.js';
 import { keyValueTable } from '../../ui/table.js';
 import { readProviderKey, type ProviderKeyOptions } from '../shared/provider-key.js';
@@ -34,55 +36,96 @@ export async function run(ctx: Context, options: CreateOptions): Promise<void> {
   if (card !== undefined) body.card_json = card;
   if (policy !== undefined) body.policy_yaml = policy;
 
+  let created: CreatedAgent;
   try {
-    const created = await withSpinner(ctx.out, ctx.env, `Creating agent ${name}…`, () => api.createAgent(body));
-    ctx.out.info(`Created agent ${created.name}.`);
-    ctx.out.result(created, () =>
-      keyValueTable(
-        [
-          ['id', created.id],
-          ['name', created.name],
-          ['agent_hash', created.agent_hash],
-          ['created', localTime(created.created_at)],
-          ['card', created.card_id ?? '-'],
-        ],
-        ctx.out.style.dim,
-      ),
-      { quiet: () => created.id },
-    );
+    created = await withSpinner(ctx.out, ctx.env, `Creating agent ${name}…`, () => api.createAgent(body));
   } catch (error) {
     if (!isCliError(error) || error.exitCode !== Exit.conflict) throw error;
-    const { agents } = await api.listAgents();
-    const existing = agents.find((a) => a.agent_hash === proof.agent_hash) ?? agents.find((a) => a.name === name);
-    if (!existing) {
-      throw new CliError('conflict', `Mnemom says agent ${name} already exists, but it is not among the agents this credential can list`, Exit.conflict, {
-        status: 409,
-        hint: 'It may belong to another account; pick another --name, or check MNEMOM_TOKEN / MNEMOM_API_KEY.',
-      });
-    }
+    const existing = await findExisting(api, error, proof.agent_hash, name);
     if (options.ifExists !== 'ok') {
-      throw new CliError('conflict', `agent ${existing.name} already exists (${existing.id})`, Exit.conflict, {
+      throw new CliError('conflict', `agent ${existing.name || name} already exists (${existing.id})`, Exit.conflict, {
         status: 409,
+        requestId: error.requestId,
+        fields: { conflict_agent_id: existing.id },
         hint: 'Pass --if-exists ok to treat an existing agent as success (e.g. in CI), or pick another --name.',
       });
     }
-    ctx.out.info(`Agent ${existing.name} already exists; nothing was created.`);
-    printExisting(ctx, existing);
+    const agent = existing.listed ?? (await fetchConflicting(api, existing.id, name, error));
+    ctx.out.info(`Agent ${sanitizeLine(agent.name ?? name) || name} already exists; nothing was created.`);
+    printAgent(ctx, sameFields(agent, proof.agent_hash, name, false));
+    return;
+  }
+  ctx.out.info(`Created agent ${created.name}.`);
+  // With --if-exists ok, the same fields whether it was created or found, plus "created".
+  printAgent(ctx, options.ifExists === 'ok' ? sameFields(created, proof.agent_hash, name, true) : created);
+}
+
+interface Existing {
+  id: string;
+  name: string;
+  listed?: MnemomAgent;
+}
+
+/** The agent a 409 named, fetched; exit 6 when this credential cannot see it. */
+async function fetchConflicting(api: MnemomApi, id: string, name: string, conflict: CliError): Promise<AgentDetail> {
+  try {
+    return await api.getAgent(id);
+  } catch (error) {
+    if (!isCliError(error) || error.status !== 404) throw error;
+    throw new CliError('conflict', `Mnemom says agent ${name} already exists (${id}), but this credential cannot see it`, Exit.conflict, {
+      status: 409,
+      requestId: conflict.requestId,
+      fields: { conflict_agent_id: id },
+      hint: 'It may belong to another account; pick another --name, or check MNEMOM_TOKEN / MNEMOM_API_KEY.',
+    });
   }
 }
 
-function printExisting(ctx: Context, agent: MnemomAgent): void {
+/**
+ * The agent a 409 is about: the id the answer names (details.conflict_agent_id), else the listed
+ * agent with the same agent_hash, else the same name. Exit 6 when none of them is ours.
+ */
+async function findExisting(api: MnemomApi, conflict: CliError, agentHash: string, name: string): Promise<Existing> {
+  const named = conflictAgentId(conflict.body);
+  if (named !== undefined && AGENT_ID_PATTERN.test(named)) return { id: named, name: '' };
+  const { agents } = await api.listAgents();
+  const listed = agents.find((a) => a.agent_hash === agentHash) ?? agents.find((a) => a.name === name);
+  if (!listed) {
+    throw new CliError('conflict', `Mnemom says agent ${name} already exists, but it is not among the agents this credential can list`, Exit.conflict, {
+      status: 409,
+      requestId: conflict.requestId,
+      hint: 'It may belong to another account; pick another --name, or check MNEMOM_TOKEN / MNEMOM_API_KEY.',
+    });
+  }
+  return { id: listed.id, name: listed.name, listed };
+}
+
+const CREATE_FIELDS = ['id', 'agent_hash', 'name', 'created_at', 'card_id', 'policy_created'] as const;
+
+/** The create answer's fields, from a created or a found agent, plus whether it was created. */
+function sameFields(agent: Record<string, unknown> | undefined, agentHash: string, name: string, created: boolean): Record<string, unknown> {
+  const source = agent ?? {};
+  const defaults: Record<string, unknown> = { agent_hash: agentHash, name, created_at: null, card_id: null, policy_created: false };
+  const out: Record<string, unknown> = {};
+  for (const field of CREATE_FIELDS) out[field] = source[field] ?? defaults[field] ?? null;
+  out.created = created;
+  return out;
+}
+
+function printAgent(ctx: Context, agent: Record<string, unknown>): void {
+  const text = (value: unknown): string => (typeof value === 'string' && value !== '' ? sanitizeLine(value) : '-');
   ctx.out.result(agent, () =>
     keyValueTable(
       [
-        ['id', agent.id],
-        ['name', agent.name],
-        ['agent_hash', agent.agent_hash ?? '-'],
-        ['created', agent.created_at ? localTime(agent.created_at) : '-'],
+        ['id', text(agent.id)],
+        ['name', text(agent.name)],
+        ['agent_hash', text(agent.agent_hash)],
+        ['created', typeof agent.created_at === 'string' ? localTime(agent.created_at) : '-'],
+        ['card', text(agent.card_id)],
       ],
       ctx.out.style.dim,
     ),
-    { quiet: () => agent.id },
+    { quiet: () => text(agent.id) },
   );
 }
 

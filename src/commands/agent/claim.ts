@@ -1,0 +1,89 @@
+import type { Context } from '../../context.js';
+import { CliError, isCliError } from '../../core/errors.js';
+import { Exit } from '../../core/exit-codes.js';
+import { hashProof } from '../../core/proof.js';
+import { sanitizeLine } from '../../core/sanitize.js';
+import { claimableOrgs, hasErrorCode, type ClaimableOrg } from '../../core/service-details.js';
+import { validateAgentId, validateAgentName, validateOrgId } from '../../core/validate.js';
+import { withSpinner } from '../../ui/spinner.js';
+import { keyValueTable } from '../../ui/table.js';
+import { readProviderKey, type ProviderKeyOptions } from '../shared/provider-key.js';
+import { localTime } from '../shared/t0ken-session.js';
+import { openMnemom } from './mnemom-session.js';
+
+interface ClaimOptions extends ProviderKeyOptions {
+  name?: string;
+  org?: string;
+}
+
+/**
+ * Binds an agent the gateway created on its first call to this Mnemom credential, proving ownership
+ * of the provider key with its hash proof (the key itself never leaves this machine).
+ */
+export async function run(ctx: Context, options: ClaimOptions, args: string[]): Promise<void> {
+  const id = validateAgentId(args[0] ?? '');
+  const name = options.name === undefined ? undefined : validateAgentName(options.name);
+  const org = options.org === undefined ? undefined : validateOrgId(options.org);
+  const providerKey = await readProviderKey(ctx, options);
+  const proof = hashProof(providerKey, name);
+  const api = openMnemom(ctx, [providerKey]);
+
+  let answer;
+  try {
+    answer = await withSpinner(ctx.out, ctx.env, `Claiming agent ${id}…`, () => api.claimAgent(id, { hash_proof: proof.hash_proof, ...(org === undefined ? {} : { org_id: org }) }));
+  } catch (error) {
+    throw isCliError(error) ? explain(error, id, org) : error;
+  }
+  ctx.out.info(`Claimed agent ${id}.`);
+  const text = (value: unknown): string => (typeof value === 'string' && value !== '' ? sanitizeLine(value) : '-');
+  ctx.out.result(answer, () =>
+    keyValueTable(
+      [
+        ['id', text(answer.id ?? answer.agent_id ?? id)],
+        ['name', text(answer.name)],
+        ['agent_hash', text(answer.agent_hash ?? proof.agent_hash)],
+        ['org', text(answer.org_id)],
+        ['claimed', typeof answer.claimed_at === 'string' ? localTime(answer.claimed_at) : '-'],
+      ],
+      ctx.out.style.dim,
+    ),
+  );
+}
+
+/** The claim's own refusals, said in its own words; anything else passes through. */
+function explain(error: CliError, id: string, org: string | undefined): CliError {
+  const common = { status: error.status, requestId: error.requestId, body: error.body };
+  if (error.status === 403 && (error.code === 'agent_org_not_member' || hasErrorCode(error.body, 'agent_org_not_member'))) {
+    const orgs = claimableOrgs(error.body);
+    const where = org === undefined ? 'its organisation' : `organisation ${org}`;
+    return new CliError('agent_org_not_member', `cannot claim ${id} into ${where}: this account is not a member`, Exit.auth, {
+      ...common,
+      fields: { claimable_orgs: orgs },
+      hint: orgs.length > 0
+        ? `Claim it into one of your organisations with --org:\n${orgList(orgs)}`
+        : 'No organisation of yours can claim it: ask an owner of its organisation to invite you.',
+    });
+  }
+  if (error.status === 403) {
+    return new CliError(error.code, error.message, error.exitCode, {
+      ...common,
+      hint: 'Use the provider key the gateway saw (and --name if the agent is named), or check MNEMOM_TOKEN / MNEMOM_API_KEY.',
+    });
+  }
+  if (error.status === 409) {
+    return new CliError(error.code === 'conflict' ? 'already_claimed' : error.code, error.message, Exit.conflict, {
+      ...common,
+      hint: 'Nothing changed. If it is yours, `t0ken agent show ' + id + '` shows it.',
+    });
+  }
+  if (error.status === 404) {
+    return new CliError(error.code, error.message, error.exitCode, { ...common, hint: 'Check the id: the gateway names the agent in its answers (smolt-… or mnm-…).' });
+  }
+  return error;
+}
+
+export function orgList(orgs: readonly ClaimableOrg[]): string {
+  const ids = orgs.map((o) => sanitizeLine(o.org_id));
+  const width = Math.max(...ids.map((i) => i.length));
+  return orgs.map((o, i) => `  --org ${ids[i]!.padEnd(width)}  ${o.name === null ? '' : sanitizeLine(o.name)}${o.is_personal ? ' (personal)' : ''}`.trimEnd()).join('\n');
+}

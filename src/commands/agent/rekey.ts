@@ -1,0 +1,68 @@
+import type { Context } from '../../context.js';
+import { CliError, isCliError } from '../../core/errors.js';
+import { Exit } from '../../core/exit-codes.js';
+import { hashProof } from '../../core/proof.js';
+import { sanitizeLine } from '../../core/sanitize.js';
+import { conflictAgentId } from '../../core/service-details.js';
+import { validateAgentId, validateAgentName } from '../../core/validate.js';
+import { withSpinner } from '../../ui/spinner.js';
+import { keyValueTable } from '../../ui/table.js';
+import { readProviderKey, type ProviderKeyOptions } from '../shared/provider-key.js';
+import { localTime } from '../shared/t0ken-session.js';
+import { openMnemom } from './mnemom-session.js';
+
+interface RekeyOptions extends ProviderKeyOptions {
+  name?: string;
+}
+
+/**
+ * Keeps an agent addressable after its provider key was rotated: sends the 16-hex agent hash of the
+ * NEW key (with the same name rule as `hash-proof`), and nothing else.
+ */
+export async function run(ctx: Context, options: RekeyOptions, args: string[]): Promise<void> {
+  const id = validateAgentId(args[0] ?? '');
+  const name = options.name === undefined ? undefined : validateAgentName(options.name);
+  const providerKey = await readProviderKey(ctx, options);
+  const newKeyHash = hashProof(providerKey, name).agent_hash;
+  const api = openMnemom(ctx, [providerKey]);
+
+  let answer;
+  try {
+    answer = await withSpinner(ctx.out, ctx.env, `Rekeying agent ${id}…`, () => api.rekeyAgent(id, newKeyHash));
+  } catch (error) {
+    throw isCliError(error) ? explain(error, id) : error;
+  }
+  ctx.out.info(`Agent ${id} now answers to the new provider key.`);
+  ctx.out.result(answer, () =>
+    keyValueTable(
+      [
+        ['id', sanitizeLine(typeof answer.agent_id === 'string' ? answer.agent_id : id)],
+        ['agent_hash', newKeyHash],
+        ['rekeyed', typeof answer.rekeyed_at === 'string' ? localTime(answer.rekeyed_at) : '-'],
+      ],
+      ctx.out.style.dim,
+    ),
+  );
+}
+
+function explain(error: CliError, id: string): CliError {
+  const common = { status: error.status, requestId: error.requestId, body: error.body };
+  if (error.status === 409) {
+    const raw = conflictAgentId(error.body);
+    const other = raw === undefined ? undefined : sanitizeLine(raw).slice(0, 80);
+    return new CliError('conflict', other ? `another agent, ${other}, already has this key hash` : 'another agent already has this key hash (Mnemom did not say which)', Exit.conflict, {
+      ...common,
+      ...(other ? { fields: { conflict_agent_id: other } } : {}),
+      hint: other
+        ? `Nothing changed. That agent already answers to this provider key and name: use it (\`t0ken agent show ${other}\`), or rekey ${id} with another key or --name.`
+        : `Nothing changed. Rekey ${id} with another key or --name.`,
+    });
+  }
+  if (error.status === 404) {
+    return new CliError(error.code, error.message, error.exitCode, { ...common, hint: 'It does not exist or belongs to another account: `t0ken agent list` shows yours.' });
+  }
+  if (error.status === 403) {
+    return new CliError(error.code, error.message, error.exitCode, { ...common, hint: 'Claim the agent first (`t0ken agent claim <id>`), or check MNEMOM_TOKEN / MNEMOM_API_KEY.' });
+  }
+  return error;
+}

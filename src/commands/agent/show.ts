@@ -1,0 +1,68 @@
+import type { Context } from '../../context.js';
+import type { AgentDetail } from '../../api/schemas.js';
+import { CliError, isCliError, usageError } from '../../core/errors.js';
+import { Exit } from '../../core/exit-codes.js';
+import { sanitizeLine } from '../../core/sanitize.js';
+import { AGENT_ID_PATTERN, AGENT_NAME_PATTERN, truncate } from '../../core/validate.js';
+import { withSpinner } from '../../ui/spinner.js';
+import { keyValueTable } from '../../ui/table.js';
+import { localTime } from '../shared/t0ken-session.js';
+import { openMnemom } from './mnemom-session.js';
+
+/** One Mnemom agent, by id, or by name through the list. */
+export async function run(ctx: Context, _options: Record<string, unknown>, args: string[]): Promise<void> {
+  const target = args[0] ?? '';
+  const byId = AGENT_ID_PATTERN.test(target);
+  if (!byId && !AGENT_NAME_PATTERN.test(target)) {
+    throw usageError(`${JSON.stringify(truncate(target))} is neither an agent id (smolt-… or mnm-…) nor an agent name`, 'Pass an id or a name from `t0ken agent list`.');
+  }
+  const api = openMnemom(ctx);
+  const agent = await withSpinner(ctx.out, ctx.env, `Fetching agent ${target}…`, async () => {
+    let id = target;
+    if (!byId) {
+      const matches = (await api.listAgents()).agents.filter((a) => a.name === target);
+      if (matches.length === 0) {
+        throw new CliError('not_found', `no agent named ${target} among the agents of this Mnemom credential`, Exit.rejected, {
+          hint: 'Run `t0ken agent list` to see them, or pass the agent id.',
+        });
+      }
+      if (matches.length > 1) {
+        throw usageError(`${matches.length} agents are named ${target}: ${matches.map((a) => sanitizeLine(a.id)).join(', ')}`, 'Pass the id of the one you mean.');
+      }
+      id = matches[0]!.id;
+    }
+    try {
+      return await api.getAgent(id);
+    } catch (error) {
+      if (isCliError(error) && error.status === 404) {
+        throw new CliError(error.code, error.message, error.exitCode, {
+          status: 404,
+          requestId: error.requestId,
+          hint: 'It does not exist or belongs to another account: `t0ken agent list` shows yours.',
+        });
+      }
+      throw error;
+    }
+  });
+  ctx.out.result(agent, () => agentTable(agent, ctx.out.style.dim));
+}
+
+export function agentTable(agent: AgentDetail, dim: (s: string) => string): string {
+  const text = (value: unknown): string => (typeof value === 'string' && value !== '' ? sanitizeLine(value) : '-');
+  const when = (value: unknown): string => (typeof value === 'string' && value !== '' ? localTime(value) : '-');
+  return keyValueTable(
+    [
+      ['id', text(agent.id)],
+      ['name', text(agent.name)],
+      ['agent_hash', text(agent.agent_hash)],
+      ['status', text(agent.status)],
+      ['user', text(agent.user_id)],
+      ['email', text(agent.email)],
+      ['claimed', agent.claimed_at ? when(agent.claimed_at) : 'not claimed'],
+      ['last seen', when(agent.last_seen)],
+      ['created', when(agent.created_at)],
+      ['public', agent.public === true ? 'yes' : agent.public === false ? 'no' : '-'],
+    ],
+    dim,
+  );
+}
