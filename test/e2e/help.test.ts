@@ -5,6 +5,7 @@ import { jsonError, runCli, tempConfigDir } from '../helpers/cli.js';
 const COMMANDS: Array<[string[], boolean]> = [
   [['register'], true], [['whoami'], true], [['token'], true], [['claim'], true], [['verify'], true], [['stats'], true], [['logout'], true],
   [['hash-proof'], false], [['agent'], true], [['agent', 'create'], true], [['agent', 'list'], true], [['agent', 'login'], true], [['agent', 'logout'], true],
+  [['agent', 'show'], true], [['agent', 'claim'], true], [['agent', 'rekey'], true],
   [['fingerprint'], true], [['completion'], false], [['sandbox'], false], [['help'], false],
 ];
 

@@ -56,10 +56,13 @@ describe('fast argv tables match the commander tree', () => {
     expect(GLOBAL_FLAGS).toEqual(flagsOf(program.options));
   });
 
-  it.each(Object.keys(FAST_COMMANDS))('%s: same flags, no arguments, defaults or required options', (path) => {
+  it.each(Object.keys(FAST_COMMANDS))('%s: same flags and arguments, no defaults or required options', (path) => {
     const command = findCommand(program, path);
     expect(FAST_COMMANDS[path]!.flags).toEqual(flagsOf(command.options));
-    expect(command.registeredArguments).toHaveLength(0);
+    const args = command.registeredArguments;
+    expect(args.every((a) => !a.variadic)).toBe(true);
+    const expected = args.length === 0 ? undefined : { min: args.filter((a) => a.required).length, max: args.length };
+    expect(FAST_COMMANDS[path]!.args).toEqual(expected);
     for (const option of command.options) {
       expect(option.mandatory, option.flags).toBe(false);
       expect(option.defaultValue, option.flags).toBeUndefined();
@@ -77,7 +80,15 @@ describe('parseFastArgv', () => {
     [['logout', '-y', '--no-input'], 'logout', { yes: true }, { input: false }],
     [['register', '--hostname', 'runner-1', '--hostname', 'runner-2', '--show-key'], 'register', { hostname: 'runner-2', showKey: true }, {}],
   ] as const)('%j → %s', (args, name, options, globals) => {
-    expect(parseFastArgv(args)).toEqual({ name, options, globals: { input: true, color: true, ...globals } });
+    expect(parseFastArgv(args)).toEqual({ name, options, globals: { input: true, color: true, ...globals }, args: [] });
+  });
+
+  it.each([
+    [['agent', 'show', 'my-agent'], 'agent-show', {}, ['my-agent']],
+    [['agent', 'claim', '--json', 'smolt-1a2b3c4d', '--org', 'org-1', '--key-env', 'K'], 'agent-claim', { org: 'org-1', keyEnv: 'K' }, ['smolt-1a2b3c4d']],
+    [['agent', 'rekey', 'smolt-1a2b3c4d', '--key-stdin', '--name=x1'], 'agent-rekey', { keyStdin: true, name: 'x1' }, ['smolt-1a2b3c4d']],
+  ] as const)('%j → %s with arguments', (args, name, options, positional) => {
+    expect(parseFastArgv(args)).toMatchObject({ name, options, args: positional });
   });
 
   it.each([
@@ -96,7 +107,9 @@ describe('parseFastArgv', () => {
     [['-qq', 'token']],
     [['token', '--json=1']],
     [['token', '--']],
-    [['completion', 'bash']],
+    [['agent', 'show']],
+    [['agent', 'show', 'a1', 'b2']],
+    [['agent', 'claim', 'smolt-1a2b3c4d', '--key-env', 'K', '--key-stdin']],
     [['tokn']],
   ])('%j is left to commander', (args) => {
     expect(parseFastArgv(args)).toBeUndefined();
@@ -113,7 +126,7 @@ describe('parseFastArgv', () => {
       return ((t ^ (t >>> 14)) >>> 0) % n;
     };
     const pick = <T>(pool: readonly T[]): T => pool[random(pool.length)]!;
-    const words = ['register', 'whoami', 'status', 'token', 'agent', 'list', 'create', 'fingerprint', 'help', 'completion', 'bogus'];
+    const words = ['register', 'whoami', 'status', 'token', 'agent', 'list', 'create', 'show', 'claim', 'fingerprint', 'help', 'completion', 'bogus', 'smolt-1a2b3c4d'];
     const globals = Object.keys(GLOBAL_FLAGS);
     const odd = ['--help', '-h', '-V', '--version', '--bogus', '-qq', '-qy', '--', '--json=1', '--name=x', '--name=-x', '--timeout=5', '--timeout=-1', '--email=', '-'];
     const values = ['x', 'my-agent', '5', '-1', '', 'fingerprint', '--json', '--key-stdin', 'you@example.com', '123456'];
@@ -133,12 +146,13 @@ describe('parseFastArgv', () => {
       };
       const args = [...Array.from({ length: random(2) }, () => pick(globals))];
       for (const word of path.split(' ')) args.push(...(random(3) === 0 ? noise() : []), word);
+      if (FAST_COMMANDS[path]!.args && random(10) < 9) args.push(pick(['smolt-1a2b3c4d', 'my-agent', 'x']));
       for (let n = random(6); n > 0; n--) args.push(...noise());
       const fast = parseFastArgv(args);
       if (fast === undefined) continue;
       accepted++;
       const commander = await commanderParse(args);
-      expect(commander, JSON.stringify(args)).toEqual({ ok: true, name: fast.name, options: fast.options, all: { ...fast.globals, ...fast.options }, args: [] });
+      expect(commander, JSON.stringify(args)).toEqual({ ok: true, name: fast.name, options: fast.options, all: { ...fast.globals, ...fast.options }, args: fast.args });
     }
     expect(accepted).toBeGreaterThan(1000);
   });
