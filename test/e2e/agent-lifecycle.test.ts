@@ -122,7 +122,7 @@ describe('agent claim', () => {
     expect(json.stdout).toBe('');
     const error = jsonError(json.stderr);
     expect(error).toMatchObject({ code: 'agent_org_not_member', status: 403, request_id: expect.stringMatching(/^req_/) });
-    expect(error.claimable_orgs).toEqual([
+    expect((error as Record<string, unknown>).claimable_orgs).toEqual([
       { org_id: expect.stringMatching(/^org-/), name: 'Personal', is_personal: true },
       { org_id: 'org-sandbox-team', name: 'Sandbox Team', is_personal: false },
     ]);

@@ -47,6 +47,7 @@ export async function run(ctx: Context, options: ClaimOptions, args: string[]): 
       ],
       ctx.out.style.dim,
     ),
+    { quiet: () => text(answer.id ?? answer.agent_id ?? id) },
   );
 }
 

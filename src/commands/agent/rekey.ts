@@ -42,6 +42,7 @@ export async function run(ctx: Context, options: RekeyOptions, args: string[]): 
       ],
       ctx.out.style.dim,
     ),
+    { quiet: () => newKeyHash },
   );
 }
 

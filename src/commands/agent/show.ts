@@ -44,7 +44,7 @@ export async function run(ctx: Context, _options: Record<string, unknown>, args:
       throw error;
     }
   });
-  ctx.out.result(agent, () => agentTable(agent, ctx.out.style.dim));
+  ctx.out.result(agent, () => agentTable(agent, ctx.out.style.dim), { quiet: () => sanitizeLine(agent.id) });
 }
 
 export function agentTable(agent: AgentDetail, dim: (s: string) => string): string {
