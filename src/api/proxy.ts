@@ -1,6 +1,97 @@
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] as const;
+import { BlockList, isIP } from 'node:net';
+import { usageError } from '../core/errors.js';
+import { isLoopbackHost } from '../core/url.js';
 
-/** True when a proxy variable is set: only then is undici (+~50 ms) loaded. */
+/**
+ * Which proxy, if any, a request goes through: HTTPS_PROXY for https:// targets (HTTP_PROXY when it
+ * is unset), HTTP_PROXY for http:// ones, lower-case forms first as curl does, NO_PROXY exempting
+ * hosts. Loopback targets never go through a proxy. Every proxy variable that is set must be a
+ * proper http:// or https:// URL: anything else is a usage error naming the variable, whatever the
+ * target, so a typo is caught the first time rather than on the first remote call.
+ */
+
+const HTTPS_VARIABLES = ['https_proxy', 'HTTPS_PROXY'] as const;
+const HTTP_VARIABLES = ['http_proxy', 'HTTP_PROXY'] as const;
+const PROXY_VARIABLES = [...HTTPS_VARIABLES, ...HTTP_VARIABLES] as const;
+
+export interface ProxyChoice {
+  url: URL;
+  /** The variable it came from, for messages. */
+  variable: string;
+  /** The proxy as it may be shown: scheme, host and port, never the user or password. */
+  display: string;
+  /** `Basic …` for a proxy URL with credentials. */
+  authorization?: string;
+}
+
+/** True when a proxy variable is set. */
 export function proxyConfigured(env: NodeJS.ProcessEnv): boolean {
   return PROXY_VARIABLES.some((name) => Boolean(env[name]));
+}
+
+/** The proxy for `target`, or undefined for a direct connection. Throws exit 2 for a malformed variable. */
+export function proxyFor(target: URL, env: NodeJS.ProcessEnv): ProxyChoice | undefined {
+  const parsed = new Map<string, URL>();
+  for (const variable of PROXY_VARIABLES) {
+    const value = env[variable];
+    if (value) parsed.set(variable, parseProxyVariable(variable, value));
+  }
+  if (parsed.size === 0 || isLoopbackHost(target.hostname)) return undefined;
+  if (noProxyMatches(target, env.no_proxy || env.NO_PROXY || '')) return undefined;
+  const order = target.protocol === 'https:' ? [...HTTPS_VARIABLES, ...HTTP_VARIABLES] : HTTP_VARIABLES;
+  const variable = order.find((name) => parsed.has(name));
+  if (variable === undefined) return undefined;
+  const url = parsed.get(variable)!;
+  const display = `${url.protocol}//${url.host}`;
+  const choice: ProxyChoice = { url, variable, display };
+  if (url.username || url.password) {
+    const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    choice.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+  }
+  return choice;
+}
+
+function parseProxyVariable(variable: string, value: string): URL {
+  const shown = JSON.stringify(value.replace(/\/\/[^@/]*@/, '//…@').slice(0, 80)); // never the password
+  const hint = `Set ${variable} to a URL like http://proxy.example:3128 (with the http:// part), or unset it.`;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw usageError(`${variable} is not a valid proxy URL: ${shown}`, hint);
+  }
+  // `127.0.0.1:8888` fails to parse above; `proxy.example:3128` parses with the scheme "proxy.example:".
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+    throw usageError(`${variable} is not a valid proxy URL: ${shown} (it needs http:// or https:// and a host)`, hint);
+  }
+  return url;
+}
+
+/** NO_PROXY: `*`, host names (a leading `.` or `*.` optional; subdomains match), IPs, IPv4 CIDR, optional `:port`. */
+export function noProxyMatches(target: URL, noProxy: string): boolean {
+  const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = target.port || (target.protocol === 'https:' ? '443' : '80');
+  for (const raw of noProxy.split(/[\s,]+/)) {
+    let entry = raw.trim().toLowerCase();
+    if (entry === '') continue;
+    if (entry === '*') return true;
+    let entryPort: string | undefined;
+    const withPort = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(entry);
+    if (withPort) {
+      entry = withPort[1]!;
+      entryPort = withPort[2]!;
+    }
+    if (entryPort !== undefined && entryPort !== port) continue;
+    entry = entry.replace(/^\[|\]$/g, '').replace(/^\*?\./, '');
+    const cidr = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(entry);
+    if (cidr) {
+      if (isIP(host) !== 4 || Number(cidr[2]) > 32) continue;
+      const list = new BlockList();
+      list.addSubnet(cidr[1]!, Number(cidr[2]), 'ipv4');
+      if (list.check(host, 'ipv4')) return true;
+      continue;
+    }
+    if (host === entry || (isIP(host) === 0 && host.endsWith(`.${entry}`))) return true;
+  }
+  return false;
 }

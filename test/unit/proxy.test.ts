@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { noProxyMatches, proxyFor } from '../../src/api/proxy.js';
+import { decideRetry } from '../../src/core/retry.js';
+
+const url = (u: string) => new URL(u);
+
+describe('choosing a proxy (issue 13.6)', () => {
+  it('HTTPS_PROXY for https targets (HTTP_PROXY when unset), lower-case first; credentials become Basic auth and never the display', () => {
+    const choice = proxyFor(url('https://t0ken.ai/api/v1'), { HTTPS_PROXY: 'http://u%40x:p%3Ass@proxy.example:3128' });
+    expect(choice?.variable).toBe('HTTPS_PROXY');
+    expect(choice?.display).toBe('http://proxy.example:3128');
+    expect(Buffer.from(choice!.authorization!.slice(6), 'base64').toString()).toBe('u@x:p:ss');
+    expect(proxyFor(url('https://t0ken.ai'), { HTTP_PROXY: 'http://a:1' })?.variable).toBe('HTTP_PROXY');
+    expect(proxyFor(url('https://t0ken.ai'), { https_proxy: 'http://a:1', HTTPS_PROXY: 'http://b:1' })?.variable).toBe('https_proxy');
+    expect(proxyFor(url('http://example.com'), { HTTPS_PROXY: 'http://a:1' })).toBeUndefined();
+  });
+
+  it('loopback never goes through a proxy', () => {
+    for (const target of ['https://127.0.0.1:8080', 'http://127.9.9.9', 'https://[::1]:1', 'http://localhost:3000', 'http://api.localhost']) {
+      expect(proxyFor(url(target), { HTTPS_PROXY: 'http://p:1', HTTP_PROXY: 'http://p:1' }), target).toBeUndefined();
+    }
+  });
+
+  it('a malformed variable is exit 2 naming it, whatever the target; its password is not echoed', () => {
+    for (const value of ['127.0.0.1:8888', 'not a url', 'proxy.example:3128', 'socks5://p:1', 'http://']) {
+      expect(() => proxyFor(url('http://127.0.0.1'), { HTTPS_PROXY: value }), value).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringContaining('HTTPS_PROXY') }));
+    }
+    expect(() => proxyFor(url('https://t0ken.ai'), { http_proxy: 'ftp://user:hunter2@p:1' })).toThrow(expect.not.objectContaining({ message: expect.stringContaining('hunter2') }));
+  });
+
+  it('NO_PROXY: *, names and their subdomains, leading dots, IPs, IPv4 CIDR, ports', () => {
+    const t = url('https://api.t0ken.ai/v1');
+    expect(noProxyMatches(t, '*')).toBe(true);
+    expect(noProxyMatches(t, 't0ken.ai')).toBe(true);
+    expect(noProxyMatches(t, '.t0ken.ai')).toBe(true);
+    expect(noProxyMatches(t, '*.t0ken.ai')).toBe(true);
+    expect(noProxyMatches(t, 'ken.ai')).toBe(false);
+    expect(noProxyMatches(t, 'example.com, t0ken.ai:443')).toBe(true);
+    expect(noProxyMatches(t, 't0ken.ai:8443')).toBe(false);
+    expect(noProxyMatches(url('https://10.1.2.3'), '10.0.0.0/8')).toBe(true);
+    expect(noProxyMatches(url('https://11.1.2.3'), '10.0.0.0/8')).toBe(false);
+    expect(noProxyMatches(url('https://10.1.2.3'), '10.1.2.3')).toBe(true);
+  });
+
+  it('TLS and proxy failures are never retried', () => {
+    expect(decideRetry({ method: 'GET', kind: 'tls' }).retry).toBe(false);
+    expect(decideRetry({ method: 'GET', kind: 'proxy' }).retry).toBe(false);
+  });
+});
