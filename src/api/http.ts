@@ -34,6 +34,8 @@ export interface RequestOptions<T> {
  * --debug trace, typed errors for every error body, and a schema check of every 2xx answer.
  */
 export class HttpClient {
+  private deadline: number | undefined;
+
   constructor(private readonly options: HttpClientOptions) {}
 
   get<T>(path: string, request: RequestOptions<T>): Promise<T> {
@@ -58,9 +60,15 @@ export class HttpClient {
     };
     const trace = options.trace;
     const scrub = (text: string): string => redactBody(text, options.secrets);
+    // --timeout is the whole command's budget: one deadline for every attempt, wait and request of
+    // this client, set when it first sends.
+    this.deadline ??= Date.now() + options.timeoutMs;
+    const deadline = this.deadline;
 
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
+      const remainingMs = deadline - started;
+      if (remainingMs <= 0) throw this.timeoutError(request.what, attempt - 1);
       if (trace) {
         trace(`> ${method} ${redactText(url.href, options.secrets)}`);
         for (const [name, value] of redactHeaders(Object.entries(headers))) trace(`> ${name}: ${value}`);
@@ -69,23 +77,25 @@ export class HttpClient {
       let failure: Failure;
       let giveUp: () => CliError; // the error to throw if this failure is final
       try {
-        const response = await send({ method, url, headers, body, timeoutMs: options.timeoutMs, env: options.env });
+        const response = await send({ method, url, headers, body, timeoutMs: remainingMs, env: options.env });
         if (trace) {
           trace(`< ${response.status} ${response.statusText} (${Date.now() - started} ms)`);
           if (response.body) trace(`< ${scrub(response.body.slice(0, 2000))}`);
         }
         if (response.status >= 200 && response.status < 300) return this.parse(response.body, request, this.requestIdOf(response));
         failure = { method, kind: 'http', status: response.status, retryAfterMs: parseRetryAfter(response.headers['retry-after'], Date.now()) };
-        giveUp = () => this.httpError(request.what, response, failure);
+        giveUp = () => this.httpError(request.what, response, failure, attempt);
       } catch (error) {
         if (!(error instanceof TransportError)) throw error;
         trace?.(`! ${error.kind}: ${redactText(error.message, options.secrets)}`);
         failure = { method, kind: error.kind };
-        giveUp = () => this.transportError(request.what, error);
+        giveUp = () => (error.kind === 'timeout' ? this.timeoutError(request.what, attempt, error) : this.transportError(request.what, error, attempt));
       }
       const decision = decideRetry(failure);
       if (attempt >= MAX_ATTEMPTS || !decision.retry) throw giveUp();
       const delay = decision.delayMs ?? backoffMs(attempt);
+      // A wait that would end past the deadline is not worth starting: report what happened now.
+      if (Date.now() + delay >= deadline) throw giveUp();
       trace?.(`! retrying ${request.what} in ${delay} ms (attempt ${attempt + 1} of ${MAX_ATTEMPTS}) after ${describeFailure(failure)}`);
       await sleep(delay);
     }
@@ -119,22 +129,40 @@ export class HttpClient {
     return clean === '' ? undefined : clean;
   }
 
-  private transportError(what: string, error: TransportError): CliError {
+  private timeoutError(what: string, attempts: number, cause?: TransportError): CliError {
     const { service, timeoutMs } = this.options;
-    if (error.kind === 'timeout') {
-      return new CliError('timeout', `${service} did not answer ${what} within ${timeoutMs / 1000} s`, Exit.network, {
-        hint: 'Try again, or give it longer with --timeout <seconds>.',
+    return new CliError('timeout', `${service} did not answer ${what} within ${timeoutMs / 1000} s${attemptsNote(attempts)}`, Exit.network, {
+      hint: 'Try again, or give it longer with --timeout <seconds> (the whole command\'s network time).',
+      cause,
+    });
+  }
+
+  private transportError(what: string, error: TransportError, attempts: number): CliError {
+    const { service } = this.options;
+    const origin = new URL(this.options.baseUrl).origin;
+    if (error.kind === 'tls') {
+      return new CliError('tls', `cannot connect securely to ${service} at ${origin}: ${error.message}${attemptsNote(attempts)}`, Exit.network, {
+        hint: error.hint,
         cause: error,
       });
     }
-    const origin = new URL(this.options.baseUrl).origin;
-    return new CliError('network', `cannot reach ${service} at ${origin} (${error.code ?? 'network error'})`, Exit.network, {
-      hint: 'Check your connection and proxy settings (HTTPS_PROXY, NO_PROXY), and the API URL variables.',
+    if (error.kind === 'proxy') {
+      // The proxy is what failed: say so first, not "cannot reach t0ken" (which sends people to their Wi-Fi).
+      return new CliError('proxy', `${error.message}, so ${service} at ${origin} was not reached${attemptsNote(attempts)}`, Exit.network, {
+        hint: error.hint,
+        cause: error,
+      });
+    }
+    const problem = error.code === 'EMSGSIZE' ? error.message : error.code ?? 'network error';
+    return new CliError('network', `cannot reach ${service} at ${origin} (${problem})${attemptsNote(attempts)}`, Exit.network, {
+      hint: error.code === 'EMSGSIZE'
+        ? 'The answer was cut off at 1 MiB and nothing was stored; check the API URL variables.'
+        : 'Check your connection and proxy settings (HTTPS_PROXY, NO_PROXY), and the API URL variables.',
       cause: error,
     });
   }
 
-  private httpError(what: string, response: TransportResponse, failure: Failure): CliError {
+  private httpError(what: string, response: TransportResponse, failure: Failure, attempts: number): CliError {
     const { service, authHint } = this.options;
     const status = response.status;
     if (status >= 300 && status < 400) {
@@ -155,8 +183,9 @@ export class HttpClient {
     else if (status === 429) hint = 'Too many requests: wait a minute and try again.';
     else if (status >= 500) hint = `${service} is having trouble; try again in a minute.`;
     else hint = 'Check the values you passed; --debug shows the full exchange.';
+    const note = attempts > 1 ? attemptsNote(attempts) : '';
     const requestId = this.requestIdOf(response);
-    return new CliError(sanitizeCode(parsed.code, status), `${service} refused ${what}: ${message}`, exitCodeForStatus(status), { status, hint, requestId, body: jsonOrUndefined(response.body) });
+    return new CliError(sanitizeCode(parsed.code, status), `${service} refused ${what}: ${message}${note}`, exitCodeForStatus(status), { status, hint, requestId, body: jsonOrUndefined(response.body) });
   }
 }
 
@@ -166,6 +195,11 @@ function jsonOrUndefined(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Ends every network error: how many attempts were made within the budget. */
+function attemptsNote(attempts: number): string {
+  return attempts > 0 ? ` (${attempts} attempt${attempts === 1 ? '' : 's'})` : '';
 }
 
 function describeFailure(failure: Failure): string {

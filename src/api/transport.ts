@@ -1,12 +1,17 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { sanitizeLine } from '../core/sanitize.js';
 import { lazyRequire } from '../platform/lazy-require.js';
-import { proxyConfigured } from './proxy.js';
+import { proxyConfigured, proxyFor, type ProxyChoice } from './proxy.js';
 
 /**
- * One HTTP exchange, no retries. node:http(s) by default: Node 20's fetch (and so ky) costs ~160 ms
- * per process to load and tear down, more than the whole start-up budget of `stats`. When a proxy
- * variable is set, undici's request() with EnvHttpProxyAgent is used instead (loaded only then).
- * Redirects are never followed: the 3xx answer is returned as is.
+ * One HTTP exchange, no retries, on node:net/tls/http alone (Node's fetch costs ~160 ms per process
+ * to load). We open the connection ourselves, so every path (direct or through an HTTP proxy's
+ * CONNECT tunnel) gets the same certificate checks, the same 1 MiB answer limit (streamed: the
+ * exchange is cut as soon as the answer passes it) and the same deadline. The certificate is checked
+ * before a single byte of the request is written, so we can say what is wrong with it (expired, for
+ * another host, from an unknown authority). Redirects are never followed: a 3xx is returned as is.
  */
 
 export interface TransportRequest {
@@ -25,25 +30,261 @@ export interface TransportResponse {
   body: string;
 }
 
-export type TransportFailureKind = 'timeout' | 'refused' | 'network';
+/** `tls`: the certificate or handshake failed; `proxy`: the proxy refused us (by connection or by status). */
+export type TransportFailureKind = 'timeout' | 'refused' | 'network' | 'tls' | 'proxy';
 
 export class TransportError extends Error {
-  constructor(readonly kind: TransportFailureKind, readonly code: string | undefined, message: string) {
+  constructor(
+    readonly kind: TransportFailureKind,
+    readonly code: string | undefined,
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = 'TransportError';
   }
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 export function send(request: TransportRequest): Promise<TransportResponse> {
-  return proxyConfigured(request.env) ? sendViaProxy(request) : sendDirect(request);
+  // proxyFor throws a usage error (exit 2) for a malformed proxy variable, before anything is sent.
+  const proxy = proxyConfigured(request.env) ? proxyFor(request.url, request.env) : undefined;
+  return exchange(request, proxy);
 }
 
-function failure(error: unknown): TransportError {
+function exchange(request: TransportRequest, proxy: ProxyChoice | undefined): Promise<TransportResponse> {
+  const sockets = new Set<Socket>();
+  let req: ClientRequest | undefined;
+  return new Promise<TransportResponse>((resolve, reject) => {
+    let settled = false;
+    const finish = (error: unknown, response?: TransportResponse) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req?.destroy();
+      for (const socket of sockets) socket.destroy();
+      if (response) resolve(response);
+      else reject(classify(error, proxy));
+    };
+    const timer = setTimeout(() => finish(new TransportError('timeout', 'ETIMEDOUT', `no complete answer within ${request.timeoutMs} ms`)), request.timeoutMs);
+    const track: Track = (socket, errors = true) => {
+      sockets.add(socket);
+      if (errors) socket.on('error', (error) => finish(error));
+      return socket;
+    };
+
+    openSocket(request.url, proxy, track)
+      .then((socket) => {
+        if (settled) return;
+        req = speak(request, socket, (error, response) => finish(error, response));
+      })
+      .catch((error: unknown) => finish(error));
+  });
+}
+
+/** Remembers a socket so the end of the exchange destroys it; with `errors`, its error ends the exchange. */
+type Track = <S extends Socket>(socket: S, errors?: boolean) => S;
+
+/** A connected socket to the target, TLS already verified for https. */
+async function openSocket(url: URL, proxy: ProxyChoice | undefined, track: Track): Promise<Socket> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  let socket: Socket;
+  if (proxy) socket = await tunnel(proxy, host, port, track);
+  else {
+    if (url.protocol === 'https:') return secure({ host, port }, host, track);
+    const net = lazyRequire('node:net') as typeof import('node:net');
+    socket = track(net.connect({ host, port }));
+    await once(socket, 'connect');
+  }
+  return url.protocol === 'https:' ? secure({ socket }, host, track) : socket;
+}
+
+/** TLS over `via` (host/port, or a tunnel), verified by hand so a failure can be explained. */
+async function secure(via: { host: string; port: number } | { socket: Socket }, host: string, track: Track): Promise<TLSSocket> {
+  const tls = lazyRequire('node:tls') as typeof import('node:tls');
+  const net = lazyRequire('node:net') as typeof import('node:net');
+  const socket = track(
+    tls.connect({
+      ...via,
+      servername: net.isIP(host) ? undefined : host, // SNI takes names only
+      // Verified below, before anything is written: Node's own check would only give us a code.
+      rejectUnauthorized: false,
+      checkServerIdentity: () => undefined, // done below, with the host we mean (a tunnel has none)
+      ALPNProtocols: ['http/1.1'],
+    }),
+  );
+  await once(socket, 'secureConnect');
+  const cert = socket.getPeerCertificate();
+  if (!socket.authorized) throw certificateError(String(socket.authorizationError ?? 'UNKNOWN'), cert, host);
+  const identity = tls.checkServerIdentity(host, cert);
+  if (identity) throw wrongHostError(host, cert);
+  return socket;
+}
+
+/** An HTTP CONNECT tunnel through the proxy to host:port. */
+async function tunnel(proxy: ProxyChoice, host: string, port: number, track: Track): Promise<Socket> {
+  const http = (proxy.url.protocol === 'https:' ? lazyRequire('node:https') : lazyRequire('node:http')) as typeof import('node:http');
+  const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const headers: Record<string, string> = { host: authority };
+  if (proxy.authorization) headers['proxy-authorization'] = proxy.authorization;
+  const connect = http.request({
+    method: 'CONNECT',
+    host: proxy.url.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(proxy.url.port || (proxy.url.protocol === 'https:' ? 443 : 80)),
+    path: authority,
+    headers,
+    agent: false,
+  });
+  connect.on('socket', (socket) => track(socket, false)); // its errors are the proxy's: see below
+  const answer = new Promise<{ res: IncomingMessage; socket: Socket; head: Buffer }>((resolve, reject) => {
+    connect.once('connect', (res: IncomingMessage, socket: Socket, head: Buffer) => resolve({ res, socket, head }));
+    connect.once('response', (res: IncomingMessage) => resolve({ res, socket: res.socket, head: Buffer.alloc(0) }));
+    connect.once('error', (error) => reject(proxyError(proxy, error)));
+  });
+  connect.end();
+  const { res, socket, head } = await answer;
+  track(socket);
+  const status = res.statusCode ?? 0;
+  if (status !== 200) {
+    const statusLine = `${status}${res.statusMessage ? ` ${sanitizeLine(res.statusMessage).slice(0, 80)}` : ''}`;
+    if (status === 407 || status === 401) { // tinyproxy answers a wrong password with 401
+      throw new TransportError(
+        'proxy',
+        'PROXY_AUTH',
+        proxy.authorization
+          ? `the proxy ${proxy.display} (from ${proxy.variable}) rejected the user name and password in ${proxy.variable} (${statusLine})`
+          : `the proxy ${proxy.display} (from ${proxy.variable}) asks for a user name and password (${statusLine})`,
+        `Put them in the proxy URL: ${proxy.variable}=http://USER:PASSWORD@${proxy.url.host}`,
+      );
+    }
+    throw new TransportError('proxy', `PROXY_${status}`, `the proxy ${proxy.display} (from ${proxy.variable}) would not open a tunnel to ${authority} (${statusLine})`,
+      `Check that the proxy allows connections to ${authority}, or exempt the host with NO_PROXY.`);
+  }
+  if (head.length > 0) socket.unshift(head);
+  return socket;
+}
+
+function speak(request: TransportRequest, socket: Socket, done: (error: unknown, response?: TransportResponse) => void): ClientRequest {
+  const http = lazyRequire('node:http') as typeof import('node:http');
+  const { url } = request;
+  const headers: Record<string, string> = { ...request.headers, host: url.host, connection: 'close' };
+  if (request.body !== undefined) headers['content-length'] = String(Buffer.byteLength(request.body));
+  const req = http.request({
+    method: request.method,
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    path: `${url.pathname}${url.search}`,
+    headers,
+    createConnection: () => socket,
+  });
+  req.on('error', (error) => done(error));
+  req.on('response', (res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        chunks.length = 0;
+        done(new TransportError('network', 'EMSGSIZE', 'the answer is larger than 1 MiB'));
+      } else chunks.push(chunk);
+    });
+    res.on('error', (error) => done(error));
+    res.on('aborted', () => done(new TransportError('network', 'ECONNRESET', 'the connection closed mid-answer')));
+    res.on('end', () =>
+      done(undefined, { status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: flattenHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') }),
+    );
+  });
+  req.end(request.body);
+  return req;
+}
+
+function once(socket: Socket, event: 'connect' | 'secureConnect'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once(event, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+    socket.once('error', reject);
+  });
+}
+
+function classify(error: unknown, proxy: ProxyChoice | undefined): unknown {
   if (error instanceof TransportError) return error;
+  if (!(error instanceof Error)) return new TransportError('network', undefined, String(error));
   const code = errorCode(error);
-  return new TransportError(code === 'ECONNREFUSED' ? 'refused' : 'network', code, (error as Error)?.message ?? String(error));
+  if (code !== undefined && (code.startsWith('ERR_SSL_') || code === 'EPROTO' || code.startsWith('ERR_TLS_'))) {
+    return new TransportError('tls', code, `the TLS handshake failed (${code})`, 'The server may not speak TLS on this port, or needs a TLS version Node does not offer.');
+  }
+  if (code === 'ECONNREFUSED' && proxy === undefined) return new TransportError('refused', code, error.message);
+  return new TransportError('network', code, error.message);
+}
+
+function proxyError(proxy: ProxyChoice, error: Error): TransportError {
+  const code = errorCode(error);
+  const what = code === 'ECONNREFUSED' ? 'refused the connection' : `could not be reached (${code ?? 'network error'})`;
+  return new TransportError('proxy', code, `the proxy ${proxy.display} (from ${proxy.variable}) ${what}`, `Check that the proxy is running, or fix or unset ${proxy.variable}.`);
+}
+
+const UNKNOWN_ISSUER = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+]);
+
+function certificateError(code: string, cert: PeerCertificate, host: string): TransportError {
+  if (UNKNOWN_ISSUER.has(code)) {
+    const issuer = nameOf(cert.issuer) ?? 'an unnamed authority';
+    return new TransportError(
+      'tls',
+      code,
+      `the certificate of ${host} is signed by ${issuer}, which this machine does not trust (${code})`,
+      'If your network or company uses its own certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file (export NODE_EXTRA_CA_CERTS=/path/to/ca.pem) and try again.',
+    );
+  }
+  if (code === 'CERT_HAS_EXPIRED') {
+    return new TransportError('tls', code, `the certificate of ${host} expired${dateOf(cert.valid_to, ' on ')} (${code})`,
+      `The server's certificate must be renewed. If it should still be valid, check this machine's clock (it says ${utc(new Date())}).`);
+  }
+  if (code === 'CERT_NOT_YET_VALID') {
+    return new TransportError('tls', code, `the certificate of ${host} is not valid before${dateOf(cert.valid_from, ' ')} (${code})`,
+      `Check this machine's clock (it says ${utc(new Date())}).`);
+  }
+  return new TransportError('tls', code, `the certificate of ${host} was rejected (${sanitizeLine(code).slice(0, 60)})`, 'Check the API URL variable; --debug shows the exchange.');
+}
+
+function wrongHostError(host: string, cert: PeerCertificate): TransportError {
+  const names = (cert.subjectaltname ?? '')
+    .split(',')
+    .map((name) => name.trim().replace(/^(DNS|IP Address):/, ''))
+    .filter(Boolean);
+  const common = nameOf(cert.subject);
+  const shown = names.length > 0 ? names : common ? [common] : [];
+  const list = shown.slice(0, 8).map((name) => sanitizeLine(name).slice(0, 100)).join(', ') + (shown.length > 8 ? `, and ${shown.length - 8} more` : '');
+  return new TransportError(
+    'tls',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    `the certificate presented by ${host} is not for ${host}: it is for ${list || 'no host name at all'}`,
+    'Check the host in the API URL variable (T0KEN_API_URL / MNEMOM_API_URL): it must be a name the certificate lists.',
+  );
+}
+
+function nameOf(entity: PeerCertificate['issuer'] | undefined): string | undefined {
+  if (!entity) return undefined;
+  const pick = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+  const name = pick(entity.CN) ?? pick(entity.O);
+  return name ? `"${sanitizeLine(name).slice(0, 100)}"` : undefined;
+}
+
+function dateOf(text: string | undefined, lead: string): string {
+  const time = text ? Date.parse(text) : Number.NaN;
+  return Number.isNaN(time) ? '' : `${lead}${utc(new Date(time))}`;
+}
+
+function utc(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -56,71 +297,10 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-function flattenHeaders(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string> {
+function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;
-}
-
-async function sendDirect(request: TransportRequest): Promise<TransportResponse> {
-  const http = (request.url.protocol === 'https:' ? lazyRequire('node:https') : lazyRequire('node:http')) as typeof import('node:http');
-  return new Promise<TransportResponse>((resolve, reject) => {
-    const headers: Record<string, string> = { ...request.headers, connection: 'close' };
-    if (request.body !== undefined) headers['content-length'] = String(Buffer.byteLength(request.body));
-    const req = http.request(request.url, { method: request.method, headers, agent: false });
-    const timer = setTimeout(() => req.destroy(new TransportError('timeout', 'ETIMEDOUT', `no complete answer within ${request.timeoutMs} ms`)), request.timeoutMs);
-    const fail = (error: unknown) => {
-      clearTimeout(timer);
-      reject(failure(error));
-    };
-    req.on('error', fail);
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_BODY_BYTES) req.destroy(new TransportError('network', 'EMSGSIZE', 'the answer is larger than 1 MiB'));
-        else chunks.push(chunk);
-      });
-      res.on('error', fail);
-      res.on('aborted', () => fail(new TransportError('network', 'ECONNRESET', 'the connection closed mid-answer')));
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: flattenHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') });
-      });
-    });
-    req.end(request.body);
-  });
-}
-
-let proxyAgent: unknown;
-
-async function sendViaProxy(request: TransportRequest): Promise<TransportResponse> {
-  const undici = lazyRequire('undici') as typeof import('undici');
-  const { env } = request;
-  proxyAgent ??= new undici.EnvHttpProxyAgent({
-    httpProxy: env.HTTP_PROXY || env.http_proxy,
-    httpsProxy: env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy,
-    noProxy: env.NO_PROXY ?? env.no_proxy,
-  });
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new TransportError('timeout', 'ETIMEDOUT', `no complete answer within ${request.timeoutMs} ms`)), request.timeoutMs);
-  try {
-    const res = await undici.request(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      dispatcher: proxyAgent as InstanceType<typeof undici.EnvHttpProxyAgent>,
-      signal: controller.signal,
-    } as Parameters<typeof undici.request>[1]);
-    const body = await res.body.text();
-    if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new TransportError('network', 'EMSGSIZE', 'the answer is larger than 1 MiB');
-    return { status: res.statusCode, statusText: '', headers: flattenHeaders(res.headers), body };
-  } catch (error) {
-    throw controller.signal.aborted && controller.signal.reason instanceof TransportError ? controller.signal.reason : failure(error);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -4,7 +4,8 @@ export const MAX_ATTEMPTS = 3;
 export const MAX_RETRY_AFTER_MS = 30_000;
 export const RETRYABLE_GET_STATUSES: readonly number[] = [408, 429, 500, 502, 503, 504];
 
-export type FailureKind = 'refused' | 'network' | 'timeout' | 'http';
+/** `tls` (a certificate or handshake problem) and `proxy` (the proxy refused us) never change on a retry. */
+export type FailureKind = 'refused' | 'network' | 'timeout' | 'http' | 'tls' | 'proxy';
 
 export interface Failure {
   method: string;
@@ -23,6 +24,7 @@ export function decideRetry(failure: Failure): RetryDecision {
     return { retry: false, tooLongMs: failure.retryAfterMs };
   }
   const isGet = failure.method.toUpperCase() === 'GET';
+  if (failure.kind === 'tls' || failure.kind === 'proxy') return { retry: false };
   if (failure.kind !== 'http') {
     // A refused connection never reached the server, so even a POST is safe to repeat.
     return isGet || failure.kind === 'refused' ? { retry: true } : { retry: false };

@@ -163,32 +163,23 @@ describe('transport', () => {
     config.cleanup();
   });
 
-  it('HTTPS_PROXY/HTTP_PROXY route requests through the proxy, and NO_PROXY bypasses it', async () => {
+  it('loopback never goes through a proxy (issue 13.6); the proxy path itself is in network.test.ts', async () => {
     const config = registeredDir();
     const tunnels: string[] = [];
     const proxy = createServer((_q, r) => { r.writeHead(405); r.end(); });
-    proxy.on('connect', (req, socket, head) => {
+    proxy.on('connect', (req, socket) => {
       tunnels.push(req.url ?? '');
-      const [host, port] = (req.url ?? '').split(':');
-      const upstream = connect(Number(port), host, () => {
-        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
-      });
-      upstream.on('error', () => socket.destroy());
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     const env = (extra: Record<string, string>) => ({ T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: base, ...extra });
-    queue = [ok(STATS)];
-    const via = await runCli(['stats', '--json'], { env: env({ HTTP_PROXY: proxyUrl }) });
-    expect(via.code).toBe(0);
-    expect(tunnels).toHaveLength(1);
-    queue = [ok(STATS)];
-    const direct = await runCli(['stats', '--json'], { env: env({ HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' }) });
-    expect(direct.code).toBe(0);
-    expect(tunnels).toHaveLength(1);
+    for (const variables of [{ HTTP_PROXY: proxyUrl }, { https_proxy: proxyUrl, http_proxy: proxyUrl }] as Array<Record<string, string>>) {
+      queue = [ok(STATS)];
+      const result = await runCli(['stats', '--json'], { env: env(variables) });
+      expect(result.code, result.stderr).toBe(0);
+    }
+    expect(tunnels).toEqual([]);
     proxy.closeAllConnections();
     proxy.close();
     config.cleanup();
