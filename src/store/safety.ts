@@ -204,11 +204,18 @@ export function fileSystemError(error: unknown, action: string, path: string, di
   return new CliError('local_state', `could not ${action} ${path}: ${what}${code ? ` (${code})` : ''}`, Exit.state, { hint: hintFor(code, path, dir), cause: error });
 }
 
+/** Whether `error` is an errno from the file system (not a bug in our code, not a network error). */
+export function isFileSystemErrno(error: unknown): error is NodeJS.ErrnoException {
+  const { code, syscall } = (error ?? {}) as NodeJS.ErrnoException;
+  // ENOENT/EACCES from spawning a program (a keychain helper, say) is not about a file we write.
+  return error instanceof Error && typeof code === 'string' && code in FS_CODES && !syscall?.startsWith('spawn');
+}
+
 /** For the top level: a file-system error that escaped a command is exit 7, never "a bug" (exit 1). */
 export function asFileSystemError(error: unknown): CliError | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const { code, path, syscall } = error as NodeJS.ErrnoException;
-  if (typeof code !== 'string' || !(code in FS_CODES) || (path === undefined && syscall === undefined)) return undefined;
+  if (!isFileSystemErrno(error)) return undefined;
+  const { path, syscall } = error;
+  if (path === undefined && syscall === undefined) return undefined;
   const where = typeof path === 'string' ? path : 'a file';
   return fileSystemError(error, syscall ? `${syscall}` : 'use', where, typeof path === 'string' ? dirname(path) : '.');
 }

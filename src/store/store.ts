@@ -5,7 +5,7 @@ import { configFile, lockFile } from './paths.js';
 import { ConfigFormatError, emptyConfig, parseConfig, serializeConfig, type ConfigData } from './schema.js';
 import { LockTimeoutError, withFileLock, type LockOptions } from './lock.js';
 import { proveWritable, sweepTempFiles, writeFileAtomic } from './atomic-write.js';
-import { MAX_CONFIG_BYTES, checkConfigDir, fileSystemError, openConfigFile, requireAbsoluteConfigDir, shellQuote } from './safety.js';
+import { MAX_CONFIG_BYTES, checkConfigDir, fileSystemError, isFileSystemErrno, openConfigFile, requireAbsoluteConfigDir, shellQuote } from './safety.js';
 
 export interface StoreOptions {
   dir: string;
@@ -93,6 +93,7 @@ export class ConfigStore {
           error,
         );
       }
+      if (!isFileSystemErrno(error)) throw error; // a CliError already, or a bug (exit 1, as it should be)
       // The path that failed: the lock or a temp file (the directory is at fault) or config.json.
       const failed = (error as NodeJS.ErrnoException).path ?? this.path;
       throw fileSystemError(error, failed === this.path ? 'write the config file' : 'write in the config directory:', failed, this.dir);

@@ -103,6 +103,26 @@ describe('crash safety', () => {
   });
 });
 
+describe('locks that name a live process which is not their holder', () => {
+  it.each([
+    ['PID 1 (alive in every container), written by an older t0ken', () => `1 ${Date.now()} old-format`],
+    ['PID 1 with another start time (the pid was reused)', () => `1 ${Date.now()} ${Date.now()} reused`],
+    ['a live pid with a time an hour in the future', () => `${process.pid} ${Date.now() + 3_600_000} from-the-future`],
+  ])('%s: taken over within a few seconds, and the write succeeds', async (_label, content) => {
+    const config = tempConfigDir();
+    try {
+      mkdirSync(config.dir, { recursive: true, mode: 0o700 });
+      writeFileSync(join(config.dir, 'config.json.lock'), content());
+      const result = await runCli(['register'], { env: { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_FINGERPRINT: FP } });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.ms).toBeLessThan(5000);
+      expect(readdirSync(config.dir).sort()).toEqual(['config.json']);
+    } finally {
+      config.cleanup();
+    }
+  });
+});
+
 describe('corrupt state', () => {
   const cases: Array<[string, string]> = [
     ['truncated JSON', '{"version": 1, "t0ken": {"https://x": {"user_id": "u"'],

@@ -41,6 +41,8 @@ describe('file-system errors are exit 7 with a hint that fits the errno', () => 
     expect(asFileSystemError(errno('EACCES', '/x/y'))?.exitCode).toBe(Exit.state);
     expect(asFileSystemError(Object.assign(new Error('connect'), { code: 'ECONNREFUSED', syscall: 'connect' }))).toBeUndefined();
     expect(asFileSystemError(new Error('plain'))).toBeUndefined();
+    // A program that could not be started is not a file we write.
+    expect(asFileSystemError(Object.assign(new Error('spawn secret-tool ENOENT'), { code: 'ENOENT', syscall: 'spawn secret-tool', path: 'secret-tool' }))).toBeUndefined();
   });
 
   it('a relative config dir names the variable at fault', () => {
