@@ -49,6 +49,7 @@ complete -c t0ken -n '__fish_seen_subcommand_from hash-proof' -l name -x -d 'age
 complete -c t0ken -n '__fish_seen_subcommand_from hash-proof' -l key-env -x -d 'read the provider key from this environment variable'
 complete -c t0ken -n '__fish_seen_subcommand_from hash-proof' -l key-stdin -d 'read the provider key from stdin (one line)'
 complete -c t0ken -n '__fish_seen_subcommand_from hash-proof' -l short -d 'print the 16-character agent_hash only'
+complete -c t0ken -n '__fish_seen_subcommand_from hash-proof' -l names-from -r -F -d 'one proof per name, read one a line from a file or - (stdin); --json prints JSON Lines'
 complete -c t0ken -n '__fish_seen_subcommand_from hash-proof' -s h -l help -d 'show help'
 complete -c t0ken -n 'not __fish_seen_subcommand_from register whoami status token claim verify stats logout exec env mcp hash-proof agent fingerprint completion sandbox help' -a agent -d 'create, list, show, claim and rekey Mnemom agents'
 complete -c t0ken -n '__fish_seen_subcommand_from agent; and not __fish_seen_subcommand_from create list show claim rekey login logout' -a create -d 'create a Mnemom agent'

@@ -6,6 +6,7 @@ import { parseExecArgv } from './core/exec-argv.js';
 import { parseFastArgv } from './core/fast-argv.js';
 import type { CommandName } from './core/command-name.js';
 import { Output } from './ui/output.js';
+import { stdinIsTerminal } from './platform/stdin.js';
 import { asFileSystemError } from './store/safety.js';
 import { DOCS_URL } from './version.js';
 
@@ -78,7 +79,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const wantsJson = ownArgs.slice(2).includes('--json');
   let out: Output | undefined;
   const execute = async (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[], command?: Command) => {
-    const ctx = await createContext(globals, { env: process.env, stdout: process.stdout, stderr: process.stderr, stdinIsTTY: () => process.stdin.isTTY === true });
+    const ctx = await createContext(globals, { env: process.env, stdout: process.stdout, stderr: process.stderr, stdinIsTTY: stdinIsTerminal });
     out = ctx.out;
     const module = await loaders[name]();
     const status = await module.run(ctx, options, args, command);

@@ -151,7 +151,8 @@ export function buildProgram(run: Runner): Command {
     .addOption(new Option('--key-env <VAR>', 'read the provider key from this environment variable').conflicts('keyStdin'))
     .option('--key-stdin', 'read the provider key from stdin (one line)')
     .option('--short', 'print the 16-character agent_hash only')
-    .addHelpText('after', helpText(['printf %s "$ANTHROPIC_API_KEY" | t0ken hash-proof --name my-agent --key-stdin', 't0ken hash-proof --name my-agent --key-env ANTHROPIC_API_KEY --short'], []))
+    .option('--names-from <file>', 'one proof per name, read one a line from a file or - (stdin); --json prints JSON Lines')
+    .addHelpText('after', helpText(['printf %s "$ANTHROPIC_API_KEY" | t0ken hash-proof --name my-agent --key-stdin', 't0ken hash-proof --name my-agent --key-env ANTHROPIC_API_KEY --short', 't0ken hash-proof --names-from fleet.txt --key-env ANTHROPIC_API_KEY --json > proofs.jsonl'], []))
     .action(action('hash-proof'));
 
   const agent = program

@@ -1,16 +1,82 @@
+import { readFileSync, statSync } from 'node:fs';
 import type { Context } from '../context.js';
+import { usageError } from '../core/errors.js';
 import { hashProof } from '../core/proof.js';
-import { validateAgentName } from '../core/validate.js';
+import { AGENT_NAME_PATTERN, truncate, validateAgentName } from '../core/validate.js';
+import { readStdinSync, StdinTooLarge } from '../platform/stdin.js';
 import { readProviderKey, type ProviderKeyOptions } from './shared/provider-key.js';
 
 interface HashProofOptions extends ProviderKeyOptions {
   name?: string;
   short?: boolean;
+  namesFrom?: string;
 }
+
+/** A names file larger than this is refused (about a million names). */
+const MAX_NAMES_BYTES = 32 * 1024 * 1024;
 
 /** Prints the hash proof of a provider key; the key itself never leaves this process. */
 export async function run(ctx: Context, options: HashProofOptions): Promise<void> {
+  if (options.namesFrom !== undefined) return many(ctx, options, options.namesFrom);
   const name = options.name === undefined ? undefined : validateAgentName(options.name);
   const proof = hashProof(await readProviderKey(ctx, options), name);
   ctx.out.result(proof, () => (options.short ? proof.agent_hash : proof.hash_proof));
+}
+
+/**
+ * `--names-from <file|->`: one proof per name, one name a line, the key read once. With --json,
+ * JSON Lines. A bad name stops the run: the proofs before it are printed, nothing after it.
+ */
+async function many(ctx: Context, options: HashProofOptions, source: string): Promise<void> {
+  if (options.name !== undefined) throw usageError('--name and --names-from do not go together', 'Put every name in the --names-from file, one a line.');
+  if (source === '-' && options.keyStdin) {
+    throw usageError('--names-from - and --key-stdin both want stdin', 'Pass the key with --key-env <VAR>, or the names in a file: --names-from names.txt.');
+  }
+  const text = readNames(source);
+  const key = await readProviderKey(ctx, options);
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop(); // the final newline ends the last line
+  const json: unknown[] = [];
+  const human: string[] = [];
+  let bad: { line: number; name: string } | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    const name = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (name === '') continue; // blank lines carry no name
+    if (!AGENT_NAME_PATTERN.test(name)) {
+      bad = { line: i + 1, name };
+      break;
+    }
+    const proof = hashProof(key, name);
+    if (ctx.json) json.push(proof);
+    else human.push(options.short ? proof.agent_hash : proof.hash_proof);
+  }
+  ctx.out.resultLines(json, human);
+  if (bad) {
+    const where = source === '-' ? 'stdin' : source;
+    throw usageError(
+      `${where} line ${bad.line}: invalid agent name ${JSON.stringify(truncate(bad.name))}: use 2 to 32 letters, digits or hyphens, starting and ending with a letter or digit`,
+      `Fix line ${bad.line} and run again; the proofs for the lines before it were printed, none after it.`,
+    );
+  }
+}
+
+function readNames(source: string): string {
+  if (source === '-') {
+    try {
+      return readStdinSync(MAX_NAMES_BYTES).toString('utf8');
+    } catch (error) {
+      if (error instanceof StdinTooLarge) throw usageError(`the names on stdin are larger than ${MAX_NAMES_BYTES / 1024 / 1024} MiB`, 'Split them into several runs.');
+      throw error;
+    }
+  }
+  try {
+    const stats = statSync(source);
+    if (!stats.isFile()) throw usageError(`--names-from ${source} is not a file`, 'Pass a file with one agent name a line, or - for stdin.');
+    if (stats.size > MAX_NAMES_BYTES) throw usageError(`--names-from ${source} is larger than ${MAX_NAMES_BYTES / 1024 / 1024} MiB`, 'Split it into several runs.');
+    return readFileSync(source, 'utf8');
+  } catch (error) {
+    if ((error as { exitCode?: unknown }).exitCode !== undefined) throw error;
+    throw usageError(`cannot read --names-from ${source} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'Check the path, or pass - to read the names from stdin.');
+  }
 }

@@ -18,7 +18,7 @@ export interface CommandSpec {
   argChoices: string[];     // fixed values of the first positional argument
 }
 
-const FILE_OPTIONS = new Set(['--card', '--policy']);
+const FILE_OPTIONS = new Set(['--card', '--policy', '--names-from']);
 /** Values of options checked by the command rather than by commander (the fast path takes no choices). */
 const OPTION_CHOICES: Record<string, string[]> = {
   '--only': ['t0ken', 'mnemom'],

@@ -51,7 +51,7 @@ export const FAST_COMMANDS: Record<string, LeafSpec> = {
   logout: { name: 'logout', flags: { '-y': flag('yes'), '--yes': flag('yes') } },
   'hash-proof': {
     name: 'hash-proof',
-    flags: { '--name': value('name'), '--key-env': value('keyEnv'), '--key-stdin': flag('keyStdin'), '--short': flag('short') },
+    flags: { '--name': value('name'), '--key-env': value('keyEnv'), '--key-stdin': flag('keyStdin'), '--short': flag('short'), '--names-from': value('namesFrom') },
     conflicts: ['keyEnv', 'keyStdin'],
   },
   'agent list': { name: 'agent-list', flags: {} },

@@ -63,6 +63,15 @@ export class Output {
     if (text !== '') this.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
+  /**
+   * Many results, one a line (`hash-proof --names-from`): JSON Lines with --json, else the human
+   * lines. Written at once; nothing when both are empty.
+   */
+  resultLines(json: readonly unknown[], human: readonly string[]): void {
+    const text = this.json ? json.map((value) => jsonText(value)).join('\n') : this.style.render(human.join('\n'));
+    if (text !== '') this.stdout.write(`${text}\n`);
+  }
+
   /** Progress, prose and next steps for people: `{"notice"}` with --json, nothing with -q. */
   info(message: string): void {
     if (this.quiet) return;

@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import { usageError } from '../../core/errors.js';
+import { readStdinSync, StdinTooLarge } from '../../platform/stdin.js';
 import { ask, canPrompt } from '../../ui/prompt.js';
 
 export interface ProviderKeyOptions {
@@ -49,13 +50,10 @@ export function singleLine(text: string, what: string, pipe: string): string {
 }
 
 export async function readStdin(limitBytes = 64 * 1024): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += buffer.length;
-    if (size > limitBytes) throw usageError('stdin is too large for a key', 'Pipe only the key, on one line.');
-    chunks.push(buffer);
+  try {
+    return readStdinSync(limitBytes).toString('utf8');
+  } catch (error) {
+    if (error instanceof StdinTooLarge) throw usageError('stdin is too large for a key', 'Pipe only the key, on one line.');
+    throw error;
   }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,0 +1,47 @@
+import { fstatSync, readSync } from 'node:fs';
+import { lazyRequire } from './lazy-require.js';
+
+/**
+ * stdin read synchronously from fd 0. Touching `process.stdin` builds a stream (and loads node:net
+ * for a pipe or a socket): a few milliseconds of every start-up that reads a key. A plain read of
+ * the descriptor needs none of it.
+ */
+
+export class StdinTooLarge extends Error {}
+
+/** Whether stdin is a terminal: a pipe or a file is told apart by fstat, without loading node:tty (and node:net). */
+export function stdinIsTerminal(): boolean {
+  try {
+    if (!fstatSync(0).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return (lazyRequire('node:tty') as typeof import('node:tty')).isatty(0);
+}
+
+/** All of stdin up to EOF; throws StdinTooLarge past `limitBytes`. */
+export function readStdinSync(limitBytes: number): Buffer {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  for (;;) {
+    let read: number;
+    try {
+      read = readSync(0, buffer, 0, buffer.length, null);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        // A non-blocking descriptor with nothing yet: wait a moment for the writer.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      if (code === 'EOF' || code === 'EBADF' || code === 'ENXIO') break; // no stdin at all (closed, or none on Windows)
+      throw error;
+    }
+    if (read === 0) break;
+    size += read;
+    if (size > limitBytes) throw new StdinTooLarge(`stdin is larger than ${limitBytes} bytes`);
+    chunks.push(Buffer.from(buffer.subarray(0, read)));
+  }
+  return Buffer.concat(chunks, size);
+}
