@@ -1,8 +1,17 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { isatty } from 'node:tty';
 
 /** The signals a wrapper passes on to its child (as aws-vault exec, op run and doppler run do). */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+
+/**
+ * The signals a terminal sends itself (Ctrl-C, Ctrl-\\) to the whole foreground process group, the
+ * child included. Passing them on as well would deliver each twice, and two Ctrl-Cs make many agents
+ * (Claude Code, a node REPL) quit. So when stdin is a terminal t0ken leaves these to the terminal
+ * and only stays alive for them. (From a script, `kill -INT <t0ken>` is passed on as usual.)
+ */
+const TERMINAL_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT', 'SIGQUIT']);
 
 export const EXIT_NOT_EXECUTABLE = 126;
 export const EXIT_NOT_FOUND = 127;
@@ -39,10 +48,12 @@ export function runChild(file: string, args: readonly string[], env: Record<stri
       resolve(failure(file, error));
       return;
     }
+    const fromTerminal = isatty(0);
     for (const signal of FORWARDED_SIGNALS) {
       // Our own handlers (the CLI's Ctrl-C exit) would end t0ken before the child: the child decides.
       process.removeAllListeners(signal);
       const forward = () => {
+        if (fromTerminal && TERMINAL_SIGNALS.has(signal)) return; // the child got it from the terminal already
         if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       };
       forwarders.set(signal, forward);

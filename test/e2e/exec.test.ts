@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { BIN, runCli, tempConfigDir, type RunResult } from '../helpers/cli.js';
+import { commandProbe, requirePart } from '../helpers/real-part.js';
 
 const MNEMOM_KEY = 'mnm_EXEC_mnemom_key_Zx8Yw7Vu6Ts5';
 let sandbox: Sandbox;
@@ -195,5 +196,41 @@ describe('exec passes signals on', () => {
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => child.on('exit', (status) => resolve(status)));
     expect(code).toBe(143);
+  });
+});
+
+describe('exec at a terminal', () => {
+  const hasScript = requirePart('script (util-linux, a pseudo-terminal)', commandProbe('script', ['--version']));
+  it.runIf(hasScript)('Ctrl-C reaches the program once (from the terminal), not twice; a program that dies of it gives 130', async () => {
+    const counter = join(work, 'count-sigint.js');
+    writeFileSync(counter, `let n = 0; process.on('SIGINT', () => { if (++n === 1) setTimeout(() => { console.log('count=' + n); process.exit(0); }, 400); }); console.log('ready'); setInterval(() => {}, 1000);`);
+    const dies = join(work, 'die-on-sigint.js');
+    writeFileSync(dies, `console.log('ready'); setInterval(() => {}, 1000);`);
+    const inTerminal = (program: string) =>
+      new Promise<string>((resolve) => {
+        const env: Record<string, string> = {};
+        for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(T0KEN_|MNEMOM_|CI$)/.test(k)) env[k] = v;
+        const command = `${process.execPath} ${BIN} exec -- ${process.execPath} ${program}; echo "status=$?"`;
+        const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...env, ...base() }, stdio: ['pipe', 'pipe', 'ignore'] });
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => {
+          out += d;
+          if (out.includes('ready') && !out.includes('^C')) child.stdin.write('\x03');
+        });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.on('exit', () => {
+          clearTimeout(timer);
+          resolve(out.replace(/\r/g, ''));
+        });
+      });
+    expect(await inTerminal(counter)).toMatch(/count=1\nstatus=0/);
+    expect(await inTerminal(dies)).toMatch(/status=130/);
+  });
+
+  it('--debug exec never prints a key, even when the program is not found', async () => {
+    const result = await t0ken(['--debug', 'exec', '--', 'no-such-program-t0ken']);
+    expect(result.code).toBe(127);
+    expect(result.stdout + result.stderr).not.toContain(t0kenKey);
+    expect(result.stdout + result.stderr).not.toContain(MNEMOM_KEY);
   });
 });
