@@ -37,6 +37,8 @@ describe('mcp config prints each client\'s shape, with no secret in it', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual(shape);
     expect(result.stdout + result.stderr).not.toContain(KEY);
+    // T0KEN_API_KEY lives in this shell only: the client will not have it.
+    expect(result.stderr).toContain('nothing is stored for https://t0ken.ai/api/v1 yet');
   });
 
   it('a server command after --, a --name, and the settings (not secrets) the server\'s t0ken needs', async () => {
@@ -45,7 +47,7 @@ describe('mcp config prints each client\'s shape, with no secret in it', () => {
     const body = JSON.parse(result.stdout);
     expect(body.file).toBe(join(home, '.cursor', 'mcp.json'));
     expect(body.config).toEqual({ mcpServers: { stub: { command: 't0ken', args: ['exec', '--', ...STUB], env: { T0KEN_API_URL: 'http://127.0.0.1:9/api/v1', T0KEN_CONFIG_DIR: config.dir } } } });
-    expect(result.stderr).toBe('');
+    expect(result.stderr.trim().split('\n').map((line) => Object.keys(JSON.parse(line)))).toEqual([['warning']]); // nothing stored yet, as JSON
   });
 
   it('usage errors: an unknown client, a bad name, --write for generic', async () => {

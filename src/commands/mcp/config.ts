@@ -17,6 +17,7 @@ import {
 } from '../../core/mcp-clients.js';
 import { DEFAULT_MNEMOM_API_URL, DEFAULT_T0KEN_API_URL } from '../../core/url.js';
 import { readTextFile, replaceTextFile } from '../../platform/files.js';
+import { hasStoredIdentity } from '../shared/identity.js';
 
 interface Options {
   client?: string;
@@ -42,6 +43,7 @@ export async function run(ctx: Context, options: Options, args: string[]): Promi
     const shape = configShape(client, name, launch);
     ctx.out.result({ client, name, file: path ?? null, config: shape }, () => JSON.stringify(shape, null, 2));
     if (path && !ctx.json) ctx.out.info(`Add it to ${path}, or run this again with --write.`);
+    await warnWhenNothingStored(ctx);
     return;
   }
   if (!path) throw usageError('--client generic has no config file to write', 'Pick --client claude-code, cursor or vscode, or copy the printed entry into your client\'s file.');
@@ -57,6 +59,7 @@ export async function run(ctx: Context, options: Options, args: string[]): Promi
     });
   }
   const written = replaceTextFile(path, merged.text);
+  await warnWhenNothingStored(ctx);
   ctx.out.result(
     { client, name, file: written, replaced: merged.replaced, other_servers: merged.others },
     () => `${merged.replaced ? 'Updated' : 'Added'} the MCP server "${name}" in ${written} (${merged.others} other server${merged.others === 1 ? '' : 's'} kept).`,
@@ -73,4 +76,10 @@ function settingsToCarry(ctx: Context): Record<string, string> {
   if (ctx.env.MNEMOM_API_URL && ctx.mnemomBaseUrl() !== DEFAULT_MNEMOM_API_URL) env.MNEMOM_API_URL = ctx.mnemomBaseUrl();
   if (ctx.env.T0KEN_CONFIG_DIR) env.T0KEN_CONFIG_DIR = ctx.configDir;
   return env;
+}
+
+/** The client starts the server outside this shell: an identity only in this shell's environment will not reach it. */
+async function warnWhenNothingStored(ctx: Context): Promise<void> {
+  const stored = await hasStoredIdentity(ctx).catch(() => true); // a store problem is for exec to report, with its exit code
+  if (!stored) ctx.out.warn(`nothing is stored for ${ctx.t0kenBaseUrl()} yet: run \`t0ken register\` before the client starts the server, or \`t0ken exec\` will exit 3`);
 }
