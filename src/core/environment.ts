@@ -2,7 +2,7 @@
 export const ENVIRONMENT: Readonly<Record<string, string>> = {
   T0KEN_API_URL: 't0ken API base URL (default https://t0ken.ai/api/v1); http:// only for loopback',
   T0KEN_API_KEY: 'the t0ken API key to use instead of the stored one',
-  T0KEN_CONFIG_DIR: 'directory for config.json (default ~/.config/t0ken); nothing is written under HOME when set',
+  T0KEN_CONFIG_DIR: 'directory for config.json (default $XDG_CONFIG_HOME/t0ken or ~/.config/t0ken; macOS ~/Library/Preferences/t0ken; Windows %APPDATA%\\t0ken); nothing is written under HOME when set',
   T0KEN_FINGERPRINT: 'use this fp_… fingerprint instead of deriving one (clones of a container image)',
   T0KEN_DEBUG: 'set to 1 for an HTTP trace on stderr with every secret redacted (same as --debug)',
   MNEMOM_API_URL: 'Mnemom API base URL (default https://api.mnemom.ai/v1); http:// only for loopback',

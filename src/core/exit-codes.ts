@@ -19,14 +19,14 @@ export type ExitCode = (typeof Exit)[keyof typeof Exit];
 export const EXIT_CODE_TABLE: ReadonlyArray<readonly [ExitCode | '128+n', string]> = [
   [Exit.ok, 'success'],
   [Exit.internal, 'unexpected internal error (a bug: please report it)'],
-  [Exit.usage, 'usage or invalid input: flags, email, code, agent name, files, missing value without a terminal, http:// to a remote host'],
+  [Exit.usage, 'usage or invalid input: flags, email, code, agent name, files, a missing value without a terminal, http:// to a remote host, an MNEMOM_API_KEY that is not an mnm_ key, an unknown shell'],
   [Exit.auth, 'not registered / not authenticated: nothing stored, or the service answered 401/403'],
   [Exit.rejected, 'the service rejected the request: 400, 404, 410, 422, an expired claim code'],
-  [Exit.network, 'network or service failure: timeout, refused connection, 5xx or 429 after retries, a malformed answer'],
+  [Exit.network, 'network or service failure: timeout, refused connection, 5xx or 429 after retries, Retry-After over 30 s, a malformed answer'],
   [Exit.conflict, 'conflict: 409 (agent exists, account already claimed)'],
-  [Exit.state, 'local state problem: the config file is unreadable, corrupt or has the wrong owner; it is left untouched'],
+  [Exit.state, 'local state problem: config file unreadable, corrupt, too large, a symlink or owned by someone else; config dir writable by others or relative; any file-system error such as a full disk; left untouched'],
   [Exit.notExecutable, 'exec: the program is not executable'],
   [Exit.notFound, 'exec: the program was not found'],
-  ['128+n', 'exec: the program was killed by signal n (any other exit status of the program is passed through unchanged)'],
+  ['128+n', 'killed by signal n: exec\'s program (t0ken exits 128+n rather than re-raising the signal; any other exit status of the program is passed through unchanged), or t0ken itself, 141, when its stdout is closed early (t0ken --help | head -1), as SIGPIPE would'],
   [Exit.interrupted, 'interrupted (Ctrl-C)'],
 ];

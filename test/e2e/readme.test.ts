@@ -1,0 +1,168 @@
+// The README as a newcomer reads it: its shell blocks run as written, and what it states about exit
+// codes, claiming and the config location is what the code does.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimSteps } from '../../src/core/claim-story.js';
+import { EXIT_CODE_TABLE } from '../../src/core/exit-codes.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { configDir } from '../../src/store/paths.js';
+import { BIN } from '../helpers/cli.js';
+import { commandProbe, requirePart } from '../helpers/real-part.js';
+
+const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+
+interface Block { heading: string; code: string; skip?: string }
+
+/** The ```sh blocks, each with the heading above it and its `<!-- readme-test: skip (why) -->` marker. */
+function shellBlocks(markdown: string): Block[] {
+  const blocks: Block[] = [];
+  let heading = '';
+  let skip: string | undefined;
+  const lines = markdown.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^#{1,4} /.test(line)) heading = line.replace(/^#+ /, '');
+    const marker = /^<!-- readme-test: skip \((.+)\) -->$/.exec(line);
+    if (marker) skip = marker[1];
+    if (line === '```sh') {
+      const end = lines.indexOf('```', i + 1);
+      blocks.push({ heading, code: lines.slice(i + 1, end).join('\n'), ...(skip ? { skip } : {}) });
+      skip = undefined;
+      i = end;
+    }
+  }
+  return blocks;
+}
+
+const blocks = shellBlocks(README);
+let home: string;
+
+beforeAll(() => {
+  home = mkdtempSync(join(tmpdir(), 't0ken-readme-'));
+  mkdirSync(join(home, 'bin'));
+  symlinkSync(BIN, join(home, 'bin', 't0ken'));
+});
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+/** A fresh login shell's environment: none of t0ken's variables, t0ken on PATH, a HOME of its own. */
+function freshEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !/^(T0KEN_|MNEMOM_|ANTHROPIC_|CI$|NO_COLOR$|FORCE_COLOR$|HTTPS?_PROXY$|NO_PROXY$|XDG_|ZDOTDIR$)/i.test(key)) env[key] = value;
+  }
+  return { ...env, HOME: home, PATH: `${join(home, 'bin')}:${env.PATH ?? '/usr/bin:/bin'}`, ...extra };
+}
+
+function runBlock(code: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['--norc', '--noprofile', '-e', '-o', 'pipefail', '-c', code], { env, cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ code: status, stdout, stderr });
+    });
+  });
+}
+
+const block = (heading: string): Block => {
+  const found = blocks.find((b) => b.heading === heading);
+  if (!found) throw new Error(`no shell block under "${heading}" in the README`);
+  return found;
+};
+
+describe('the README\'s shell blocks', () => {
+  it('each block is run below or says why not', () => {
+    const run = ['60 seconds with the sandbox', 'In CI', 'Completions'];
+    for (const b of blocks) expect(b.skip !== undefined || run.includes(b.heading), `block under "${b.heading}"`).toBe(true);
+    expect(blocks.filter((b) => !b.skip).map((b) => b.heading)).toEqual(run);
+  });
+
+  it('"60 seconds with the sandbox" runs as written in a fresh shell, and stops its sandbox', async () => {
+    const result = await runBlock(block('60 seconds with the sandbox').code, freshEnv());
+    expect(result.stderr, result.stderr).not.toMatch(/^t0ken: /m);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('export T0KEN_API_URL=http://127.0.0.1:8787/api/v1');
+    expect(result.stdout).toMatch(/Claimed: this machine account is now linked to you@example\.com/);
+    expect(result.stdout).toMatch(/my-agent/);
+    expect(result.stderr).toMatch(/Stopping the sandbox \(SIGTERM\)/);
+  });
+
+  it('"In CI" runs as written with its secrets in the environment (against a sandbox)', async () => {
+    if (!requirePart('jq', commandProbe('jq', ['--version']))) return;
+    const sandbox: Sandbox = await startSandbox();
+    const runnerTemp = join(home, 'runner-temp');
+    mkdirSync(runnerTemp, { recursive: true });
+    try {
+      const result = await runBlock(block('In CI').code, freshEnv({
+        RUNNER_TEMP: runnerTemp,
+        CI: 'true',
+        T0KEN_API_URL: sandbox.t0kenUrl,
+        MNEMOM_API_URL: sandbox.mnemomUrl,
+        ANTHROPIC_API_KEY: 'sk-ant-ci-not-a-real-key',
+        MNEMOM_API_KEY: 'mnm_ci_secret_0123456789abcdef',
+      }));
+      expect(result.code, result.stderr).toBe(0);
+      const [userId, calls, agentId] = result.stdout.trim().split('\n');
+      expect(userId).toMatch(/\S/);
+      expect(Number(calls)).toBeGreaterThanOrEqual(0);
+      expect(agentId).toMatch(/\S/);
+      expect(existsSync(join(runnerTemp, 't0ken', 'config.json'))).toBe(true);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('"Completions" installs all three scripts into a fresh account without root', async () => {
+    const result = await runBlock(block('Completions').code, freshEnv());
+    expect(result.code, result.stderr).toBe(0);
+    const shipped = (file: string) => readFileSync(fileURLToPath(new URL(`../../completions/${file}`, import.meta.url)), 'utf8');
+    expect(readFileSync(join(home, '.local/share/bash-completion/completions/t0ken'), 'utf8')).toBe(shipped('t0ken.bash'));
+    expect(readFileSync(join(home, '.zfunc/_t0ken'), 'utf8')).toBe(shipped('_t0ken'));
+    expect(readFileSync(join(home, '.config/fish/completions/t0ken.fish'), 'utf8')).toBe(shipped('t0ken.fish'));
+    expect(readFileSync(join(home, '.zshrc'), 'utf8')).toMatch(/^fpath=\(~\/\.zfunc \$fpath\)\nautoload -Uz compinit && compinit\n$/);
+    const again = await runBlock(block('Completions').code, freshEnv()); // a second run adds no second fpath line
+    expect(again.code).toBe(0);
+    expect(readFileSync(join(home, '.zshrc'), 'utf8').match(/fpath=/g)).toHaveLength(1);
+  });
+});
+
+describe('what the README states', () => {
+  it('its exit-code table is EXIT_CODE_TABLE, row for row', () => {
+    const section = README.slice(README.indexOf('## Exit codes'), README.indexOf('\n## ', README.indexOf('## Exit codes') + 1));
+    const rows = section.split('\n').filter((l) => /^\| (\d|128)/.test(l)).map((l) => {
+      const cells = l.slice(2, -2).split(/ (?<!\\)\| /);
+      return [cells[0], cells[1]!.replace(/\\\|/g, '|')];
+    });
+    expect(rows).toEqual(EXIT_CODE_TABLE.map(([code, meaning]) => [String(code), meaning]));
+  });
+
+  it('tells the claim story in the words claim --help uses', () => {
+    expect(README).toContain(claimSteps());
+  });
+
+  it('names the config directory of each platform as the code computes it', () => {
+    expect(configDir({ XDG_CONFIG_HOME: '/xdg' }, 'linux')).toBe('/xdg/t0ken');
+    expect(README).toContain('`$XDG_CONFIG_HOME/t0ken`');
+    expect(configDir({}, 'linux')).toBe(join(homedir(), '.config', 't0ken'));
+    expect(README).toContain('`~/.config/t0ken`');
+    expect(configDir({}, 'darwin')).toBe(join(homedir(), 'Library', 'Preferences', 't0ken'));
+    expect(README).toContain('`~/Library/Preferences/t0ken`');
+    expect(configDir({ APPDATA: 'C:\\Users\\you\\AppData\\Roaming' }, 'win32')).toMatch(/^C:\\Users\\you\\AppData\\Roaming[\\/]t0ken$/);
+    expect(README).toContain('`%APPDATA%\\t0ken`');
+  });
+
+  it('says t0ken is not published yet and how to install it from source', () => {
+    expect(README).toMatch(/not on npm yet/);
+    expect(README).toContain('npm pack');
+    expect(README).toContain('npm install -g ./t0ken-*.tgz');
+  });
+});
