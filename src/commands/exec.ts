@@ -29,9 +29,10 @@ export async function run(ctx: Context, options: { only?: unknown }, args: strin
 }
 
 export function nothingToHandOver(ctx: Context, only: IdentityScope | undefined): CliError {
-  const t0ken = `no t0ken account is stored for ${ctx.t0kenBaseUrl()} and T0KEN_API_KEY is not set`;
-  const mnemom = 'no Mnemom key is stored and MNEMOM_API_KEY is not set';
-  const what = only === 't0ken' ? t0ken : only === 'mnemom' ? mnemom : `${t0ken}; ${mnemom}`;
+  // --only mnemom never looks at T0KEN_API_URL (a bad one is no reason to fail here).
+  const t0ken = () => `no t0ken account is stored for ${ctx.t0kenBaseUrl()} and T0KEN_API_KEY is not set`;
+  const mnemom = `no Mnemom key is stored for ${ctx.mnemomBaseUrl()} and MNEMOM_API_KEY is not set`;
+  const what = only === 't0ken' ? t0ken() : only === 'mnemom' ? mnemom : `${t0ken()}; ${mnemom}`;
   const hint = only === 'mnemom'
     ? 'Store a Mnemom key with `printf %s "$KEY" | t0ken agent login --with-token`.'
     : 'Run `t0ken register` first (or set T0KEN_API_KEY).';

@@ -76,6 +76,14 @@ describe('exec hands the identity over in the environment', () => {
     expect(JSON.parse(seen.stdout)).toEqual({ T0KEN_API_KEY: 'omx_agent_defaultUrlKey00000001', MEMORYX_API_KEY: 'omx_agent_defaultUrlKey00000001', T0KEN_EXEC: '1' });
   });
 
+  it('an MNEMOM_TOKEN already in the environment passes through; --only mnemom ignores a bad T0KEN_API_URL', async () => {
+    const result = await t0ken(['exec', '--only', 'mnemom', '--', process.execPath, '-e', 'console.log(process.env.MNEMOM_TOKEN)'], { MNEMOM_TOKEN: 'jwt.header.payload', T0KEN_API_URL: 'http://remote.example/api/v1' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('jwt.header.payload\n');
+    const none = await t0ken(['exec', '--only', 'mnemom', '--', 'true'], { MNEMOM_API_URL: 'http://127.0.0.1:9/v1', T0KEN_API_URL: 'http://remote.example/api/v1' });
+    expect(none.code).toBe(3);
+  });
+
   it('exit 3 when there is nothing to hand over, and the program is not run', async () => {
     const marker = join(work, 'ran');
     const result = await runCli(['exec', '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], { env: { T0KEN_CONFIG_DIR: empty.dir } });
