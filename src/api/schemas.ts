@@ -52,7 +52,9 @@ const FP = /^fp_[A-Za-z0-9_-]{1,128}$/;
 
 export const autoRegisterData = object({
   user_id: nonEmpty,
-  api_key: matching(/^\S{8,512}$/, 'an API key'),
+  // Printable ASCII only: `token`, `env` and `exec` hand the key on byte for byte, so a key holding an
+  // escape sequence would reach a terminal or a shell; such an answer is malformed and nothing is stored.
+  api_key: matching(/^[\x21-\x7e]{8,512}$/, 'an API key (printable characters)'),
   project_id: nonEmpty,
   is_machine_account: bool,
   machine_fingerprint: matching(FP, 'a fp_… fingerprint'),

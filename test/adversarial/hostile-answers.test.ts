@@ -21,6 +21,10 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
     json(r, 200, { success: true, data: { total_memories: 1, total_projects: 1, api_calls_24h: 1, storage_used: `1MB${HOSTILE}`, created_at: '2026-01-01T00:00:00Z' } }),
   'POST /t0ken/agents/claim/init': (_q, r) => json(r, 200, { success: true, data: { verification_code: '123456', expires_at: new Date(Date.now() + 600_000).toISOString() } }),
   'POST /t0ken/agents/claim/verify': (_q, r) => json(r, 200, { success: true, data: { message: `ok${HOSTILE}`, merged_to_user_id: `human${HOSTILE}` } }),
+  [`GET /mnemom/agents/${AGENT_ID}`]: (_q, r) =>
+    json(r, 200, { id: AGENT_ID, agent_hash: `hash${HOSTILE}`, name: `agent${HOSTILE}`, user_id: `u${HOSTILE}`, email: `e${HOSTILE}`, status: `s${HOSTILE}`, created_at: '2026-01-01T00:00:00Z' }),
+  'POST /keyed/agents/auto-register': (_q, r) =>
+    json(r, 200, { success: true, data: { user_id: 'u', api_key: `omx_agent_${HOSTILE}`, project_id: 'p', is_machine_account: true, machine_fingerprint: 'fp_server', created_at: '2026-01-01T00:00:00Z' } }),
   'GET /mnemom/agents': (_q, r) => json(r, 200, { agents: [{ id: AGENT_ID, name: `agent${HOSTILE}`, created_at: '2026-01-01T00:00:00Z' }] }),
   'POST /mnemom/agents': (_q, r) => json(r, 201, { id: AGENT_ID, agent_hash: `hash${HOSTILE}`, name: `agent${HOSTILE}`, created_at: '2026-01-01T00:00:00Z', card_id: `card${HOSTILE}` }),
   'GET /failing/agents/machine-stats': (_q, r) => json(r, 422, { success: false, error: { code: 'bad', message: `nope${HOSTILE}` } }),
@@ -129,6 +133,9 @@ describe('hostile answers never reach the terminal (issue 13.1)', () => {
     expect(list.code, list.stderr).toBe(0);
     safe(list, 'agent list');
     expect(list.stdout).toContain(AGENT_ID);
+    const show = await t0ken(['agent', 'show', AGENT_ID]);
+    expect(show.code, show.stderr).toBe(0);
+    safe(show, 'agent show');
     const create = await t0ken(['agent', 'create', '--name', 'hostile', '--key-env', 'PROVIDER_KEY'], { PROVIDER_KEY: 'sk-hostile-provider-key' });
     expect(create.code, create.stderr).toBe(0);
     safe(create, 'agent create');
@@ -147,6 +154,14 @@ describe('hostile answers never reach the terminal (issue 13.1)', () => {
     expect(status.code).toBe(5);
     expect(status.stderr).toContain('503');
     safe(status, 'raw status line');
+  });
+
+  it('an API key holding escape sequences is a malformed answer: nothing stored, so `token` can never print it', async () => {
+    const result = await t0ken(['register', '--force'], { T0KEN_API_URL: `${base}/keyed` });
+    expect(result.code).toBe(5);
+    safe(result, 'register with a hostile key');
+    const token = await t0ken(['token'], { T0KEN_API_URL: `${base}/keyed` });
+    expect(token.code).toBe(3);
   });
 
   it('a hostile error message in a 4xx answer', async () => {
