@@ -8,14 +8,14 @@
 //                              of @inquirer/prompts only the prompts t0ken uses (scripts/prompts-entry.mjs)
 //   .build/meta.json           which sources each output holds (for the lazy-loading test; not shipped)
 //
-// Everything bundled is a devDependency: a global install pulls only undici and systeminformation.
+// Everything bundled is a devDependency: a global install pulls only systeminformation.
 //
 // Why CommonJS for our code, although the sources are ESM: on Node 20 the first ESM module starts
 // the ESM loader, which measured 0.15 to 0.2 of node's own start-up, on every command. One CommonJS
 // file with the commands inlined (V8 compiles a function only when it first runs) beat per-command
-// ESM chunks in the same measurement. undici and systeminformation are loaded from node_modules:
-// their CommonJS exports do not survive bundling into ESM, and they are needed only off the
-// common paths (a proxy is set; not Linux).
+// ESM chunks in the same measurement. systeminformation is loaded from node_modules: its CommonJS
+// exports do not survive bundling into ESM, and it is needed only off the common path (not Linux).
+// Proxies need no package: src/api/transport.ts opens the CONNECT tunnel with node:http.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,7 +62,7 @@ const [cli, commander, vendor] = await Promise.all([
     sourcemap: 'linked',
     sourcesContent: false,
     plugins: [vendorPaths],
-    external: ['undici', 'systeminformation'],
+    external: ['systeminformation'],
     // import.meta does not exist in CommonJS; the one use is createRequire(import.meta.url).
     banner: { js: "const __t0kenUrl = require('node:url').pathToFileURL(__filename).href;" },
     define: { 'import.meta.url': '__t0kenUrl', __T0KEN_VERSION__: JSON.stringify(version) },
