@@ -50,6 +50,16 @@ describe('mcp config prints each client\'s shape, with no secret in it', () => {
     expect(result.stderr.trim().split('\n').map((line) => Object.keys(JSON.parse(line)))).toEqual([['warning']]); // nothing stored yet, as JSON
   });
 
+  it('no warning once something is stored for these APIs', async () => {
+    const stored = tempConfigDir();
+    const env = { T0KEN_CONFIG_DIR: stored.dir };
+    expect((await runCli(['agent', 'login', '--with-token'], { env, input: 'mnm_MCPconfigStoredKey_0123456789\n' })).code).toBe(0);
+    const result = await t0ken(['mcp', 'config', '--client', 'cursor'], env);
+    stored.cleanup();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('warning');
+  });
+
   it('usage errors: an unknown client, a bad name, --write for generic', async () => {
     expect((await t0ken(['mcp', 'config', '--client', 'emacs'])).code).toBe(2);
     expect((await t0ken(['mcp', 'config', '--name', 'has space'])).code).toBe(2);

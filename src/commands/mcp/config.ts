@@ -17,7 +17,7 @@ import {
 } from '../../core/mcp-clients.js';
 import { DEFAULT_MNEMOM_API_URL, DEFAULT_T0KEN_API_URL } from '../../core/url.js';
 import { readTextFile, replaceTextFile } from '../../platform/files.js';
-import { hasStoredIdentity } from '../shared/identity.js';
+import { storeFor } from '../shared/store.js';
 
 interface Options {
   client?: string;
@@ -80,6 +80,13 @@ function settingsToCarry(ctx: Context): Record<string, string> {
 
 /** The client starts the server outside this shell: an identity only in this shell's environment will not reach it. */
 async function warnWhenNothingStored(ctx: Context): Promise<void> {
-  const stored = await hasStoredIdentity(ctx).catch(() => true); // a store problem is for exec to report, with its exit code
+  let stored = true;
+  try {
+    // Whether an account or key is stored at all: no secret is read (nor a keychain asked) for that.
+    const data = storeFor(ctx).read();
+    stored = data.t0ken[ctx.t0kenBaseUrl()] !== undefined || data.mnemom[ctx.mnemomBaseUrl()] !== undefined;
+  } catch {
+    // a store problem is for exec to report, with its exit code
+  }
   if (!stored) ctx.out.warn(`nothing is stored for ${ctx.t0kenBaseUrl()} yet: run \`t0ken register\` before the client starts the server, or \`t0ken exec\` will exit 3`);
 }

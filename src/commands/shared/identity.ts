@@ -41,8 +41,3 @@ export async function resolveIdentity(ctx: Context, only: IdentityScope | undefi
   }
   return records;
 }
-
-/** Whether anything is stored for the current APIs (what a program started outside this shell will get). */
-export async function hasStoredIdentity(ctx: Context): Promise<boolean> {
-  return (await storedKey(ctx, 't0ken', ctx.t0kenBaseUrl())) !== undefined || (await storedKey(ctx, 'mnemom', ctx.mnemomBaseUrl())) !== undefined;
-}
