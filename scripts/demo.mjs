@@ -34,10 +34,13 @@ delete env.T0KEN_API_KEY;
 delete env.MNEMOM_TOKEN;
 delete env.MNEMOM_API_KEY;
 
+// Bold titles only on a terminal that wants colour: `npm run demo | less` or `> demo.txt` get plain text.
+const bold = process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb' ? (text) => `\x1b[1m${text}\x1b[0m` : (text) => text;
+
 let failed = false;
 function step(title, args, { input, expect = 0 } = {}) {
   if (failed) return;
-  console.log(`\n\x1b[1m# ${title}\x1b[0m\n$ t0ken ${args.join(' ')}${input !== undefined ? '   (stdin: a key)' : ''}`);
+  console.log(`\n${bold(`# ${title}`)}\n$ t0ken ${args.join(' ')}${input !== undefined ? '   (stdin: a key)' : ''}`);
   const result = spawnSync(process.execPath, [bin, ...args], { env, input: input ?? '', encoding: 'utf8' });
   process.stdout.write(result.stdout);
   process.stdout.write(result.stderr);

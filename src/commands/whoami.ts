@@ -40,7 +40,7 @@ export async function run(ctx: Context): Promise<void> {
           ['project', account.project_id],
           ['fingerprint', `${account.machine_fingerprint}${matches === false ? ctx.out.style.yellow(' (this machine no longer matches)') : ''}`],
           // The service may name the machine differently from what it was sent: show both then.
-          ...(current && current.fingerprint !== account.machine_fingerprint ? [['local fingerprint', current.fingerprint] as [string, string]] : []),
+          ...(current && current.fingerprint !== account.machine_fingerprint ? [['local fingerprint', `${current.fingerprint} ${ctx.out.style.dim('(what `t0ken fingerprint` prints; the service named this machine itself, above, and t0ken uses its name for every call)')}`] as [string, string]] : []),
           ['api key', `${maskSecret(envKey || account.api_key)}${envKey ? ' (from T0KEN_API_KEY)' : ''}`],
           ['claim', describeClaim(claim)],
           ['registered', localTime(account.registered_at)],

@@ -97,6 +97,9 @@ function keyedHash(normalizedId: string): string {
   return `fp_${appSpecificId(idBytes(normalizedId), Buffer.from(FINGERPRINT_APP_ID, 'hex'))}`;
 }
 
+/** How to make a fingerprint of one's own, in a shell: 16 random bytes as hex. */
+export const FINGERPRINT_RECIPE = 'fp_$(openssl rand -hex 16)';
+
 function containerName(kind: string | undefined): string {
   return kind ? `a ${kind} container` : 'a container';
 }
@@ -109,11 +112,11 @@ export function deriveFingerprint(facts: MachineFacts): Fingerprint {
     const { source, value } = facts.machineId;
     if (container.inContainer && facts.machineIdSharedWithImage) {
       warnings.push(
-        `running in ${containerName(container.kind)} whose machine id appears to come from its image: every container made from that image gets the same fingerprint, so they would collide as one machine account; set T0KEN_FINGERPRINT to a distinct fp_ value per instance`,
+        `in ${containerName(container.kind)} using its image's machine id: copies get the same fingerprint and collide; give each T0KEN_FINGERPRINT=${FINGERPRINT_RECIPE}`,
       );
     }
     if (container.kind === 'wsl') {
-      warnings.push('running under WSL, where the Linux machine id may change when WSL restarts, which would move this fingerprint; set T0KEN_FINGERPRINT to keep one');
+      warnings.push(`under WSL the machine id may change when WSL restarts: to keep one fingerprint, T0KEN_FINGERPRINT=${FINGERPRINT_RECIPE}`);
     }
     return { fingerprint: keyedHash(normalizeMachineId(value)), source, warnings };
   }
@@ -122,7 +125,7 @@ export function deriveFingerprint(facts: MachineFacts): Fingerprint {
     warnings.push('no OS machine id found; using a random install id stored in the config directory');
     if (container.inContainer) {
       warnings.push(
-        `running in ${containerName(container.kind)}: the install id lives in the config directory and is lost when the container's filesystem is discarded (a new fingerprint, a new machine account); keep the config directory on a volume or set T0KEN_FINGERPRINT`,
+        `in ${containerName(container.kind)}, the install id in the config directory is lost with its filesystem: keep that directory on a volume, or T0KEN_FINGERPRINT=${FINGERPRINT_RECIPE}`,
       );
     }
     return { fingerprint: keyedHash(normalizeMachineId(facts.installId)), source: 'install-id', warnings };

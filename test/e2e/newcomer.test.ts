@@ -218,6 +218,24 @@ describe('input', () => {
   });
 });
 
+describe('npm run demo', () => {
+  it('prints no escape sequences into a pipe', async () => {
+    const demo = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const env = { ...process.env };
+      delete env.FORCE_COLOR;
+      delete env.NO_COLOR;
+      const child = spawn(process.execPath, [join(BIN, '..', '..', 'scripts', 'demo.mjs')], { stdio: ['ignore', 'pipe', 'pipe'], env });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    expect(demo.code, demo.out).toBe(0);
+    expect(demo.out).toContain('# ');
+    expect(demo.out).not.toContain('\u001b');
+  });
+});
+
 describe('source maps', () => {
   it('ship next to the bundle, for --debug stack traces', () => {
     const map = JSON.parse(readFileSync(join(BIN, '..', '..', 'dist', 'cli.cjs.map'), 'utf8'));

@@ -124,6 +124,9 @@ describe('deriveFingerprint', () => {
     expect(result.warnings[0]).toMatch(/same fingerprint/);
     expect(result.warnings[0]).toMatch(/collide/);
     expect(result.warnings[0]).toMatch(/T0KEN_FINGERPRINT/);
+    // One short line (it was 230 characters on every register), with a value to use.
+    expect(result.warnings[0]!.length).toBeLessThanOrEqual(160);
+    expect(result.warnings[0]).toContain('T0KEN_FINGERPRINT=fp_$(openssl rand -hex 16)');
   });
 
   it('does not warn about image ids in a container whose id is not shared with the image', () => {

@@ -63,6 +63,7 @@ export async function run(ctx: Context, options: Options, args: string[]): Promi
   ctx.out.result(
     { client, name, file: written, replaced: merged.replaced, other_servers: merged.others },
     () => `${merged.replaced ? 'Updated' : 'Added'} the MCP server "${name}" in ${written} (${merged.others} other server${merged.others === 1 ? '' : 's'} kept).`,
+    { quiet: () => written },
   );
 }
 
