@@ -62,7 +62,8 @@ const [cli, commander, vendor] = await Promise.all([
     sourcemap: 'linked',
     sourcesContent: false,
     plugins: [vendorPaths],
-    external: ['systeminformation'],
+    // @napi-rs/keyring is a native module (an optional dependency), loaded only by keychain.ts.
+    external: ['systeminformation', '@napi-rs/keyring'],
     // import.meta does not exist in CommonJS; the one use is createRequire(import.meta.url).
     banner: { js: "const __t0kenUrl = require('node:url').pathToFileURL(__filename).href;" },
     define: { 'import.meta.url': '__t0kenUrl', __T0KEN_VERSION__: JSON.stringify(version) },

@@ -39,6 +39,8 @@ const loaders: Record<CommandName, () => Promise<CommandModule>> = {
   exec: () => import('./commands/exec.js'),
   env: () => import('./commands/env.js'),
   'mcp-config': () => import('./commands/mcp/config.js'),
+  'credentials-status': () => import('./commands/credentials/status.js'),
+  'credentials-migrate': () => import('./commands/credentials/migrate.js'),
 };
 
 export async function main(argv: string[]): Promise<void> {

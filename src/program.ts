@@ -15,8 +15,8 @@ function helpText(examples: readonly string[], env: readonly string[]): string {
   return parts.join('\n');
 }
 
-const T0KEN_ENV = ['T0KEN_API_URL', 'T0KEN_API_KEY', 'T0KEN_CONFIG_DIR'] as const;
-const MNEMOM_ENV = ['MNEMOM_API_URL', 'MNEMOM_TOKEN', 'MNEMOM_API_KEY', 'T0KEN_CONFIG_DIR'] as const;
+const T0KEN_ENV = ['T0KEN_API_URL', 'T0KEN_API_KEY', 'T0KEN_CONFIG_DIR', 'T0KEN_CREDENTIAL_STORE'] as const;
+const MNEMOM_ENV = ['MNEMOM_API_URL', 'MNEMOM_TOKEN', 'MNEMOM_API_KEY', 'T0KEN_CONFIG_DIR', 'T0KEN_CREDENTIAL_STORE'] as const;
 
 /**
  * The command tree: names, options, help. Actions hand over to `run`, which loads the command's
@@ -49,7 +49,7 @@ export function buildProgram(run: Runner): Command {
   program
     .command('register')
     .summary('register this machine as a t0ken machine account')
-    .description('Derive this machine\'s fingerprint and auto-register a machine account; the API key is stored in the config file.')
+    .description('Derive this machine\'s fingerprint and auto-register a machine account; the API key is stored in the OS keychain when one answers, else in the config file (mode 600), which says so.')
     .option('--hostname <name>', 'hostname to report (default: this machine\'s)')
     .option('--force', 'register again even if an account is stored')
     .option('--show-key', 'print the full API key (it is masked otherwise)')
@@ -97,7 +97,7 @@ export function buildProgram(run: Runner): Command {
   program
     .command('logout')
     .summary('forget the stored account for this API')
-    .description('Forget the account stored for the current T0KEN_API_URL. Asks first on a terminal; --yes otherwise.')
+    .description('Forget the account stored for the current T0KEN_API_URL and delete its key from the keychain. Asks first on a terminal; --yes otherwise. Nothing stored: nothing to forget, exit 0.')
     .option('-y, --yes', 'do not ask for confirmation')
     .addHelpText('after', helpText(['t0ken logout', 't0ken logout --yes'], [...T0KEN_ENV]))
     .action(action('logout'));
@@ -216,7 +216,7 @@ export function buildProgram(run: Runner): Command {
   agent
     .command('login')
     .summary('store a Mnemom API key read from stdin')
-    .description('Store a Mnemom API key (mnm_…) read from stdin in the config file (mode 600). MNEMOM_TOKEN and MNEMOM_API_KEY still win.')
+    .description('Store a Mnemom API key (mnm_…) read from stdin, in the OS keychain when one answers, else in the config file (mode 600). MNEMOM_TOKEN and MNEMOM_API_KEY still win.')
     .option('--with-token', 'read the key from stdin')
     .addHelpText('after', helpText(['t0ken agent login --with-token < mnemom-key.txt'], [...MNEMOM_ENV]))
     .action(action('agent-login'));
@@ -224,11 +224,40 @@ export function buildProgram(run: Runner): Command {
   agent
     .command('logout')
     .summary('forget the stored Mnemom API key')
-    .description('Forget the Mnemom API key stored for the current MNEMOM_API_URL.')
+    .description('Forget the Mnemom API key stored for the current MNEMOM_API_URL, deleting it from the keychain too. Nothing stored: nothing to forget, exit 0.')
     .addHelpText('after', helpText(['t0ken agent logout'], [...MNEMOM_ENV]))
     .action(action('agent-logout'));
 
   program.commandsGroup('Tools:');
+
+  const CREDENTIALS_HELP = [
+    'Secrets (t0ken API keys, Mnemom keys) live in the OS keychain when one answers: macOS Keychain,',
+    'Windows Credential Manager, the Secret Service over D-Bus on Linux (gnome-keyring, KWallet,',
+    'KeePassXC). Elsewhere they live in config.json (mode 600), and each write says so on stderr.',
+    'T0KEN_CREDENTIAL_STORE=auto (default), keyring (exit 7 without one) or file chooses.',
+  ].join(' ');
+  const credentials = program
+    .command('credentials')
+    .summary('where each stored secret lives; move them')
+    .description(`Show where each stored secret lives (the default), or move them all.\n\n${CREDENTIALS_HELP}`)
+    .helpCommand(false)
+    .addHelpText('after', helpText(['t0ken credentials', 't0ken credentials status --json', 't0ken credentials migrate --to keyring', 't0ken credentials migrate --to file'], ['T0KEN_CREDENTIAL_STORE', 'T0KEN_CONFIG_DIR']))
+    .action(action('credentials-status'));
+
+  credentials
+    .command('status')
+    .summary('where each stored secret lives, and whether it can be read')
+    .description(`Show each stored secret's home (keychain or config file) and state, and where new secrets go.\n\n${CREDENTIALS_HELP}`)
+    .addHelpText('after', helpText(['t0ken credentials status', 't0ken credentials status --json | jq -r \'.secrets[] | "\\(.api_url) \\(.storage)"\''], ['T0KEN_CREDENTIAL_STORE', 'T0KEN_CONFIG_DIR']))
+    .action(action('credentials-status'));
+
+  credentials
+    .command('migrate')
+    .summary('move every stored secret to the keychain or the file')
+    .description('Move every stored secret to the OS keychain or to config.json (mode 600). The new home is written first, then the config, then the old home is cleared: interrupted, a secret is never in neither place.')
+    .addOption(new Option('--to <store>', 'where to move them').choices(['keyring', 'file']).makeOptionMandatory())
+    .addHelpText('after', helpText(['t0ken credentials migrate --to keyring', 't0ken credentials migrate --to file --json'], ['T0KEN_CONFIG_DIR']))
+    .action(action('credentials-migrate'));
 
   program
     .command('fingerprint')

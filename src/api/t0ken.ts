@@ -23,7 +23,7 @@ export class T0kenApi {
       env: options.env,
       headers: options.apiKey ? { 'x-api-key': options.apiKey } : {},
       secrets: options.apiKey ? [options.apiKey] : [],
-      authHint: 'The API key was rejected: run `t0ken register --force` for a new one, or check T0KEN_API_KEY.',
+      authHint: 'If T0KEN_API_KEY is set, check it or unset it. Registering again does not get a new key: the service answers `t0ken register --force` with the same key for the same machine, so it only repairs a stored copy that was damaged; a key the service no longer accepts needs t0ken support.',
       trace: options.trace,
     });
   }

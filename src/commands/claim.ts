@@ -10,7 +10,7 @@ import { localTime, minutesLeft, openT0kenSession, recordServiceClaim } from './
 
 /** Starts linking the machine account to a person: prints the 6-digit code and stores the pending claim. */
 export async function run(ctx: Context, options: { email?: string }): Promise<void> {
-  const session = openT0kenSession(ctx);
+  const session = await openT0kenSession(ctx);
   const email = validateEmail(
     options.email ??
       (await ask(ctx.prompt, {

@@ -1,24 +1,49 @@
 import type { Context } from '../context.js';
 import { maskSecret } from '../core/mask.js';
-import { requireAccount } from '../store/open.js';
 import { storeFor } from './shared/store.js';
+import { deleteKeychainEntry } from './shared/credentials.js';
 import { confirm } from '../ui/prompt.js';
 
-/** Forgets the account stored for the current API; confirms on a terminal, --yes otherwise. */
+/**
+ * Forgets the account stored for the current API, its keychain entry included; confirms on a
+ * terminal, --yes otherwise. Nothing stored is not an error: there is nothing to forget (exit 0).
+ */
 export async function run(ctx: Context, options: { yes?: boolean }): Promise<void> {
   const baseUrl = ctx.t0kenBaseUrl();
   const store = storeFor(ctx);
-  const account = requireAccount(store.read(), baseUrl);
+  const account = store.read().t0ken[baseUrl];
+  if (!account) {
+    ctx.out.result({ logged_out: false, api_url: baseUrl, user_id: null }, () => `Nothing to forget: no machine account is stored for ${baseUrl}.`, { quiet: () => '' });
+    warnIfEnv(ctx);
+    return;
+  }
   if (!options.yes) {
-    const ok = await confirm(ctx.prompt, `Forget the machine account ${account.user_id} (${maskSecret(account.api_key)}) for ${baseUrl}?`, '--yes');
+    const key = account.api_key === undefined ? 'key in the keychain' : maskSecret(account.api_key);
+    const ok = await confirm(ctx.prompt, `Forget the machine account ${account.user_id} (${key}) for ${baseUrl}?`, '--yes');
     if (!ok) {
       ctx.out.info('Nothing changed.');
       return;
     }
   }
-  await store.update((data) => {
+  let forgotten: typeof account | undefined;
+  await store.update(async (data) => {
+    forgotten = data.t0ken[baseUrl];
+    if (!forgotten) return;
+    await deleteKeychainEntry(ctx, forgotten, { kind: 't0ken', baseUrl });
     delete data.t0ken[baseUrl];
   });
-  ctx.out.result({ logged_out: true, api_url: baseUrl, user_id: account.user_id }, () => `Forgot the machine account ${account.user_id} for ${baseUrl}.`, { quiet: () => '' });
+  if (!forgotten) {
+    ctx.out.result({ logged_out: false, api_url: baseUrl, user_id: null }, () => `Nothing to forget: no machine account is stored for ${baseUrl}.`, { quiet: () => '' });
+  } else {
+    const gone = forgotten;
+    ctx.out.result({ logged_out: true, api_url: baseUrl, user_id: gone.user_id }, () =>
+      `Forgot the machine account ${gone.user_id} for ${baseUrl}${gone.api_key_ref ? ' and deleted its key from the keychain' : ''}.`,
+      { quiet: () => '' },
+    );
+  }
+  warnIfEnv(ctx);
+}
+
+function warnIfEnv(ctx: Context): void {
   if (ctx.env.T0KEN_API_KEY) ctx.out.warn('T0KEN_API_KEY is still set and is used by every command until you unset it');
 }

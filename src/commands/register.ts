@@ -3,6 +3,8 @@ import { T0kenApi } from '../api/t0ken.js';
 import { maskSecret } from '../core/mask.js';
 import { storeFor } from './shared/store.js';
 import { storeAnswer } from './shared/stored-answer.js';
+import { deleteKeychainEntry, placeNewSecret, prepareSecretWrite, readSecret, storageOf } from './shared/credentials.js';
+import type { Storage } from '../store/secrets/types.js';
 import type { T0kenAccount } from '../store/schema.js';
 import { withSpinner } from '../ui/spinner.js';
 import { keyValueTable } from '../ui/table.js';
@@ -27,19 +29,20 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
       ctx.out.warn('this machine\'s fingerprint changed since it registered; run `t0ken register --force` to register it again');
     }
     ctx.out.info(`Already registered with ${baseUrl}; showing the stored account (use --force to register again).`);
-    show(ctx, existing, baseUrl, store.path, options.showKey === true, true);
+    const { secret } = await readSecret(ctx, existing, { kind: 't0ken', baseUrl });
+    show(ctx, existing, secret, storageOf(existing), baseUrl, store.path, options.showKey === true, true);
     return;
   }
 
   for (const warning of fingerprint.warnings) ctx.out.warn(warning);
   await store.prepareWrite(); // a read-only or full config dir stops us here, before a key is issued
+  await prepareSecretWrite(ctx); // so does T0KEN_CREDENTIAL_STORE=keyring without a keychain that takes writes
   const api = new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, trace: ctx.trace });
   const answer = await withSpinner(ctx.out, ctx.env, 'Registering this machine…', () =>
     api.autoRegister({ machine_fingerprint: fingerprint.fingerprint, platform: servicePlatform(), hostname }),
   );
   const account: T0kenAccount = {
     user_id: answer.user_id,
-    api_key: answer.api_key,
     project_id: answer.project_id,
     machine_fingerprint: answer.machine_fingerprint,
     local_fingerprint: fingerprint.fingerprint,
@@ -48,9 +51,16 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
     created_at: answer.created_at,
     registered_at: new Date().toISOString(),
   };
-  const serviceDid = `the service registered this machine as user ${account.user_id} (key ${maskSecret(account.api_key)})`;
-  await storeAnswer(store, (data) => {
+  const serviceDid = `the service registered this machine as user ${account.user_id} (key ${maskSecret(answer.api_key)})`;
+  let storage: Storage = 'file';
+  await storeAnswer(store, async (data) => {
     const previous = data.t0ken[baseUrl];
+    // The key goes to its home under the lock, so parallel writers never see a record without it.
+    const placed = await placeNewSecret(ctx, { kind: 't0ken', baseUrl }, answer.api_key, store.path);
+    Object.assign(account, placed.placement);
+    storage = placed.storage;
+    // A key that moved from the keychain to the file leaves no copy behind.
+    if (previous?.api_key_ref && placed.storage === 'file') await deleteKeychainEntry(ctx, previous, { kind: 't0ken', baseUrl });
     // A re-registration that lands on the same user keeps what we know about its claim.
     if (previous && previous.user_id === account.user_id) {
       if (previous.claim) account.claim = previous.claim;
@@ -62,12 +72,12 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
     recover: 'Nothing is lost: once the config can be written, run `t0ken register --force`; the service answers this machine with the same account and key.',
   });
   ctx.out.info(`Registered this machine with ${baseUrl}.`);
-  show(ctx, account, baseUrl, store.path, options.showKey === true, false);
+  show(ctx, account, answer.api_key, storage, baseUrl, store.path, options.showKey === true, false);
   if (!account.claim) ctx.out.info('Next: link it to a person with `t0ken claim --email you@example.com`.');
 }
 
-function show(ctx: Context, account: T0kenAccount, baseUrl: string, configPath: string, showKey: boolean, alreadyRegistered: boolean): void {
-  const key = showKey ? account.api_key : maskSecret(account.api_key);
+function show(ctx: Context, account: T0kenAccount, apiKey: string, storage: Storage, baseUrl: string, configPath: string, showKey: boolean, alreadyRegistered: boolean): void {
+  const key = showKey ? apiKey : maskSecret(apiKey);
   const json: Record<string, unknown> = {
     user_id: account.user_id,
     project_id: account.project_id,
@@ -77,9 +87,10 @@ function show(ctx: Context, account: T0kenAccount, baseUrl: string, configPath: 
     api_url: baseUrl,
     config_path: configPath,
     already_registered: alreadyRegistered,
-    api_key_masked: maskSecret(account.api_key),
+    api_key_masked: maskSecret(apiKey),
+    storage,
   };
-  if (showKey) json.api_key = account.api_key;
+  if (showKey) json.api_key = apiKey;
   ctx.out.result(json, () =>
     keyValueTable(
       [
@@ -87,11 +98,12 @@ function show(ctx: Context, account: T0kenAccount, baseUrl: string, configPath: 
         ['project', account.project_id],
         ['fingerprint', account.machine_fingerprint],
         ['api key', key],
+        ['key stored in', storage === 'keyring' ? 'the OS keychain' : `${configPath} (mode 600)`],
         ['api', baseUrl],
         ['config', configPath],
       ],
       ctx.out.style.dim,
     ),
-    { quiet: () => (showKey ? account.api_key : account.user_id) },
+    { quiet: () => (showKey ? apiKey : account.user_id) },
   );
 }

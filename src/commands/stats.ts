@@ -1,13 +1,19 @@
 import type { Context } from '../context.js';
+import { T0kenApi } from '../api/t0ken.js';
+import { CliError, isCliError } from '../core/errors.js';
 import { formatCount } from '../core/format.js';
 import { withSpinner } from '../ui/spinner.js';
 import { keyValueTable } from '../ui/table.js';
+import { currentFingerprint } from './shared/machine.js';
+import { storeFor } from './shared/store.js';
 import { localTime, openT0kenSession } from './shared/t0ken-session.js';
 
 /** Machine statistics: a readable table, or the service's data object with --json. */
 export async function run(ctx: Context): Promise<void> {
-  const session = openT0kenSession(ctx);
-  const stats = await withSpinner(ctx.out, ctx.env, 'Fetching statistics…', () => session.api.machineStats(session.account.machine_fingerprint));
+  const { api, fingerprint, envOnly } = await statsClient(ctx);
+  const stats = await withSpinner(ctx.out, ctx.env, 'Fetching statistics…', () => api.machineStats(fingerprint)).catch((error: unknown) => {
+    throw envOnly ? withFingerprintHint(error, fingerprint) : error;
+  });
   ctx.out.result(stats, () =>
     keyValueTable(
       [
@@ -20,4 +26,30 @@ export async function run(ctx: Context): Promise<void> {
       ctx.out.style.dim,
     ),
   );
+}
+
+/**
+ * The stored account's client and the service's name for this machine; or, with T0KEN_API_KEY
+ * and nothing stored, that key and this machine's fingerprint (T0KEN_FINGERPRINT, else derived).
+ */
+async function statsClient(ctx: Context): Promise<{ api: T0kenApi; fingerprint: string; envOnly: boolean }> {
+  const baseUrl = ctx.t0kenBaseUrl();
+  const envKey = ctx.env.T0KEN_API_KEY;
+  if (envKey && !storeFor(ctx).read().t0ken[baseUrl]) {
+    const current = await currentFingerprint(ctx, false);
+    ctx.out.info(`No account is stored for ${baseUrl}: using T0KEN_API_KEY with fingerprint ${current.fingerprint}${ctx.env.T0KEN_FINGERPRINT ? ' (T0KEN_FINGERPRINT)' : ' (this machine\'s)'}.`);
+    return { api: new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, apiKey: envKey, trace: ctx.trace }), fingerprint: current.fingerprint, envOnly: true };
+  }
+  const session = await openT0kenSession(ctx);
+  return { api: session.api, fingerprint: session.account.machine_fingerprint, envOnly: false };
+}
+
+/** The service may know the machine by its own fp_ name: say how to give it that name. */
+function withFingerprintHint(error: unknown, fingerprint: string): unknown {
+  if (!isCliError(error) || (error.status !== 404 && error.status !== 403)) return error;
+  return new CliError(error.code, error.message, error.exitCode, {
+    status: error.status,
+    cause: error,
+    hint: `The service may know this machine by another name than ${fingerprint}: set T0KEN_FINGERPRINT to the machine_fingerprint that \`t0ken whoami\` shows where the account is stored, or run \`t0ken register\` here.`,
+  });
 }

@@ -13,7 +13,7 @@ import { localTime, openT0kenSession, recordServiceClaim } from './shared/t0ken-
  * a pending claim → its code (or --code); nothing started → --code, else exit 2 with the next step.
  */
 export async function run(ctx: Context, options: { code?: string }): Promise<void> {
-  const session = openT0kenSession(ctx);
+  const session = await openT0kenSession(ctx);
   const { claim, pending_claim: pending } = session.account;
   if (claim) {
     ctx.out.result({ already_claimed: true, ...claim }, () => `Already claimed: ${describeDoneClaim(claim)}. Nothing to verify.`, { quiet: () => claim.merged_to_user_id });

@@ -3,19 +3,29 @@ import { maskSecret } from '../core/mask.js';
 import { requireAccount } from '../store/open.js';
 import { storeFor } from './shared/store.js';
 import type { T0kenAccount } from '../store/schema.js';
+import type { Storage } from '../store/secrets/types.js';
 import { keyValueTable } from '../ui/table.js';
 import { currentFingerprint } from './shared/machine.js';
+import { readSecret, secretHomes, storageOf } from './shared/credentials.js';
 import { localTime, minutesLeft } from './shared/t0ken-session.js';
 
-/** Shows the stored account: masked key, fingerprint match, claim state, config path. */
+/** Shows the stored account: masked key and where it lives, fingerprint match, claim state, config path. */
 export async function run(ctx: Context): Promise<void> {
   const baseUrl = ctx.t0kenBaseUrl();
   const store = storeFor(ctx);
-  const account = requireAccount(store.read(), baseUrl);
+  const data = store.read();
+  const envKey = ctx.env.T0KEN_API_KEY;
+  if (envKey && !data.t0ken[baseUrl]) return showEnvOnly(ctx, baseUrl, envKey, store.path);
+
+  const account = requireAccount(data, baseUrl);
   const current = await currentFingerprint(ctx, false).catch(() => undefined);
   const matches = current ? current.fingerprint === account.local_fingerprint : undefined;
-  const envKey = ctx.env.T0KEN_API_KEY;
+  const storage = storageOf(account);
+  // The stored key is read from its home (the keychain too), so a locked keyring or a deleted entry
+  // shows here (exit 7, with the way out) rather than at the next command that needs the key.
+  const key = envKey || (await readSecret(ctx, account, { kind: 't0ken', baseUrl })).secret;
   const claim = claimState(account);
+  const homes = secretHomes(data);
 
   ctx.out.result(
     {
@@ -26,8 +36,11 @@ export async function run(ctx: Context): Promise<void> {
       local_fingerprint: account.local_fingerprint,
       current_fingerprint: current?.fingerprint ?? null,
       fingerprint_matches: matches ?? null,
-      api_key_masked: maskSecret(envKey || account.api_key),
+      api_key_masked: maskSecret(key),
       api_key_source: envKey ? 'T0KEN_API_KEY' : 'config',
+      storage,
+      keychain_account: account.api_key_ref?.account ?? null,
+      secrets: homes,
       claim,
       registered_at: account.registered_at,
       config_path: store.path,
@@ -41,7 +54,9 @@ export async function run(ctx: Context): Promise<void> {
           ['fingerprint', `${account.machine_fingerprint}${matches === false ? ctx.out.style.yellow(' (this machine no longer matches)') : ''}`],
           // The service may name the machine differently from what it was sent: show both then.
           ...(current && current.fingerprint !== account.machine_fingerprint ? [['local fingerprint', `${current.fingerprint} ${ctx.out.style.dim('(what `t0ken fingerprint` prints; the service named this machine itself, above, and t0ken uses its name for every call)')}`] as [string, string]] : []),
-          ['api key', `${maskSecret(envKey || account.api_key)}${envKey ? ' (from T0KEN_API_KEY)' : ''}`],
+          ['api key', `${maskSecret(key)}${envKey ? ' (from T0KEN_API_KEY)' : ''}`],
+          ['key stored in', describeStorage(storage, store.path, account.api_key_ref?.account)],
+          ...homes.filter((h) => h.kind === 'mnemom').map((h): [string, string] => [`mnemom key`, `${h.api_url}, in ${describeStorage(h.storage, store.path, h.keychain_account ?? undefined)}`]),
           ['claim', describeClaim(claim)],
           ['registered', localTime(account.registered_at)],
           ['config', store.path],
@@ -57,6 +72,42 @@ export async function run(ctx: Context): Promise<void> {
   if (matches === false) {
     ctx.out.warn('this machine\'s fingerprint differs from the one it registered with (the machine id changed, or the config was copied here); run `t0ken register --force` to register this machine');
   }
+}
+
+export function describeStorage(storage: Storage, configPath: string, keychainAccount?: string): string {
+  return storage === 'keyring' ? `the OS keychain (service t0ken, account ${keychainAccount ?? '?'})` : `${configPath} (mode 600)`;
+}
+
+/** T0KEN_API_KEY with nothing stored: what can be known without the service. */
+async function showEnvOnly(ctx: Context, baseUrl: string, envKey: string, configPath: string): Promise<void> {
+  const current = await currentFingerprint(ctx, false).catch(() => undefined);
+  const fingerprint = current?.fingerprint ?? null;
+  const source = ctx.env.T0KEN_FINGERPRINT ? 'T0KEN_FINGERPRINT' : current ? 'this machine' : null;
+  ctx.out.result(
+    {
+      api_url: baseUrl,
+      stored: false,
+      user_id: null,
+      project_id: null,
+      machine_fingerprint: fingerprint,
+      fingerprint_source: source,
+      api_key_masked: maskSecret(envKey),
+      api_key_source: 'T0KEN_API_KEY',
+      storage: null,
+      config_path: configPath,
+    },
+    () =>
+      keyValueTable(
+        [
+          ['api', baseUrl],
+          ['api key', `${maskSecret(envKey)} (from T0KEN_API_KEY; nothing is stored)`],
+          ['fingerprint', fingerprint ? `${fingerprint} (${source})` : 'unknown: set T0KEN_FINGERPRINT'],
+          ['user', 'unknown: not stored (run `t0ken register` to store the account)'],
+          ['config', configPath],
+        ],
+        ctx.out.style.dim,
+      ),
+  );
 }
 
 type ClaimState =

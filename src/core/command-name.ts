@@ -4,4 +4,5 @@ export type CommandName =
   | 'hash-proof' | 'agent-create' | 'agent-list' | 'agent-login' | 'agent-logout'
   | 'agent-show' | 'agent-claim' | 'agent-rekey'
   | 'completion' | 'sandbox' | 'help'
-  | 'exec' | 'env' | 'mcp-config';
+  | 'exec' | 'env' | 'mcp-config'
+  | 'credentials-status' | 'credentials-migrate';

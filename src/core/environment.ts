@@ -4,6 +4,7 @@ export const ENVIRONMENT: Readonly<Record<string, string>> = {
   T0KEN_API_KEY: 'the t0ken API key to use instead of the stored one',
   T0KEN_CONFIG_DIR: 'directory for config.json (default $XDG_CONFIG_HOME/t0ken or ~/.config/t0ken; macOS ~/Library/Preferences/t0ken; Windows %APPDATA%\\t0ken); nothing is written under HOME when set',
   T0KEN_FINGERPRINT: 'use this fp_… fingerprint instead of deriving one (clones of a container image)',
+  T0KEN_CREDENTIAL_STORE: 'where new secrets go: auto (default: the OS keychain when it answers, else config.json with a notice), keyring, or file',
   T0KEN_DEBUG: 'set to 1 for an HTTP trace on stderr with every secret redacted (same as --debug)',
   MNEMOM_API_URL: 'Mnemom API base URL (default https://api.mnemom.ai/v1); http:// only for loopback',
   MNEMOM_TOKEN: 'Mnemom JWT, sent as Authorization: Bearer; wins over every other Mnemom credential',

@@ -3,7 +3,7 @@
  * read-only path and the conf-backed write path both go through `parseConfig`.
  */
 
-export const CONFIG_VERSION = 1;
+export const CONFIG_VERSION = 2;
 
 export interface PendingClaim {
   email: string;
@@ -20,9 +20,28 @@ export interface ClaimRecord {
   source?: 'verify' | 'service';
 }
 
-export interface T0kenAccount {
+/**
+ * Where a secret lives when it is not in this file: an entry of the OS keychain. `account` is
+ * `t0ken:<base url>` or `mnemom:<base url>`, `service` always `t0ken`.
+ */
+export interface SecretRef {
+  store: 'keyring';
+  service: 't0ken';
+  account: string;
+}
+
+/**
+ * A record holds its secret in exactly one of `api_key` (this file) or `api_key_ref` (the keychain).
+ * Both are optional in the type so that nothing reads `api_key` directly: secrets are read through
+ * src/commands/shared/credentials.ts, which knows both homes.
+ */
+export interface SecretHolder {
+  api_key?: string;
+  api_key_ref?: SecretRef;
+}
+
+export interface T0kenAccount extends SecretHolder {
   user_id: string;
-  api_key: string;
   project_id: string;
   machine_fingerprint: string;   // the server's fp_ name: every later call uses it
   local_fingerprint: string;     // what this machine derived when it registered
@@ -34,8 +53,7 @@ export interface T0kenAccount {
   claim?: ClaimRecord;
 }
 
-export interface MnemomCredential {
-  api_key: string;
+export interface MnemomCredential extends SecretHolder {
   saved_at: string;
 }
 
@@ -64,10 +82,26 @@ function requireStrings(value: unknown, where: string, required: readonly string
   return value;
 }
 
-const ACCOUNT_FIELDS = ['user_id', 'api_key', 'project_id', 'machine_fingerprint', 'local_fingerprint', 'fingerprint_source', 'hostname', 'created_at', 'registered_at'] as const;
+const ACCOUNT_FIELDS = ['user_id', 'project_id', 'machine_fingerprint', 'local_fingerprint', 'fingerprint_source', 'hostname', 'created_at', 'registered_at'] as const;
+
+/** Exactly one home for the secret: `api_key` here, or `api_key_ref` to a keychain entry. */
+function checkSecret(record: Rec, where: string): void {
+  const hasKey = record.api_key !== undefined;
+  const hasRef = record.api_key_ref !== undefined;
+  if (hasKey === hasRef) throw new ConfigFormatError(`${where} must have exactly one of api_key and api_key_ref`);
+  if (hasKey) {
+    if (typeof record.api_key !== 'string') throw new ConfigFormatError(`${where}.api_key is not a string`);
+    return;
+  }
+  const ref = requireStrings(record.api_key_ref, `${where}.api_key_ref`, ['store', 'service', 'account']);
+  if (ref.store !== 'keyring' || ref.service !== 't0ken' || !/^(t0ken|mnemom):\S+$/.test(ref.account as string)) {
+    throw new ConfigFormatError(`${where}.api_key_ref is not a keychain reference t0ken understands`);
+  }
+}
 
 function checkAccount(value: unknown, where: string): T0kenAccount {
   const account = requireStrings(value, where, ACCOUNT_FIELDS);
+  checkSecret(account, where);
   if (account.pending_claim !== undefined) {
     requireStrings(account.pending_claim, `${where}.pending_claim`, ['email', 'verification_code', 'expires_at', 'started_at']);
   }
@@ -75,6 +109,12 @@ function checkAccount(value: unknown, where: string): T0kenAccount {
     requireStrings(account.claim, `${where}.claim`, ['merged_to_user_id', 'claimed_at', 'email']);
   }
   return account as unknown as T0kenAccount;
+}
+
+function checkMnemom(value: unknown, where: string): MnemomCredential {
+  const record = requireStrings(value, where, ['saved_at']);
+  checkSecret(record, where);
+  return record as unknown as MnemomCredential;
 }
 
 function checkSection<T>(value: unknown, name: string, check: (v: unknown, where: string) => T): Record<string, T> {
@@ -88,6 +128,9 @@ function checkSection<T>(value: unknown, name: string, check: (v: unknown, where
 /** Migrations from older versions, applied in order. Version 0 is a file written before `version` existed. */
 const MIGRATIONS: Record<number, (data: Rec) => Rec> = {
   0: (data) => ({ ...data, version: 1 }),
+  // Version 2 lets a record point at a keychain entry (api_key_ref) instead of holding api_key.
+  // Every version-1 record holds its key in the file, which version 2 still reads as it is.
+  1: (data) => ({ ...data, version: 2 }),
 };
 
 /** Parses and validates file text. Unknown top-level keys are kept for forward compatibility. */
@@ -112,7 +155,7 @@ export function parseConfig(text: string): ConfigData {
     ...data,
     version: CONFIG_VERSION,
     t0ken: checkSection(data.t0ken, 't0ken', checkAccount),
-    mnemom: checkSection(data.mnemom, 'mnemom', (v, where) => requireStrings(v, where, ['api_key', 'saved_at']) as unknown as MnemomCredential),
+    mnemom: checkSection(data.mnemom, 'mnemom', checkMnemom),
   };
 }
 

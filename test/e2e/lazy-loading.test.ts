@@ -33,7 +33,8 @@ async function loadedBy(args: string[], input = '', extraEnv: Record<string, str
   return { files, packages: new Set(files.flatMap(packagesIn)) };
 }
 
-const HEAVY = ['commander', 'conf', 'ajv', 'ora', '@inquirer/prompts', '@inquirer/core', 'undici', 'chalk', 'systeminformation'];
+const HEAVY = ['commander', 'conf', 'ajv', 'ora', '@inquirer/prompts', '@inquirer/core', 'undici', 'chalk', 'systeminformation', '@napi-rs/keyring'];
+const KEYRING = ['@napi-rs/keyring', '@napi-rs/keyring-linux-x64-gnu'];
 
 describe('each command loads only what it uses', () => {
   it('--version loads nothing but the shim (and package.json, for the version)', async () => {
@@ -47,8 +48,8 @@ describe('each command loads only what it uses', () => {
     [['token'], ''],
     [['exec', '--', 'true'], ''],
     [['env', '--format', 'sh'], ''],
-  ])('%j loads none of commander, conf, ora, inquirer, undici, chalk, systeminformation', async (args, input) => {
-    const { packages, files } = await loadedBy(args, input, { T0KEN_API_KEY: 'omx_agent_lazyloadingcheck0000' });
+  ])('%j loads none of commander, conf, ora, inquirer, undici, chalk, systeminformation, the keychain module', async (args, input) => {
+    const { packages, files } = await loadedBy(args, input, { T0KEN_API_KEY: 'omx_agent_lazyloadingcheck0000', T0KEN_CREDENTIAL_STORE: 'auto' });
     expect(files).toContain('dist/cli.cjs');
     for (const heavy of HEAVY) expect([...packages], `${args.join(' ')} loaded ${heavy}`).not.toContain(heavy);
   });
@@ -62,5 +63,18 @@ describe('each command loads only what it uses', () => {
   it('help goes through commander, so the check above can fail', async () => {
     const { packages } = await loadedBy(['token', '--help']);
     expect([...packages]).toContain('commander');
+  });
+
+  it.each([[['--version']], [['help']], [['fingerprint', '--explain']], [['credentials', '--help']]])('%j never loads the keychain module, even with T0KEN_CREDENTIAL_STORE=auto', async (args) => {
+    const { packages } = await loadedBy(args, '', { T0KEN_CREDENTIAL_STORE: 'auto' });
+    for (const name of KEYRING) expect([...packages]).not.toContain(name);
+  });
+
+  it('a write with T0KEN_CREDENTIAL_STORE=auto does load it (it tries the keychain first), so the checks above can fail', async () => {
+    const { packages } = await loadedBy(['agent', 'login', '--with-token'], 'mnm_lazy_loading_check_0123456789\n', {
+      T0KEN_CREDENTIAL_STORE: 'auto',
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/t0ken-lazy-bus',
+    });
+    expect([...packages]).toContain('@napi-rs/keyring');
   });
 });

@@ -23,15 +23,18 @@ export interface RunOptions {
 
 /**
  * Spawns the built binary as a user would: no TTY, a clean environment (no CI, no proxies, no
- * inherited T0KEN_/MNEMOM_ variables) plus `env`.
+ * inherited T0KEN_/MNEMOM_ variables, no D-Bus session, T0KEN_CREDENTIAL_STORE=file) plus `env`.
  */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined) continue;
-    if (/^(T0KEN_|MNEMOM_|CI$|NO_COLOR$|FORCE_COLOR$|HTTPS?_PROXY$|NO_PROXY$)/i.test(key)) continue;
+    if (/^(T0KEN_|MNEMOM_|CI$|NO_COLOR$|FORCE_COLOR$|HTTPS?_PROXY$|NO_PROXY$|DBUS_SESSION_BUS_ADDRESS$)/i.test(key)) continue;
     env[key] = value;
   }
+  // Ordinary tests never touch the keychain of the user running them: secrets go to the test's
+  // config file. The keychain tests (test/e2e/keychain.test.ts) bring their own D-Bus and keyring.
+  env.T0KEN_CREDENTIAL_STORE = 'file';
   for (const [key, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[key];
     else env[key] = value;

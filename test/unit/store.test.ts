@@ -29,7 +29,7 @@ describe('config store', () => {
     expect(mode(store.path)).toBe(0o600);
     const data = store.read();
     expect(Object.keys(data.t0ken).sort()).toEqual(['http://127.0.0.1:1/api/v1', 'https://a.example/api/v1']);
-    expect(data.version).toBe(1);
+    expect(data.version).toBe(2);
   });
 
   it('leaves the mode of a directory the user chose, but re-tightens its own', async () => {
@@ -74,7 +74,7 @@ describe('config store', () => {
 
   it('migrates a file written before "version" existed', () => {
     const data = parseConfig(JSON.stringify({ t0ken: { u: account('u') } }));
-    expect(data.version).toBe(1);
+    expect(data.version).toBe(2);
     expect(data.t0ken.u!.user_id).toBe('u');
     expect(data.mnemom).toEqual({});
   });

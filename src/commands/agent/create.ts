@@ -30,7 +30,7 @@ export async function run(ctx: Context, options: CreateOptions): Promise<void> {
   if (policy !== undefined) ctx.out.warn('--policy is deprecated: the service now reads the policy from the alignment card; put it in the card passed with --card');
   const providerKey = await readProviderKey(ctx, options);
   const proof = hashProof(providerKey, name);
-  const api = openMnemom(ctx, [providerKey]);
+  const api = await openMnemom(ctx, [providerKey]);
 
   const body: CreateAgentBody = { name, hash_proof: proof.hash_proof };
   if (card !== undefined) body.card_json = card;

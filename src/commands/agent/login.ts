@@ -2,6 +2,8 @@ import type { Context } from '../../context.js';
 import { usageError } from '../../core/errors.js';
 import { maskSecret } from '../../core/mask.js';
 import { storeFor } from '../shared/store.js';
+import { deleteKeychainEntry, placeNewSecret } from '../shared/credentials.js';
+import type { Storage } from '../../store/secrets/types.js';
 import { MNEMOM_KEY_PATTERN, mnemomVariableInCharge } from '../shared/mnemom-auth.js';
 import { readSecretFromStdin } from '../shared/provider-key.js';
 
@@ -16,11 +18,16 @@ export async function run(ctx: Context, options: { withToken?: boolean }): Promi
     throw usageError('that is not a Mnemom API key (expected mnm_ followed by 16 or more letters, digits, _ or -)', 'Copy the mnm_… key from your Mnemom settings.');
   }
   const store = storeFor(ctx);
-  await store.update((data) => {
-    data.mnemom[baseUrl] = { api_key: key, saved_at: new Date().toISOString() };
+  let storage: Storage = 'file';
+  await store.update(async (data) => {
+    const placed = await placeNewSecret(ctx, { kind: 'mnemom', baseUrl }, key, store.path);
+    storage = placed.storage;
+    const previous = data.mnemom[baseUrl];
+    if (previous?.api_key_ref && placed.storage === 'file') await deleteKeychainEntry(ctx, previous, { kind: 'mnemom', baseUrl });
+    data.mnemom[baseUrl] = { ...placed.placement, saved_at: new Date().toISOString() };
   });
-  ctx.out.result({ logged_in: true, api_url: baseUrl, api_key_masked: maskSecret(key), config_path: store.path }, () =>
-    `Stored Mnemom key ${maskSecret(key)} for ${baseUrl} in ${store.path}.`,
+  ctx.out.result({ logged_in: true, api_url: baseUrl, api_key_masked: maskSecret(key), storage, config_path: store.path }, () =>
+    `Stored Mnemom key ${maskSecret(key)} for ${baseUrl} in ${storage === 'keyring' ? 'the OS keychain' : store.path}.`,
     { quiet: () => '' },
   );
   const variable = mnemomVariableInCharge(ctx.env);

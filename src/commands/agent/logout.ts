@@ -1,20 +1,28 @@
 import type { Context } from '../../context.js';
 import { storeFor } from '../shared/store.js';
+import { deleteKeychainEntry } from '../shared/credentials.js';
 import { mnemomVariableInCharge } from '../shared/mnemom-auth.js';
 
-/** Forgets the Mnemom key stored for the current MNEMOM_API_URL. */
+/** Forgets the Mnemom key stored for the current MNEMOM_API_URL, its keychain entry included. */
 export async function run(ctx: Context): Promise<void> {
   const baseUrl = ctx.mnemomBaseUrl();
   const store = storeFor(ctx);
   let removed = false;
+  let fromKeychain = false;
   if (store.read().mnemom[baseUrl]) {
-    await store.update((data) => {
-      removed = data.mnemom[baseUrl] !== undefined;
+    await store.update(async (data) => {
+      const credential = data.mnemom[baseUrl];
+      if (!credential) return;
+      await deleteKeychainEntry(ctx, credential, { kind: 'mnemom', baseUrl });
+      fromKeychain = credential.api_key_ref !== undefined;
+      removed = true;
       delete data.mnemom[baseUrl];
     });
   }
   ctx.out.result({ logged_out: removed, api_url: baseUrl }, () =>
-    removed ? `Forgot the Mnemom key for ${baseUrl}.` : `No Mnemom key was stored for ${baseUrl}; nothing changed.`,
+    removed
+      ? `Forgot the Mnemom key for ${baseUrl}${fromKeychain ? ' and deleted it from the keychain' : ''}.`
+      : `Nothing to forget: no Mnemom key is stored for ${baseUrl}.`,
     { quiet: () => '' },
   );
   const variable = mnemomVariableInCharge(ctx.env);

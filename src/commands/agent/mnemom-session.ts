@@ -3,8 +3,8 @@ import { MnemomApi } from '../../api/mnemom.js';
 import { resolveMnemomCredential } from '../shared/mnemom-auth.js';
 
 /** A Mnemom client for the current MNEMOM_API_URL and credential (exit 3 when there is none). */
-export function openMnemom(ctx: Context, extraSecrets: readonly string[] = []): MnemomApi {
+export async function openMnemom(ctx: Context, extraSecrets: readonly string[] = []): Promise<MnemomApi> {
   const baseUrl = ctx.mnemomBaseUrl();
-  const credential = resolveMnemomCredential(ctx, baseUrl);
+  const credential = await resolveMnemomCredential(ctx, baseUrl);
   return new MnemomApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, credential, extraSecrets, trace: ctx.trace });
 }

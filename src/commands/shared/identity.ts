@@ -3,16 +3,11 @@ import { usageError } from '../../core/errors.js';
 import type { IdentityScope } from '../../core/exec-argv.js';
 import type { IdentityRecords } from '../../core/identity-env.js';
 import { MNEMOM_KEY_PATTERN } from './mnemom-auth.js';
-import { storeFor } from './store.js';
+import { storedMnemomKey, storedT0kenKey } from './credentials.js';
 
-/**
- * The one place `exec`, `env` and `mcp config` read a stored secret.
- * SWAP when src/commands/shared/credentials.ts (the keyring) lands: its storedT0kenKey /
- * storedMnemomKey replace this body, and nothing else changes.
- */
+/** The one place `exec`, `env` and `mcp config` read a stored secret: from its home, the keychain included. */
 async function storedKey(ctx: Context, service: IdentityScope, baseUrl: string): Promise<string | undefined> {
-  const data = storeFor(ctx).read();
-  return service === 't0ken' ? data.t0ken[baseUrl]?.api_key : data.mnemom[baseUrl]?.api_key;
+  return service === 't0ken' ? storedT0kenKey(ctx, baseUrl) : storedMnemomKey(ctx, baseUrl);
 }
 
 /**

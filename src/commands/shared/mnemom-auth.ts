@@ -2,11 +2,12 @@ import type { Context } from '../../context.js';
 import { notRegisteredError, usageError } from '../../core/errors.js';
 import type { MnemomCredential } from '../../api/mnemom.js';
 import { storeFor } from './store.js';
+import { readSecret } from './credentials.js';
 
 export const MNEMOM_KEY_PATTERN = /^mnm_[A-Za-z0-9_-]{16,}$/;
 
 /** MNEMOM_TOKEN (Bearer) wins, then MNEMOM_API_KEY, then the key stored for this Mnemom API. */
-export function resolveMnemomCredential(ctx: Context, baseUrl: string): MnemomCredential {
+export async function resolveMnemomCredential(ctx: Context, baseUrl: string): Promise<MnemomCredential> {
   const token = ctx.env.MNEMOM_TOKEN?.trim();
   if (token) return { kind: 'bearer', token, source: 'MNEMOM_TOKEN' };
   const key = ctx.env.MNEMOM_API_KEY?.trim();
@@ -18,7 +19,10 @@ export function resolveMnemomCredential(ctx: Context, baseUrl: string): MnemomCr
     return { kind: 'api-key', key, source: 'MNEMOM_API_KEY' };
   }
   const stored = storeFor(ctx).read().mnemom[baseUrl];
-  if (stored) return { kind: 'api-key', key: stored.api_key, source: 'the config file' };
+  if (stored) {
+    const { secret, storage } = await readSecret(ctx, stored, { kind: 'mnemom', baseUrl });
+    return { kind: 'api-key', key: secret, source: storage === 'keyring' ? 'the keychain' : 'the config file' };
+  }
   throw notRegisteredError(
     `no Mnemom credential for ${baseUrl}`,
     'Set MNEMOM_TOKEN or MNEMOM_API_KEY, or store a key with `printf %s "$KEY" | t0ken agent login --with-token`.',

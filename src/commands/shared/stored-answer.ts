@@ -23,7 +23,9 @@ export async function storeAnswer(store: ConfigStore, mutate: Mutation, options:
     const cause = isCliError(error) ? error : undefined;
     const problem = cause?.message ?? (error instanceof Error ? error.message : String(error));
     const hints = [sanitizeText(options.recover), cause?.hint].filter((h): h is string => Boolean(h));
-    throw new CliError('local_state', `${sanitizeText(options.serviceDid)}, but t0ken could not store it: ${problem}`, Exit.state, {
+    // A keychain that refused keeps its own code (keychain_locked, …): scripts tell it from a disk problem.
+    const code = cause?.code.startsWith('keychain_') ? cause.code : 'local_state';
+    throw new CliError(code, `${sanitizeText(options.serviceDid)}, but t0ken could not store it: ${problem}`, Exit.state, {
       hint: hints.join('\n'),
       cause: error,
     });

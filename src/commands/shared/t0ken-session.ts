@@ -2,6 +2,7 @@ import type { Context } from '../../context.js';
 import { T0kenApi } from '../../api/t0ken.js';
 import { requireAccount } from '../../store/open.js';
 import { storeFor } from './store.js';
+import { readSecret } from './credentials.js';
 import type { ConfigData, T0kenAccount } from '../../store/schema.js';
 import type { ConfigStore } from '../../store/store.js';
 
@@ -15,12 +16,12 @@ export interface T0kenSession {
 }
 
 /** Opens the account for the current T0KEN_API_URL (exit 3 when none); T0KEN_API_KEY overrides its key. */
-export function openT0kenSession(ctx: Context): T0kenSession {
+export async function openT0kenSession(ctx: Context): Promise<T0kenSession> {
   const baseUrl = ctx.t0kenBaseUrl();
   const store = storeFor(ctx);
   const data = store.read();
-  const account = requireAccount(data, baseUrl);
-  const apiKey = ctx.env.T0KEN_API_KEY || account.api_key;
+  const account = requireAccount(data, baseUrl, ctx.env);
+  const apiKey = ctx.env.T0KEN_API_KEY || (await readSecret(ctx, account, { kind: 't0ken', baseUrl })).secret;
   const api = new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, apiKey, trace: ctx.trace });
   return { baseUrl, store, data, account, api };
 }

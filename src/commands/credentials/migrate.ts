@@ -1,0 +1,94 @@
+import type { Context } from '../../context.js';
+import { usageError } from '../../core/errors.js';
+import type { SecretHolder } from '../../store/schema.js';
+import { keychainCliError, readPlaced, type SecretLabel } from '../../store/secrets/choose.js';
+import { fromFile, inFile } from '../../store/secrets/file.js';
+import { KeychainError, refFor, type SecretKind, type Storage } from '../../store/secrets/types.js';
+import { keychainFor } from '../shared/credentials.js';
+import { storeFor } from '../shared/store.js';
+
+interface Moved {
+  kind: SecretKind;
+  api_url: string;
+  from: Storage;
+  to: Storage;
+}
+
+/**
+ * Moves every stored secret to the keychain or to the file. Each move writes the new home first,
+ * then the config record (atomically), then deletes the old home: interrupted at any point, the
+ * secret is in one place or both, never in neither.
+ */
+export async function run(ctx: Context, options: { to?: string }): Promise<void> {
+  const to = options.to;
+  if (to !== 'keyring' && to !== 'file') throw usageError('--to must be keyring or file', 'For example: t0ken credentials migrate --to keyring');
+  const store = storeFor(ctx);
+  const keychain = keychainFor(ctx);
+  const moved: Moved[] = [];
+  let failure: unknown;
+
+  await store.update(async (data) => {
+    const records: [SecretLabel, SecretHolder][] = [
+      ...Object.entries(data.t0ken).map(([url, r]): [SecretLabel, SecretHolder] => [{ kind: 't0ken', baseUrl: url }, r]),
+      ...Object.entries(data.mnemom).map(([url, r]): [SecretLabel, SecretHolder] => [{ kind: 'mnemom', baseUrl: url }, r]),
+    ];
+    for (const [label, record] of records) {
+      try {
+        if (to === 'keyring') {
+          const secret = fromFile(record);
+          if (secret === undefined) continue;
+          const ref = refFor(label.kind, label.baseUrl);
+          await keychain().set(ref.account, secret);
+          delete record.api_key;
+          record.api_key_ref = ref;
+        } else {
+          if (!record.api_key_ref) continue;
+          const { secret } = await readPlaced(record, keychain, label);
+          delete record.api_key_ref;
+          Object.assign(record, inFile(secret));
+        }
+        moved.push({ kind: label.kind, api_url: label.baseUrl, from: to === 'keyring' ? 'file' : 'keyring', to });
+      } catch (error) {
+        // Keep what moved so far (it is written below), and stop at the first secret that cannot move.
+        failure = error instanceof KeychainError ? keychainCliError(error, label, to === 'keyring' ? 'write' : 'read') : error;
+        break;
+      }
+    }
+  });
+
+  if (to === 'file' && moved.length > 0) await deleteOldEntries(ctx, moved);
+  if (failure !== undefined) {
+    if (moved.length > 0) ctx.out.warn(`moved ${moved.length} secret(s) before stopping: ${moved.map(describe).join(', ')}`);
+    throw failure;
+  }
+
+  const where = to === 'keyring' ? 'the OS keychain' : `${store.path} (mode 600)`;
+  ctx.out.result({ to, moved, config_path: store.path }, () =>
+    moved.length === 0
+      ? `Nothing to move: every stored secret is already in ${where}.`
+      : `Moved ${moved.length} secret(s) to ${where}: ${moved.map(describe).join(', ')}.`,
+  );
+}
+
+/**
+ * Deletes the keychain entries whose secrets are now in the file, under the lock and only when no
+ * record points at them any more (a parallel `migrate --to keyring` may have put them back).
+ */
+async function deleteOldEntries(ctx: Context, moved: readonly Moved[]): Promise<void> {
+  const keychain = keychainFor(ctx);
+  await storeFor(ctx).update(async (data) => {
+    const referenced = new Set([...Object.values(data.t0ken), ...Object.values(data.mnemom)].map((r) => r.api_key_ref?.account).filter(Boolean));
+    for (const m of moved) {
+      const account = refFor(m.kind, m.api_url).account;
+      if (referenced.has(account)) continue;
+      try {
+        await keychain().delete(account);
+      } catch (error) {
+        if (!(error instanceof KeychainError)) throw error;
+        ctx.out.warn(`the old keychain entry ${account} could not be deleted (${error.reason}); the secret is in the config file now, so remove the entry when the keychain answers`);
+      }
+    }
+  });
+}
+
+const describe = (m: Moved): string => `${m.kind === 't0ken' ? 't0ken key' : 'Mnemom key'} for ${m.api_url}`;

@@ -1,0 +1,62 @@
+import type { Context } from '../../context.js';
+import { isCliError } from '../../core/errors.js';
+import { maskSecret } from '../../core/mask.js';
+import { KeychainError, type StoreMode } from '../../store/secrets/types.js';
+import { keychainFor, readSecret, secretHomes, storeMode, type SecretHome } from '../shared/credentials.js';
+import { storeFor } from '../shared/store.js';
+import { keyValueTable } from '../../ui/table.js';
+
+type SecretState = 'ok' | 'keychain_locked' | 'keychain_entry_missing' | 'keychain_unavailable' | 'keychain_failed';
+
+interface SecretStatus extends SecretHome {
+  state: SecretState;
+  api_key_masked: string | null;
+}
+
+/** Where each stored secret lives and whether it can be read; whether a keychain takes writes here. */
+export async function run(ctx: Context): Promise<void> {
+  const store = storeFor(ctx);
+  const data = store.read();
+  const mode = storeMode(ctx);
+  const secrets: SecretStatus[] = [];
+  for (const home of secretHomes(data)) {
+    const record = home.kind === 't0ken' ? data.t0ken[home.api_url]! : data.mnemom[home.api_url]!;
+    try {
+      const { secret } = await readSecret(ctx, record, { kind: home.kind, baseUrl: home.api_url });
+      secrets.push({ ...home, state: 'ok', api_key_masked: maskSecret(secret) });
+    } catch (error) {
+      if (!isCliError(error) || !error.code.startsWith('keychain_')) throw error;
+      secrets.push({ ...home, state: error.code as SecretState, api_key_masked: null });
+    }
+  }
+  const keychain = await keychainState(ctx, mode);
+  const newSecretsGoTo = mode === 'file' ? 'file' : mode === 'keyring' ? 'keyring' : keychain.available ? 'keyring' : 'file';
+
+  ctx.out.result({ store_mode: mode, new_secrets_go_to: newSecretsGoTo, keychain, config_path: store.path, secrets }, () => {
+    const rows: [string, string][] = secrets.map((s) => [
+      `${s.kind === 't0ken' ? 't0ken key' : 'mnemom key'}  ${s.api_url}`,
+      `${s.storage === 'keyring' ? `keychain (account ${s.keychain_account})` : 'config file'}  ${s.state === 'ok' ? s.api_key_masked : s.state.replace(/_/g, ' ')}`,
+    ]);
+    const lines = [rows.length ? keyValueTable(rows, ctx.out.style.dim) : 'No secrets are stored.'];
+    lines.push('');
+    lines.push(`config file: ${store.path}`);
+    lines.push(`keychain: ${keychain.available === null ? 'not asked (T0KEN_CREDENTIAL_STORE=file)' : keychain.available ? 'takes writes' : `unavailable: ${keychain.reason}`}`);
+    lines.push(`new secrets go to: ${newSecretsGoTo === 'keyring' ? 'the keychain' : 'the config file (mode 600)'} (T0KEN_CREDENTIAL_STORE=${mode})`);
+    return lines.join('\n');
+  });
+  for (const s of secrets.filter((x) => x.state !== 'ok')) {
+    ctx.out.warn(`${s.kind} key for ${s.api_url}: ${s.state.replace(/_/g, ' ')}${s.state === 'keychain_entry_missing' ? (s.kind === 't0ken' ? '; run `t0ken register --force`' : '; run `t0ken agent login --with-token`') : ''}`);
+  }
+}
+
+/** Whether the keychain takes a real write now (not asked with T0KEN_CREDENTIAL_STORE=file). */
+async function keychainState(ctx: Context, mode: StoreMode): Promise<{ available: boolean | null; reason: string | null }> {
+  if (mode === 'file') return { available: null, reason: null };
+  try {
+    await keychainFor(ctx)().probe();
+    return { available: true, reason: null };
+  } catch (error) {
+    if (error instanceof KeychainError) return { available: false, reason: error.reason };
+    throw error;
+  }
+}

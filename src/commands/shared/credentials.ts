@@ -1,0 +1,122 @@
+import type { Context } from '../../context.js';
+import { KeychainError, type Keychain, type SecretKind, type Storage, type StoreMode } from '../../store/secrets/types.js';
+import { keychainCliError, parseStoreMode, placeSecret, readPlaced, type Placed, type SecretLabel } from '../../store/secrets/choose.js';
+import type { ConfigData, SecretHolder } from '../../store/schema.js';
+import { storeFor } from './store.js';
+
+/**
+ * Every stored secret is read and written here: the commands never look at `api_key` themselves.
+ * The keychain module is loaded only when a record points into the keychain or a write may go there.
+ */
+
+const keychains = new WeakMap<NodeJS.ProcessEnv, Keychain>();
+
+/** This run's keychain, opened (and its native module loaded) on first use. */
+export function keychainFor(ctx: Pick<Context, 'env'>): () => Keychain {
+  return () => {
+    let chain = keychains.get(ctx.env);
+    if (!chain) {
+      // A static import would put the loader on every command's path; this file is small, the
+      // native module is what must stay lazy, and keychain.ts loads it only on its first call.
+      chain = openKeychainLazily(ctx.env);
+      keychains.set(ctx.env, chain);
+    }
+    return chain;
+  };
+}
+
+function openKeychainLazily(env: NodeJS.ProcessEnv): Keychain {
+  const real = import('../../store/secrets/keychain.js').then((m) => m.openKeychain({ env }));
+  return {
+    get: (account) => real.then((k) => k.get(account)),
+    set: (account, secret) => real.then((k) => k.set(account, secret)),
+    delete: (account) => real.then((k) => k.delete(account)),
+    probe: () => real.then((k) => k.probe()),
+  };
+}
+
+export function storeMode(ctx: Pick<Context, 'env'>): StoreMode {
+  return parseStoreMode(ctx.env.T0KEN_CREDENTIAL_STORE);
+}
+
+/** A record's secret from wherever it lives (exit 7 when its keychain entry is locked or gone). */
+export async function readSecret(ctx: Pick<Context, 'env'>, record: SecretHolder, label: SecretLabel): Promise<{ secret: string; storage: Storage }> {
+  return readPlaced(record, keychainFor(ctx), label);
+}
+
+/** Where a record's secret lives, without reading it. */
+export const storageOf = (record: SecretHolder): Storage => (record.api_key_ref ? 'keyring' : 'file');
+
+/** The t0ken API key stored for this base URL (default: the current T0KEN_API_URL), or undefined. */
+export async function storedT0kenKey(ctx: Context, baseUrl: string = ctx.t0kenBaseUrl()): Promise<string | undefined> {
+  const account = storeFor(ctx).read().t0ken[baseUrl];
+  if (!account) return undefined;
+  return (await readSecret(ctx, account, { kind: 't0ken', baseUrl })).secret;
+}
+
+/** The Mnemom key stored for this base URL (default: the current MNEMOM_API_URL), or undefined. */
+export async function storedMnemomKey(ctx: Context, baseUrl: string = ctx.mnemomBaseUrl()): Promise<string | undefined> {
+  const credential = storeFor(ctx).read().mnemom[baseUrl];
+  if (!credential) return undefined;
+  return (await readSecret(ctx, credential, { kind: 'mnemom', baseUrl })).secret;
+}
+
+export interface SecretHome {
+  kind: SecretKind;
+  api_url: string;
+  storage: Storage;
+  /** The keychain entry (service t0ken), when the secret is there. */
+  keychain_account: string | null;
+}
+
+/** Where each stored secret lives, read from config.json alone (no keychain call). */
+export function secretHomes(data: ConfigData): SecretHome[] {
+  const homes: SecretHome[] = [];
+  for (const [kind, section] of [['t0ken', data.t0ken], ['mnemom', data.mnemom]] as const) {
+    for (const [url, record] of Object.entries(section)) {
+      homes.push({ kind, api_url: url, storage: storageOf(record), keychain_account: record.api_key_ref?.account ?? null });
+    }
+  }
+  return homes;
+}
+
+/**
+ * Puts a new secret in its home (call it inside `store.update`, under the lock) and prints the
+ * fallback notice when `auto` had to use the file.
+ */
+export async function placeNewSecret(ctx: Context, label: SecretLabel, secret: string, configPath: string): Promise<Placed> {
+  const placed = await placeSecret(storeMode(ctx), keychainFor(ctx), label, secret, configPath);
+  if (placed.notice) ctx.out.warn(placed.notice);
+  return placed;
+}
+
+/**
+ * With T0KEN_CREDENTIAL_STORE=keyring, proves the keychain takes a write before a request whose
+ * answer holds a secret (register), so a missing or locked keychain costs no issued key.
+ */
+export async function prepareSecretWrite(ctx: Context): Promise<void> {
+  if (storeMode(ctx) !== 'keyring') return;
+  try {
+    await keychainFor(ctx)().probe();
+  } catch (error) {
+    if (error instanceof KeychainError) throw keychainCliError(error, { kind: 't0ken', baseUrl: ctx.t0kenBaseUrl() }, 'write');
+    throw error;
+  }
+}
+
+/**
+ * Deletes a record's keychain entry (nothing to do for a secret in the file). A locked keyring is
+ * an error (nothing changes, run again once unlocked); a keychain this session cannot reach at all
+ * leaves the entry behind with a warning that names it, so the record can still be forgotten.
+ */
+export async function deleteKeychainEntry(ctx: Context, record: SecretHolder, label: SecretLabel): Promise<void> {
+  const ref = record.api_key_ref;
+  if (!ref) return;
+  try {
+    await keychainFor(ctx)().delete(ref.account);
+  } catch (error) {
+    if (!(error instanceof KeychainError)) throw error;
+    if (error.problem === 'locked') throw keychainCliError(error, label, 'delete');
+    ctx.out.warn(`the keychain entry ${ref.account} (service ${ref.service}) could not be deleted: ${error.reason}; remove it from a session where the keychain answers (seahorse, or \`secret-tool clear service ${ref.service} username ${ref.account}\`)`);
+  }
+}

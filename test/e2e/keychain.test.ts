@@ -1,0 +1,216 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { jsonError, runCli, tempConfigDir } from '../helpers/cli.js';
+import { keyringProbe, startKeyring, type TestKeyring } from '../helpers/keyring.js';
+import { requirePart } from '../helpers/real-part.js';
+
+// Secrets in a real Secret Service (gnome-keyring on a private D-Bus), and the fallback without one.
+
+let sandbox: Sandbox;
+let config: { dir: string; cleanup: () => void };
+beforeAll(async () => {
+  sandbox = await startSandbox();
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+beforeEach(() => {
+  config = tempConfigDir('t0ken-keychain-');
+});
+afterEach(() => config.cleanup());
+
+const stored = () => JSON.parse(readFileSync(join(config.dir, 'config.json'), 'utf8'));
+const configText = () => readFileSync(join(config.dir, 'config.json'), 'utf8');
+const MNEMOM_KEY = 'mnm_keychain_test_0123456789abcdef';
+
+describe('without a D-Bus session', () => {
+  const noBus = mkdtempSync(join(tmpdir(), 't0ken-nobus-'));
+  afterAll(() => rmSync(noBus, { recursive: true, force: true }));
+  // No DBUS_SESSION_BUS_ADDRESS (the runner drops it) and an XDG_RUNTIME_DIR with no bus in it.
+  const env = (mode: string) => ({ T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_CREDENTIAL_STORE: mode, XDG_RUNTIME_DIR: noBus });
+
+  it('auto falls back to the file, saying so in one line on stderr, and the key works', async () => {
+    const result = await runCli(['register'], { env: env('auto') });
+    expect(result.code, result.stderr).toBe(0);
+    const notices = result.stderr.split('\n').filter((l) => /not the keychain/.test(l));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/no D-Bus session/);
+    expect(notices[0]).toContain('config.json (mode 600)');
+    const account = stored().t0ken[sandbox.t0kenUrl];
+    expect(account.api_key).toMatch(/^omx_/);
+    expect(account.api_key_ref).toBeUndefined();
+    expect(result.stderr).not.toContain(account.api_key);
+    const token = await runCli(['token'], { env: env('auto') });
+    expect(token.stdout).toBe(`${account.api_key}\n`);
+    const status = JSON.parse((await runCli(['credentials', 'status', '--json'], { env: env('auto') })).stdout);
+    expect(status.secrets).toEqual([expect.objectContaining({ kind: 't0ken', storage: 'file', state: 'ok' })]);
+    expect(status.keychain).toEqual({ available: false, reason: expect.stringMatching(/no D-Bus session/) });
+    expect(status.new_secrets_go_to).toBe('file');
+  });
+
+  it('keyring refuses: exit 7 keychain_unavailable, nothing stored, no key issued to the file', async () => {
+    const result = await runCli(['agent', 'login', '--with-token', '--json'], { env: env('keyring'), input: MNEMOM_KEY });
+    expect(result.code).toBe(7);
+    expect(jsonError(result.stderr).code).toBe('keychain_unavailable');
+    expect(result.stderr).not.toContain(MNEMOM_KEY);
+    const status = JSON.parse((await runCli(['credentials', '--json'], { env: env('file') })).stdout);
+    expect(status.secrets).toEqual([]);
+  });
+
+  it('a bad T0KEN_CREDENTIAL_STORE is a usage error (exit 2)', async () => {
+    const result = await runCli(['agent', 'login', '--with-token'], { env: env('keychain'), input: MNEMOM_KEY });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/T0KEN_CREDENTIAL_STORE must be auto, keyring or file/);
+  });
+});
+
+const haveKeyring = requirePart('gnome-keyring over D-Bus', keyringProbe);
+
+describe.runIf(haveKeyring)('with a real Secret Service (gnome-keyring)', () => {
+  let keyring: TestKeyring;
+  beforeAll(async () => {
+    keyring = await startKeyring();
+  });
+  afterAll(() => keyring?.stop());
+
+  const env = (extra: Record<string, string> = {}) => ({ ...keyring.env, T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_CREDENTIAL_STORE: 'auto', ...extra });
+  const t0ken = (args: string[], extra: Record<string, string> = {}, input?: string) => runCli(args, { env: env(extra), input });
+  const account = () => `t0ken:${sandbox.t0kenUrl}`;
+
+  it('register → token → whoami → migrate to file and back → logout, the key never in config.json while in the keychain', async () => {
+    const register = await t0ken(['register', '--json']);
+    expect(register.code, register.stderr).toBe(0);
+    expect(register.stderr).not.toMatch(/not the keychain/);
+    expect(JSON.parse(register.stdout).storage).toBe('keyring');
+    const record = stored().t0ken[sandbox.t0kenUrl];
+    expect(record.api_key).toBeUndefined();
+    expect(record.api_key_ref).toEqual({ store: 'keyring', service: 't0ken', account: account() });
+    expect(record.user_id).toMatch(/./); // every non-secret field stays in the file
+    const key = keyring.entry('get', account()) as string;
+    expect(key).toMatch(/^omx_/);
+    expect(configText()).not.toContain(key);
+
+    const token = await t0ken(['token']);
+    expect(token.stdout).toBe(`${key}\n`);
+    const whoami = JSON.parse((await t0ken(['whoami', '--json'])).stdout);
+    expect(whoami).toMatchObject({ storage: 'keyring', keychain_account: account(), api_key_masked: expect.stringMatching(/…/) });
+    const human = await t0ken(['whoami']);
+    expect(human.stdout).toMatch(/key stored in\s+the OS keychain/);
+    expect(human.stdout).not.toContain(key);
+    const stats = await t0ken(['stats', '--json']);
+    expect(stats.code, stats.stderr).toBe(0);
+
+    const toFile = await t0ken(['credentials', 'migrate', '--to', 'file', '--json']);
+    expect(toFile.code, toFile.stderr).toBe(0);
+    expect(JSON.parse(toFile.stdout).moved).toEqual([{ kind: 't0ken', api_url: sandbox.t0kenUrl, from: 'keyring', to: 'file' }]);
+    expect(stored().t0ken[sandbox.t0kenUrl].api_key).toBe(key);
+    expect(keyring.entry('get', account())).toBeNull();
+    expect(JSON.parse((await t0ken(['credentials', 'status', '--json'])).stdout).secrets[0]).toMatchObject({ storage: 'file', state: 'ok' });
+
+    const again = await t0ken(['credentials', 'migrate', '--to', 'file']);
+    expect(again.stdout).toMatch(/Nothing to move/);
+
+    const toKeyring = await t0ken(['credentials', 'migrate', '--to', 'keyring', '--json']);
+    expect(toKeyring.code, toKeyring.stderr).toBe(0);
+    expect(keyring.entry('get', account())).toBe(key);
+    expect(configText()).not.toContain(key);
+    expect((await t0ken(['token'])).stdout).toBe(`${key}\n`);
+
+    const logout = await t0ken(['logout', '--yes']);
+    expect(logout.code, logout.stderr).toBe(0);
+    expect(logout.stdout).toMatch(/deleted its key from the keychain/);
+    expect(keyring.entry('get', account())).toBeNull();
+    const twice = await t0ken(['logout', '--yes']);
+    expect(twice.code).toBe(0);
+    expect(twice.stdout).toMatch(/Nothing to forget/);
+  });
+
+  it('agent login stores the Mnemom key in the keychain; agent logout deletes it, twice is fine', async () => {
+    const mnemomUrl = sandbox.mnemomUrl;
+    const login = await t0ken(['agent', 'login', '--with-token', '--json'], { MNEMOM_API_URL: mnemomUrl }, MNEMOM_KEY);
+    expect(login.code, login.stderr).toBe(0);
+    expect(JSON.parse(login.stdout).storage).toBe('keyring');
+    expect(keyring.entry('get', `mnemom:${mnemomUrl}`)).toBe(MNEMOM_KEY);
+    expect(configText()).not.toContain(MNEMOM_KEY);
+    const list = await t0ken(['agent', 'list', '--json'], { MNEMOM_API_URL: mnemomUrl });
+    expect(list.code, list.stderr).toBe(0);
+    const logout = await t0ken(['agent', 'logout'], { MNEMOM_API_URL: mnemomUrl });
+    expect(logout.code).toBe(0);
+    expect(keyring.entry('get', `mnemom:${mnemomUrl}`)).toBeNull();
+    const twice = await t0ken(['agent', 'logout'], { MNEMOM_API_URL: mnemomUrl });
+    expect(twice.code).toBe(0);
+    expect(twice.stdout).toMatch(/Nothing to forget/);
+  });
+
+  it('parallel writers lose nothing: 8 logins at once, each key in the keychain and referenced', async () => {
+    const urls = Array.from({ length: 8 }, (_, i) => `http://127.0.0.1:${20000 + i}`);
+    const results = await Promise.all(urls.map((url, i) => t0ken(['agent', 'login', '--with-token'], { MNEMOM_API_URL: url }, `${MNEMOM_KEY}${i}`)));
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    const mnemom = stored().mnemom;
+    expect(Object.keys(mnemom).sort()).toEqual([...urls].sort());
+    urls.forEach((url, i) => {
+      expect(mnemom[url].api_key_ref.account).toBe(`mnemom:${url}`);
+      expect(keyring.entry('get', `mnemom:${url}`)).toBe(`${MNEMOM_KEY}${i}`);
+    });
+    await Promise.all(urls.map((url) => t0ken(['agent', 'logout'], { MNEMOM_API_URL: url })));
+    for (const url of urls) expect(keyring.entry('get', `mnemom:${url}`)).toBeNull();
+  });
+
+  it('an entry deleted behind t0ken\'s back: exit 7 keychain_entry_missing with the command that recovers, and that command does', async () => {
+    expect((await t0ken(['register'])).code).toBe(0);
+    const key = keyring.entry('get', account());
+    expect(keyring.entry('delete', account())).toBe(true);
+    const token = await t0ken(['token', '--json']);
+    expect(token.code).toBe(7);
+    expect(token.stdout).toBe('');
+    const error = jsonError(token.stderr);
+    expect(error.code).toBe('keychain_entry_missing');
+    expect(error.hint).toMatch(/t0ken register --force/);
+    expect((await t0ken(['whoami'])).code).toBe(7);
+    const recover = await t0ken(['register', '--force']);
+    expect(recover.code, recover.stderr).toBe(0);
+    expect((await t0ken(['token'])).stdout).toBe(`${key}\n`);
+    await t0ken(['logout', '--yes']);
+  });
+});
+
+describe.runIf(haveKeyring)('with a locked keyring', () => {
+  let keyring: TestKeyring;
+  beforeAll(async () => {
+    keyring = await startKeyring();
+  });
+  afterAll(() => keyring?.stop());
+  const env = (extra: Record<string, string> = {}) => ({ ...keyring.env, T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_CREDENTIAL_STORE: 'auto', ...extra });
+  const t0ken = (args: string[], extra: Record<string, string> = {}, input?: string) => runCli(args, { env: env(extra), input });
+
+  it('reads say locked (exit 7 keychain_locked), not logged out; auto writes fall back with the reason; keyring writes refuse', async () => {
+    expect((await t0ken(['register'])).code).toBe(0);
+    keyring.lock();
+    for (const args of [['token', '--json'], ['whoami', '--json'], ['stats', '--json']]) {
+      const result = await t0ken(args);
+      expect(result.code, `${args[0]}: ${result.stderr}`).toBe(7);
+      const error = jsonError(result.stderr);
+      expect(error.code).toBe('keychain_locked');
+      expect(error.hint).toMatch(/still logged in/);
+    }
+    const status = JSON.parse((await t0ken(['credentials', 'status', '--json'])).stdout);
+    expect(status.secrets[0]).toMatchObject({ storage: 'keyring', state: 'keychain_locked' });
+
+    const auto = await t0ken(['agent', 'login', '--with-token'], { MNEMOM_API_URL: sandbox.mnemomUrl }, MNEMOM_KEY);
+    expect(auto.code, auto.stderr).toBe(0);
+    expect(auto.stderr).toMatch(/not the keychain: the keyring is locked/);
+    expect(stored().mnemom[sandbox.mnemomUrl].api_key).toBe(MNEMOM_KEY);
+
+    const strict = await t0ken(['agent', 'login', '--with-token', '--json'], { MNEMOM_API_URL: 'http://127.0.0.1:1', T0KEN_CREDENTIAL_STORE: 'keyring' }, MNEMOM_KEY);
+    expect(strict.code).toBe(7);
+    expect(jsonError(strict.stderr).code).toBe('keychain_locked');
+
+    const logout = await t0ken(['logout', '--yes', '--json']);
+    expect(logout.code).toBe(7);
+    expect(jsonError(logout.stderr).code).toBe('keychain_locked');
+    expect(stored().t0ken[sandbox.t0kenUrl].api_key_ref).toBeDefined(); // nothing forgotten half-way
+  });
+});

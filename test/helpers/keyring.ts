@@ -1,0 +1,99 @@
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * A real Secret Service of the test's own: a private `dbus-daemon --session` and a
+ * `gnome-keyring-daemon --unlock --components=secrets` on it, with a temporary HOME and XDG
+ * directories, so no test ever touches the keychain of the person running them. The daemons are
+ * started here (not by a dbus-run-session wrapper), so the tests run the same from `npx vitest`,
+ * `npm test` and `.ci/run`.
+ */
+export interface TestKeyring {
+  /** The variables a t0ken process needs to reach this keyring (and nothing else). */
+  env: Record<string, string>;
+  /** Locks the login keyring through the Secret Service's own Lock method. */
+  lock(): void;
+  /** Reads, writes or deletes an entry of service t0ken directly, as another program would. */
+  entry(op: 'get' | 'delete', account: string): string | null | boolean;
+  stop(): void;
+}
+
+const PASSWORD = 't0ken-test-keyring';
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** For requirePart: undefined when the parts are installed, else what is missing. */
+export function keyringProbe(): string | undefined {
+  for (const tool of ['dbus-daemon', 'gnome-keyring-daemon', 'dbus-send']) {
+    const found = spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+    if (!found) return `${tool} is not installed (apt-get install dbus dbus-daemon gnome-keyring)`;
+  }
+  return undefined;
+}
+
+export async function startKeyring(): Promise<TestKeyring> {
+  const dir = mkdtempSync(join(tmpdir(), 't0ken-keyring-'));
+  const dirs = { HOME: join(dir, 'home'), XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_RUNTIME_DIR: join(dir, 'run') };
+  for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true, mode: 0o700 });
+  const children: ChildProcess[] = [];
+  const stop = () => {
+    for (const child of children.reverse()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const bus = `unix:path=${join(dirs.XDG_RUNTIME_DIR, 'bus')}`;
+    const dbus = spawn('dbus-daemon', ['--session', '--nofork', `--address=${bus}`, '--print-address=1'], { env: { ...process.env, ...dirs }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(dbus);
+    const address = (await firstLine(dbus, 'dbus-daemon')).trim();
+    const env = { ...dirs, DBUS_SESSION_BUS_ADDRESS: address };
+    const keyring = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env: { ...process.env, ...env }, stdio: ['pipe', 'ignore', 'pipe'] });
+    children.push(keyring);
+    keyring.stdin!.end(PASSWORD); // --unlock reads the login keyring's password from stdin
+    await waitForName(env, 'org.freedesktop.secrets', keyring);
+    return {
+      env,
+      lock() {
+        execFileSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login'], { env: { ...process.env, ...env }, stdio: 'ignore', timeout: 10_000 });
+      },
+      entry(op, account) {
+        const script = `const { Entry } = require(${JSON.stringify(join(root, 'node_modules/@napi-rs/keyring'))});
+const e = new Entry('t0ken', ${JSON.stringify(account)}, { linux: { store: 'secret-service' } });
+process.stdout.write(JSON.stringify(${op === 'get' ? 'e.getPassword()' : 'e.deleteCredential()'}));`;
+        const out = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 10_000 });
+        return JSON.parse(out) as string | null | boolean;
+      },
+      stop,
+    };
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}
+
+function firstLine(child: ChildProcess, name: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    let err = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      text += d;
+      if (text.includes('\n')) resolve(text.split('\n')[0]!);
+    });
+    child.on('exit', (code) => reject(new Error(`${name} exited ${code}: ${err.trim()}`)));
+    child.on('error', reject);
+  });
+}
+
+/** Polls the bus until `name` has an owner (the keyring daemon has registered), at most 10 s. */
+async function waitForName(env: Record<string, string>, name: string, owner: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (owner.exitCode !== null) throw new Error(`gnome-keyring-daemon exited ${owner.exitCode} before it took ${name}`);
+    const reply = spawnSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', `string:${name}`], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 5_000 });
+    if (/boolean true/.test(reply.stdout ?? '')) return;
+    if (Date.now() > deadline) throw new Error(`${name} did not appear on the test D-Bus within 10 s: ${reply.stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
