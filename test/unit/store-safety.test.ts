@@ -8,7 +8,7 @@ import { proveWritable, sweepTempFiles, writeFileAtomic } from '../../src/store/
 import { LockTimeoutError, withFileLock } from '../../src/store/lock.js';
 import { processStartTime } from '../../src/store/process-identity.js';
 import { asFileSystemError, fileSystemError, requireAbsoluteConfigDir } from '../../src/store/safety.js';
-import { parseConfig } from '../../src/store/schema.js';
+import { CONFIG_VERSION, parseConfig } from '../../src/store/schema.js';
 import { ConfigStore } from '../../src/store/store.js';
 
 let root: string;
@@ -53,7 +53,7 @@ describe('file-system errors are exit 7 with a hint that fits the errno', () => 
   });
 
   it('a UTF-8 byte-order mark is accepted', () => {
-    expect(parseConfig('\uFEFF{"version": 1, "t0ken": {}, "mnemom": {}}').version).toBe(1);
+    expect(parseConfig('\uFEFF{"version": 1, "t0ken": {}, "mnemom": {}}').version).toBe(CONFIG_VERSION);
   });
 });
 
