@@ -5,7 +5,7 @@ _t0ken_complete() {
   (( COMP_CWORD > 0 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"
   for (( i = 1; i < COMP_CWORD; i++ )); do
     w="${COMP_WORDS[i]}"
-    case " --timeout --hostname --email --code --only --format --client --name --key-env --names-from --card --policy --if-exists --org --port --host " in *" $w "*) (( i++ )); continue ;; esac
+    case " --timeout --hostname --email --code --only --format --client --name --key-env --names-from --card --policy --if-exists --org --to --port --host " in *" $w "*) (( i++ )); continue ;; esac
     [[ "$w" == -* ]] && continue
     if [[ " $(_t0ken_subcommands "$path") " == *" $w "* ]]; then
       path="$(_t0ken_alias "${path:+$path }$w")"
@@ -16,8 +16,9 @@ _t0ken_complete() {
     --format) COMPREPLY=( $(compgen -W "sh fish dotenv json" -- "$cur") ); return ;;
     --client) COMPREPLY=( $(compgen -W "claude-code cursor vscode generic" -- "$cur") ); return ;;
     --if-exists) COMPREPLY=( $(compgen -W "fail ok" -- "$cur") ); return ;;
+    --to) COMPREPLY=( $(compgen -W "keyring file" -- "$cur") ); return ;;
     --names-from|--card|--policy) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
-    --timeout|--hostname|--email|--code|--only|--format|--client|--name|--key-env|--names-from|--card|--policy|--if-exists|--org|--port|--host) COMPREPLY=(); return ;;
+    --timeout|--hostname|--email|--code|--only|--format|--client|--name|--key-env|--names-from|--card|--policy|--if-exists|--org|--to|--port|--host) COMPREPLY=(); return ;;
   esac
   if [[ "$cur" == -* ]]; then
     case "$path" in
@@ -42,6 +43,9 @@ _t0ken_complete() {
     "agent rekey") words="--name --key-env --key-stdin --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "agent login") words="--with-token --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "agent logout") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "credentials") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "credentials status") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "credentials migrate") words="--to --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "fingerprint") words="--explain --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "completion") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "sandbox") words="--port --host --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
@@ -49,7 +53,7 @@ _t0ken_complete() {
     esac
   else
     case "$path" in
-    "") words="register whoami status token claim verify stats logout exec env mcp hash-proof agent fingerprint completion sandbox help" ;;
+    "") words="register whoami status token claim verify stats logout exec env mcp hash-proof agent credentials fingerprint completion sandbox help" ;;
     "register") words="" ;;
     "whoami") words="" ;;
     "token") words="" ;;
@@ -70,17 +74,20 @@ _t0ken_complete() {
     "agent rekey") words="" ;;
     "agent login") words="" ;;
     "agent logout") words="" ;;
+    "credentials") words="status migrate" ;;
+    "credentials status") words="" ;;
+    "credentials migrate") words="" ;;
     "fingerprint") words="" ;;
     "completion") words="bash zsh fish" ;;
     "sandbox") words="" ;;
-    "help") words="exit-codes environment register whoami token claim verify stats logout exec env mcp hash-proof agent fingerprint completion sandbox" ;;
+    "help") words="exit-codes environment register whoami token claim verify stats logout exec env mcp hash-proof agent credentials fingerprint completion sandbox" ;;
     esac
   fi
   COMPREPLY=( $(compgen -W "$words" -- "$cur") )
 }
 _t0ken_subcommands() {
   case "$1" in
-    "") echo "register whoami status token claim verify stats logout exec env mcp hash-proof agent fingerprint completion sandbox help" ;;
+    "") echo "register whoami status token claim verify stats logout exec env mcp hash-proof agent credentials fingerprint completion sandbox help" ;;
     "register") echo "" ;;
     "whoami") echo "" ;;
     "token") echo "" ;;
@@ -101,6 +108,9 @@ _t0ken_subcommands() {
     "agent rekey") echo "" ;;
     "agent login") echo "" ;;
     "agent logout") echo "" ;;
+    "credentials") echo "status migrate" ;;
+    "credentials status") echo "" ;;
+    "credentials migrate") echo "" ;;
     "fingerprint") echo "" ;;
     "completion") echo "" ;;
     "sandbox") echo "" ;;

@@ -26,7 +26,7 @@ export async function run(ctx: Context, options: ClaimOptions, args: string[]): 
   const org = options.org === undefined ? undefined : validateOrgId(options.org);
   const providerKey = await readProviderKey(ctx, options);
   const proof = hashProof(providerKey, name);
-  const api = openMnemom(ctx, [providerKey]);
+  const api = await openMnemom(ctx, [providerKey]);
 
   let answer;
   try {

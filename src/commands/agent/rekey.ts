@@ -24,7 +24,7 @@ export async function run(ctx: Context, options: RekeyOptions, args: string[]): 
   const name = options.name === undefined ? undefined : validateAgentName(options.name);
   const providerKey = await readProviderKey(ctx, options);
   const newKeyHash = hashProof(providerKey, name).agent_hash;
-  const api = openMnemom(ctx, [providerKey]);
+  const api = await openMnemom(ctx, [providerKey]);
 
   let answer;
   try {

@@ -16,7 +16,7 @@ export async function run(ctx: Context, _options: Record<string, unknown>, args:
   if (!byId && !AGENT_NAME_PATTERN.test(target)) {
     throw usageError(`${JSON.stringify(truncate(target))} is neither an agent id (smolt-… or mnm-…) nor an agent name`, 'Pass an id or a name from `t0ken agent list`.');
   }
-  const api = openMnemom(ctx);
+  const api = await openMnemom(ctx);
   const agent = await withSpinner(ctx.out, ctx.env, `Fetching agent ${target}…`, async () => {
     let id = target;
     if (!byId) {
