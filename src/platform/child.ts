@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { isatty } from 'node:tty';
+import { resolveWindowsCommand, windowsEnv, windowsLaunch } from '../core/windows-command.js';
 
 /** The signals a wrapper passes on to its child (as aws-vault exec, op run and doppler run do). */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
@@ -43,7 +45,8 @@ export function runChild(file: string, args: readonly string[], env: Record<stri
     };
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn(file, [...args], { env, stdio: 'inherit', shell: false, windowsHide: false });
+      const launch = process.platform === 'win32' ? onWindows(file, args, env) : { file, args: [...args], verbatim: false };
+      child = spawn(launch.file, launch.args, { env, stdio: 'inherit', shell: false, windowsHide: false, windowsVerbatimArguments: launch.verbatim });
     } catch (error) {
       resolve(failure(file, error));
       return;
@@ -78,4 +81,11 @@ function failure(file: string, error: unknown): ChildOutcome {
     return { kind: 'not-executable', status: EXIT_NOT_EXECUTABLE, message: `${file}: cannot execute (${code})` };
   }
   return { kind: 'not-executable', status: EXIT_NOT_EXECUTABLE, message: `${file}: cannot execute (${code ?? (error as Error).message})` };
+}
+
+/** Windows: PATH × PATHEXT lookup, and batch shims (npx.cmd) through cmd.exe with every argument escaped. */
+function onWindows(file: string, args: readonly string[], env: Record<string, string>) {
+  const isFile = (path: string) => existsSync(path) && statSync(path).isFile();
+  const resolved = resolveWindowsCommand(file, env, isFile);
+  return resolved === undefined ? { file, args: [...args], verbatim: false } : windowsLaunch(resolved, args, windowsEnv(env, 'ComSpec') ?? 'cmd.exe');
 }
