@@ -3,6 +3,8 @@ import type { Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { sanitizeLine } from '../core/sanitize.js';
 import { lazyRequire } from '../platform/lazy-require.js';
+import { isLoopbackHost } from '../core/url.js';
+import { sendLoopback } from './loopback-http.js';
 import { proxyConfigured, proxyFor, type ProxyChoice } from './proxy.js';
 
 /**
@@ -50,6 +52,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export function send(request: TransportRequest): Promise<TransportResponse> {
   // proxyFor throws a usage error (exit 2) for a malformed proxy variable, before anything is sent.
   const proxy = proxyConfigured(request.env) ? proxyFor(request.url, request.env) : undefined;
+  // Plain http:// to loopback (never proxied, never TLS): a raw socket, without loading node:http.
+  if (proxy === undefined && request.url.protocol === 'http:' && isLoopbackHost(request.url.hostname)) return sendLoopback(request);
   return exchange(request, proxy);
 }
 
