@@ -93,9 +93,18 @@ for (const result of [cli, commander, vendor]) Object.assign(outputs, result.met
 mkdirSync(new URL('../.build', import.meta.url), { recursive: true });
 writeFileSync(new URL('../.build/meta.json', import.meta.url), JSON.stringify(outputs));
 
+// Help and completion texts, printed by bin/t0ken.js without loading the CLI (src/core/static-argv.ts):
+// generated from the same command tree by a build-time bundle that is not shipped.
+const dumpFile = new URL('../dist/static-dump.cjs', import.meta.url).pathname;
+await Promise.all([
+  build({ ...common, metafile: false, entryPoints: ['src/static-text/dump.ts'], outfile: dumpFile, format: 'cjs', define: { __T0KEN_VERSION__: JSON.stringify(version) } }),
+  build({ ...common, metafile: false, entryPoints: ['src/static-text/print.ts'], outfile: 'dist/static.cjs', format: 'cjs' }),
+]);
+const texts = JSON.parse(execFileSync(process.execPath, [dumpFile], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }));
+rmSync(dumpFile, { force: true });
+writeFileSync(new URL('../dist/static-text.json', import.meta.url), JSON.stringify(texts));
+
 // completions/ holds the same scripts `t0ken completion <shell>` prints, generated from the tree.
-const bin = new URL('../bin/t0ken.js', import.meta.url).pathname;
 for (const [shell, file] of [['bash', 't0ken.bash'], ['zsh', '_t0ken'], ['fish', 't0ken.fish']]) {
-  const script = execFileSync(process.execPath, [bin, 'completion', shell], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  writeFileSync(new URL(`../completions/${file}`, import.meta.url), script);
+  writeFileSync(new URL(`../completions/${file}`, import.meta.url), texts[`completion:${shell}`]);
 }

@@ -40,6 +40,8 @@ export function buildProgram(run: Runner): Command {
     .option('--debug', 'HTTP trace on stderr, secrets redacted (also T0KEN_DEBUG=1)')
     .option('--no-color', 'no colour (also NO_COLOR, TERM=dumb)')
     .option('--timeout <seconds>', 'per-request timeout in seconds (default 15)')
+    // Help is 80 columns wide on any terminal: the same bytes as the build-time text (static-argv.ts).
+    .configureHelp({ helpWidth: 80 })
     .showSuggestionAfterError(true)
     .helpCommand(false)
     .addHelpText('after', `\nRun \`t0ken help exit-codes\` or \`t0ken help environment\` for the tables.\nDocs: ${DOCS_URL}`);

@@ -15,11 +15,11 @@ export async function run(ctx: Context, _options: Record<string, unknown>, args:
   }
   if (topic === 'exit-codes') {
     const rows = EXIT_CODE_TABLE.map(([code, meaning]) => ({ code, meaning }));
-    ctx.out.result({ exit_codes: rows }, () => `Exit codes:\n${keyValueTable(EXIT_CODE_TABLE.map(([c, m]) => [`  ${c}`, m] as const))}`);
+    ctx.out.result({ exit_codes: rows }, exitCodesText);
     return;
   }
   if (topic === 'environment') {
-    ctx.out.result({ environment: ENVIRONMENT }, () => `Environment variables:\n${environmentLines(Object.keys(ENVIRONMENT))}`);
+    ctx.out.result({ environment: ENVIRONMENT }, environmentText);
     return;
   }
   let target = program.commands.find((c) => c.name() === topic || c.aliases().includes(topic));
@@ -29,3 +29,8 @@ export async function run(ctx: Context, _options: Record<string, unknown>, args:
   }
   target.outputHelp();
 }
+
+/** The human text of `help exit-codes` (also printed from dist/static-text.json, see static-argv.ts). */
+export const exitCodesText = (): string => `Exit codes:\n${keyValueTable(EXIT_CODE_TABLE.map(([c, m]) => [`  ${c}`, m] as const))}`;
+
+export const environmentText = (): string => `Environment variables:\n${environmentLines(Object.keys(ENVIRONMENT))}`;

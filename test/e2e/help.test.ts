@@ -94,3 +94,16 @@ describe('service errors carry hints too', () => {
     expect(jsonError(conflict.stderr).hint).toContain('--if-exists ok');
   });
 });
+
+describe('help and completion scripts from build-time text', () => {
+  // The shim prints them without loading the CLI; T0KEN_NO_STATIC_TEXT=1 has commander print them.
+  it.each([[[]], [['--help']], [['agent', 'claim', '--help']], [['help', 'agent', 'rekey']], [['help', 'exit-codes']], [['help', 'environment']], [['status', '-h']], [['completion', 'fish']]])(
+    '%j: the same bytes and exit code as through commander',
+    async (args) => {
+      const fixed = await runCli(args);
+      const live = await runCli(args, { env: { T0KEN_NO_STATIC_TEXT: '1' } });
+      expect(fixed.code).toBe(0);
+      expect({ code: fixed.code, stdout: fixed.stdout, stderr: fixed.stderr }).toEqual({ code: live.code, stdout: live.stdout, stderr: live.stderr });
+    },
+  );
+});

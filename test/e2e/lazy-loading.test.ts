@@ -60,9 +60,19 @@ describe('each command loads only what it uses', () => {
     for (const heavy of HEAVY) expect([...packages], `agent login loaded ${heavy}`).not.toContain(heavy);
   });
 
-  it('help goes through commander, so the check above can fail', async () => {
-    const { packages } = await loadedBy(['token', '--help']);
+  it.each([[['--help']], [['agent', 'claim', '--help']], [['help', 'exit-codes']], [['completion', 'zsh']], [[]]])(
+    '%j prints its build-time text from the shim: not even dist/cli.cjs is loaded',
+    async (args) => {
+      const { files } = await loadedBy(args);
+      expect(files).toEqual(['bin/t0ken.js', 'dist/static.cjs']);
+    },
+  );
+
+  it('argv the fast path leaves to commander loads commander, so the checks above can fail', async () => {
+    const { packages } = await loadedBy(['fingerprint', '--']);
     expect([...packages]).toContain('commander');
+    const { packages: helped } = await loadedBy(['token', '--help'], '', { T0KEN_NO_STATIC_TEXT: '1' });
+    expect([...helped]).toContain('commander');
   });
 
   it.each([[['--version']], [['help']], [['fingerprint', '--explain']], [['credentials', '--help']]])('%j never loads the keychain module, even with T0KEN_CREDENTIAL_STORE=auto', async (args) => {

@@ -1,0 +1,33 @@
+import { readFileSync, writeSync } from 'node:fs';
+import { staticTextKey } from '../core/static-argv.js';
+
+/**
+ * Entry of dist/static.cjs, used by bin/t0ken.js: prints the build-time text for this argv and
+ * returns true, or returns false (no such text, or no text file) so the CLI runs as usual.
+ */
+export function printStaticText(args: readonly string[], textFile: string): boolean {
+  const key = staticTextKey(args);
+  if (key === undefined) return false;
+  let texts: Record<string, string>;
+  try {
+    texts = JSON.parse(readFileSync(textFile, 'utf8')) as Record<string, string>;
+  } catch {
+    return false;
+  }
+  const text = texts[key];
+  if (typeof text !== 'string') return false;
+  const bytes = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(1, bytes, offset);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue; // a non-blocking pipe that is full: its reader is catching up
+      // The reader went away (`t0ken --help | head -1`): end as SIGPIPE would, quietly (see src/cli.ts).
+      if (code === 'EPIPE') process.exit(141);
+      throw error;
+    }
+  }
+  return true;
+}
