@@ -4,7 +4,7 @@
 // in-process, and hash-proof throughput.
 // Usage: npm run bench [-- --check]   (BENCH_RUNS=30 by default)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,26 +30,35 @@ function time(args, env, input) {
 
 // The sandbox, for register and stats over loopback.
 const sandbox = spawn(process.execPath, [bin, 'sandbox', '--port', '0'], { env: baseEnv, stdio: ['ignore', 'pipe', 'ignore'] });
-const t0kenUrl = await new Promise((resolve, reject) => {
+const { url: t0kenUrl, mnemom: mnemomUrl } = await new Promise((resolve, reject) => {
   let text = '';
   sandbox.stdout.setEncoding('utf8').on('data', (chunk) => {
     text += chunk;
     const url = /T0KEN_API_URL=(\S+)/.exec(text)?.[1];
-    if (url) resolve(url);
+    const mnemom = /MNEMOM_API_URL=(\S+)/.exec(text)?.[1];
+    if (url && mnemom) resolve({ url, mnemom });
   });
   sandbox.on('exit', () => reject(new Error('the sandbox did not start')));
 });
-const env = { ...baseEnv, T0KEN_API_URL: t0kenUrl };
+const env = { ...baseEnv, T0KEN_API_URL: t0kenUrl, MNEMOM_API_URL: mnemomUrl, MNEMOM_API_KEY: 'mnm_bench_key_0123456789abcdef', BENCH_PROVIDER_KEY: 'sk-bench-provider-key' };
+// A fleet of 10,000 names for hash-proof --names-from.
+const names = join(work, 'names.txt');
+writeFileSync(names, `${Array.from({ length: 10_000 }, (_, i) => `agent-${i}`).join('\n')}\n`);
 if (time([bin, 'register'], env).status !== 0) throw new Error('register against the sandbox failed');
 
+// Targets (issue 14): every local command ≤ 1.15, a request to a loopback sandbox ≤ 1.20.
 const cases = [
   { name: '--version', args: ['--version'], target: 1.15 },
-  { name: '--help', args: ['--help'] },
-  { name: 'fingerprint', args: ['fingerprint'], target: 1.3 },
-  { name: 'hash-proof --key-stdin', args: ['hash-proof', '--name', 'bench', '--key-stdin'], input: 'sk-bench-provider-key\n', target: 1.3 },
-  { name: 'token', args: ['token'], target: 1.3 },
-  { name: 'register (stored: no request)', args: ['register'], target: 2.0 },
-  { name: 'stats (loopback sandbox)', args: ['stats'], target: 2.0 },
+  { name: '--help', args: ['--help'], target: 1.15 },
+  { name: 'help exit-codes', args: ['help', 'exit-codes'], target: 1.15 },
+  { name: 'completion bash', args: ['completion', 'bash'], target: 1.15 },
+  { name: 'fingerprint', args: ['fingerprint'], target: 1.15 },
+  { name: 'hash-proof --key-stdin', args: ['hash-proof', '--name', 'bench', '--key-stdin'], input: 'sk-bench-provider-key\n', target: 1.15 },
+  { name: 'token', args: ['token'], target: 1.15 },
+  { name: 'register (stored: no request)', args: ['register'], target: 1.15 },
+  { name: 'stats (loopback sandbox)', args: ['stats'], target: 1.2 },
+  { name: 'agent list (loopback sandbox)', args: ['agent', 'list'], target: 1.2 },
+  { name: 'hash-proof --names-from (10,000 names)', args: ['hash-proof', '--names-from', names, '--key-env', 'BENCH_PROVIDER_KEY'], target: 2.3 },
   // Two node start-ups (t0ken, then the program) are the floor: 2.0. What is above it is t0ken's.
   { name: 'exec -- node -e 0', args: ['exec', '--', process.execPath, '-e', '0'], target: 2.3 },
 ];
