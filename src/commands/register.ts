@@ -29,8 +29,11 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
       ctx.out.warn('this machine\'s fingerprint changed since it registered; run `t0ken register --force` to register it again');
     }
     ctx.out.info(`Already registered with ${baseUrl}; showing the stored account (use --force to register again).`);
-    const { secret } = await readSecret(ctx, existing, { kind: 't0ken', baseUrl });
-    show(ctx, existing, secret, storageOf(existing), baseUrl, store.path, options.showKey === true, true);
+    // A key in the keychain is read only to print it (--show-key): a locked keyring does not stop
+    // an idempotent `register` from showing the account.
+    const storage = storageOf(existing);
+    const secret = storage === 'file' || options.showKey ? (await readSecret(ctx, existing, { kind: 't0ken', baseUrl })).secret : undefined;
+    show(ctx, existing, secret, storage, baseUrl, store.path, options.showKey === true, true);
     return;
   }
 
@@ -76,8 +79,9 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
   if (!account.claim) ctx.out.info('Next: link it to a person with `t0ken claim --email you@example.com`.');
 }
 
-function show(ctx: Context, account: T0kenAccount, apiKey: string, storage: Storage, baseUrl: string, configPath: string, showKey: boolean, alreadyRegistered: boolean): void {
-  const key = showKey ? apiKey : maskSecret(apiKey);
+/** `apiKey` is undefined for a key left unread in the keychain. */
+function show(ctx: Context, account: T0kenAccount, apiKey: string | undefined, storage: Storage, baseUrl: string, configPath: string, showKey: boolean, alreadyRegistered: boolean): void {
+  const key = apiKey === undefined ? 'in the OS keychain' : showKey ? apiKey : maskSecret(apiKey);
   const json: Record<string, unknown> = {
     user_id: account.user_id,
     project_id: account.project_id,
@@ -87,10 +91,10 @@ function show(ctx: Context, account: T0kenAccount, apiKey: string, storage: Stor
     api_url: baseUrl,
     config_path: configPath,
     already_registered: alreadyRegistered,
-    api_key_masked: maskSecret(apiKey),
+    api_key_masked: apiKey === undefined ? null : maskSecret(apiKey),
     storage,
   };
-  if (showKey) json.api_key = apiKey;
+  if (showKey && apiKey !== undefined) json.api_key = apiKey;
   ctx.out.result(json, () =>
     keyValueTable(
       [
@@ -104,6 +108,6 @@ function show(ctx: Context, account: T0kenAccount, apiKey: string, storage: Stor
       ],
       ctx.out.style.dim,
     ),
-    { quiet: () => (showKey ? apiKey : account.user_id) },
+    { quiet: () => (showKey && apiKey !== undefined ? apiKey : account.user_id) },
   );
 }

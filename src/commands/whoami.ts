@@ -6,7 +6,7 @@ import type { T0kenAccount } from '../store/schema.js';
 import type { Storage } from '../store/secrets/types.js';
 import { keyValueTable } from '../ui/table.js';
 import { currentFingerprint } from './shared/machine.js';
-import { readSecret, secretHomes, storageOf } from './shared/credentials.js';
+import { secretHomes, storageOf } from './shared/credentials.js';
 import { localTime, minutesLeft } from './shared/t0ken-session.js';
 
 /** Shows the stored account: masked key and where it lives, fingerprint match, claim state, config path. */
@@ -21,9 +21,11 @@ export async function run(ctx: Context): Promise<void> {
   const current = await currentFingerprint(ctx, false).catch(() => undefined);
   const matches = current ? current.fingerprint === account.local_fingerprint : undefined;
   const storage = storageOf(account);
-  // The stored key is read from its home (the keychain too), so a locked keyring or a deleted entry
-  // shows here (exit 7, with the way out) rather than at the next command that needs the key.
-  const key = envKey || (await readSecret(ctx, account, { kind: 't0ken', baseUrl })).secret;
+  // whoami never asks the keychain: everything it shows but the key is in config.json, so it is as
+  // fast as before and still shows the account when the keyring is locked. `t0ken credentials`
+  // reads each secret back; a key in the file is masked here as always.
+  const key = envKey || account.api_key;
+  const keyText = key !== undefined ? maskSecret(key) : 'in the OS keychain (`t0ken credentials` checks it)';
   const claim = claimState(account);
   const homes = secretHomes(data);
 
@@ -36,7 +38,7 @@ export async function run(ctx: Context): Promise<void> {
       local_fingerprint: account.local_fingerprint,
       current_fingerprint: current?.fingerprint ?? null,
       fingerprint_matches: matches ?? null,
-      api_key_masked: maskSecret(key),
+      api_key_masked: key !== undefined ? maskSecret(key) : null,
       api_key_source: envKey ? 'T0KEN_API_KEY' : 'config',
       storage,
       keychain_account: account.api_key_ref?.account ?? null,
@@ -54,7 +56,7 @@ export async function run(ctx: Context): Promise<void> {
           ['fingerprint', `${account.machine_fingerprint}${matches === false ? ctx.out.style.yellow(' (this machine no longer matches)') : ''}`],
           // The service may name the machine differently from what it was sent: show both then.
           ...(current && current.fingerprint !== account.machine_fingerprint ? [['local fingerprint', `${current.fingerprint} ${ctx.out.style.dim('(what `t0ken fingerprint` prints; the service named this machine itself, above, and t0ken uses its name for every call)')}`] as [string, string]] : []),
-          ['api key', `${maskSecret(key)}${envKey ? ' (from T0KEN_API_KEY)' : ''}`],
+          ['api key', `${keyText}${envKey ? ' (from T0KEN_API_KEY)' : ''}`],
           ['key stored in', describeStorage(storage, store.path, account.api_key_ref?.account)],
           ...homes.filter((h) => h.kind === 'mnemom').map((h): [string, string] => [`mnemom key`, `${h.api_url}, in ${describeStorage(h.storage, store.path, h.keychain_account ?? undefined)}`]),
           ['claim', describeClaim(claim)],

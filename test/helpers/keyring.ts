@@ -18,6 +18,8 @@ export interface TestKeyring {
   lock(): void;
   /** Reads, writes or deletes an entry of service t0ken directly, as another program would. */
   entry(op: 'get' | 'delete', account: string): string | null | boolean;
+  /** The same for several entries, in one process. */
+  entries(op: 'get' | 'delete', accounts: readonly string[]): (string | null | boolean)[];
   stop(): void;
 }
 
@@ -58,18 +60,26 @@ export async function startKeyring(): Promise<TestKeyring> {
         execFileSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login'], { env: { ...process.env, ...env }, stdio: 'ignore', timeout: 10_000 });
       },
       entry(op, account) {
-        const script = `const { Entry } = require(${JSON.stringify(join(root, 'node_modules/@napi-rs/keyring'))});
-const e = new Entry('t0ken', ${JSON.stringify(account)}, { linux: { store: 'secret-service' } });
-process.stdout.write(JSON.stringify(${op === 'get' ? 'e.getPassword()' : 'e.deleteCredential()'}));`;
-        const out = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 10_000 });
-        return JSON.parse(out) as string | null | boolean;
+        return entries(env, op, [account])[0]!;
       },
+      entries: (op, accounts) => entries(env, op, accounts),
       stop,
     };
   } catch (error) {
     stop();
     throw error;
   }
+}
+
+function entries(env: Record<string, string>, op: 'get' | 'delete', accounts: readonly string[]): (string | null | boolean)[] {
+  const script = `const { Entry } = require(${JSON.stringify(join(root, 'node_modules/@napi-rs/keyring'))});
+const out = ${JSON.stringify(accounts)}.map((account) => {
+  const e = new Entry('t0ken', account, { linux: { store: 'secret-service' } });
+  return ${op === 'get' ? 'e.getPassword()' : 'e.deleteCredential()'};
+});
+process.stdout.write(JSON.stringify(out));`;
+  const out = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 10_000 });
+  return JSON.parse(out) as (string | null | boolean)[];
 }
 
 function firstLine(child: ChildProcess, name: string): Promise<string> {
