@@ -102,8 +102,10 @@ describe.runIf(haveKeyring)('with a real Secret Service (gnome-keyring)', () => 
     const human = await t0ken(['whoami']);
     expect(human.stdout).toMatch(/key stored in\s+the OS keychain/);
     expect(human.stdout).not.toContain(key);
-    const stats = await t0ken(['stats', '--json']);
+    const stats = await t0ken(['stats', '--json', '--debug']);
     expect(stats.code, stats.stderr).toBe(0);
+    expect(stats.stderr).toMatch(/x-api-key/i); // the trace is there, and the key read from the keychain is redacted in it
+    expect(stats.stderr + stats.stdout).not.toContain(key);
 
     const toFile = await t0ken(['credentials', 'migrate', '--to', 'file', '--json']);
     expect(toFile.code, toFile.stderr).toBe(0);

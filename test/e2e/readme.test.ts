@@ -52,7 +52,7 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 function freshEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !/^(T0KEN_|MNEMOM_|ANTHROPIC_|CI$|NO_COLOR$|FORCE_COLOR$|HTTPS?_PROXY$|NO_PROXY$|XDG_|ZDOTDIR$)/i.test(key)) env[key] = value;
+    if (value !== undefined && !/^(T0KEN_|MNEMOM_|ANTHROPIC_|CI$|NO_COLOR$|FORCE_COLOR$|HTTPS?_PROXY$|NO_PROXY$|XDG_|ZDOTDIR$|DBUS_SESSION_BUS_ADDRESS$)/i.test(key)) env[key] = value;
   }
   return { ...env, HOME: home, PATH: `${join(home, 'bin')}:${env.PATH ?? '/usr/bin:/bin'}`, ...extra };
 }
