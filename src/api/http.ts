@@ -77,7 +77,7 @@ export class HttpClient {
       let failure: Failure;
       let giveUp: () => CliError; // the error to throw if this failure is final
       try {
-        const response = await send({ method, url, headers, body, timeoutMs: remainingMs, env: options.env });
+        const response = await send({ method, url, headers, body, timeoutMs: remainingMs, env: options.env, trace });
         if (trace) {
           trace(`< ${response.status} ${response.statusText} (${Date.now() - started} ms)`);
           if (response.body) trace(`< ${scrub(response.body.slice(0, 2000))}`);

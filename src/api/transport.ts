@@ -23,6 +23,8 @@ export interface TransportRequest {
   body?: string;
   timeoutMs: number;
   env: NodeJS.ProcessEnv;
+  /** --debug: how the connection was made (proxy, certificate). */
+  trace?: ((line: string) => void) | undefined;
 }
 
 export interface TransportResponse {
@@ -78,7 +80,8 @@ function exchange(request: TransportRequest, proxy: ProxyChoice | undefined): Pr
       return socket;
     };
 
-    openSocket(request.url, proxy, track)
+    if (proxy) request.trace?.(`* through the proxy ${proxy.display} (from ${proxy.variable})`);
+    openSocket(request.url, proxy, track, request.trace)
       .then((socket) => {
         if (settled) return;
         req = speak(request, socket, (error, response) => finish(error, response));
@@ -91,22 +94,22 @@ function exchange(request: TransportRequest, proxy: ProxyChoice | undefined): Pr
 type Track = <S extends Socket>(socket: S, errors?: boolean) => S;
 
 /** A connected socket to the target, TLS already verified for https. */
-async function openSocket(url: URL, proxy: ProxyChoice | undefined, track: Track): Promise<Socket> {
+async function openSocket(url: URL, proxy: ProxyChoice | undefined, track: Track, trace?: (line: string) => void): Promise<Socket> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   let socket: Socket;
   if (proxy) socket = await tunnel(proxy, host, port, track);
   else {
-    if (url.protocol === 'https:') return secure({ host, port }, host, track);
+    if (url.protocol === 'https:') return secure({ host, port }, host, track, trace);
     const net = lazyRequire('node:net') as typeof import('node:net');
     socket = track(net.connect({ host, port }));
     await once(socket, 'connect');
   }
-  return url.protocol === 'https:' ? secure({ socket }, host, track) : socket;
+  return url.protocol === 'https:' ? secure({ socket }, host, track, trace) : socket;
 }
 
 /** TLS over `via` (host/port, or a tunnel), verified by hand so a failure can be explained. */
-async function secure(via: { host: string; port: number } | { socket: Socket }, host: string, track: Track): Promise<TLSSocket> {
+async function secure(via: { host: string; port: number } | { socket: Socket }, host: string, track: Track, trace?: (line: string) => void): Promise<TLSSocket> {
   const tls = lazyRequire('node:tls') as typeof import('node:tls');
   const net = lazyRequire('node:net') as typeof import('node:net');
   const socket = track(
@@ -121,6 +124,7 @@ async function secure(via: { host: string; port: number } | { socket: Socket }, 
   );
   await once(socket, 'secureConnect');
   const cert = socket.getPeerCertificate();
+  trace?.(`* certificate ${nameOf(cert.subject) ?? '(no name)'} from ${nameOf(cert.issuer) ?? '(no issuer)'}, valid until${dateOf(cert.valid_to, ' ') || ' ?'}`);
   if (!socket.authorized) throw certificateError(String(socket.authorizationError ?? 'UNKNOWN'), cert, host);
   const identity = tls.checkServerIdentity(host, cert);
   if (identity) throw wrongHostError(host, cert);

@@ -178,9 +178,14 @@ describe.runIf(hasOpenssl && hasTinyproxy && hasExternalIp)('through a real prox
   });
 
   it('Basic auth: credentials from the proxy URL; a 407 is a proxy error that never shows the password', async () => {
-    const ok = await t0ken(['stats', '--json'], { T0KEN_API_URL: remoteUrl(), HTTPS_PROXY: `http://agent:pr0xy-s3cret@127.0.0.1:${guarded.port}`, ...trusted() });
+    const ok = await t0ken(['stats', '--debug'], { T0KEN_API_URL: remoteUrl(), HTTPS_PROXY: `http://agent:pr0xy-s3cret@127.0.0.1:${guarded.port}`, ...trusted() });
     expect(ok.code, ok.stderr).toBe(0);
     expect(connectsIn(guarded.log())).toBe(1);
+    // The trace says how the connection was made, and never the proxy's password.
+    expect(ok.stderr).toContain(`* through the proxy ${guarded.url} (from HTTPS_PROXY)`);
+    expect(ok.stderr).toMatch(/\* certificate "t0ken test server" from "t0ken test CA", valid until \d{4}-/);
+    expect(ok.stderr).not.toContain('pr0xy-s3cret');
+    expect(ok.stderr).not.toContain(Buffer.from('agent:pr0xy-s3cret').toString('base64'));
 
     const none = await t0ken(['stats', '--json'], { T0KEN_API_URL: remoteUrl(), HTTPS_PROXY: guarded.url, ...trusted() });
     expect(none.code).toBe(5);
