@@ -1,7 +1,8 @@
 // A newcomer's first hour (issue 15), the parts a pipe can see: -q, JSON on stderr, hints, a closed
 // stdout, sandbox, verify's states, a 409 remembered, input rules.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { validateEmail } from '../../src/core/validate.js';
@@ -240,5 +241,29 @@ describe('source maps', () => {
   it('ship next to the bundle, for --debug stack traces', () => {
     const map = JSON.parse(readFileSync(join(BIN, '..', '..', 'dist', 'cli.cjs.map'), 'utf8'));
     expect(map.sources.some((s: string) => s.endsWith('src/cli.ts'))).toBe(true);
+  });
+
+  it('a bug\'s stack trace under --debug names our source files and lines; without --debug, no trace', async () => {
+    // A preload makes node:crypto throw, as a bug in t0ken would: exit 1 and the report it asks for.
+    const dir = mkdtempSync(join(tmpdir(), 't0ken-crash-'));
+    const preload = join(dir, 'crash.cjs');
+    writeFileSync(preload, "require('node:crypto').createHash = () => { throw new TypeError('simulated bug'); };\n");
+    try {
+      const crash = (extra: string[]) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['-r', preload, BIN, 'hash-proof', '--name', 'my-agent', '--key-env', 'K', ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, K: 'sk-test' } });
+        let stderr = '';
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      const debug = await crash(['--debug']);
+      expect(debug.code).toBe(1);
+      expect(debug.stderr).toMatch(/at hashProof \(.*src\/core\/proof\.ts:\d+:\d+\)/);
+      const plain = await crash([]);
+      expect(plain.code).toBe(1);
+      expect(plain.stderr).toMatch(/simulated bug/);
+      expect(plain.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

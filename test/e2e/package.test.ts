@@ -1,7 +1,7 @@
 // The package as a user gets it: `npm pack` (the README's from-source install), a global install of
 // the tarball into a prefix of its own, and the installed command run. Packed and installed once.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +49,16 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const t0ken = (args: string[]) => spawnSync(join(work, 'prefix', 'bin', 't0ken'), args, { encoding: 'utf8', env: { ...process.env, T0KEN_CONFIG_DIR: join(work, 'config') } });
+
+describe('a clone', () => {
+  it('installs with `npm ci --omit=dev` (no build script runs at install time)', () => {
+    const clone = join(work, 'clone');
+    mkdirSync(clone);
+    for (const entry of ['package.json', 'package-lock.json', 'scripts', 'bin']) cpSync(join(root, entry), join(clone, entry), { recursive: true });
+    const ci = spawnSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: clone, encoding: 'utf8' });
+    expect(ci.status, ci.stderr).toBe(0);
+  }, 60_000);
+});
 
 describe('the packed tarball', () => {
   it('holds the bundle, its source map, LICENSE and completions, and no build metadata', () => {
