@@ -45,10 +45,19 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv): ProxyChoice | und
   const display = `${url.protocol}//${url.host}`;
   const choice: ProxyChoice = { url, variable, display };
   if (url.username || url.password) {
-    const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    const credentials = `${decodeOrKeep(url.username)}:${decodeOrKeep(url.password)}`;
     choice.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
   }
   return choice;
+}
+
+/** A user or password as typed: percent-decoded when that is valid (`p%40ss`), else as it is (`100%`). */
+function decodeOrKeep(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function parseProxyVariable(variable: string, value: string): URL {

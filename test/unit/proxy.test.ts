@@ -13,6 +13,9 @@ describe('choosing a proxy (issue 13.6)', () => {
     expect(proxyFor(url('https://t0ken.ai'), { HTTP_PROXY: 'http://a:1' })?.variable).toBe('HTTP_PROXY');
     expect(proxyFor(url('https://t0ken.ai'), { https_proxy: 'http://a:1', HTTPS_PROXY: 'http://b:1' })?.variable).toBe('https_proxy');
     expect(proxyFor(url('http://example.com'), { HTTPS_PROXY: 'http://a:1' })).toBeUndefined();
+    // A password that is not valid percent-encoding is used as typed (it was a URIError: exit 1).
+    const odd = proxyFor(url('https://t0ken.ai'), { HTTPS_PROXY: 'http://u:100%zz@p:1' });
+    expect(Buffer.from(odd!.authorization!.slice(6), 'base64').toString()).toBe('u:100%zz');
   });
 
   it('loopback never goes through a proxy', () => {
