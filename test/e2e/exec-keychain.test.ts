@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { runCli, tempConfigDir } from '../helpers/cli.js';
+import { keyringProbe, startKeyring, type TestKeyring } from '../helpers/keyring.js';
+import { requirePart } from '../helpers/real-part.js';
+
+const MNEMOM_KEY = 'mnm_EXECkeychain_key_Qw8Er7Ty6Ui5';
+const hasKeyring = requirePart('a Secret Service (dbus-daemon + gnome-keyring)', keyringProbe);
+let sandbox: Sandbox;
+let keyring: TestKeyring | undefined;
+const config = tempConfigDir();
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  if (hasKeyring) keyring = await startKeyring();
+});
+afterAll(async () => {
+  await sandbox.close();
+  keyring?.stop();
+  config.cleanup();
+});
+
+it.runIf(hasKeyring)('exec and env hand over keys kept in the OS keychain; config.json holds none of them', async () => {
+  const env = { ...keyring!.env, T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl, T0KEN_CREDENTIAL_STORE: 'keyring' };
+  expect((await runCli(['register'], { env })).code).toBe(0);
+  expect((await runCli(['agent', 'login', '--with-token'], { env, input: `${MNEMOM_KEY}\n` })).code).toBe(0);
+  const key = (await runCli(['token'], { env })).stdout.trim();
+  expect(key).toMatch(/^omx_/);
+  const file = readFileSync(join(config.dir, 'config.json'), 'utf8');
+  expect(file).not.toContain(key);
+  expect(file).not.toContain(MNEMOM_KEY);
+
+  const seen = await runCli(['exec', '--', process.execPath, '-e', 'console.log(JSON.stringify([process.env.MEMORYX_API_KEY, process.env.MNEMOM_API_KEY]))'], { env });
+  expect(seen.code, seen.stderr).toBe(0);
+  expect(JSON.parse(seen.stdout)).toEqual([key, MNEMOM_KEY]);
+  const printed = await runCli(['env', '--format', 'json'], { env });
+  expect(JSON.parse(printed.stdout)).toMatchObject({ T0KEN_API_KEY: key, MEMORYX_API_KEY: key, MNEMOM_API_KEY: MNEMOM_KEY });
+});
