@@ -210,7 +210,8 @@ describe('temp files never outlive their command', () => {
       // A SIGTERM is a clean death: it removes its own temp file and lock at once.
       if (round % 3 === 2) expect(tempFiles(dir).filter((name) => !name.includes('99999'))).toEqual([]);
     }
-    const next = await runCli(['agent', 'logout'], { env });
+    // The next write (a reader leaves a dead writer's lock for the next writer to take over).
+    const next = await runCli(['agent', 'login', '--with-token'], { env, input: 'mnm_after_the_kills_0123456789abcdef\n' });
     expect(next.code, next.stderr).toBe(0);
     expect(tempFiles(dir)).toEqual([]);
     expect(existsSync(join(dir, 'config.json.lock'))).toBe(false);
