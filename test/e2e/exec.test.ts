@@ -147,6 +147,16 @@ describe('exec behaves like a good exec wrapper', () => {
     expect(result.code).toBe(status);
   });
 
+  it('a program\'s own --help, -h, help or completion is the program\'s, not t0ken\'s help', async () => {
+    for (const tail of [['--help'], ['-h'], ['help', 'exec'], ['completion', 'bash']]) {
+      const result = await t0ken(['exec', '--', process.execPath, '-e', 'console.log(JSON.stringify(process.argv.slice(1)))', 'x', ...tail]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual(['x', ...tail]);
+    }
+    const ownHelp = await t0ken(['exec', '--help']);
+    expect(ownHelp.stdout).toContain('Usage: t0ken exec');
+  });
+
   it('no argv after exec is a usage error', async () => {
     expect((await t0ken(['exec'])).code).toBe(2);
     expect((await t0ken(['exec', '--'])).code).toBe(2);
