@@ -193,6 +193,28 @@ describe.runIf(withTmpfs)('a full disk (a real 64 KiB tmpfs)', () => {
   });
 });
 
+describe.runIf(withTmpfs)('a read-only file system (a real tmpfs remounted ro)', () => {
+  it('exit 7 with the read-only hint, before the request; reading still works', async () => {
+    const mountPoint = mkdtempSync(join(root, 'rofs-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', mountPoint]);
+    try {
+      const dir = join(mountPoint, 'config');
+      const env = { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: apiFor('rofs'), T0KEN_FINGERPRINT: FP };
+      expect((await runCli(['register'], { env })).code).toBe(0);
+      execFileSync('mount', ['-o', 'remount,ro', mountPoint]);
+      const before = posts('/rofs/api/v1/agents/auto-register');
+      const result = await runCli(['register', '--force'], { env });
+      expect(result.code, result.stderr).toBe(7);
+      expect(result.stderr).toContain('EROFS');
+      expect(result.stderr).toMatch(/is on a read-only file system: set T0KEN_CONFIG_DIR/);
+      expect(posts('/rofs/api/v1/agents/auto-register')).toBe(before);
+      expect((await runCli(['whoami'], { env })).code).toBe(0);
+    } finally {
+      execFileSync('umount', [mountPoint]);
+    }
+  });
+});
+
 describe('temp files never outlive their command', () => {
   it('a temp file left by a SIGKILLed writer is removed by the next write; real SIGKILLs leave none behind after it', async () => {
     const dir = freshDir(0o700, process.getuid?.() ?? 0);
