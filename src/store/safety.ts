@@ -55,7 +55,16 @@ export function checkConfigDir(dir: string): Stats | undefined {
   try {
     stats = statSync(dir); // the directory itself may be a symlink the user made (dotfiles): follow it
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'EACCES' || code === 'EPERM') {
+      // Not the directory itself: one above it that this user may not enter (sudo -E, a HOME of another user).
+      throw stateError(
+        `cannot reach the config directory ${dir}: permission denied (${code})`,
+        `A directory on its path is closed to this user (uid ${myUid() ?? '?'}); is HOME right? Or set T0KEN_CONFIG_DIR to a directory of your own.`,
+        error,
+      );
+    }
     throw fileSystemError(error, 'use the config directory', dir, dir);
   }
   const q = shellQuote(dir);

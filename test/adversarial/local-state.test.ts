@@ -1,8 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import {
   chmodSync, chownSync, closeSync, cpSync, existsSync, ftruncateSync, fstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync,
-  rmSync, statSync, symlinkSync, writeFileSync, writeSync,
+  renameSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync,
 } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,6 +145,15 @@ describe.runIf(asNobody)('as a real non-root user', () => {
     expect(readFileSync(target, 'utf8')).toBe('{"not": "yours"}');
   });
 
+  it('a HOME this user may not enter (sudo -E, say): exit 7 saying so, not a permissions riddle', async () => {
+    const closed = freshDir(0o700, 0);
+    const result = await runAsNobody(['register'], { HOME: closed, T0KEN_API_URL: apiFor('closed-home'), T0KEN_FINGERPRINT: FP });
+    expect(result.code, result.stderr).toBe(7);
+    expect(result.stderr).toContain(`cannot reach the config directory ${closed}/.config/t0ken: permission denied (EACCES)`);
+    expect(result.stderr).toMatch(/is HOME right\? Or set T0KEN_CONFIG_DIR/);
+    expect(posts('/closed-home/api/v1/agents/auto-register')).toBe(0);
+  });
+
   it('another user\'s lock planted in the config dir: exit 7 at once naming it, nothing sent', async () => {
     const dir = freshDir(0o700);
     const lock = join(dir, 'config.json.lock');
@@ -211,6 +222,39 @@ describe.runIf(withTmpfs)('a read-only file system (a real tmpfs remounted ro)',
       expect((await runCli(['whoami'], { env })).code).toBe(0);
     } finally {
       execFileSync('umount', [mountPoint]);
+    }
+  });
+});
+
+describe('storing fails after the service acted', () => {
+  it('claim: exit 7 showing the issued code and how to use it (not "a bug", not a lost code)', async () => {
+    const dir = freshDir(0o700, process.getuid?.() ?? 0);
+    const env = { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: apiFor('after'), T0KEN_FINGERPRINT: FP, T0KEN_CREDENTIAL_STORE: 'file' };
+    expect((await runCli(['register'], { env })).code).toBe(0);
+    const path = join(dir, 'config.json');
+    // A service that answers the claim, while something takes config.json's place between the
+    // check before the request and the write after it.
+    const server = createServer((req, res) => {
+      if (req.method === 'POST' && req.url?.endsWith('/agents/claim/init')) {
+        renameSync(path, `${path}.moved`);
+        mkdirSync(path);
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ success: true, data: { verification_code: '654321', expires_at: new Date(Date.now() + 600_000).toISOString() } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+      const data = JSON.parse(readFileSync(path, 'utf8'));
+      data.t0ken = { [url]: data.t0ken[apiFor('after')] };
+      writeFileSync(path, JSON.stringify(data));
+      const result = await runCli(['claim', '--email', 'owner@example.com'], { env: { ...env, T0KEN_API_URL: url } });
+      expect(result.code, result.stderr).toBe(7);
+      expect(result.stderr).toMatch(/the service issued verification code 654321 for owner@example\.com .*, but t0ken could not store it: .*not a regular file/);
+      expect(result.stderr).toContain('t0ken verify --code 654321');
+      expect(result.stderr).not.toMatch(/bug|unexpected/);
+    } finally {
+      server.close();
     }
   });
 });
