@@ -10,9 +10,12 @@ import { KEYCHAIN_SERVICE, KeychainError, type Keychain, type KeychainProblem } 
  * that does not load (no build for this platform, ERR_DLOPEN_FAILED, an install without optional
  * dependencies) means "no keychain here", like a missing D-Bus session.
  *
- * Calls go through AsyncEntry, which runs each D-Bus round trip on libuv's thread pool, and every
- * call is raced against a deadline: a keychain that waits on an unlock prompt nobody answers turns
- * into an error after CALL_TIMEOUT_MS instead of hanging the command.
+ * Blocking: opening an entry is synchronous in the library (it connects to the bus and opens a
+ * Secret Service session on the calling thread). Against a Secret Service that never answers, that
+ * call returns libdbus's "did not receive a reply" after its 25 s reply timeout, which is the bound
+ * on a hung keychain (measured; a worker thread does not lower it, since process exit joins a worker
+ * stuck in native code). Reads, writes and deletes go through AsyncEntry (libuv's thread pool), each
+ * raced against CALL_TIMEOUT_MS, so an unlock prompt nobody answers becomes an error.
  */
 const CALL_TIMEOUT_MS = 20_000;
 const PROBE_ACCOUNT = 't0ken:write-probe';
@@ -113,6 +116,9 @@ function describe(message: string, env: NodeJS.ProcessEnv): [KeychainProblem, st
   }
   if (/autolaunch|DBUS_SESSION_BUS_ADDRESS/i.test(message) && !env.DBUS_SESSION_BUS_ADDRESS) {
     return ['unavailable', 'no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set), so no Secret Service to ask'];
+  }
+  if (/Did not receive a reply|NoReply|reply timeout/i.test(message)) {
+    return ['unavailable', 'the Secret Service did not answer on the D-Bus session (it may be hung, or still starting)'];
   }
   if (/Failed to connect to socket|Connection refused|No such file or directory|DBus error/i.test(message)) {
     return ['unavailable', `the D-Bus session bus did not answer (${firstLine(message)})`];
