@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { jsonError, runCli, tempConfigDir } from '../helpers/cli.js';
-import { keyringProbe, startKeyring, type TestKeyring } from '../helpers/keyring.js';
+import { keyringProbe, startHungSecretService, startKeyring, type TestKeyring } from '../helpers/keyring.js';
 import { requirePart } from '../helpers/real-part.js';
 
 // Secrets in a real Secret Service (gnome-keyring on a private D-Bus), and the fallback without one.
@@ -221,5 +221,28 @@ describe.runIf(haveKeyring)('with a locked keyring', () => {
     expect(logout.code).toBe(7);
     expect(jsonError(logout.stderr).code).toBe('keychain_locked');
     expect(stored().t0ken[sandbox.t0kenUrl].api_key_ref).toBeDefined(); // nothing forgotten half-way
+  });
+});
+
+describe.runIf(haveKeyring)('with a Secret Service that never answers', () => {
+  let hung: Awaited<ReturnType<typeof startHungSecretService>>;
+  beforeAll(async () => {
+    hung = await startHungSecretService();
+  });
+  afterAll(() => hung?.stop());
+
+  it('costs seconds, not a hang: keyring refuses before any key is issued, auto falls back naming the hung service', async () => {
+    const env = (mode: string) => ({ ...hung.env, T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_CREDENTIAL_STORE: mode });
+    const registers = () => sandbox.requests.filter((r) => r.path.endsWith('/agents/auto-register')).length;
+    const before = registers();
+    const strict = await runCli(['register', '--json'], { env: env('keyring') });
+    expect(strict.code, strict.stderr).toBe(7);
+    expect(jsonError(strict.stderr).code).toBe('keychain_unavailable');
+    expect(registers()).toBe(before); // refused before the service was asked for a key
+    const auto = await runCli(['register'], { env: env('auto') });
+    expect(auto.code, auto.stderr).toBe(0);
+    expect(auto.stderr).toMatch(/not the keychain: the Secret Service did not answer within 3 s/);
+    expect(auto.ms).toBeLessThan(10_000); // libdbus alone would have waited 25 s
+    expect(stored().t0ken[sandbox.t0kenUrl].api_key).toMatch(/^omx_/);
   });
 });

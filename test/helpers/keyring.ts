@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,5 +105,38 @@ async function waitForName(env: Record<string, string>, name: string, owner: Chi
     if (/boolean true/.test(reply.stdout ?? '')) return;
     if (Date.now() > deadline) throw new Error(`${name} did not appear on the test D-Bus within 10 s: ${reply.stderr}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A session bus whose Secret Service never answers: its activation file starts a program that never
+ * takes the name, so every call to org.freedesktop.secrets waits until the caller gives up.
+ */
+export async function startHungSecretService(): Promise<{ env: Record<string, string>; stop(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 't0ken-hung-bus-'));
+  mkdirSync(join(dir, 'services'));
+  mkdirSync(join(dir, 'run'), { mode: 0o700 });
+  writeFileSync(join(dir, 'bus.conf'), `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=${join(dir, 'run', 'bus')}</listen>
+  <servicedir>${join(dir, 'services')}</servicedir>
+  <policy context="default"><allow send_destination="*"/><allow own="*"/></policy>
+  <limit name="service_start_timeout">60000</limit>
+</busconfig>
+`);
+  // The activated `sleep` never takes the name and ends by itself soon after the test.
+  writeFileSync(join(dir, 'services', 'org.freedesktop.secrets.service'), '[D-BUS Service]\nName=org.freedesktop.secrets\nExec=/bin/sleep 15\n');
+  const dbus = spawn('dbus-daemon', ['--nofork', `--config-file=${join(dir, 'bus.conf')}`, '--print-address=1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const stop = () => {
+    if (dbus.exitCode === null && dbus.signalCode === null) dbus.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const address = (await firstLine(dbus, 'dbus-daemon')).trim();
+    return { env: { DBUS_SESSION_BUS_ADDRESS: address, XDG_RUNTIME_DIR: join(dir, 'run') }, stop };
+  } catch (error) {
+    stop();
+    throw error;
   }
 }

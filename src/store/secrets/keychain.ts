@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { pingService } from '../../platform/dbus-ping.js';
 import { KEYCHAIN_SERVICE, KeychainError, type Keychain, type KeychainProblem } from './types.js';
 
 /**
@@ -11,13 +12,15 @@ import { KEYCHAIN_SERVICE, KeychainError, type Keychain, type KeychainProblem } 
  * dependencies) means "no keychain here", like a missing D-Bus session.
  *
  * Blocking: opening an entry is synchronous in the library (it connects to the bus and opens a
- * Secret Service session on the calling thread). Against a Secret Service that never answers, that
- * call returns libdbus's "did not receive a reply" after its 25 s reply timeout, which is the bound
- * on a hung keychain (measured; a worker thread does not lower it, since process exit joins a worker
- * stuck in native code). Reads, writes and deletes go through AsyncEntry (libuv's thread pool), each
- * raced against CALL_TIMEOUT_MS, so an unlock prompt nobody answers becomes an error.
+ * Secret Service session on the calling thread), and against a Secret Service that never answers it
+ * holds that thread for libdbus's 25 s reply timeout (a worker thread would not help: process exit
+ * joins a worker stuck in native code). So on Linux t0ken first pings the Secret Service itself
+ * (platform/dbus-ping.ts, non-blocking, PING_TIMEOUT_MS), once per process, and calls the library
+ * only when it answered. Reads, writes and deletes go through AsyncEntry (libuv's thread pool), each
+ * raced against CALL_TIMEOUT_MS.
  */
 const CALL_TIMEOUT_MS = 20_000;
+const PING_TIMEOUT_MS = 3_000;
 const PROBE_ACCOUNT = 't0ken:write-probe';
 
 type EntryOptions = { linux?: { store?: 'secret-service' | 'keyutils' } };
@@ -55,6 +58,7 @@ export function openKeychain(options: KeychainOptions): Keychain {
   const platform = options.platform ?? process.platform;
   const timeoutMs = options.timeoutMs ?? CALL_TIMEOUT_MS;
   const entries = new Map<string, AsyncEntryLike>();
+  let answered: Promise<void> | undefined;
 
   async function entry(account: string): Promise<AsyncEntryLike> {
     const existing = entries.get(account);
@@ -62,6 +66,7 @@ export function openKeychain(options: KeychainOptions): Keychain {
     if (platform === 'linux' && !hasSessionBus(options.env)) {
       throw new KeychainError('unavailable', 'no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set), so no Secret Service to ask');
     }
+    if (platform === 'linux') await (answered ??= secretServiceAnswers(options.env));
     const mod = await loadModule();
     try {
       const created = new mod.AsyncEntry(KEYCHAIN_SERVICE, account, ENTRY_OPTIONS);
@@ -136,6 +141,22 @@ function describe(message: string, env: NodeJS.ProcessEnv): [KeychainProblem, st
 }
 
 const firstLine = (text: string): string => text.split('\n', 1)[0]!.slice(0, 200);
+
+/** Resolves when the Secret Service answers a Ping on the session bus; rejects with why not. */
+async function secretServiceAnswers(env: NodeJS.ProcessEnv): Promise<void> {
+  const address = env.DBUS_SESSION_BUS_ADDRESS || `unix:path=${env.XDG_RUNTIME_DIR}/bus`;
+  if (!address.startsWith('unix:')) return; // a bus we do not speak to ourselves: leave it to the library
+  const result = await pingService(address, 'org.freedesktop.secrets', '/org/freedesktop/secrets', PING_TIMEOUT_MS);
+  if (result.ok) return;
+  if (result.reason === 'timeout') {
+    throw new KeychainError('unavailable', `the Secret Service did not answer within ${PING_TIMEOUT_MS / 1000} s (it may be hung)`);
+  }
+  if (result.reason === 'no-bus') throw new KeychainError('unavailable', `the D-Bus session bus did not answer (${result.detail})`);
+  if (/ServiceUnknown|NameHasNoOwner/.test(result.detail)) {
+    throw new KeychainError('unavailable', 'no Secret Service on the D-Bus session (no gnome-keyring, KWallet or KeePassXC running)');
+  }
+  throw new KeychainError('unavailable', `the Secret Service did not answer (${result.detail})`);
+}
 
 /** libdbus finds the session bus in DBUS_SESSION_BUS_ADDRESS, else at $XDG_RUNTIME_DIR/bus. */
 function hasSessionBus(env: NodeJS.ProcessEnv): boolean {
