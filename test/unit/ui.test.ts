@@ -102,3 +102,27 @@ describe('sanitising on the way out (issue 13.1)', () => {
     expect(stdout.text()).not.toContain('\u001b');
   });
 });
+
+describe('sanitiser fuzz (issue 13.1)', () => {
+  it('2,000 random strings of controls, escapes, format characters and text: nothing unsafe survives, JSON round-trips', async () => {
+    let seed = 13;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pool = ['\u001b', '\u0007', '\u009b', '\u0085', '\u202e', '\u2066', '\u200b', '\ufeff', '\u2028', '\r', '\b', '\u007f', '[2J', ']0;', 'a', 'é', '😀', '\n', '\t', '\ue000'];
+    const style = await loadStyle(3);
+    for (let i = 0; i < 2000; i++) {
+      let text = '';
+      for (let n = Math.floor(random() * 30); n > 0; n--) text += pool[Math.floor(random() * pool.length)];
+      const stdout = sink();
+      const stderr = sink();
+      const out = new Output({ json: false, quiet: false, stdout, stderr, style, errStyle: style });
+      out.result({}, () => `${style.cyan('id')} ${text}`);
+      out.warn(text);
+      for (const written of [stdout.text(), stderr.text()]) {
+        expect(written.replace(/\u001b\[[0-9;]*m/g, ''), JSON.stringify(text)).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b\u202e\u2066\u2028\ufeff]/);
+      }
+      const json = escapeUnsafeInJson(JSON.stringify({ text }));
+      expect(JSON.parse(json)).toEqual({ text });
+      expect(json).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200b\u202e\u2066\u2028\ufeff]/);
+    }
+  });
+});
