@@ -31,6 +31,7 @@ export async function run(ctx: Context, options: SandboxCommandOptions): Promise
   );
   ctx.out.info(`t0ken sandbox listening on ${sandbox.url} (state in memory; stop it with Ctrl-C, or \`kill ${process.pid}\` when it runs in the background).`);
   ctx.out.info('Mnemom credential for the sandbox: any MNEMOM_API_KEY of the form mnm_ plus 16 or more letters, digits, _ or -.');
+  ctx.out.info(`Gateway-created (unclaimed) agents for \`t0ken agent claim\`: POST ${sandbox.mnemomUrl}/_sandbox/gateway-agents {"hash_proof", "name"?, "org_id"?}.`);
 
   // Ctrl-C or a kill is how the sandbox is meant to end: exit 0, not 130.
   await new Promise<void>((resolve) => {
