@@ -57,7 +57,9 @@ describe('--json: stderr is JSON too', () => {
     expect(everyLineIsJson(register.stderr)).toBe(true);
     const claim = await t0ken(['claim', '--email', 'j@example.com', '--json'], fp);
     expect(everyLineIsJson(claim.stderr)).toBe(true);
-    const debug = await t0ken(['whoami', '--json', '--debug'], fp);
+    const debug = await t0ken(['stats', '--json', '--debug'], fp);
+    expect(debug.code).toBe(0);
+    expect(debug.stderr).toContain('{"debug":');
     expect(everyLineIsJson(debug.stderr)).toBe(true);
   });
 });

@@ -67,6 +67,7 @@ export async function run(ctx: Context, options: { to?: string }): Promise<void>
     moved.length === 0
       ? `Nothing to move: every stored secret is already in ${where}.`
       : `Moved ${moved.length} secret(s) to ${where}: ${moved.map(describe).join(', ')}.`,
+    { quiet: () => moved.map(describe).join('\n') },
   );
 }
 
