@@ -154,6 +154,22 @@ describe.runIf(asNobody)('as a real non-root user', () => {
     expect(posts('/closed-home/api/v1/agents/auto-register')).toBe(0);
   });
 
+  it('a config dir or config.json of another user is refused before anything is read or sent', async () => {
+    const theirs = freshDir(0o755, 1234);
+    const dirResult = await runAsNobody(['whoami'], { T0KEN_CONFIG_DIR: theirs });
+    expect(dirResult.code, dirResult.stderr).toBe(7);
+    expect(dirResult.stderr).toMatch(/belongs to another user \(uid 1234\)/);
+
+    const mine = freshDir(0o700);
+    writeFileSync(join(mine, 'config.json'), '{"version": 1, "t0ken": {}, "mnemom": {}}', { mode: 0o644 });
+    chownSync(join(mine, 'config.json'), 1234, 1234);
+    const fileResult = await runAsNobody(['register'], { T0KEN_CONFIG_DIR: mine, T0KEN_API_URL: apiFor('theirs'), T0KEN_FINGERPRINT: FP });
+    expect(fileResult.code, fileResult.stderr).toBe(7);
+    expect(fileResult.stderr).toMatch(/config file .* is owned by another user \(uid 1234\)/);
+    expect(statSync(join(mine, 'config.json')).mode & 0o777).toBe(0o644); // not chmod-ed either
+    expect(posts('/theirs/api/v1/agents/auto-register')).toBe(0);
+  });
+
   it('another user\'s lock planted in the config dir: exit 7 at once naming it, nothing sent', async () => {
     const dir = freshDir(0o700);
     const lock = join(dir, 'config.json.lock');
