@@ -25,7 +25,7 @@ export async function run(ctx: Context): Promise<void> {
   // fast as before and still shows the account when the keyring is locked. `t0ken credentials`
   // reads each secret back; a key in the file is masked here as always.
   const key = envKey || account.api_key;
-  const keyText = key !== undefined ? maskSecret(key) : 'in the OS keychain (`t0ken credentials` checks it)';
+  const keyText = key !== undefined ? maskSecret(key) : 'not read (whoami does not ask the keychain; `t0ken credentials` does)';
   const claim = claimState(account);
   const homes = secretHomes(data);
 

@@ -4,7 +4,6 @@ import { maskSecret } from '../../core/mask.js';
 import { KeychainError, type StoreMode } from '../../store/secrets/types.js';
 import { keychainFor, readSecret, secretHomes, storeMode, type SecretHome } from '../shared/credentials.js';
 import { storeFor } from '../shared/store.js';
-import { keyValueTable } from '../../ui/table.js';
 
 type SecretState = 'ok' | 'keychain_locked' | 'keychain_entry_missing' | 'keychain_unavailable' | 'keychain_failed';
 
@@ -33,11 +32,13 @@ export async function run(ctx: Context): Promise<void> {
   const newSecretsGoTo = mode === 'file' ? 'file' : mode === 'keyring' ? 'keyring' : keychain.available ? 'keyring' : 'file';
 
   ctx.out.result({ store_mode: mode, new_secrets_go_to: newSecretsGoTo, keychain, config_path: store.path, secrets }, () => {
-    const rows: [string, string][] = secrets.map((s) => [
-      `${s.kind === 't0ken' ? 't0ken key' : 'mnemom key'}  ${s.api_url}`,
-      `${s.storage === 'keyring' ? `keychain (account ${s.keychain_account})` : 'config file'}  ${s.state === 'ok' ? s.api_key_masked : s.state.replace(/_/g, ' ')}`,
+    const rows = secrets.map((s) => [
+      s.kind,
+      s.api_url,
+      s.storage === 'keyring' ? 'keychain' : 'config file',
+      s.state === 'ok' ? s.api_key_masked! : s.state.replace(/_/g, ' '),
     ]);
-    const lines = [rows.length ? keyValueTable(rows, ctx.out.style.dim) : 'No secrets are stored.'];
+    const lines = [rows.length ? columns([['secret', 'api', 'stored in', 'key'], ...rows], ctx.out.style.dim) : 'No secrets are stored.'];
     lines.push('');
     lines.push(`config file: ${store.path}`);
     lines.push(`keychain: ${keychain.available === null ? 'not asked (T0KEN_CREDENTIAL_STORE=file)' : keychain.available ? 'takes writes' : `unavailable: ${keychain.reason}`}`);
@@ -59,4 +60,15 @@ async function keychainState(ctx: Context, mode: StoreMode): Promise<{ available
     if (error instanceof KeychainError) return { available: false, reason: error.reason };
     throw error;
   }
+}
+
+/** Left-aligned columns, the header dimmed. */
+function columns(rows: readonly string[][], dim: (text: string) => string): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((row, n) => {
+      const line = row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
+      return n === 0 ? dim(line) : line;
+    })
+    .join('\n');
 }

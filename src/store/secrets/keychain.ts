@@ -117,7 +117,7 @@ export function classify(error: unknown, env: NodeJS.ProcessEnv): KeychainError 
 
 function describe(message: string, env: NodeJS.ProcessEnv): [KeychainProblem, string] {
   if (/prompt was dismissed|is locked|locked collection|IsLocked/i.test(message)) {
-    return ['locked', 'the keyring is locked (unlock it, for example by logging in to the desktop, then run the command again)'];
+    return ['locked', 'the keyring is locked'];
   }
   if (/autolaunch|DBUS_SESSION_BUS_ADDRESS/i.test(message) && !env.DBUS_SESSION_BUS_ADDRESS) {
     return ['unavailable', 'no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set), so no Secret Service to ask'];
