@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pingService } from '../../src/platform/dbus-ping.js';
+
+// The real bus is tested in test/e2e/keychain.test.ts (gnome-keyring, and a Secret Service that
+// never answers); these are the ways a bus can fail before it says anything useful.
+
+const dir = mkdtempSync(join(tmpdir(), 't0ken-dbus-ping-'));
+const servers: Server[] = [];
+afterAll(() => {
+  for (const s of servers) s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function fakeBus(name: string, onData: (socket: import('node:net').Socket, data: string) => void): Promise<string> {
+  const path = join(dir, name);
+  const server = createServer((socket) => socket.on('data', (d) => onData(socket, d.toString('latin1'))));
+  servers.push(server);
+  return new Promise((resolve) => server.listen(path, () => resolve(`unix:path=${path},guid=0123`)));
+}
+
+describe('pinging a D-Bus service without blocking', () => {
+  it('a bus that is not a unix socket is not ours to ask', async () => {
+    expect(await pingService('tcp:host=127.0.0.1,port=1', 'org.freedesktop.secrets', '/', 500)).toMatchObject({ ok: false, reason: 'no-bus' });
+  });
+
+  it('a socket that is not there: no bus', async () => {
+    expect(await pingService(`unix:path=${join(dir, 'missing')}`, 'org.freedesktop.secrets', '/', 500)).toMatchObject({ ok: false, reason: 'no-bus', detail: expect.stringMatching(/ENOENT/) });
+  });
+
+  it('a bus that never answers: a timeout, on time', async () => {
+    const address = await fakeBus('silent', () => {});
+    const started = Date.now();
+    expect(await pingService(address, 'org.freedesktop.secrets', '/', 300)).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('a bus that refuses authentication: an error naming it', async () => {
+    const address = await fakeBus('rejects', (socket, data) => {
+      if (data.includes('AUTH')) socket.write('REJECTED EXTERNAL\r\n');
+    });
+    expect(await pingService(address, 'org.freedesktop.secrets', '/', 1000)).toMatchObject({ ok: false, reason: 'error', detail: expect.stringMatching(/refused authentication/) });
+  });
+
+  it('sends EXTERNAL authentication with this uid, hex-encoded', async () => {
+    let seen = '';
+    const address = await fakeBus('records', (socket, data) => {
+      seen += data;
+      socket.end();
+    });
+    await pingService(address, 'org.freedesktop.secrets', '/', 1000);
+    expect(seen).toBe(`\0AUTH EXTERNAL ${Buffer.from(String(process.getuid!())).toString('hex')}\r\n`);
+  });
+});
