@@ -149,6 +149,21 @@ describe.runIf(haveKeyring)('with a real Secret Service (gnome-keyring)', () => 
     expect(twice.stdout).toMatch(/Nothing to forget/);
   });
 
+  it('migrate stops at a secret it cannot move, keeps what moved, and never leaves a secret in neither place', async () => {
+    const [a, b] = ['http://127.0.0.1:21001', 'http://127.0.0.1:21002'];
+    for (const url of [a, b]) expect((await t0ken(['agent', 'login', '--with-token'], { MNEMOM_API_URL: url }, `${MNEMOM_KEY}${url.slice(-1)}`)).code).toBe(0);
+    expect(keyring.entry('delete', `mnemom:${b}`)).toBe(true); // b's secret is gone from the keychain
+    const result = await t0ken(['credentials', 'migrate', '--to', 'file', '--json']);
+    expect(result.code).toBe(7);
+    expect(jsonError(result.stderr).code).toBe('keychain_entry_missing');
+    const mnemom = stored().mnemom;
+    expect(mnemom[a]).toMatchObject({ api_key: `${MNEMOM_KEY}1` }); // moved: in the file, its old entry deleted
+    expect(keyring.entry('get', `mnemom:${a}`)).toBeNull();
+    expect(mnemom[b].api_key_ref).toEqual({ store: 'keyring', service: 't0ken', account: `mnemom:${b}` }); // untouched
+    await t0ken(['agent', 'logout'], { MNEMOM_API_URL: a });
+    await t0ken(['agent', 'logout'], { MNEMOM_API_URL: b });
+  });
+
   it('parallel writers lose nothing: 6 logins at once, each key in the keychain and referenced', async () => {
     const urls = Array.from({ length: 6 }, (_, i) => `http://127.0.0.1:${20000 + i}`);
     const results = await Promise.all(urls.map((url, i) => t0ken(['agent', 'login', '--with-token'], { MNEMOM_API_URL: url }, `${MNEMOM_KEY}${i}`)));
