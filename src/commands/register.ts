@@ -63,7 +63,7 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
     Object.assign(account, placed.placement);
     storage = placed.storage;
     // A key that moved from the keychain to the file leaves no copy behind.
-    if (previous?.api_key_ref && placed.storage === 'file') await deleteKeychainEntry(ctx, previous, { kind: 't0ken', baseUrl });
+    if (previous?.api_key_ref && placed.storage === 'file') await deleteKeychainEntry(ctx, previous, { kind: 't0ken', baseUrl }, { lockedIsError: false });
     // A re-registration that lands on the same user keeps what we know about its claim.
     if (previous && previous.user_id === account.user_id) {
       if (previous.claim) account.claim = previous.claim;

@@ -223,19 +223,29 @@ describe.runIf(haveKeyring)('with a locked keyring', () => {
     const status = JSON.parse((await t0ken(['credentials', 'status', '--json'])).stdout);
     expect(status.secrets[0]).toMatchObject({ storage: 'keyring', state: 'keychain_locked' });
 
+    const logout = await t0ken(['logout', '--yes', '--json']);
+    expect(logout.code).toBe(7);
+    expect(jsonError(logout.stderr).code).toBe('keychain_locked');
+    expect(stored().t0ken[sandbox.t0kenUrl].api_key_ref).toBeDefined(); // nothing forgotten half-way
+
     const auto = await t0ken(['agent', 'login', '--with-token'], { MNEMOM_API_URL: sandbox.mnemomUrl }, MNEMOM_KEY);
     expect(auto.code, auto.stderr).toBe(0);
     expect(auto.stderr).toMatch(/not the keychain: the keyring is locked/);
     expect(stored().mnemom[sandbox.mnemomUrl].api_key).toBe(MNEMOM_KEY);
 
+    // A new key for an account whose old copy is locked in the keychain: to the file, the old entry named.
+    const force = await t0ken(['register', '--force']);
+    expect(force.code, force.stderr).toBe(0);
+    expect(force.stderr).toMatch(/could not be deleted: the keyring is locked/);
+    expect(stored().t0ken[sandbox.t0kenUrl].api_key).toMatch(/^omx_/);
+
     const strict = await t0ken(['agent', 'login', '--with-token', '--json'], { MNEMOM_API_URL: 'http://127.0.0.1:1', T0KEN_CREDENTIAL_STORE: 'keyring' }, MNEMOM_KEY);
     expect(strict.code).toBe(7);
     expect(jsonError(strict.stderr).code).toBe('keychain_locked');
 
-    const logout = await t0ken(['logout', '--yes', '--json']);
-    expect(logout.code).toBe(7);
-    expect(jsonError(logout.stderr).code).toBe('keychain_locked');
-    expect(stored().t0ken[sandbox.t0kenUrl].api_key_ref).toBeDefined(); // nothing forgotten half-way
+    const none = await t0ken(['agent', 'logout', '--json'], { MNEMOM_API_URL: 'http://127.0.0.1:1' });
+    expect(none.code).toBe(0); // nothing stored there: nothing to forget, even locked
+
   });
 });
 
