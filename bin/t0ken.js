@@ -4,7 +4,7 @@
 // Node 20's ESM loader (see scripts/build.mjs). Answers a bare --version without loading the CLI,
 // prints help and completion scripts from dist/static-text.json (see src/core/static-argv.ts; set
 // T0KEN_NO_STATIC_TEXT=1 to have the CLI print them), enables Node's compile cache where it exists
-// (Node >= 22.1), then hands over.
+// (Node >= 22.1) or compiles the CLI from the build's V8 code cache (Node 20), then hands over.
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // A closed stdout (`t0ken -V | true`) ends quietly, as SIGPIPE would: exit 141 (see src/cli.ts).
@@ -18,8 +18,32 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 ) {
   // printed
 } else {
-  require('node:module').enableCompileCache?.();
+  const Module = require('node:module');
+  const compileCache = Module.enableCompileCache !== undefined;
+  Module.enableCompileCache?.();
   // Under --debug, stack traces point into src/ (dist/cli.cjs.map); off otherwise, as it costs start-up.
-  if (args.includes('--debug') || process.env.T0KEN_DEBUG === '1' || process.env.T0KEN_DEBUG === 'true') process.setSourceMapsEnabled?.(true);
-  require('../dist/cli.cjs').main(process.argv);
+  const debug = args.includes('--debug') || process.env.T0KEN_DEBUG === '1' || process.env.T0KEN_DEBUG === 'true';
+  if (debug) process.setSourceMapsEnabled?.(true);
+  ((compileCache || debug ? undefined : fromCodeCache(Module)) ?? require('../dist/cli.cjs')).main(process.argv);
+}
+
+/**
+ * Node 20 has no compile cache, and compiling dist/cli.cjs is about a tenth of a command's start-up:
+ * compile it with the V8 code cache the build left beside it (scripts/build.mjs). V8 checks that the
+ * cache fits this Node and this file, and compiles as usual when it does not. Undefined: require it.
+ */
+function fromCodeCache(Module) {
+  let file;
+  let cachedData;
+  try {
+    file = require.resolve('../dist/cli.cjs');
+    cachedData = require('node:fs').readFileSync(file.replace(/\.cjs$/, '.v8cache'));
+  } catch {
+    return undefined;
+  }
+  const fs = require('node:fs');
+  const script = new (require('node:vm').Script)(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+  const module = { exports: {}, filename: file, id: file, loaded: false };
+  script.runInThisContext().call(module.exports, module.exports, Module.createRequire(file), module, file, require('node:path').dirname(file));
+  return module.exports;
 }

@@ -3,8 +3,9 @@
 //   dist/cli.cjs               all of t0ken's own code, one CommonJS file
 //   dist/cli.cjs.map           its source map, used only under --debug (bin/t0ken.js turns it on)
 //   dist/vendor/commander.cjs  commander, required only when argv is not a plain one (help, errors…)
-//   dist/vendor/*.js           the ESM-only packages (ora, chalk, @inquirer/prompts), bundled
-//                              with code splitting, imported only by the commands that use them;
+//   dist/cli.v8cache           V8's code cache for cli.cjs (bin/t0ken.js uses it on Node 20)
+//   dist/vendor/*.cjs          the ESM-only packages (ora, chalk, @inquirer/prompts), bundled as
+//                              CommonJS, required only by the commands that use them;
 //                              of @inquirer/prompts only the prompts t0ken uses (scripts/prompts-entry.mjs)
 //   .build/meta.json           which sources each output holds (for the lazy-loading test; not shipped)
 //
@@ -25,12 +26,12 @@ const outputs = {};
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
-const VENDORED_ESM = { ora: 'ora', chalk: 'chalk', prompts: './scripts/prompts-entry.mjs' };
-const IMPORTED_AS = { prompts: '@inquirer/prompts' };
+const VENDORED_ESM = { ora: './scripts/ora-entry.cjs', chalk: 'chalk', prompts: './scripts/prompts-entry.mjs' };
+const IMPORTED_AS = { ora: 'ora', prompts: '@inquirer/prompts' };
 const vendorPaths = {
   name: 'vendor-paths',
   setup(b) {
-    const toVendor = new Map([['commander', './vendor/commander.cjs'], ...Object.entries(VENDORED_ESM).map(([file, pkg]) => [IMPORTED_AS[file] ?? pkg, `./vendor/${file}.js`])]);
+    const toVendor = new Map([['commander', './vendor/commander.cjs'], ...Object.entries(VENDORED_ESM).map(([file, pkg]) => [IMPORTED_AS[file] ?? pkg, `./vendor/${file}.cjs`])]);
     b.onResolve({ filter: /^[^./]/ }, (args) => (toVendor.has(args.path) ? { path: toVendor.get(args.path), external: true } : undefined));
   },
 };
@@ -62,6 +63,9 @@ const [cli, commander, vendor] = await Promise.all([
     sourcemap: 'linked',
     sourcesContent: false,
     plugins: [vendorPaths],
+    // import() becomes require(): the vendor files are CommonJS too, and a file without import() can
+    // be compiled from V8's code cache by bin/t0ken.js (see dist/cli.v8cache below).
+    supported: { 'dynamic-import': false },
     // @napi-rs/keyring is a native module (an optional dependency), loaded only by keychain.ts.
     external: ['systeminformation', '@napi-rs/keyring'],
     // import.meta does not exist in CommonJS; the one use is createRequire(import.meta.url).
@@ -80,11 +84,9 @@ const [cli, commander, vendor] = await Promise.all([
     ...common,
     entryPoints: VENDORED_ESM,
     outdir: 'dist/vendor',
-    format: 'esm',
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    // Bundled CommonJS code calls require() for its own modules and node's.
-    banner: { js: "import { createRequire as __t0kenRequire } from 'node:module'; const require = __t0kenRequire(import.meta.url);" },
+    outExtension: { '.js': '.cjs' },
+    // CommonJS like the rest: required, never import()-ed, so no command starts Node's ESM loader.
+    format: 'cjs',
   }),
 ]);
 for (const result of [cli, commander, vendor]) Object.assign(outputs, result.metafile.outputs);
@@ -108,3 +110,6 @@ writeFileSync(new URL('../dist/static-text.json', import.meta.url), JSON.stringi
 for (const [shell, file] of [['bash', 't0ken.bash'], ['zsh', '_t0ken'], ['fish', 't0ken.fish']]) {
   writeFileSync(new URL(`../completions/${file}`, import.meta.url), texts[`completion:${shell}`]);
 }
+
+// V8's code cache for dist/cli.cjs (see scripts/code-cache.cjs).
+execFileSync(process.execPath, [new URL('./code-cache.cjs', import.meta.url).pathname], { stdio: 'ignore' });
