@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { jsonError, runCli, tempConfigDir } from '../helpers/cli.js';
+import { BIN, jsonError, runCli, tempConfigDir } from '../helpers/cli.js';
 import { keyringProbe, startHungSecretService, startKeyring, type TestKeyring } from '../helpers/keyring.js';
 import { requirePart } from '../helpers/real-part.js';
 
@@ -162,6 +163,29 @@ describe.runIf(haveKeyring)('with a real Secret Service (gnome-keyring)', () => 
     expect(mnemom[b].api_key_ref).toEqual({ store: 'keyring', service: 't0ken', account: `mnemom:${b}` }); // untouched
     await t0ken(['agent', 'logout'], { MNEMOM_API_URL: a });
     await t0ken(['agent', 'logout'], { MNEMOM_API_URL: b });
+  });
+
+  it('migrate killed at random moments: every secret stays readable from where config.json says it is', async () => {
+    expect((await t0ken(['register'], { T0KEN_CREDENTIAL_STORE: 'file' })).code).toBe(0);
+    expect((await t0ken(['agent', 'login', '--with-token'], { MNEMOM_API_URL: sandbox.mnemomUrl, T0KEN_CREDENTIAL_STORE: 'file' }, MNEMOM_KEY)).code).toBe(0);
+    const key = stored().t0ken[sandbox.t0kenUrl].api_key;
+    const childEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env({ MNEMOM_API_URL: sandbox.mnemomUrl }) };
+    let killed = 0;
+    for (let round = 0; round < 8; round++) {
+      const to = round % 2 === 0 ? 'keyring' : 'file';
+      const child = spawn(process.execPath, [BIN, 'credentials', 'migrate', '--to', to], { env: childEnv, stdio: 'ignore' });
+      const killAfter = 20 + ((round * 37) % 200); // spread over the command's life, the same on every run
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), killAfter);
+        child.on('exit', (_code, signal) => (clearTimeout(timer), signal === 'SIGKILL' ? killed++ : undefined, resolve()));
+      });
+      const status = JSON.parse((await t0ken(['credentials', 'status', '--json'])).stdout);
+      expect(status.secrets.map((x: { state: string }) => x.state), `round ${round} (--to ${to}, killed after ${killAfter} ms)`).toEqual(['ok', 'ok']);
+    }
+    console.log(`migrate: ${killed} of 8 rounds killed before they finished`);
+    expect((await t0ken(['token'])).stdout).toBe(`${key}\n`);
+    await t0ken(['logout', '--yes']);
+    await t0ken(['agent', 'logout'], { MNEMOM_API_URL: sandbox.mnemomUrl });
   });
 
   it('parallel writers lose nothing: 6 logins at once, each key in the keychain and referenced', async () => {
