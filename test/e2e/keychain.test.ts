@@ -107,6 +107,7 @@ describe.runIf(haveKeyring)('with a real Secret Service (gnome-keyring)', () => 
     expect(stats.code, stats.stderr).toBe(0);
     expect(stats.stderr).toMatch(/x-api-key/i); // the trace is there, and the key read from the keychain is redacted in it
     expect(stats.stderr + stats.stdout).not.toContain(key);
+    expect(stats.stderr).toContain(`keychain: read ${account()} → found`);
 
     const toFile = await t0ken(['credentials', 'migrate', '--to', 'file', '--json']);
     expect(toFile.code, toFile.stderr).toBe(0);

@@ -12,26 +12,38 @@ import { storeFor } from './store.js';
 const keychains = new WeakMap<NodeJS.ProcessEnv, Keychain>();
 
 /** This run's keychain, opened (and its native module loaded) on first use. */
-export function keychainFor(ctx: Pick<Context, 'env'>): () => Keychain {
+export function keychainFor(ctx: Pick<Context, 'env'> & { trace?: Context['trace'] }): () => Keychain {
   return () => {
     let chain = keychains.get(ctx.env);
     if (!chain) {
       // A static import would put the loader on every command's path; this file is small, the
       // native module is what must stay lazy, and keychain.ts loads it only on its first call.
-      chain = openKeychainLazily(ctx.env);
+      chain = openKeychainLazily(ctx.env, ctx.trace);
       keychains.set(ctx.env, chain);
     }
     return chain;
   };
 }
 
-function openKeychainLazily(env: NodeJS.ProcessEnv): Keychain {
+function openKeychainLazily(env: NodeJS.ProcessEnv, trace: ((line: string) => void) | undefined): Keychain {
   const real = import('../../store/secrets/keychain.js').then((m) => m.openKeychain({ env }));
+  // --debug: each keychain call, its account (never a secret) and how long it took.
+  const traced = <T>(what: string, call: (k: Keychain) => Promise<T>, show: (value: T) => string): Promise<T> => {
+    if (!trace) return real.then(call);
+    const started = Date.now();
+    return real.then(call).then(
+      (value) => (trace(`keychain: ${what} → ${show(value)} (${Date.now() - started} ms)`), value),
+      (error: unknown) => {
+        trace(`keychain: ${what} → ${error instanceof KeychainError ? `${error.problem}: ${error.reason}` : String(error)} (${Date.now() - started} ms)`);
+        throw error;
+      },
+    );
+  };
   return {
-    get: (account) => real.then((k) => k.get(account)),
-    set: (account, secret) => real.then((k) => k.set(account, secret)),
-    delete: (account) => real.then((k) => k.delete(account)),
-    probe: () => real.then((k) => k.probe()),
+    get: (account) => traced(`read ${account}`, (k) => k.get(account), (v) => (v === null ? 'no entry' : 'found')),
+    set: (account, secret) => traced(`write ${account}`, (k) => k.set(account, secret), () => 'stored'),
+    delete: (account) => traced(`delete ${account}`, (k) => k.delete(account), (v) => (v ? 'deleted' : 'no entry')),
+    probe: () => traced('write probe', (k) => k.probe(), () => 'takes writes'),
   };
 }
 
