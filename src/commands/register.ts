@@ -81,7 +81,8 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
 
 /** `apiKey` is undefined for a key left unread in the keychain. */
 function show(ctx: Context, account: T0kenAccount, apiKey: string | undefined, storage: Storage, baseUrl: string, configPath: string, showKey: boolean, alreadyRegistered: boolean): void {
-  const key = apiKey === undefined ? 'in the OS keychain' : showKey ? apiKey : maskSecret(apiKey);
+  const masked = apiKey === undefined ? account.api_key_masked : maskSecret(apiKey);
+  const key = showKey && apiKey !== undefined ? apiKey : (masked ?? 'in the OS keychain');
   const json: Record<string, unknown> = {
     user_id: account.user_id,
     project_id: account.project_id,
@@ -91,7 +92,7 @@ function show(ctx: Context, account: T0kenAccount, apiKey: string | undefined, s
     api_url: baseUrl,
     config_path: configPath,
     already_registered: alreadyRegistered,
-    api_key_masked: apiKey === undefined ? null : maskSecret(apiKey),
+    api_key_masked: masked ?? null,
     storage,
   };
   if (showKey && apiKey !== undefined) json.api_key = apiKey;

@@ -25,7 +25,8 @@ export async function run(ctx: Context): Promise<void> {
   // fast as before and still shows the account when the keyring is locked. `t0ken credentials`
   // reads each secret back; a key in the file is masked here as always.
   const key = envKey || account.api_key;
-  const keyText = key !== undefined ? maskSecret(key) : 'not read (whoami does not ask the keychain; `t0ken credentials` does)';
+  const masked = key !== undefined ? maskSecret(key) : account.api_key_masked;
+  const keyText = masked ?? 'in the keychain (`t0ken credentials` reads it)';
   const claim = claimState(account);
   const homes = secretHomes(data);
 
@@ -38,7 +39,7 @@ export async function run(ctx: Context): Promise<void> {
       local_fingerprint: account.local_fingerprint,
       current_fingerprint: current?.fingerprint ?? null,
       fingerprint_matches: matches ?? null,
-      api_key_masked: key !== undefined ? maskSecret(key) : null,
+      api_key_masked: masked ?? null,
       api_key_source: envKey ? 'T0KEN_API_KEY' : 'config',
       storage,
       keychain_account: account.api_key_ref?.account ?? null,

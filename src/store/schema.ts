@@ -38,6 +38,8 @@ export interface SecretRef {
 export interface SecretHolder {
   api_key?: string;
   api_key_ref?: SecretRef;
+  /** Beside a reference: the key as people see it (`omx_agent_…x9Qa`), so whoami need not ask the keychain. */
+  api_key_masked?: string;
 }
 
 export interface T0kenAccount extends SecretHolder {
@@ -89,6 +91,7 @@ function checkSecret(record: Rec, where: string): void {
   const hasKey = record.api_key !== undefined;
   const hasRef = record.api_key_ref !== undefined;
   if (hasKey === hasRef) throw new ConfigFormatError(`${where} must have exactly one of api_key and api_key_ref`);
+  if (record.api_key_masked !== undefined && typeof record.api_key_masked !== 'string') throw new ConfigFormatError(`${where}.api_key_masked is not a string`);
   if (hasKey) {
     if (typeof record.api_key !== 'string') throw new ConfigFormatError(`${where}.api_key is not a string`);
     return;

@@ -97,7 +97,8 @@ describe.runIf(haveKeyring)('with a real Secret Service (gnome-keyring)', () => 
     const token = await t0ken(['token']);
     expect(token.stdout).toBe(`${key}\n`);
     const whoami = JSON.parse((await t0ken(['whoami', '--json'])).stdout);
-    expect(whoami).toMatchObject({ storage: 'keyring', keychain_account: account(), api_key_masked: null });
+    // whoami does not ask the keychain: the masked form is kept beside the reference.
+    expect(whoami).toMatchObject({ storage: 'keyring', keychain_account: account(), api_key_masked: `omx_agent_…${key.slice(-4)}` });
     expect(JSON.parse((await t0ken(['register', '--json'])).stdout)).toMatchObject({ already_registered: true, storage: 'keyring' });
     expect(JSON.parse((await t0ken(['register', '--show-key', '--json'])).stdout).api_key).toBe(key);
     const human = await t0ken(['whoami']);

@@ -84,7 +84,7 @@ describe('where a new secret goes', () => {
   it('auto: the keychain when a real write succeeds; the record holds only a reference', async () => {
     const chain = new FakeKeychain();
     const placed = await placeSecret('auto', () => chain, LABEL, KEY, '/c/config.json');
-    expect(placed).toEqual({ placement: { api_key_ref: ref }, storage: 'keyring' });
+    expect(placed).toEqual({ placement: { api_key_ref: ref, api_key_masked: 'omx_agent_…0000' }, storage: 'keyring' });
     expect(chain.entries.get(`t0ken:${URL_}`)).toBe(KEY);
   });
 

@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
 import { usageError } from '../../core/errors.js';
+import { maskSecret } from '../../core/mask.js';
 import type { SecretHolder } from '../../store/schema.js';
 import { keychainCliError, readPlaced, type SecretLabel } from '../../store/secrets/choose.js';
 import { fromFile, inFile } from '../../store/secrets/file.js';
@@ -41,10 +42,12 @@ export async function run(ctx: Context, options: { to?: string }): Promise<void>
           await keychain().set(ref.account, secret);
           delete record.api_key;
           record.api_key_ref = ref;
+          record.api_key_masked = maskSecret(secret);
         } else {
           if (!record.api_key_ref) continue;
           const { secret } = await readPlaced(record, keychain, label);
           delete record.api_key_ref;
+          delete record.api_key_masked;
           Object.assign(record, inFile(secret));
         }
         moved.push({ kind: label.kind, api_url: label.baseUrl, from: to === 'keyring' ? 'file' : 'keyring', to });

@@ -1,4 +1,5 @@
 import { CliError, usageError } from '../../core/errors.js';
+import { maskSecret } from '../../core/mask.js';
 import { Exit } from '../../core/exit-codes.js';
 import type { SecretHolder } from '../schema.js';
 import { fromFile, inFile } from './file.js';
@@ -44,7 +45,7 @@ export async function placeSecret(mode: StoreMode, keychain: () => Keychain, lab
   const ref = refFor(label.kind, label.baseUrl);
   try {
     await keychain().set(ref.account, secret);
-    return { placement: { api_key_ref: ref }, storage: 'keyring' };
+    return { placement: { api_key_ref: ref, api_key_masked: maskSecret(secret) }, storage: 'keyring' };
   } catch (error) {
     if (!(error instanceof KeychainError)) throw error;
     if (mode === 'keyring') throw keychainCliError(error, label, 'write');

@@ -37,7 +37,9 @@ export interface Keychain {
 }
 
 /** A secret's place in a config record: the secret itself, or the reference to its keychain entry. */
-export type Placement = { api_key: string; api_key_ref?: undefined } | { api_key?: undefined; api_key_ref: SecretRef };
+export type Placement =
+  | { api_key: string; api_key_ref?: undefined; api_key_masked?: undefined }
+  | { api_key?: undefined; api_key_ref: SecretRef; api_key_masked: string };
 
 export const KEYCHAIN_SERVICE = 't0ken';
 
