@@ -19,18 +19,43 @@ const cli = { exports: {} };
 script.runInThisContext().call(cli.exports, cli.exports, Module.createRequire(file), cli, file, path.dirname(file));
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 't0ken-code-cache-'));
-process.env.T0KEN_CONFIG_DIR = path.join(work, 'config');
-process.env.T0KEN_CODE_CACHE_KEY = 'sk-code-cache-not-a-key';
 const exit = process.exit;
 process.exit = () => {}; // main() ends with process.exit: here it returns, and the next command runs
 
+// Canned answers on loopback, so the request paths (register, stats, agent list) are compiled too.
+const now = new Date().toISOString();
+const account = { user_id: 'machine_cache', api_key: `omx_agent_${'c'.repeat(32)}`, project_id: 'default', is_machine_account: true, machine_fingerprint: `fp_${'c'.repeat(32)}`, created_at: now };
+const stats = { total_memories: 1, total_projects: 1, api_calls_24h: 1, storage_used: '1KB', created_at: now };
+const server = require('node:http').createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    const body = req.url.startsWith('/api/v1/agents/auto-register') ? { success: true, data: account }
+      : req.url.startsWith('/api/v1/agents/machine-stats') ? { success: true, data: stats }
+      : req.url.startsWith('/v1/agents') ? { agents: [] }
+      : { error: 'not found' };
+    res.writeHead(body.error ? 404 : 200, { 'content-type': 'application/json', 'x-mnemom-request-id': 'req_cache' });
+    res.end(JSON.stringify(body));
+  });
+});
+
 (async () => {
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  Object.assign(process.env, {
+    T0KEN_CONFIG_DIR: path.join(work, 'config'),
+    T0KEN_CREDENTIAL_STORE: 'file',
+    T0KEN_API_URL: `${url}/api/v1`,
+    MNEMOM_API_URL: `${url}/v1`,
+    MNEMOM_API_KEY: `mnm_${'c'.repeat(24)}`,
+    T0KEN_CODE_CACHE_KEY: 'sk-code-cache-not-a-key',
+  });
   try {
-    for (const args of [['fingerprint'], ['token'], ['whoami', '--json'], ['hash-proof', '--name', 'cache', '--key-env', 'T0KEN_CODE_CACHE_KEY']]) {
-      await cli.exports.main(['node', 't0ken', ...args]);
-    }
+    const runs = [['fingerprint'], ['token'], ['whoami', '--json'], ['hash-proof', '--name', 'cache', '--key-env', 'T0KEN_CODE_CACHE_KEY'],
+      ['register'], ['register'], ['token'], ['whoami'], ['stats'], ['agent', 'list'], ['agent', 'show', 'no-such-agent']];
+    for (const args of runs) await cli.exports.main(['node', 't0ken', ...args]);
   } finally {
     process.exit = exit;
+    server.close();
     fs.rmSync(work, { recursive: true, force: true });
   }
   fs.writeFileSync(file.replace(/\.cjs$/, '.v8cache'), script.createCachedData());

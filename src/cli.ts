@@ -7,6 +7,7 @@ import { parseFastArgv } from './core/fast-argv.js';
 import type { CommandName } from './core/command-name.js';
 import { Output } from './ui/output.js';
 import { stdinIsTerminal } from './platform/stdin.js';
+import { CLOSED_PIPE_EXIT, stdio } from './platform/stdio.js';
 import { asFileSystemError } from './store/safety.js';
 import { DOCS_URL } from './version.js';
 
@@ -44,7 +45,7 @@ const loaders: Record<CommandName, () => Promise<CommandModule>> = {
 };
 
 export async function main(argv: string[]): Promise<void> {
-  endQuietlyOnClosedPipe();
+  if (process.platform === 'win32') endQuietlyOnClosedPipe(); // elsewhere our own writes end on EPIPE (src/platform/stdio.ts)
   process.on('SIGINT', () => {
     // Ctrl-C during a spinner or a request: say so, as a prompt's Ctrl-C does.
     process.stderr.write(argv.includes('--json') ? `${JSON.stringify({ error: { code: 'interrupted', message: 'interrupted' } })}\n` : '\nt0ken: interrupted\n');
@@ -53,7 +54,9 @@ export async function main(argv: string[]): Promise<void> {
   const code = await runCli(argv);
   // Exit now rather than when idle keep-alive sockets time out (~100 ms after the last request),
   // once whatever we wrote has been handed to the OS.
-  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  // Our own writes are synchronous (src/platform/stdio.ts); Node's streams are used off Windows only
+  // by commander and the prompts, and flushed only then.
+  if (streamsInUse) await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   process.exit(code);
 }
 
@@ -61,8 +64,11 @@ export async function main(argv: string[]): Promise<void> {
  * `t0ken --help | head -1`: the reader went away. End as a SIGPIPE would have ended us (Node ignores
  * the signal and reports EPIPE instead): no stack trace, exit 141 (128 + 13), like git or cat.
  */
-export const CLOSED_PIPE_EXIT = 141;
+export { CLOSED_PIPE_EXIT };
+let streamsInUse = false;
 function endQuietlyOnClosedPipe(): void {
+  if (streamsInUse) return;
+  streamsInUse = true;
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') process.exit(CLOSED_PIPE_EXIT);
@@ -81,7 +87,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const wantsJson = ownArgs.slice(2).includes('--json');
   let out: Output | undefined;
   const execute = async (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[], command?: Command) => {
-    const ctx = await createContext(globals, { env: process.env, stdout: process.stdout, stderr: process.stderr, stdinIsTTY: stdinIsTerminal });
+    const ctx = await createContext(globals, { env: process.env, ...stdio(), stdinIsTTY: stdinIsTerminal });
     out = ctx.out;
     const module = await loaders[name]();
     const status = await module.run(ctx, options, args, command);
@@ -97,12 +103,13 @@ export async function runCli(argv: string[]): Promise<number> {
     if (exec !== 'not-exec') await execute('exec', { only: exec.only }, exec.globals, exec.command);
     else if (fast) await execute(fast.name, fast.options, { ...fast.globals, ...fast.options }, fast.args);
     else {
+      endQuietlyOnClosedPipe(); // commander writes help and errors to process.stdout
       const { parseWithCommander } = await import('./parse-with-commander.js');
       await parseWithCommander(argv, (name, options, args, command) => execute(name, options, command.optsWithGlobals<GlobalOptions>(), args, command));
     }
     return code;
   } catch (error) {
-    const output = out ?? new Output({ json: wantsJson, quiet: false, stdout: process.stdout, stderr: process.stderr });
+    const output = out ?? new Output({ json: wantsJson, quiet: false, ...stdio() });
     return report(output, error, argv.includes('--debug') || process.env.T0KEN_DEBUG === '1');
   }
 }

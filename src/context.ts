@@ -1,7 +1,7 @@
 import { DEFAULT_MNEMOM_API_URL, DEFAULT_T0KEN_API_URL, normalizeBaseUrl } from './core/url.js';
 import { parseTimeoutSeconds } from './core/validate.js';
 import { colorLevel } from './ui/color.js';
-import { Output } from './ui/output.js';
+import { Output, type WritableLike } from './ui/output.js';
 import type { PromptGate } from './ui/prompt.js';
 import { loadStyle } from './ui/style.js';
 import { configDir } from './store/paths.js';
@@ -33,8 +33,8 @@ export interface Context {
 
 export interface ContextIO {
   env: NodeJS.ProcessEnv;
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
+  stdout: WritableLike;
+  stderr: WritableLike;
   /** Whether stdin is a terminal; asked only when a prompt is considered (opening stdin loads node:net). */
   stdinIsTTY: () => boolean;
 }

@@ -1,0 +1,69 @@
+import { fstatSync, writeSync } from 'node:fs';
+import { lazyRequire } from './lazy-require.js';
+
+/**
+ * stdout and stderr written straight to their file descriptors. `process.stdout` builds a stream on
+ * first use (node:stream, and node:net with it for a pipe): 2 to 10 ms of a command that prints one
+ * line. Writes here are synchronous, as Node's own are on Linux for files, pipes and terminals, so
+ * nothing is pending at exit. A reader that went away (EPIPE) ends the process with 141, as SIGPIPE
+ * would (see src/cli.ts). Windows keeps Node's streams: its console wants UTF-16, not bytes.
+ */
+
+export const CLOSED_PIPE_EXIT = 141;
+
+export interface StdioWriter {
+  write(chunk: string): boolean;
+  readonly isTTY: boolean;
+}
+
+class FdWriter implements StdioWriter {
+  private tty: boolean | undefined;
+
+  constructor(private readonly fd: 1 | 2) {}
+
+  write(chunk: string): boolean {
+    const bytes = Buffer.from(chunk, 'utf8');
+    let offset = 0;
+    while (offset < bytes.length) {
+      try {
+        offset += writeSync(this.fd, bytes, offset);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); // a full non-blocking pipe: let its reader catch up
+          continue;
+        }
+        if (code === 'EPIPE') process.exit(CLOSED_PIPE_EXIT);
+        throw error;
+      }
+    }
+    return true;
+  }
+
+  get isTTY(): boolean {
+    this.tty ??= isTerminal(this.fd);
+    return this.tty;
+  }
+}
+
+/** A terminal? Files, pipes and /dev/null are told apart by fstat, without loading node:tty (and node:net). */
+export function isTerminal(fd: number): boolean {
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isCharacterDevice()) return false;
+    if (process.platform === 'linux' && Math.floor(stats.rdev / 256) % 4096 === 1) return false; // /dev/null, /dev/zero…: memory devices
+  } catch {
+    return false;
+  }
+  return (lazyRequire('node:tty') as typeof import('node:tty')).isatty(fd);
+}
+
+let writers: { stdout: StdioWriter; stderr: StdioWriter } | undefined;
+
+/** The process's stdout and stderr writers (Node's streams on Windows). */
+export function stdio(): { stdout: StdioWriter; stderr: StdioWriter } {
+  writers ??= process.platform === 'win32'
+    ? { stdout: process.stdout, stderr: process.stderr }
+    : { stdout: new FdWriter(1), stderr: new FdWriter(2) };
+  return writers;
+}
