@@ -91,6 +91,8 @@ describe('the first minutes at the command line', () => {
     [['version'], /--version/, /verify/],
     [['-v'], /-V/, undefined],
     [['claim', 'you@example.com'], /--email/, undefined],
+    [['verify', '123456'], /--code/, undefined],
+    [['hash-proof', '--name', 'my-agent', '--key'], /--key-env <VAR>.*--key-stdin/, undefined],
   ] as const)('t0ken %j gets a hint that fits', async (args, hint, notThere) => {
     const result = await t0ken([...args]);
     expect(result.code).toBe(2);
