@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { hmacSha256, sha256 } from './sha256.js';
 
 /**
  * Machine fingerprint derivation: pure, no I/O.
@@ -77,7 +77,7 @@ export function isUsableMachineId(raw: string | undefined): boolean {
  */
 export function appSpecificId(base: Buffer, appId: Buffer): string {
   if (base.length !== 16 || appId.length !== 16) throw new Error('both ids must be 16 bytes');
-  const id = createHmac('sha256', base).update(appId).digest().subarray(0, 16);
+  const id = Buffer.from(hmacSha256(base, appId).subarray(0, 16));
   id[6] = (id[6]! & 0x0f) | 0x40;
   id[8] = (id[8]! & 0x3f) | 0x80;
   return id.toString('hex');
@@ -90,7 +90,7 @@ export function appSpecificId(base: Buffer, appId: Buffer): string {
  */
 export function idBytes(normalizedId: string): Buffer {
   if (/^[0-9a-f]{32}$/.test(normalizedId)) return Buffer.from(normalizedId, 'hex');
-  return createHash('sha256').update(normalizedId, 'utf8').digest().subarray(0, 16);
+  return Buffer.from(sha256(Buffer.from(normalizedId, 'utf8')).subarray(0, 16));
 }
 
 function keyedHash(normalizedId: string): string {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, win32 } from 'node:path';
 import { stateError } from '../core/errors.js';
@@ -169,7 +168,7 @@ export function readInstallId(configDir: string): string | undefined {
 export function createInstallId(configDir: string): string {
   // mkdirSync reports the first directory it created; a directory the user made is left as it is.
   if (mkdirSync(configDir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(configDir, 0o700);
-  const id = randomBytes(16).toString('hex');
+  const id = (lazyRequire('node:crypto') as typeof import('node:crypto')).randomBytes(16).toString('hex'); // node:crypto only here
   try {
     writeFileSync(installIdPath(configDir), `${id}\n`, { flag: 'wx', mode: 0o600 });
     return id;
