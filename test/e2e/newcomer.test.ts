@@ -248,10 +248,11 @@ describe('source maps', () => {
   });
 
   it('a bug\'s stack trace under --debug names our source files and lines; without --debug, no trace', async () => {
-    // A preload makes node:crypto throw, as a bug in t0ken would: exit 1 and the report it asks for.
+    // A preload makes SHA-256 throw (src/core/sha256.ts writes its padding with DataView.setUint32),
+    // as a bug in t0ken would: exit 1 and the report it asks for.
     const dir = mkdtempSync(join(tmpdir(), 't0ken-crash-'));
     const preload = join(dir, 'crash.cjs');
-    writeFileSync(preload, "require('node:crypto').createHash = () => { throw new TypeError('simulated bug'); };\n");
+    writeFileSync(preload, "DataView.prototype.setUint32 = () => { throw new TypeError('simulated bug'); };\n");
     try {
       const crash = (extra: string[]) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, ['-r', preload, BIN, 'hash-proof', '--name', 'my-agent', '--key-env', 'K', ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, K: 'sk-test' } });
