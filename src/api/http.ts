@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, malformedAnswerError } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
 import { exitCodeForStatus, parseErrorBody, sanitizeCode, sanitizeMessage } from '../core/error-body.js';
@@ -97,7 +96,7 @@ export class HttpClient {
       // A wait that would end past the deadline is not worth starting: report what happened now.
       if (Date.now() + delay >= deadline) throw giveUp();
       trace?.(`! retrying ${request.what} in ${delay} ms (attempt ${attempt + 1} of ${MAX_ATTEMPTS}) after ${describeFailure(failure)}`);
-      await sleep(delay);
+      await new Promise((resolve) => setTimeout(resolve, delay)); // a plain timer: node:timers/promises would be loaded by every request, retried or not
     }
   }
 
