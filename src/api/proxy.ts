@@ -1,4 +1,4 @@
-import { BlockList, isIP } from 'node:net';
+import { lazyRequire } from '../platform/lazy-require.js';
 import { usageError } from '../core/errors.js';
 import { isLoopbackHost } from '../core/url.js';
 
@@ -78,6 +78,9 @@ function parseProxyVariable(variable: string, value: string): URL {
 
 /** NO_PROXY: `*`, host names (a leading `.` or `*.` optional; subdomains match), IPs, IPv4 CIDR, optional `:port`. */
 export function noProxyMatches(target: URL, noProxy: string): boolean {
+  // node:net (and the stream modules it pulls in) only when NO_PROXY is consulted: every command that
+  // imports the API client would pay for it otherwise, even one that sends nothing.
+  const { BlockList, isIP } = lazyRequire('node:net') as typeof import('node:net');
   const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const port = target.port || (target.protocol === 'https:' ? '443' : '80');
   for (const raw of noProxy.split(/[\s,]+/)) {

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { runCli } from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -86,5 +87,29 @@ describe('each command loads only what it uses', () => {
       DBUS_SESSION_BUS_ADDRESS: 'tcp:host=127.0.0.1,port=1', // not a unix socket: no ping first, straight to the module
     });
     expect([...packages]).toContain('@napi-rs/keyring');
+  });
+});
+
+describe('a command that sends nothing loads no network code', () => {
+  let sandbox: Sandbox;
+  const config = join(work, 'network-config');
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(() => sandbox.close());
+
+  async function builtinsOf(args: string[]): Promise<string[]> {
+    const log = join(work, `builtins-${counter++}.log`);
+    const result = await runCli(args, {
+      env: { NODE_OPTIONS: `--require=${join(root, 'test/helpers/log-builtins.cjs')}`, T0KEN_BUILTIN_LOG: log, T0KEN_CONFIG_DIR: config, T0KEN_API_URL: sandbox.t0kenUrl },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    return readFileSync(log, 'utf8').trim().split('\n');
+  }
+
+  it('register with an account stored (no request) does not load node:net; stats (a request) does, so the check can fail', async () => {
+    expect(await builtinsOf(['register'])).toContain('NativeModule net'); // the first one registers
+    expect(await builtinsOf(['register'])).not.toContain('NativeModule net');
+    expect(await builtinsOf(['stats'])).toContain('NativeModule net');
   });
 });
