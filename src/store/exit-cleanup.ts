@@ -1,11 +1,14 @@
 /**
  * Files that must not outlive this process (a temp file holding keys, our lock): removed when the
  * process exits normally, through process.exit (Ctrl-C in cli.ts), or on SIGTERM/SIGHUP/SIGINT.
- * Signal listeners are installed only while something is pending, and re-raise the signal when no
- * one else listens for it, so the process still dies as it would have.
+ * Signal listeners are installed when the first cleanup is registered and stay: a signal caught while
+ * a write was pending is dispatched on the next turn of the event loop, after the write, and Node drops
+ * a signal whose listener is gone by then (the process would go on as if never asked to stop). They
+ * re-raise the signal when no one else listens for it, so the process still dies as it would have.
  */
 const pending = new Map<number, () => void>();
 let nextId = 0;
+let installed = false;
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 function runAll(): void {
@@ -26,22 +29,24 @@ const onSignal = (signal: NodeJS.Signals): void => {
 };
 
 function install(): void {
+  if (installed) return;
+  installed = true;
   process.on('exit', runAll);
   for (const signal of SIGNALS) process.on(signal, onSignal);
 }
 
 function uninstall(): void {
+  installed = false;
   process.off('exit', runAll);
   for (const signal of SIGNALS) process.off(signal, onSignal);
 }
 
 /** Runs `cleanup` if the process ends before the returned function is called. */
 export function cleanupOnExit(cleanup: () => void): () => void {
-  if (pending.size === 0) install();
+  install();
   const id = nextId++;
   pending.set(id, cleanup);
   return () => {
-    if (!pending.delete(id)) return;
-    if (pending.size === 0) uninstall();
+    pending.delete(id);
   };
 }
