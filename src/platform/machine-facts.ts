@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, win32 } from 'node:path';
 import { stateError } from '../core/errors.js';
 import { isUsableMachineId, type IdSource, type MachineFacts } from '../core/fingerprint.js';
@@ -135,9 +135,16 @@ function inspectInstallId(configDir: string): InstallIdState {
   for (let attempt = 0; ; attempt++) {
     let text: string;
     try {
-      text = readFileSync(installIdPath(configDir), 'utf8');
+      // Never through a symbolic link, as for config.json: a planted link would choose the fingerprint.
+      const fd = openSync(installIdPath(configDir), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      try {
+        text = readFileSync(fd, 'utf8');
+      } finally {
+        closeSync(fd);
+      }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'missing' };
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP') return { state: 'bad', reason: 'is a symbolic link' };
       return { state: 'bad', reason: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
     }
     const id = text.trim();

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -208,6 +208,20 @@ describe('collectFacts', () => {
     }
     expect(readFileSync(join(dir, 'install-id'), 'utf8')).toBe('not an id\n');
     expect(readInstallId(dir)).toBeUndefined();
+  });
+
+  it('refuses an install id that is a symbolic link (planted to fix this machine\'s fingerprint), exit 7, link untouched', async () => {
+    const planted = join(dir, 'someone-elses-id');
+    writeFileSync(planted, `${'ab'.repeat(16)}\n`);
+    symlinkSync(planted, join(dir, 'install-id'));
+    for (const createInstallIdIfMissing of [false, true]) {
+      const error = await facts({}, { createInstallIdIfMissing }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CliError);
+      expect((error as CliError).exitCode).toBe(Exit.state);
+      expect((error as CliError).message).toMatch(/symbolic link/);
+    }
+    expect(readInstallId(dir)).toBeUndefined();
+    expect(readFileSync(planted, 'utf8')).toBe(`${'ab'.repeat(16)}\n`);
   });
 
   it('marks a Linux machine id inside a container as shared with the image, and warns', async () => {
