@@ -31,6 +31,9 @@ const NAME = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,30}[a-zA-Z0-9]$/;
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const API_KEY = /^mnm_[A-Za-z0-9_-]{16,}$/;
 const PROOF = /^[0-9a-f]{16,64}$/;
+// What a 422 says of a field that breaks NAME or PROOF: one wording wherever the rule applies.
+const NAME_RULE = '2-32 letters, digits or hyphens; starts and ends with a letter or digit';
+const PROOF_RULE = '16 to 64 lowercase hex characters';
 const KEY_HASH = /^[0-9a-f]{16}$/;
 export const SANDBOX_TEAM_ORG = { org_id: 'org-sandbox-team', name: 'Sandbox Team', is_personal: false } as const;
 
@@ -148,8 +151,8 @@ function createAgent(state: SandboxState, principal: string, req: MnemomRequest)
   const body = req.body ?? {};
   const { name, hash_proof: proof, card_json: card, policy_yaml: policy } = body;
   const details: Array<{ field: string; message: string }> = [];
-  if (typeof name !== 'string' || !NAME.test(name)) details.push({ field: 'name', message: '2-32 letters, digits or hyphens; starts and ends with a letter or digit' });
-  if (typeof proof !== 'string' || !PROOF.test(proof)) details.push({ field: 'hash_proof', message: '16 to 64 lowercase hex characters' });
+  if (typeof name !== 'string' || !NAME.test(name)) details.push({ field: 'name', message: NAME_RULE });
+  if (typeof proof !== 'string' || !PROOF.test(proof)) details.push({ field: 'hash_proof', message: PROOF_RULE });
   if (card !== undefined && (typeof card !== 'object' || card === null || Array.isArray(card))) details.push({ field: 'card_json', message: 'must be an object' });
   if (policy !== undefined && typeof policy !== 'string') details.push({ field: 'policy_yaml', message: 'must be a string' });
   if (details.length > 0) return invalid(details);
@@ -185,8 +188,8 @@ function createAgent(state: SandboxState, principal: string, req: MnemomRequest)
 function gatewayAgent(state: SandboxState, req: MnemomRequest): Reply {
   const { hash_proof: proof, name, org_id: orgId } = req.body ?? {};
   const details: Array<{ field: string; message: string }> = [];
-  if (typeof proof !== 'string' || !PROOF.test(proof)) details.push({ field: 'hash_proof', message: '16 to 64 lowercase hex characters' });
-  if (name !== undefined && name !== null && (typeof name !== 'string' || !NAME.test(name))) details.push({ field: 'name', message: '2-32 letters, digits or hyphens' });
+  if (typeof proof !== 'string' || !PROOF.test(proof)) details.push({ field: 'hash_proof', message: PROOF_RULE });
+  if (name !== undefined && name !== null && (typeof name !== 'string' || !NAME.test(name))) details.push({ field: 'name', message: NAME_RULE });
   if (orgId !== undefined && orgId !== null && typeof orgId !== 'string') details.push({ field: 'org_id', message: 'must be a string' });
   if (details.length > 0) return invalid(details);
   const agentHash = (proof as string).slice(0, 16);
@@ -213,7 +216,7 @@ function gatewayAgent(state: SandboxState, req: MnemomRequest): Reply {
 function claimAgent(state: SandboxState, principal: string, id: string, req: MnemomRequest): Reply {
   const { hash_proof: proof, org_id: orgId } = req.body ?? {};
   const details: Array<{ field: string; message: string }> = [];
-  if (typeof proof !== 'string' || !PROOF.test(proof)) details.push({ field: 'hash_proof', message: '16 to 64 lowercase hex characters' });
+  if (typeof proof !== 'string' || !PROOF.test(proof)) details.push({ field: 'hash_proof', message: PROOF_RULE });
   if (orgId !== undefined && (typeof orgId !== 'string' || orgId === '')) details.push({ field: 'org_id', message: 'must be a non-empty string' });
   if (details.length > 0) return invalid(details);
   const agent = state.agents.find((a) => a.id === id);
