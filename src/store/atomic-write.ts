@@ -1,6 +1,7 @@
 import { closeSync, constants, fchmodSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { cleanupOnExit } from './exit-cleanup.js';
+import { O_NOFOLLOW } from './safety.js';
 
 /**
  * Atomic replacement of a small file: a temp file (0600, exclusive, never through a symlink) in the
@@ -9,7 +10,6 @@ import { cleanupOnExit } from './exit-cleanup.js';
  * one left by a SIGKILLed process is swept by `sweepTempFiles` (the store calls it under its lock).
  */
 
-const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const tempPrefix = (target: string): string => `${basename(target)}.tmp-`;
 
 function createTemp(target: string, mode: number): { path: string; fd: number } {

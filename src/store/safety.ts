@@ -14,7 +14,7 @@ import { Exit } from '../core/exit-codes.js';
 
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
-const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0; // undefined on Windows, where there is no such attack
+export const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0; // undefined on Windows, where there is no such attack
 const O_NONBLOCK = constants.O_NONBLOCK ?? 0; // a planted FIFO must not hang the open
 
 /** Quotes a path for a shell command in a hint, only when it needs it. */
