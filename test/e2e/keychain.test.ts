@@ -70,6 +70,13 @@ describe('without a D-Bus session', () => {
 
 const haveKeyring = requirePart('gnome-keyring over D-Bus', keyringProbe);
 
+/** t0ken against the sandbox and this file's config dir, with the given keyring's D-Bus and T0KEN_CREDENTIAL_STORE=auto. */
+function keyringCli(keyring: () => TestKeyring) {
+  const env = (extra: Record<string, string> = {}) => ({ ...keyring().env, T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_CREDENTIAL_STORE: 'auto', ...extra });
+  const t0ken = (args: string[], extra: Record<string, string> = {}, input?: string) => runCli(args, { env: env(extra), input });
+  return { env, t0ken };
+}
+
 describe.runIf(haveKeyring)('with a real Secret Service (gnome-keyring)', () => {
   let keyring: TestKeyring;
   beforeAll(async () => {
@@ -77,8 +84,7 @@ describe.runIf(haveKeyring)('with a real Secret Service (gnome-keyring)', () => 
   });
   afterAll(() => keyring?.stop());
 
-  const env = (extra: Record<string, string> = {}) => ({ ...keyring.env, T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_CREDENTIAL_STORE: 'auto', ...extra });
-  const t0ken = (args: string[], extra: Record<string, string> = {}, input?: string) => runCli(args, { env: env(extra), input });
+  const { env, t0ken } = keyringCli(() => keyring);
   const account = () => `t0ken:${sandbox.t0kenUrl}`;
 
   it('register → token → whoami → migrate to file and back → logout, the key never in config.json while in the keychain', async () => {
@@ -228,8 +234,7 @@ describe.runIf(haveKeyring)('with a locked keyring', () => {
     keyring = await startKeyring();
   });
   afterAll(() => keyring?.stop());
-  const env = (extra: Record<string, string> = {}) => ({ ...keyring.env, T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_CREDENTIAL_STORE: 'auto', ...extra });
-  const t0ken = (args: string[], extra: Record<string, string> = {}, input?: string) => runCli(args, { env: env(extra), input });
+  const { env, t0ken } = keyringCli(() => keyring);
 
   it('reads say locked (exit 7 keychain_locked), not logged out; auto writes fall back with the reason; keyring writes refuse', async () => {
     expect((await t0ken(['register'])).code).toBe(0);
