@@ -1,8 +1,7 @@
 import type { Context } from '../../context.js';
-import { usageError } from '../../core/errors.js';
 import type { IdentityScope } from '../../core/exec-argv.js';
 import type { IdentityRecords } from '../../core/identity-env.js';
-import { MNEMOM_KEY_PATTERN } from './mnemom-auth.js';
+import { mnemomKeyFromEnv } from './mnemom-auth.js';
 import { storedMnemomKey, storedT0kenKey } from './credentials.js';
 
 /** The one place `exec`, `env` and `mcp config` read a stored secret: from its home, the keychain included. */
@@ -23,11 +22,8 @@ export async function resolveIdentity(ctx: Context, only: IdentityScope | undefi
     if (apiKey) records.t0ken = { apiKey, baseUrl };
   }
   if (only !== 't0ken') {
-    const fromEnv = ctx.env.MNEMOM_API_KEY?.trim();
+    const fromEnv = mnemomKeyFromEnv(ctx.env, 'Set it to your mnm_… key, unset it to use the stored key, or pass --only t0ken.');
     if (fromEnv) {
-      if (!MNEMOM_KEY_PATTERN.test(fromEnv)) {
-        throw usageError('MNEMOM_API_KEY does not look like a Mnemom API key (mnm_ followed by at least 16 letters, digits, _ or -)', 'Set it to your mnm_… key, unset it to use the stored key, or pass --only t0ken.');
-      }
       records.mnemom = { apiKey: fromEnv };
     } else {
       const stored = await storedKey(ctx, 'mnemom', ctx.mnemomBaseUrl());

@@ -6,18 +6,24 @@ import { readSecret } from './credentials.js';
 
 export const MNEMOM_KEY_PATTERN = /^mnm_[A-Za-z0-9_-]{16,}$/;
 
+/**
+ * MNEMOM_API_KEY, trimmed, or undefined when unset. Checked with the rule `agent login` uses: what one
+ * refuses, the other does not accept either. `hint` is the next step that fits the caller.
+ */
+export function mnemomKeyFromEnv(env: NodeJS.ProcessEnv, hint: string): string | undefined {
+  const key = env.MNEMOM_API_KEY?.trim();
+  if (key && !MNEMOM_KEY_PATTERN.test(key)) {
+    throw usageError('MNEMOM_API_KEY does not look like a Mnemom API key (expected mnm_ followed by 16 or more letters, digits, _ or -)', hint);
+  }
+  return key || undefined;
+}
+
 /** MNEMOM_TOKEN (Bearer) wins, then MNEMOM_API_KEY, then the key stored for this Mnemom API. */
 export async function resolveMnemomCredential(ctx: Context, baseUrl: string): Promise<MnemomCredential> {
   const token = ctx.env.MNEMOM_TOKEN?.trim();
   if (token) return { kind: 'bearer', token, source: 'MNEMOM_TOKEN' };
-  const key = ctx.env.MNEMOM_API_KEY?.trim();
-  if (key) {
-    if (!MNEMOM_KEY_PATTERN.test(key)) {
-      // The same rule as `agent login`: what one refuses, the other does not accept either.
-      throw usageError('MNEMOM_API_KEY does not look like a Mnemom API key (expected mnm_ followed by 16 or more letters, digits, _ or -)', 'Set it to your mnm_… key, or use MNEMOM_TOKEN for a JWT.');
-    }
-    return { kind: 'api-key', key, source: 'MNEMOM_API_KEY' };
-  }
+  const key = mnemomKeyFromEnv(ctx.env, 'Set it to your mnm_… key, or use MNEMOM_TOKEN for a JWT.');
+  if (key) return { kind: 'api-key', key, source: 'MNEMOM_API_KEY' };
   const stored = storeFor(ctx).read().mnemom[baseUrl];
   if (stored) {
     const { secret, storage } = await readSecret(ctx, stored, { kind: 'mnemom', baseUrl });
