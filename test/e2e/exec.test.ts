@@ -229,7 +229,10 @@ describe('exec at a terminal', () => {
         const env: Record<string, string> = {};
         for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(T0KEN_|MNEMOM_|CI$)/.test(k)) env[k] = v;
         const command = `${process.execPath} ${BIN} exec -- ${process.execPath} ${program}; echo "status=$?"`;
-        const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...env, ...base() }, stdio: ['pipe', 'pipe', 'ignore'] });
+        // script runs the command with $SHELL -c. Pin bash: dash -c (Debian's /bin/sh, what script picks
+        // when SHELL is unset, as in CI) also gets the terminal's SIGINT and dies of it once its child has
+        // exited, even with status 0, so `echo status` would never run whatever t0ken does.
+        const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...env, ...base(), SHELL: '/bin/bash' }, stdio: ['pipe', 'pipe', 'ignore'] });
         let out = '';
         child.stdout.setEncoding('utf8').on('data', (d: string) => {
           out += d;
