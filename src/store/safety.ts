@@ -1,8 +1,8 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, statSync, type Stats } from 'node:fs';
-import { userInfo } from 'node:os';
 import { basename, dirname, isAbsolute } from 'node:path';
 import { CliError, isCliError, stateError } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
+import { passwdHomeDir } from '../platform/home.js';
 
 /**
  * The checks ssh makes before it trusts its files, made before t0ken reads or sends anything: a
@@ -39,7 +39,7 @@ export function requireAbsoluteConfigDir(dir: string, env: NodeJS.ProcessEnv): v
 function suggestedDir(): string {
   try {
     // The passwd entry, not HOME (which is what went wrong).
-    return `${userInfo().homedir}/.config/t0ken`;
+    return `${passwdHomeDir()}/.config/t0ken`;
   } catch {
     return '/home/you/.config/t0ken';
   }

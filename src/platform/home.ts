@@ -1,0 +1,16 @@
+import { lazyRequire } from './lazy-require.js';
+
+/**
+ * The user's home directory, as os.homedir() finds it (libuv reads HOME, USERPROFILE on Windows,
+ * before asking the password database), but without loading node:os (~0.2 ms of every start-up)
+ * when the variable answers.
+ */
+export function homeDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
+  const fromEnv = platform === 'win32' ? env.USERPROFILE : env.HOME;
+  return fromEnv || (lazyRequire('node:os') as typeof import('node:os')).homedir();
+}
+
+/** The password database's home directory of the user running t0ken (not HOME). Throws when none. */
+export function passwdHomeDir(): string {
+  return (lazyRequire('node:os') as typeof import('node:os')).userInfo().homedir;
+}
