@@ -26,7 +26,11 @@ export function sendLoopback(request: TransportRequest): Promise<TransportRespon
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      socket?.destroy();
+      // After a whole answer the server closes the connection itself (`connection: close`): let it,
+      // without keeping the process alive for it. Tearing the socket down here costs more start-up
+      // (~0.6 ms of first-time code) than anything else in reading the answer.
+      if (response) socket?.unref();
+      else socket?.destroy();
       if (response) resolve(response);
       else reject(classify(error));
     };

@@ -112,4 +112,14 @@ describe('a command that sends nothing loads no network code', () => {
     expect(await builtinsOf(['register'])).not.toContain('NativeModule net');
     expect(await builtinsOf(['stats'])).toContain('NativeModule net');
   });
+
+  it('token and stats load neither node:module (the ESM loader with it) nor node:os; fingerprint, which needs os, does', async () => {
+    for (const args of [['token'], ['stats']]) {
+      const loaded = await builtinsOf(args);
+      expect(loaded, args.join(' ')).not.toContain('NativeModule module');
+      expect(loaded, args.join(' ')).not.toContain('NativeModule internal/modules/esm/loader');
+      expect(loaded, args.join(' ')).not.toContain('NativeModule os');
+    }
+    expect(await builtinsOf(['fingerprint'])).toContain('NativeModule os');
+  });
 });
