@@ -1,8 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { usageError } from '../core/errors.js';
-import { hashProof } from '../core/proof.js';
+import { hashProof, plainSha256Hex, type Sha256Hex } from '../core/proof.js';
 import { AGENT_NAME_PATTERN, truncate, validateAgentName } from '../core/validate.js';
+import { nativeSha256Hex } from '../platform/native-sha256.js';
 import { readStdinSync, StdinTooLarge } from '../platform/stdin.js';
 import { readProviderKey, type ProviderKeyOptions } from './shared/provider-key.js';
 
@@ -14,6 +15,12 @@ interface HashProofOptions extends ProviderKeyOptions {
 
 /** A names file larger than this is refused (about a million names). */
 const MAX_NAMES_BYTES = 32 * 1024 * 1024;
+/**
+ * From this many names on, node:crypto's digest: loading it costs ~3 ms, but the plain TypeScript one
+ * runs interpreted until V8 optimises it. Measured (whole runs against `node -e 0`): plain wins at 20
+ * names, node:crypto at 40 and beyond (1.58 against 1.84 at 10,000).
+ */
+const NATIVE_DIGEST_FROM = 32;
 
 /** Prints the hash proof of a provider key; the key itself never leaves this process. */
 export async function run(ctx: Context, options: HashProofOptions): Promise<void> {
@@ -36,6 +43,7 @@ async function many(ctx: Context, options: HashProofOptions, source: string): Pr
   const key = await readProviderKey(ctx, options);
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop(); // the final newline ends the last line
+  const digest: Sha256Hex = lines.length >= NATIVE_DIGEST_FROM ? nativeSha256Hex() : plainSha256Hex;
   const json: unknown[] = [];
   const human: string[] = [];
   let bad: { line: number; name: string } | undefined;
@@ -47,7 +55,7 @@ async function many(ctx: Context, options: HashProofOptions, source: string): Pr
       bad = { line: i + 1, name };
       break;
     }
-    const proof = hashProof(key, name);
+    const proof = hashProof(key, name, digest);
     if (ctx.json) json.push(proof);
     else human.push(options.short ? proof.agent_hash : proof.hash_proof);
   }

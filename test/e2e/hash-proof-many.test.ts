@@ -79,12 +79,22 @@ describe('hash-proof --names-from', () => {
     expect((await run(['--names-from', dir, '--key-env', 'KEY'])).code).toBe(2);
   });
 
+  it('both digests (plain below 32 names, node:crypto from 32) give the same proofs, for a key with non-ASCII characters too', async () => {
+    const key = 'sk-ключ-🔑-key';
+    for (const count of [31, 32, 33]) {
+      const names = Array.from({ length: count }, (_, i) => `n-${i}`);
+      const result = await runCli(['hash-proof', '--names-from', file(`n${count}.txt`, names.join('\n')), '--key-env', 'UKEY'], { env: { UKEY: key, T0KEN_CONFIG_DIR: join(dir, 'config') } });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toBe(names.map((n) => `${sha(`${key}|${n}`)}\n`).join(''));
+    }
+  });
+
   it('10,000 names in one process', async () => {
     const names = Array.from({ length: 10_000 }, (_, i) => `agent-${i}`);
     const result = await run(['--names-from', file('fleet.txt', `${names.join('\n')}\n`), '--key-env', 'KEY', '--short']);
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(10_000);
-    expect(lines[9_999]).toBe(sha(`${KEY}|agent-9999`).slice(0, 16));
+    expect(lines).toEqual(names.map((n) => sha(`${KEY}|${n}`).slice(0, 16)));
   });
 });
