@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { isatty } from 'node:tty';
+import { inTerminalForeground, parseProcStat } from '../core/proc-stat.js';
 import { resolveWindowsCommand, windowsEnv, windowsLaunch } from '../core/windows-command.js';
 
 /** The signals a wrapper passes on to its child (as aws-vault exec, op run and doppler run do). */
@@ -10,10 +11,29 @@ export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'
 /**
  * The signals a terminal sends itself (Ctrl-C, Ctrl-\\) to the whole foreground process group, the
  * child included. Passing them on as well would deliver each twice, and two Ctrl-Cs make many agents
- * (Claude Code, a node REPL) quit. So when stdin is a terminal t0ken leaves these to the terminal
- * and only stays alive for them. (From a script, `kill -INT <t0ken>` is passed on as usual.)
+ * (Claude Code, a node REPL) quit. So while t0ken is in its terminal's foreground group it leaves
+ * these to the terminal and only stays alive for them. Anywhere else (a background job, a service,
+ * a script's `kill -INT <t0ken>`) they are passed on as usual.
  */
 const TERMINAL_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT', 'SIGQUIT']);
+
+/**
+ * Whether the terminal's own Ctrl-C reaches t0ken, and so the child (same process group): whether
+ * t0ken is in the foreground group of its controlling terminal, whatever stdin is. Asked when the
+ * signal comes, as a job moves between foreground and background. On Linux from /proc/self/stat;
+ * elsewhere, whether stdin is a terminal (what a foreground job usually has).
+ */
+function inForegroundOfTerminal(): boolean {
+  if (process.platform === 'linux') {
+    try {
+      const groups = parseProcStat(readFileSync('/proc/self/stat', 'utf8'));
+      if (groups) return inTerminalForeground(groups);
+    } catch {
+      // no /proc: ask stdin
+    }
+  }
+  return isatty(0);
+}
 
 export const EXIT_NOT_EXECUTABLE = 126;
 export const EXIT_NOT_FOUND = 127;
@@ -51,12 +71,11 @@ export function runChild(file: string, args: readonly string[], env: Record<stri
       resolve(failure(file, error));
       return;
     }
-    const fromTerminal = isatty(0);
     for (const signal of FORWARDED_SIGNALS) {
       // Our own handlers (the CLI's Ctrl-C exit) would end t0ken before the child: the child decides.
       process.removeAllListeners(signal);
       const forward = () => {
-        if (fromTerminal && TERMINAL_SIGNALS.has(signal)) return; // the child got it from the terminal already
+        if (TERMINAL_SIGNALS.has(signal) && inForegroundOfTerminal()) return; // the child got it from the terminal already
         if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       };
       forwarders.set(signal, forward);

@@ -221,31 +221,25 @@ describe('exec at a terminal', () => {
   const hasScript = requirePart('script (util-linux, a pseudo-terminal)', commandProbe('script', ['--version']));
   it.runIf(hasScript)('Ctrl-C reaches the program once (from the terminal), not twice; a program that dies of it gives 130', async () => {
     const counter = join(work, 'count-sigint.js');
-    writeFileSync(counter, `let n = 0; process.on('SIGINT', () => { if (++n === 1) setTimeout(() => { console.log('count=' + n); process.exit(0); }, 400); }); console.log('ready'); setInterval(() => {}, 1000);`);
+    writeFileSync(counter, COUNT_SIGINT);
     const dies = join(work, 'die-on-sigint.js');
     writeFileSync(dies, `console.log('ready'); setInterval(() => {}, 1000);`);
-    const inTerminal = (program: string) =>
-      new Promise<string>((resolve) => {
-        const env: Record<string, string> = {};
-        for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(T0KEN_|MNEMOM_|CI$)/.test(k)) env[k] = v;
-        const command = `${process.execPath} ${BIN} exec -- ${process.execPath} ${program}; echo "status=$?"`;
-        // script runs the command with $SHELL -c. Pin bash: dash -c (Debian's /bin/sh, what script picks
-        // when SHELL is unset, as in CI) also gets the terminal's SIGINT and dies of it once its child has
-        // exited, even with status 0, so `echo status` would never run whatever t0ken does.
-        const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...env, ...base(), SHELL: '/bin/bash' }, stdio: ['pipe', 'pipe', 'ignore'] });
-        let out = '';
-        child.stdout.setEncoding('utf8').on('data', (d: string) => {
-          out += d;
-          if (out.includes('ready') && !out.includes('^C')) child.stdin.write('\x03');
-        });
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.on('exit', () => {
-          clearTimeout(timer);
-          resolve(out.replace(/\r/g, ''));
-        });
-      });
-    expect(await inTerminal(counter)).toMatch(/count=1\nstatus=0/);
-    expect(await inTerminal(dies)).toMatch(/status=130/);
+    expect(await inTerminal(`${T0KEN_EXEC} ${process.execPath} ${counter}; echo "status=$?"`)).toMatch(/count=1\nstatus=0/);
+    expect(await inTerminal(`${T0KEN_EXEC} ${process.execPath} ${dies}; echo "status=$?"`)).toMatch(/status=130/);
+  });
+
+  it.runIf(hasScript)('Ctrl-C reaches the program once when stdin is not the terminal: the terminal signals its foreground group, whatever stdin is', async () => {
+    const counter = join(work, 'count-sigint-redirected.js');
+    writeFileSync(counter, COUNT_SIGINT);
+    expect(await inTerminal(`${T0KEN_EXEC} ${process.execPath} ${counter} < /dev/null; echo "status=$?"`)).toMatch(/count=1\nstatus=0/);
+  });
+
+  it.runIf(hasScript)('a background job (job control on) that is sent SIGINT with kill passes it on: the terminal did not send it', async () => {
+    const counter = join(work, 'count-sigint-background.js');
+    const ready = join(work, 'background-ready');
+    writeFileSync(counter, `require('fs').writeFileSync(${JSON.stringify(ready)}, ''); ${COUNT_SIGINT}`);
+    const command = `set -m; ${T0KEN_EXEC} ${process.execPath} ${counter} & while [ ! -e ${ready} ]; do sleep 0.05; done; kill -INT $!; wait $!; echo "status=$?"`;
+    expect(await inTerminal(command, false)).toMatch(/count=1\n(?:.*Done.*\n)?status=0\n/); // bash may report the job done in between
   });
 
   it('--debug exec never prints a key, even when the program is not found', async () => {
@@ -255,3 +249,32 @@ describe('exec at a terminal', () => {
     expect(result.stdout + result.stderr).not.toContain(MNEMOM_KEY);
   });
 });
+
+/** A program that counts the SIGINTs it gets in the 400 ms after the first, then prints the count and exits 0. */
+const COUNT_SIGINT = `let n = 0; process.on('SIGINT', () => { if (++n === 1) setTimeout(() => { console.log('count=' + n); process.exit(0); }, 400); }); console.log('ready'); setInterval(() => {}, 1000);`;
+const T0KEN_EXEC = `${process.execPath} ${BIN} exec --`;
+
+/**
+ * Runs a bash command line in a pseudo-terminal (script(1)); with `pressCtrlC`, types Ctrl-C once the
+ * output says ready. Resolves with what the terminal showed, without carriage returns.
+ */
+function inTerminal(commandLine: string, pressCtrlC = true): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(T0KEN_|MNEMOM_|CI$)/.test(k)) env[k] = v;
+    // script runs the command with $SHELL -c. Pin bash: dash -c (Debian's /bin/sh, what script picks
+    // when SHELL is unset, as in CI) also gets the terminal's SIGINT and dies of it once its child has
+    // exited, even with status 0, so `echo status` would never run whatever t0ken does.
+    const child = spawn('script', ['-qec', commandLine, '/dev/null'], { env: { ...env, ...base(), SHELL: '/bin/bash' }, stdio: ['pipe', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (pressCtrlC && out.includes('ready') && !out.includes('^C')) child.stdin.write('\x03');
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve(out.replace(/\r/g, ''));
+    });
+  });
+}
