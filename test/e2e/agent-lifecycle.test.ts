@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { jsonError, runCli, tempConfigDir, type RunResult } from '../helpers/cli.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startSandbox } from '../../src/sandbox/server.js';
+import { jsonError, runCli, type RunResult } from '../helpers/cli.js';
+import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
 
 // An agent's life after `agent create`: the gateway makes it on a first call, someone claims it, the
 // provider key rotates and it is rekeyed; `agent show` looks at it on the way. Against the sandbox.
@@ -11,23 +12,15 @@ const NEW_KEY = 'sk-ant-LIFECYCLE-new-k3y-Rt5';
 const MNEMOM_KEY = 'mnm_lifecycle_e2e_key_0123456789';
 const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-let sandbox: Sandbox;
-let config: { dir: string; cleanup: () => void };
+const sandbox = useSandbox();
+const config = useConfigDir(); // a fresh one per test
 const outputs: RunResult[] = [];
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
+afterAll(() => {
   for (const result of outputs) {
     for (const secret of [PROVIDER_KEY, NEW_KEY, MNEMOM_KEY]) expect(result.stdout + result.stderr).not.toContain(secret);
   }
 });
-beforeEach(() => {
-  config = tempConfigDir();
-});
-afterEach(() => config.cleanup());
 
 async function t0ken(args: string[], extra: Record<string, string> = {}, input?: string): Promise<RunResult> {
   const result = await runCli(args, {

@@ -2,25 +2,23 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { jsonError, runCli, tempConfigDir, type RunResult } from '../helpers/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonError, runCli, type RunResult } from '../helpers/cli.js';
+import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
 
 const PROVIDER_KEY = 'sk-ant-PROVIDER-e2e-5up3r-s3cr3t-Zq9';
 const MNEMOM_KEY = 'mnm_E2E_mnemom_key_Xy7Wv6Ut5Sr4';
 const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-let sandbox: Sandbox;
-let config: { dir: string; cleanup: () => void };
+const sandbox = useSandbox();
+const config = useConfigDir(); // a fresh one per test
 let files: string;
 const outputs: RunResult[] = [];
 
-beforeAll(async () => {
-  sandbox = await startSandbox();
+beforeAll(() => {
   files = mkdtempSync(join(tmpdir(), 't0ken-cards-'));
 });
-afterAll(async () => {
-  await sandbox.close();
+afterAll(() => {
   rmSync(files, { recursive: true, force: true });
   // Whatever ran, neither secret was ever printed.
   for (const result of outputs) {
@@ -28,10 +26,6 @@ afterAll(async () => {
     expect(result.stdout + result.stderr).not.toContain(MNEMOM_KEY);
   }
 });
-beforeEach(() => {
-  config = tempConfigDir();
-});
-afterEach(() => config.cleanup());
 
 async function t0ken(args: string[], extra: Record<string, string> = {}, input?: string): Promise<RunResult> {
   const result = await runCli(args, {

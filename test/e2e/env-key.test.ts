@@ -1,28 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { jsonError, runCli, tempConfigDir } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { jsonError, runCli } from '../helpers/cli.js';
+import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
 
 // A newcomer's first hour (issue 15, items 10 and 11): T0KEN_API_KEY alone, and logouts with nothing stored.
 
-let sandbox: Sandbox;
-let registered: { dir: string; cleanup: () => void };
-let empty: { dir: string; cleanup: () => void };
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(() => {
-  registered = tempConfigDir();
-  empty = tempConfigDir();
-});
-afterEach(() => {
-  registered.cleanup();
-  empty.cleanup();
-});
+const sandbox = useSandbox();
+const registered = useConfigDir(); // both fresh per test
+const empty = useConfigDir();
 
 /** Registers in one config dir and returns the key and the service's name for the machine. */
 async function registerElsewhere(): Promise<{ key: string; fp: string }> {

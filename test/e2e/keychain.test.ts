@@ -2,26 +2,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { BIN, jsonError, runCli, tempConfigDir } from '../helpers/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, jsonError, runCli } from '../helpers/cli.js';
 import { keyringProbe, startHungSecretService, startKeyring, type TestKeyring } from '../helpers/keyring.js';
 import { requirePart } from '../helpers/real-part.js';
+import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
 
 // Secrets in a real Secret Service (gnome-keyring on a private D-Bus), and the fallback without one.
 
-let sandbox: Sandbox;
-let config: { dir: string; cleanup: () => void };
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(() => {
-  config = tempConfigDir('t0ken-keychain-');
-});
-afterEach(() => config.cleanup());
+const sandbox = useSandbox();
+const config = useConfigDir('each', 't0ken-keychain-');
 
 const stored = () => JSON.parse(readFileSync(join(config.dir, 'config.json'), 'utf8'));
 const configText = () => readFileSync(join(config.dir, 'config.json'), 'utf8');

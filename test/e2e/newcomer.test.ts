@@ -4,25 +4,17 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validateEmail } from '../../src/core/validate.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
+import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
 
-let sandbox: Sandbox;
-let config: { dir: string; cleanup: () => void };
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
-beforeEach(() => {
-  config = tempConfigDir();
-});
-afterEach(() => config.cleanup());
+const sandbox = useSandbox();
+const config = useConfigDir(); // a fresh one per test
 
 let fpSeq = 0;
 const freshFingerprint = () => `fp_${String(++fpSeq).padStart(4, '0')}${'c'.repeat(28)}`;
-const env = (extra: Record<string, string> = {}) => ({ T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl, ...extra });
+const env = (extra: Record<string, string> = {}) => sandbox.env(config.dir, extra);
 const t0ken = (args: string[], extra: Record<string, string> = {}, input?: string) => runCli(args, { env: env(extra), input });
 const everyLineIsJson = (stderr: string) => stderr.trim().split('\n').filter(Boolean).every((line) => typeof JSON.parse(line) === 'object');
 const count = (suffix: string) => sandbox.requests.filter((r) => r.path.split('?')[0]!.endsWith(suffix)).length;
