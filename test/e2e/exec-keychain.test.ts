@@ -1,29 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { runCli, tempConfigDir } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { keyringProbe, startKeyring, type TestKeyring } from '../helpers/keyring.js';
 import { requirePart } from '../helpers/real-part.js';
+import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
 
 const MNEMOM_KEY = 'mnm_EXECkeychain_key_Qw8Er7Ty6Ui5';
 const hasKeyring = requirePart('a Secret Service (dbus-daemon + gnome-keyring)', keyringProbe);
-let sandbox: Sandbox;
+const sandbox = useSandbox();
+const config = useConfigDir('shared');
 let keyring: TestKeyring | undefined;
-const config = tempConfigDir();
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
   if (hasKeyring) keyring = await startKeyring();
 });
-afterAll(async () => {
-  await sandbox.close();
-  keyring?.stop();
-  config.cleanup();
-});
+afterAll(() => keyring?.stop());
 
 it.runIf(hasKeyring)('exec and env hand over keys kept in the OS keychain; config.json holds none of them', async () => {
-  const env = { ...keyring!.env, T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl, T0KEN_CREDENTIAL_STORE: 'keyring' };
+  const env = sandbox.env(config.dir, { ...keyring!.env, T0KEN_CREDENTIAL_STORE: 'keyring' });
   expect((await runCli(['register'], { env })).code).toBe(0);
   expect((await runCli(['agent', 'login', '--with-token'], { env, input: `${MNEMOM_KEY}\n` })).code).toBe(0);
   const key = (await runCli(['token'], { env })).stdout.trim();

@@ -3,37 +3,31 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { BIN, runCli, tempConfigDir, type RunResult } from '../helpers/cli.js';
+import { BIN, runCli, type RunResult } from '../helpers/cli.js';
 import { commandProbe, requirePart } from '../helpers/real-part.js';
+import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
 
 const MNEMOM_KEY = 'mnm_EXEC_mnemom_key_Zx8Yw7Vu6Ts5';
-let sandbox: Sandbox;
-let config: { dir: string; cleanup: () => void };
-let empty: { dir: string; cleanup: () => void };
+const sandbox = useSandbox();
+const config = useConfigDir('shared');
+const empty = useConfigDir('shared');
 let work: string;
 let t0kenKey: string;
 
-const base = () => ({ T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl });
+const base = () => sandbox.env(config.dir);
 const t0ken = (args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<RunResult> => runCli(args, { env: { ...base(), ...env }, input });
 
 /** A node one-liner the child runs: prints the identity variables it was given, as JSON. */
 const PRINT_ENV = `const e=process.env;console.log(JSON.stringify({T0KEN_API_KEY:e.T0KEN_API_KEY,MEMORYX_API_KEY:e.MEMORYX_API_KEY,MEMORYX_URL:e.MEMORYX_URL,MNEMOM_API_KEY:e.MNEMOM_API_KEY,T0KEN_EXEC:e.T0KEN_EXEC}))`;
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
-  config = tempConfigDir();
-  empty = tempConfigDir();
   work = mkdtempSync(join(tmpdir(), 't0ken-exec-'));
   expect((await t0ken(['register'])).code).toBe(0);
   expect((await t0ken(['agent', 'login', '--with-token'], {}, `${MNEMOM_KEY}\n`)).code).toBe(0);
   t0kenKey = (await t0ken(['token'])).stdout.trim();
   expect(t0kenKey).toMatch(/^omx_/);
 });
-afterAll(async () => {
-  await sandbox.close();
-  config.cleanup();
-  empty.cleanup();
+afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 

@@ -1,32 +1,23 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { runCli, tempConfigDir, type RunResult } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, type RunResult } from '../helpers/cli.js';
+import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
 
 // A trailing `--` is something only commander handles, so `args` and `[...args, '--']` run the same
 // command through the fast path and through commander. Both must behave alike, byte for byte.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const logRequires = join(root, 'test/helpers/log-requires.cjs');
 
-let sandbox: Sandbox;
-let config: { dir: string; cleanup: () => void };
+const sandbox = useSandbox();
+const config = useConfigDir('shared', 't0ken-fast-path-');
 let counter = 0;
-
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  config = tempConfigDir('t0ken-fast-path-');
-});
-afterAll(async () => {
-  await sandbox.close();
-  config.cleanup();
-});
 
 async function run(args: string[], input: string, extraEnv: Record<string, string>): Promise<RunResult & { commander: boolean }> {
   const log = join(config.dir, '..', `requires-${counter++}.log`);
   const result = await runCli(args, {
-    env: { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl, NODE_OPTIONS: `--require=${logRequires}`, T0KEN_IMPORT_LOG: log, ...extraEnv },
+    env: sandbox.env(config.dir, { NODE_OPTIONS: `--require=${logRequires}`, T0KEN_IMPORT_LOG: log, ...extraEnv }),
     input,
   });
   const commander = existsSync(log) && readFileSync(log, 'utf8').includes('/dist/vendor/commander.cjs');

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { jsonError, runCli, tempConfigDir } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { jsonError, runCli } from '../helpers/cli.js';
+import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
 
 const COMMANDS: Array<[string[], boolean]> = [
   [['register'], true], [['whoami'], true], [['token'], true], [['claim'], true], [['verify'], true], [['stats'], true], [['logout'], true],
@@ -41,7 +41,7 @@ describe('help', () => {
 });
 
 describe('every error path says what to do next', () => {
-  const config = tempConfigDir();
+  const config = useConfigDir('shared');
   const cases: Array<[string, string[], Record<string, string>, number]> = [
     ['unknown flag', ['stats', '--bogus'], {}, 2],
     ['unknown command', ['frobnicate'], {}, 2],
@@ -70,18 +70,11 @@ describe('every error path says what to do next', () => {
 });
 
 describe('service errors carry hints too', () => {
-  let sandbox: Sandbox;
-  const config = tempConfigDir();
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(async () => {
-    await sandbox.close();
-    config.cleanup();
-  });
+  const sandbox = useSandbox();
+  const config = useConfigDir('shared');
 
   it('a rejected code (4) and a conflict (6)', async () => {
-    const env = { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl, T0KEN_FINGERPRINT: `fp_${'9'.repeat(32)}`, MNEMOM_API_KEY: 'mnm_hint_test_key_0123456789', PK: 'sk-hint' };
+    const env = sandbox.env(config.dir, { T0KEN_FINGERPRINT: `fp_${'9'.repeat(32)}`, MNEMOM_API_KEY: 'mnm_hint_test_key_0123456789', PK: 'sk-hint' });
     await runCli(['register'], { env });
     await runCli(['claim', '--email', 'h@example.com'], { env });
     const code = JSON.parse((await runCli(['whoami', '--json'], { env })).stdout).claim.state === 'pending' ? '000001' : '000000';

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { runCli, tempConfigDir } from '../helpers/cli.js';
+import { expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
 
-let sandbox: Sandbox;
-const config = tempConfigDir();
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-  config.cleanup();
-});
+const sandbox = useSandbox();
+const config = useConfigDir('shared');
 
 it('whoami shows the service\'s fingerprint and, when the service named the machine differently, the local one; a container is one short warning line', async () => {
   const env = { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl };
