@@ -4,14 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commandProbe, requirePart } from '../helpers/real-part.js';
-import { runCli, tempConfigDir } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { useConfigDir } from '../helpers/sandbox.js';
 
-const config = tempConfigDir();
+const config = useConfigDir('shared');
 const work = mkdtempSync(join(tmpdir(), 't0ken-env-'));
-afterAll(() => {
-  config.cleanup();
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Values no naive quoting survives: quotes of both kinds, $, backticks, backslashes, spaces, newlines. */
 const HOSTILE = `omx_a'b"c $HOME \`id\` \\n\\ x\n  second line\t$(echo no)!*?'`;

@@ -4,15 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FINGERPRINT_APP_ID } from '../../src/core/fingerprint.js';
-import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
+import { useConfigDir } from '../helpers/sandbox.js';
 import { commandProbe, requirePart, rootProbe } from '../helpers/real-part.js';
 
-const config = tempConfigDir();
+const config = useConfigDir('shared');
 const work = mkdtempSync(join(tmpdir(), 't0ken-id128-'));
-afterAll(() => {
-  config.cleanup();
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const hasSystemd = requirePart('systemd-id128', commandProbe('systemd-id128', ['--version']));
 const machineIdProbe = () => (existsSync('/etc/machine-id') && /^[0-9a-f]{32}\s*$/.test(readFileSync('/etc/machine-id', 'utf8')) ? undefined : '/etc/machine-id is missing or empty here');

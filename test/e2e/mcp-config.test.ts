@@ -4,16 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
+import { useConfigDir } from '../helpers/sandbox.js';
 
 const KEY = 'omx_agent_MCPconfigTestKey_s3cr3t_0001';
-const config = tempConfigDir();
+const config = useConfigDir('shared');
 const root = mkdtempSync(join(tmpdir(), 't0ken-mcp-'));
 let project: string;
 let home: string;
-afterAll(() => {
-  config.cleanup();
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 beforeEach(() => {
   project = join(root, `project-${n}`);
