@@ -9,6 +9,9 @@ _t0ken_complete() {
     [[ "$w" == -* ]] && continue
     if [[ " $(_t0ken_subcommands "$path") " == *" $w "* ]]; then
       path="$(_t0ken_alias "${path:+$path }$w")"
+      case "$path" in
+        "exec") _t0ken_program "$(( i + 1 ))" "--only --timeout" && return ;;
+      esac
     fi
   done
   case "$prev" in
@@ -122,5 +125,22 @@ _t0ken_alias() {
     "status") echo "whoami" ;;
     *) echo "$1" ;;
   esac
+}
+_t0ken_program() {
+  local start=$1 valueopts=" $2 " cur="${COMP_WORDS[COMP_CWORD]}" i w
+  for (( i = start; i < COMP_CWORD; i++ )); do
+    w="${COMP_WORDS[i]}"
+    if [[ "$w" == -- ]]; then (( i++ )); break; fi
+    if [[ "$valueopts" == *" $w "* ]]; then (( i++ )); continue; fi
+    [[ "$w" == -* ]] || break
+  done
+  (( i > COMP_CWORD )) && return 1
+  if (( i == COMP_CWORD )); then
+    [[ "$cur" == -* && "${COMP_WORDS[i-1]}" != -- ]] && return 1
+    COMPREPLY=( $(compgen -c -- "$cur") )
+    return 0
+  fi
+  if declare -F _command_offset >/dev/null; then _command_offset "$i"; else COMPREPLY=( $(compgen -f -- "$cur") ); fi
+  return 0
 }
 complete -F _t0ken_complete t0ken

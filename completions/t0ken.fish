@@ -33,6 +33,7 @@ complete -c t0ken -n '__fish_seen_subcommand_from logout' -s h -l help -d 'show 
 complete -c t0ken -n 'not __fish_seen_subcommand_from register whoami status token claim verify stats logout exec env mcp hash-proof agent credentials fingerprint completion sandbox help' -a exec -d 'run a program with this machine\'s identity in its environment'
 complete -c t0ken -n '__fish_seen_subcommand_from exec' -l only -x -a 't0ken mnemom' -d 'hand over only this identity: t0ken or mnemom'
 complete -c t0ken -n '__fish_seen_subcommand_from exec' -s h -l help -d 'show help'
+complete -c t0ken -n '__fish_seen_subcommand_from exec' -f -a '(__t0ken_program --only --timeout)'
 complete -c t0ken -n 'not __fish_seen_subcommand_from register whoami status token claim verify stats logout exec env mcp hash-proof agent credentials fingerprint completion sandbox help' -a env -d 'print the variables exec hands over, for eval or a .env file'
 complete -c t0ken -n '__fish_seen_subcommand_from env' -l only -x -a 't0ken mnemom' -d 'print only this identity: t0ken or mnemom'
 complete -c t0ken -n '__fish_seen_subcommand_from env' -l format -x -a 'sh fish dotenv json' -d 'sh (default), fish, dotenv or json'
@@ -101,3 +102,34 @@ complete -c t0ken -n '__fish_seen_subcommand_from sandbox' -s h -l help -d 'show
 complete -c t0ken -n 'not __fish_seen_subcommand_from register whoami status token claim verify stats logout exec env mcp hash-proof agent credentials fingerprint completion sandbox help' -a help -d 'show help for a command, or a table: exit-codes, environment'
 complete -c t0ken -n '__fish_seen_subcommand_from help' -s h -l help -d 'show help'
 complete -c t0ken -n '__fish_seen_subcommand_from help' -a 'exit-codes environment register whoami token claim verify stats logout exec env mcp hash-proof agent credentials fingerprint completion sandbox'
+function __t0ken_program
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    while set -q tokens[1]
+        set -l t $tokens[1]
+        set -e tokens[1]
+        if contains -- $t $argv
+            set -e tokens[1]
+        else if not string match -q -- '-*' $t
+            break
+        end
+    end
+    while set -q tokens[1]
+        if test "$tokens[1]" = --
+            set -e tokens[1]
+            break
+        else if contains -- $tokens[1] $argv
+            set -q tokens[2]; or return
+            set -e tokens[1..2]
+        else if string match -q -- '-*' $tokens[1]
+            set -e tokens[1]
+        else
+            break
+        end
+    end
+    if set -q tokens[1]
+        __fish_complete_subcommand --commandline $tokens (commandline -ct)
+    else
+        __fish_complete_command
+    end
+end

@@ -11,6 +11,8 @@ const HEADER = 'generated from the t0ken command tree by `t0ken completion`; do 
 
 interface Model {
   paths: Array<{ key: string; subcommands: string[]; options: string[]; argChoices: string[] }>;
+  /** Commands that run a program, with the options (theirs and the global ones) that take a value. */
+  programRunners: Array<{ key: string; valueOptions: string[] }>;
   valueOptions: string[];                     // options that take a value (any command)
   choices: Array<{ option: string; values: string[] }>;
   fileOptions: string[];
@@ -28,6 +30,7 @@ function model(root: CommandSpec): Model {
       options: uniq([...c.options.flatMap((o) => o.flags.filter((f) => f.startsWith('--'))), ...(c.path.length > 0 ? root.options.flatMap((o) => o.flags.filter((f) => f.startsWith('--'))) : [])]),
       argChoices: c.argChoices,
     })),
+    programRunners: all.filter((c) => c.runsProgram).map((c) => ({ key: c.path.join(' '), valueOptions: uniq([...c.options, ...root.options].filter((o) => o.takesValue).flatMap((o) => o.flags)) })),
     valueOptions: uniq(options.filter((o) => o.takesValue).flatMap((o) => o.flags)),
     choices: uniq(options.filter((o) => o.choices).flatMap((o) => o.flags)).map((flag) => ({ option: flag, values: options.find((o) => o.flags.includes(flag))!.choices! })),
     fileOptions: uniq(options.filter((o) => o.files).flatMap((o) => o.flags)),
@@ -53,6 +56,7 @@ _t0ken_complete() {
     [[ "$w" == -* ]] && continue
     if [[ " $(_t0ken_subcommands "$path") " == *" $w "* ]]; then
       path="$(_t0ken_alias "\${path:+$path }$w")"
+${bashProgramCases(m)}
     fi
   done
   case "$prev" in
@@ -82,9 +86,38 @@ ${aliasesOf(root).map(([a, r]) => `    "${a}") echo "${r}" ;;`).join('\n')}
     *) echo "$1" ;;
   esac
 }
-complete -F _t0ken_complete t0ken
+${m.programRunners.length ? BASH_PROGRAM : ''}complete -F _t0ken_complete t0ken
 `;
 }
+
+const bashProgramCases = (m: Model): string =>
+  m.programRunners.length === 0
+    ? ''
+    : `      case "$path" in\n${m.programRunners.map((r) => `        "${r.key}") _t0ken_program "$(( i + 1 ))" "${r.valueOptions.join(' ')}" && return ;;`).join('\n')}\n      esac`;
+
+/**
+ * bash, for a command that runs a program: its options up to the program (or \`--\`), then command
+ * names, then the program's own completion (bash-completion's _command_offset when loaded, else
+ * file names). Returns 1 while the cursor is still on the command's options or an option's value.
+ */
+const BASH_PROGRAM = `_t0ken_program() {
+  local start=$1 valueopts=" $2 " cur="\${COMP_WORDS[COMP_CWORD]}" i w
+  for (( i = start; i < COMP_CWORD; i++ )); do
+    w="\${COMP_WORDS[i]}"
+    if [[ "$w" == -- ]]; then (( i++ )); break; fi
+    if [[ "$valueopts" == *" $w "* ]]; then (( i++ )); continue; fi
+    [[ "$w" == -* ]] || break
+  done
+  (( i > COMP_CWORD )) && return 1
+  if (( i == COMP_CWORD )); then
+    [[ "$cur" == -* && "\${COMP_WORDS[i-1]}" != -- ]] && return 1
+    COMPREPLY=( $(compgen -c -- "$cur") )
+    return 0
+  fi
+  if declare -F _command_offset >/dev/null; then _command_offset "$i"; else COMPREPLY=( $(compgen -f -- "$cur") ); fi
+  return 0
+}
+`;
 
 export function zshScript(root: CommandSpec): string {
   const m = model(root);
@@ -95,10 +128,11 @@ export function zshScript(root: CommandSpec): string {
 # Autoloaded from fpath, the file's body runs on the first TAB: it defines _t0ken and completes at
 # once (the last lines); sourced, it registers _t0ken with compdef.
 _t0ken() {
-  local cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}" cmdpath="" w i
+  local cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}" cmdpath="" before w i
   local -a candidates
   for (( i = 2; i < CURRENT; i++ )); do
     w="\${words[i]}"
+    before="$cmdpath"
     case " ${m.valueOptions.join(' ')} " in *" $w "*) (( i++ )); continue ;; esac
     [[ "$w" == -* ]] && continue
     case "\${cmdpath:+$cmdpath }$w" in
@@ -107,6 +141,7 @@ ${aliasesOf(root).map(([a, r]) => `      "${a}") cmdpath="${r}"; continue ;;`).j
     case "$cmdpath" in
 ${m.paths.map((p) => `      "${p.key}") [[ " ${p.subcommands.join(' ')} " == *" $w "* ]] && cmdpath="\${cmdpath:+$cmdpath }$w" ;;`).join('\n')}
     esac
+${zshProgramCases(m)}
   done
   case "$prev" in
 ${m.choices.map((c) => `    ${c.option}) compadd -- ${c.values.join(' ')}; return ;;`).join('\n')}
@@ -124,13 +159,40 @@ ${m.paths.map((p) => `      "${p.key}") candidates=(${[...p.subcommands, ...p.ar
   fi
   compadd -- "\${candidates[@]}"
 }
-if [[ "\${zsh_eval_context[-1]}" == loadautofunc ]]; then
+${m.programRunners.length ? ZSH_PROGRAM : ''}if [[ "\${zsh_eval_context[-1]}" == loadautofunc ]]; then
   _t0ken "$@"
 else
   compdef _t0ken t0ken 2>/dev/null || true
 fi
 `;
 }
+
+const zshProgramCases = (m: Model): string =>
+  m.programRunners.length === 0
+    ? ''
+    : `    [[ "$cmdpath" != "$before" ]] && case "$cmdpath" in\n${m.programRunners.map((r) => `      "${r.key}") _t0ken_program "$(( i + 1 ))" "${r.valueOptions.join(' ')}" && return ;;`).join('\n')}\n    esac`;
+
+/** zsh's version of BASH_PROGRAM: command names, then the program's own completion (as sudo's). */
+const ZSH_PROGRAM = `_t0ken_program() {
+  local start=$1 valueopts=" $2 " i w
+  for (( i = start; i < CURRENT; i++ )); do
+    w="\${words[i]}"
+    if [[ "$w" == -- ]]; then (( i++ )); break; fi
+    if [[ "$valueopts" == *" $w "* ]]; then (( i++ )); continue; fi
+    [[ "$w" == -* ]] || break
+  done
+  (( i > CURRENT )) && return 1
+  if (( i == CURRENT )); then
+    [[ "\${words[CURRENT]}" == -* && "\${words[i-1]}" != -- ]] && return 1
+    _command_names -e
+    return 0
+  fi
+  shift $(( i - 1 )) words
+  (( CURRENT -= i - 1 ))
+  _normal
+  return 0
+}
+`;
 
 const fishQuote = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
@@ -160,9 +222,51 @@ export function fishScript(root: CommandSpec): string {
     }
     for (const o of sub.options) lines.push(optionLine(o, inSub));
     if (sub.argChoices.length > 0) lines.push(`complete -c t0ken -n ${fishQuote(inSub)} -a ${fishQuote(sub.argChoices.join(' '))}`);
+    if (sub.runsProgram) {
+      const valueOptions = [...new Set([...sub.options, ...root.options].filter((o) => o.takesValue).flatMap((o) => o.flags))];
+      lines.push(`complete -c t0ken -n ${fishQuote(inSub)} -f -a ${fishQuote(`(__t0ken_program ${valueOptions.join(' ')})`)}`);
+    }
   }
+  if (flatten(root).some((c) => c.runsProgram)) lines.push(FISH_PROGRAM);
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * fish, for a command that runs a program: after t0ken, its global options, the command and the
+ * command's options (argv: the options that take a value), a command name, then that program's own
+ * completion (fish's helper for sudo-like commands). Nothing while an option still wants its value.
+ */
+const FISH_PROGRAM = `function __t0ken_program
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    while set -q tokens[1]
+        set -l t $tokens[1]
+        set -e tokens[1]
+        if contains -- $t $argv
+            set -e tokens[1]
+        else if not string match -q -- '-*' $t
+            break
+        end
+    end
+    while set -q tokens[1]
+        if test "$tokens[1]" = --
+            set -e tokens[1]
+            break
+        else if contains -- $tokens[1] $argv
+            set -q tokens[2]; or return
+            set -e tokens[1..2]
+        else if string match -q -- '-*' $tokens[1]
+            set -e tokens[1]
+        else
+            break
+        end
+    end
+    if set -q tokens[1]
+        __fish_complete_subcommand --commandline $tokens (commandline -ct)
+    else
+        __fish_complete_command
+    end
+end`;
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];

@@ -16,6 +16,7 @@ export interface CommandSpec {
   options: OptionSpec[];
   subcommands: CommandSpec[];
   argChoices: string[];     // fixed values of the first positional argument
+  runsProgram: boolean;     // its arguments are a program and that program's own arguments (exec)
 }
 
 const FILE_OPTIONS = new Set(['--card', '--policy', '--names-from']);
@@ -27,6 +28,8 @@ const OPTION_CHOICES: Record<string, string[]> = {
 const ARG_CHOICES: Record<string, string[]> = {
   completion: ['bash', 'zsh', 'fish'],
 };
+/** Commands that run a program: after their options, a program name, then that program's words. */
+const RUNS_PROGRAM = new Set(['exec']);
 
 export function commandTree(command: Command, path: string[] = []): CommandSpec {
   const options: OptionSpec[] = command.options
@@ -45,7 +48,7 @@ export function commandTree(command: Command, path: string[] = []): CommandSpec 
   const name = path.join(' ');
   let argChoices = ARG_CHOICES[name] ?? [];
   if (name === 'help') argChoices = ['exit-codes', 'environment', ...command.parent!.commands.map((c) => c.name()).filter((n) => n !== 'help')];
-  return { path, names: [command.name(), ...command.aliases()], description: command.summary() || command.description(), options, subcommands, argChoices };
+  return { path, names: [command.name(), ...command.aliases()], description: command.summary() || command.description(), options, subcommands, argChoices, runsProgram: RUNS_PROGRAM.has(name) };
 }
 
 /** Every command in the tree, the program first. */

@@ -1,11 +1,25 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { commandProbe, requirePart } from '../helpers/real-part.js';
 
 const completions = (file: string) => fileURLToPath(new URL(`../../completions/${file}`, import.meta.url));
-const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+const BASH_COMPLETION = '/usr/share/bash-completion/bash_completion';
+const hasFish = requirePart('fish', commandProbe('fish', ['--version']));
+const hasZsh = requirePart('zsh', commandProbe('zsh', ['--version']));
+const hasBashCompletion = requirePart('bash-completion', commandProbe('test', ['-r', BASH_COMPLETION]));
+
+// A program only these tests have, on PATH for the shells they start: `t0ken exec` completes its name.
+const programDir = mkdtempSync(join(tmpdir(), 't0ken-completion-'));
+writeFileSync(join(programDir, 't0kenprobe-agent'), '#!/bin/sh\nexit 0\n');
+chmodSync(join(programDir, 't0kenprobe-agent'), 0o755);
+writeFileSync(join(programDir, 'probe-file.txt'), '');
+const shellEnv = { ...process.env, PATH: `${programDir}:${process.env.PATH ?? '/usr/bin:/bin'}` };
+afterAll(() => rmSync(programDir, { recursive: true, force: true }));
 const FILES = { bash: 't0ken.bash', zsh: '_t0ken', fish: 't0ken.fish' } as const;
 
 /** The committed text: the build regenerates completions/, so the work tree alone proves nothing. */
@@ -27,11 +41,13 @@ describe('completion scripts', () => {
     expect(result.stderr).toMatch(/bash, zsh, fish/);
   });
 
-  const bashCandidates = (words: string[]): string[] => {
-    const script = `source ${JSON.stringify(completions('t0ken.bash'))}
+  /** The candidates bash offers for the last word; with `bashCompletion`, bash-completion is loaded first, as on most desktops. */
+  const bashCandidates = (words: string[], bashCompletion = false): string[] => {
+    const script = `${bashCompletion ? `source ${BASH_COMPLETION}\n` : ''}source ${JSON.stringify(completions('t0ken.bash'))}
 COMP_WORDS=(${words.map((w) => JSON.stringify(w)).join(' ')}); COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 ))
+COMP_LINE="\${COMP_WORDS[*]}"; COMP_POINT=\${#COMP_LINE}
 _t0ken_complete; printf '%s\\n' "\${COMPREPLY[@]}"`;
-    return execFileSync('bash', ['--norc', '--noprofile', '-c', script], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    return execFileSync('bash', ['--norc', '--noprofile', '-c', script], { encoding: 'utf8', env: shellEnv, cwd: programDir }).split('\n').filter(Boolean);
   };
 
   it('completes commands, subcommands, flags and fixed values in a real bash', () => {
@@ -45,23 +61,49 @@ _t0ken_complete; printf '%s\\n' "\${COMPREPLY[@]}"`;
     expect(bashCandidates(['t0ken', 'hash-proof', '--k'])).toEqual(['--key-env', '--key-stdin']);
   });
 
+  it('exec in bash: its options, then program names, then the program\'s own words (files without bash-completion)', () => {
+    expect(bashCandidates(['t0ken', 'exec', '--o'])).toEqual(['--only']);
+    expect(bashCandidates(['t0ken', 'exec', '--only', ''])).toEqual(['t0ken', 'mnemom']);
+    for (const words of [['t0ken', 'exec', '--', 't0kenprobe-'], ['t0ken', 'exec', 't0kenprobe-'], ['t0ken', '--timeout', '5', 'exec', '--only', 'mnemom', '--', 't0kenprobe-']]) {
+      expect(bashCandidates(words), words.join(' ')).toEqual(['t0kenprobe-agent']);
+    }
+    // After the program, its words are its own: not t0ken's values for a flag of the same name.
+    expect(bashCandidates(['t0ken', 'exec', '--', 't0kenprobe-agent', '--format', 'probe-'])).toEqual(['probe-file.txt']);
+  });
+
+  it.runIf(hasBashCompletion)('exec in bash with bash-completion: the program\'s own completion takes over (t0ken completing itself)', () => {
+    expect(bashCandidates(['t0ken', 'exec', '--', 't0ken', 'ag'], true)).toEqual(['agent']);
+    expect(bashCandidates(['t0ken', 'exec', '--only', 't0ken', 't0ken', 'agent', 'cr'], true)).toEqual(['create']);
+    expect(bashCandidates(['t0ken', 'exec', '--', 't0kenprobe-'], true)).toEqual(['t0kenprobe-agent']);
+  });
+
   it('a TAB press starts no process of t0ken (the bash script is static)', () => {
     const script = readFileSync(completions('t0ken.bash'), 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n');
     expect(script).not.toMatch(/\bt0ken (completion|__complete)/);
     expect(script).not.toMatch(/\bnode\b/);
   });
 
-  it.skipIf(!has('fish'))('completes in a real fish', () => {
-    const complete = (line: string) =>
-      execFileSync('fish', ['--no-config', '-c', `source ${completions('t0ken.fish')}; complete -C ${JSON.stringify(line)}`], { encoding: 'utf8' })
-        .split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
+  const fishCandidates = (line: string) =>
+    execFileSync('fish', ['--no-config', '-c', `source ${completions('t0ken.fish')}; complete -C ${JSON.stringify(line)}`], { encoding: 'utf8', env: shellEnv, cwd: programDir })
+      .split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
+
+  it.runIf(hasFish)('exec in fish: its options, then program names, then the program\'s own completion', () => {
+    expect(fishCandidates('t0ken exec --o')).toEqual(['--only']);
+    expect(fishCandidates('t0ken exec --only ').sort()).toEqual(['mnemom', 't0ken']);
+    expect(fishCandidates('t0ken exec -- t0kenprobe-')).toEqual(['t0kenprobe-agent']);
+    expect(fishCandidates('t0ken --timeout 5 exec --only t0ken t0kenprobe-')).toEqual(['t0kenprobe-agent']);
+    expect(fishCandidates('t0ken exec -- t0ken ag')).toEqual(['agent']);
+  });
+
+  it.runIf(hasFish)('completes in a real fish', () => {
+    const complete = fishCandidates;
     expect(complete('t0ken ag')).toEqual(['agent']);
     expect(complete('t0ken agent cr')).toEqual(['create']);
     expect(complete('t0ken agent create --if-exists ').sort()).toEqual(['fail', 'ok']);
     expect(complete('t0ken --js')).toEqual(['--json']);
   });
 
-  it.skipIf(!has('zsh'))('the zsh script parses in a real zsh', () => {
+  it.runIf(hasZsh)('the zsh script parses in a real zsh', () => {
     expect(spawnSync('zsh', ['-n', completions('_t0ken')]).status).toBe(0);
   });
 });

@@ -155,4 +155,22 @@ describe.skipIf(!hasZsh)('zsh completion installed the README way', () => {
     tmux.keys('Tab');
     await tmux.waitFor('t0ken agent create');
   });
+
+  it('after exec: program names, then the program\'s own completion (t0ken completing itself)', async () => {
+    const zfunc = join(home, '.zfunc');
+    mkdirSync(zfunc, { recursive: true });
+    writeFileSync(join(zfunc, '_t0ken'), readFileSync(fileURLToPath(new URL('../../completions/_t0ken', import.meta.url)), 'utf8'));
+    writeFileSync(join(home, '.zshrc'), 'fpath=(~/.zfunc $fpath)\nautoload -Uz compinit && compinit -u\nPS1="%% "\n');
+    writeFileSync(join(home, 'bin', 't0kenprobe-agent'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const tmux = Tmux.start({ command: 'zsh', env: { ...shellEnv(), ZDOTDIR: home } });
+    session = tmux;
+    await tmux.waitFor('%');
+    tmux.type('t0ken exec --only t0ken -- t0kenprobe-');
+    tmux.keys('Tab');
+    await tmux.waitFor('t0ken exec --only t0ken -- t0kenprobe-agent');
+    tmux.keys('C-u');
+    tmux.type('t0ken exec -- t0ken ag');
+    tmux.keys('Tab');
+    await tmux.waitFor('t0ken exec -- t0ken agent');
+  });
 });
