@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { BIN, runCli, type RunResult } from '../helpers/cli.js';
 import { commandProbe, requirePart, rootProbe } from '../helpers/real-part.js';
+import { useSandbox } from '../helpers/sandbox.js';
 
 /**
  * The local state against a hostile or broken file system, with real parts: a real non-root user
@@ -24,11 +24,10 @@ const FP = `fp_${'c'.repeat(32)}`;
 const asNobody = requirePart('a non-root user (setpriv to uid 65534)', () => rootProbe() ?? commandProbe('setpriv')());
 const withTmpfs = requirePart('a 64 KiB tmpfs', () => rootProbe() ?? tmpfsProbe());
 
-let sandbox: Sandbox;
+const sandbox = useSandbox();
 let root: string;       // everything this file creates, removed at the end
 let checkout: string;   // bin/ + dist/ + package.json, readable by uid 65534
-beforeAll(async () => {
-  sandbox = await startSandbox();
+beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 't0ken-local-state-'));
   chmodSync(root, 0o755);
   checkout = join(root, 'checkout');
@@ -36,10 +35,7 @@ beforeAll(async () => {
   for (const part of ['bin', 'dist', 'package.json']) cpSync(join(repo, part), join(checkout, part), { recursive: true });
   execFileSync('chmod', ['-R', 'a+rX', checkout]);
 });
-afterAll(async () => {
-  await sandbox.close();
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 let nextDir = 0;
 /** A fresh directory under `root`, with the given owner and mode. */

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { useSandbox } from '../helpers/sandbox.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 't0ken-lazy-'));
@@ -91,12 +91,8 @@ describe('each command loads only what it uses', () => {
 });
 
 describe('a command that sends nothing loads no network code', () => {
-  let sandbox: Sandbox;
+  const sandbox = useSandbox();
   const config = join(work, 'network-config');
-  beforeAll(async () => {
-    sandbox = await startSandbox();
-  });
-  afterAll(() => sandbox.close());
 
   async function builtinsOf(args: string[]): Promise<string[]> {
     const log = join(work, `builtins-${counter++}.log`);

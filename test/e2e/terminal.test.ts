@@ -8,28 +8,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { BIN } from '../helpers/cli.js';
 import { commandProbe, requirePart } from '../helpers/real-part.js';
+import { useSandbox } from '../helpers/sandbox.js';
 import { Tmux, tmuxProbe } from '../helpers/tmux.js';
 
 const hasTmux = requirePart('tmux', tmuxProbe);
 const hasZsh = hasTmux && requirePart('zsh', commandProbe('zsh', ['--version']));
 
+const sandbox = useSandbox();
 let home: string;
-let sandbox: Sandbox;
 let session: Tmux | undefined;
 
-beforeAll(async () => {
+beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), 't0ken-terminal-'));
   mkdirSync(join(home, 'bin'));
   symlinkSync(BIN, join(home, 'bin', 't0ken'));
-  sandbox = await startSandbox();
 });
-afterAll(async () => {
-  await sandbox.close();
-  rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => rmSync(home, { recursive: true, force: true }));
 afterEach(() => {
   session?.stop();
   session = undefined;
