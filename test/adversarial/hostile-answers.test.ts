@@ -3,7 +3,8 @@ import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempConfigDir, type RunResult } from '../helpers/cli.js';
+import { runCli, type RunResult } from '../helpers/cli.js';
+import { useConfigDir } from '../helpers/sandbox.js';
 import { expectTerminalSafe, HOSTILE } from '../helpers/terminal-safety.js';
 
 /**
@@ -48,7 +49,7 @@ const rawStatus = createTcpServer((socket) => {
 });
 let base = '';
 let rawBase = '';
-const config = tempConfigDir('t0ken-hostile-');
+const config = useConfigDir('shared', 't0ken-hostile-');
 
 beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -60,7 +61,6 @@ afterAll(() => {
   server.closeAllConnections();
   server.close();
   rawStatus.close();
-  config.cleanup();
 });
 
 function t0ken(args: string[], extra: Record<string, string> = {}): Promise<RunResult> {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { jsonError, runCli, tempConfigDir } from '../helpers/cli.js';
+import { jsonError, runCli } from '../helpers/cli.js';
+import { useConfigDir } from '../helpers/sandbox.js';
 
 // An independent fake of the Mnemom API: a few lines of node:http that share nothing with the
 // sandbox. It records every request (method, path, headers, body) and answers from a script, so
@@ -31,7 +32,7 @@ let server: Server;
 let url: string;
 let seen: Seen[] = [];
 let script: Array<(request: Seen) => Scripted> = [];
-const config = tempConfigDir('t0ken-fake-');
+const config = useConfigDir('shared', 't0ken-fake-');
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -51,7 +52,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  config.cleanup();
 });
 beforeEach(() => {
   seen = [];
