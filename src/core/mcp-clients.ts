@@ -84,6 +84,8 @@ export function mergeServerEntry(existing: string | undefined, client: McpClient
     }
   }
   if (!isObject(root)) throw new UnmergeableConfigError('its top level is not a JSON object');
+  const lossy = firstLossyNumber(source);
+  if (lossy !== undefined) throw new UnmergeableConfigError(`it holds the number ${lossy.length > 40 ? `${lossy.slice(0, 40)}…` : lossy}, which a rewrite would change`);
   const key = CLIENT_FORMATS[client].serversKey;
   const servers = root[key] === undefined ? {} : root[key];
   if (!isObject(servers)) throw new UnmergeableConfigError(`its "${key}" is not a JSON object`);
@@ -91,6 +93,42 @@ export function mergeServerEntry(existing: string | undefined, client: McpClient
   const others = Object.keys(servers).filter((n) => n !== name).length;
   const merged: Json = { ...root, [key]: { ...servers, [name]: serverEntry(client, launch) } };
   return { text: `${JSON.stringify(merged, null, detectIndent(source))}\n`, replaced, others };
+}
+
+const NUMBER = /-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?/y;
+
+/**
+ * The first number literal of valid JSON text whose value JavaScript cannot hold exactly (an integer
+ * beyond 2^53, 1e400, more digits than a double keeps), so that JSON.stringify would write another
+ * value; undefined when every number survives a rewrite (1.50 and 1e2 do: only the spelling changes).
+ */
+export function firstLossyNumber(json: string): string | undefined {
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i]!;
+    if (c === '"') {
+      for (i++; json[i] !== '"'; i++) if (json[i] === '\\') i++;
+      continue;
+    }
+    if (c !== '-' && (c < '0' || c > '9')) continue;
+    NUMBER.lastIndex = i;
+    const literal = NUMBER.exec(json)![0];
+    const value = Number(literal);
+    if (!Number.isFinite(value) || decimalValue(literal) !== decimalValue(String(value))) return literal;
+    i += literal.length - 1;
+  }
+  return undefined;
+}
+
+/** A number literal's exact decimal value as `digits e exponent`, without leading or trailing zeros ('0' for zero). */
+function decimalValue(literal: string): string {
+  const [, int = '', frac = '', exp = '0'] = /^-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(literal) ?? [];
+  let digits = (int + frac).replace(/^0+/, '');
+  if (digits === '') return '0';
+  let exponent = Number(exp) - frac.length;
+  const trimmed = digits.replace(/0+$/, '');
+  exponent += digits.length - trimmed.length;
+  digits = trimmed;
+  return `${literal.startsWith('-') ? '-' : ''}${digits}e${exponent}`;
 }
 
 /** Keeps the file's indentation (two spaces when it has none to copy). */

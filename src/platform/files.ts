@@ -1,13 +1,18 @@
-import { lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { CliError } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 
-/** Another program's config file (an MCP client's): read it whole, or undefined when it does not exist. */
+/**
+ * Another program's config file (an MCP client's): read it whole, or undefined when it does not exist.
+ * Only a regular file is read: a FIFO would block forever and a device (/dev/zero) never ends.
+ */
 export function readTextFile(path: string, limitBytes = 1024 * 1024): string | undefined {
   try {
-    if (statSync(path).size > limitBytes) throw fileError(new Error(`larger than ${limitBytes} bytes`), 'read', path);
+    const stats = statSync(path);
+    if (!stats.isFile()) throw fileError(new Error('it is not a regular file'), 'read', path);
+    if (stats.size > limitBytes) throw fileError(new Error(`larger than ${limitBytes} bytes`), 'read', path);
     return readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -23,7 +28,7 @@ export function replaceTextFile(path: string, text: string): string {
   let target = path;
   let mode = 0o644;
   try {
-    if (lstatSync(path).isSymbolicLink()) target = realpathSync(path);
+    target = followLinks(path);
     mode = statSync(target).mode & 0o777;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError(error, 'inspect', path);
@@ -35,6 +40,24 @@ export function replaceTextFile(path: string, text: string): string {
     throw fileError(error, 'write', target);
   }
   return target;
+}
+
+/**
+ * Where a chain of symbolic links ends, even when its last target does not exist yet (a dotfile
+ * manager's link to a file it has not created): writing there keeps every link a link.
+ */
+function followLinks(path: string): string {
+  let target = path;
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      if (!lstatSync(target).isSymbolicLink()) return target;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return target;
+      throw error;
+    }
+    target = resolve(dirname(target), readlinkSync(target));
+  }
+  throw Object.assign(new Error(`too many levels of symbolic links`), { code: 'ELOOP' });
 }
 
 function fileError(error: unknown, action: string, path: string): CliError {

@@ -1,5 +1,4 @@
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { Context } from '../../context.js';
 import { CliError, usageError } from '../../core/errors.js';
 import { Exit } from '../../core/exit-codes.js';
@@ -17,6 +16,8 @@ import {
 } from '../../core/mcp-clients.js';
 import { DEFAULT_MNEMOM_API_URL, DEFAULT_T0KEN_API_URL } from '../../core/url.js';
 import { readTextFile, replaceTextFile } from '../../platform/files.js';
+import { homeDir, passwdHomeDir } from '../../platform/home.js';
+import { shellQuote } from '../../store/safety.js';
 import { storeFor } from '../shared/store.js';
 
 interface Options {
@@ -37,7 +38,7 @@ export async function run(ctx: Context, options: Options, args: string[]): Promi
   if (!SERVER_NAME_PATTERN.test(name)) throw usageError('--name takes 1 to 64 letters, digits, _ . or - (starting with a letter or digit)', 'For example --name memoryx');
   const launch = launchThroughExec(args.length > 0 ? args : DEFAULT_SERVER_COMMAND, settingsToCarry(ctx));
   const file = CLIENT_FORMATS[client].file;
-  const path = file ? join(file.base === 'home' ? ctx.env.HOME || homedir() : resolve('.'), ...file.path) : undefined;
+  const path = file ? join(file.base === 'home' ? homeDir(ctx.env) : resolve('.'), ...file.path) : undefined;
 
   if (!options.write) {
     const shape = configShape(client, name, launch);
@@ -47,6 +48,7 @@ export async function run(ctx: Context, options: Options, args: string[]): Promi
     return;
   }
   if (!path) throw usageError('--client generic has no config file to write', 'Pick --client claude-code, cursor or vscode, or copy the printed entry into your client\'s file.');
+  if (!isAbsolute(path)) throw relativeHome(path);
 
   const existing = readTextFile(path);
   let merged: ReturnType<typeof mergeServerEntry>;
@@ -65,6 +67,19 @@ export async function run(ctx: Context, options: Options, args: string[]): Promi
     () => `${merged.replaced ? 'Updated' : 'Added'} the MCP server "${name}" in ${written} (${merged.others} other server${merged.others === 1 ? '' : 's'} kept).`,
     { quiet: () => written },
   );
+}
+
+/** An empty or relative HOME would put the client's file under the current directory: refused, as for the config directory. */
+function relativeHome(path: string): CliError {
+  let home = '/home/you';
+  try {
+    home = passwdHomeDir(); // the passwd entry, not HOME (which is what went wrong)
+  } catch {
+    // keep the example
+  }
+  return new CliError('local_state', `${JSON.stringify(path)} is not an absolute path (HOME is empty or relative); t0ken writes nothing under the current directory`, Exit.state, {
+    hint: `Set HOME to your home directory, e.g. export HOME=${shellQuote(home)}`,
+  });
 }
 
 /**

@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, tempConfigDir } from '../helpers/cli.js';
+
+/**
+ * Bugs found by driving the built CLI from the outside (odd files, odd environments, odd answers).
+ * Each test failed before its fix.
+ */
+const root = mkdtempSync(join(tmpdir(), 't0ken-bughunt-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const config = tempConfigDir('t0ken-bughunt-cfg-');
+afterAll(config.cleanup);
+const KEY = 'omx_agent_BugHuntTestKey_0000000001';
+
+let project: string;
+let home: string;
+let n = 0;
+beforeEach(() => {
+  project = join(root, `project-${n}`);
+  home = join(root, `home-${n++}`);
+  mkdirSync(project);
+  mkdirSync(home);
+});
+const mcp = (args: string[], env: Record<string, string | undefined> = {}) =>
+  runCli(['mcp', 'config', ...args], { cwd: project, timeoutMs: 8000, env: { HOME: home, T0KEN_CONFIG_DIR: config.dir, T0KEN_API_KEY: KEY, ...env } });
+
+describe('mcp config --write and the client\'s existing file', () => {
+  it('a FIFO where the file should be is refused (exit 7), not read forever', async () => {
+    execFileSync('mkfifo', [join(project, '.mcp.json')]);
+    const result = await mcp(['--client', 'claude-code', '--write']);
+    expect(result.signal, 'hung on the FIFO').toBeNull();
+    expect(result.code, result.stderr).toBe(7);
+    expect(result.stderr).toMatch(/not a regular file/);
+    expect(lstatSync(join(project, '.mcp.json')).isFIFO()).toBe(true);
+  });
+
+  it('a link to /dev/zero is refused (exit 7), not read until memory runs out', async () => {
+    symlinkSync('/dev/zero', join(project, '.mcp.json'));
+    const result = await mcp(['--client', 'claude-code', '--write']);
+    expect(result.code, result.stderr).toBe(7);
+    expect(readlinkSync(join(project, '.mcp.json'))).toBe('/dev/zero');
+  });
+
+  it('a dangling symlink (a dotfile manager\'s, before its target exists) stays a link; the target is written', async () => {
+    const target = join(root, `dotfiles-${n}`, 'cursor', 'mcp.json');
+    mkdirSync(join(home, '.cursor'));
+    symlinkSync(target, join(home, '.cursor', 'mcp.json'));
+    const result = await mcp(['--client', 'cursor', '--write']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(lstatSync(join(home, '.cursor', 'mcp.json')).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(target, 'utf8')).mcpServers.memoryx.args[0]).toBe('exec');
+  });
+
+  it.each([
+    ['empty', ''],
+    ['relative', 'somewhere'],
+  ])('an %s HOME is refused for cursor (exit 7): nothing is written under the current directory', async (_label, value) => {
+    const result = await mcp(['--client', 'cursor', '--write'], { HOME: value });
+    expect(result.code, result.stderr).toBe(7);
+    expect(result.stderr).toContain('HOME');
+    expect(existsSync(join(project, '.cursor'))).toBe(false);
+    expect(existsSync(join(project, 'somewhere'))).toBe(false);
+  });
+
+  it.each([
+    ['an integer beyond 2^53', '{"maxTokens": 12345678901234567890}'],
+    ['a number beyond a double', '{"limit": 1e400}'],
+    ['a decimal a double cannot hold', '{"ratio": 0.10000000000000000000000001}'],
+  ])('a file with %s is left untouched (exit 7) rather than rewritten with another value', async (_label, text) => {
+    writeFileSync(join(project, '.mcp.json'), text);
+    const result = await mcp(['--client', 'claude-code', '--write']);
+    expect(result.code, result.stderr).toBe(7);
+    expect(result.stderr).toMatch(/number/);
+    expect(readFileSync(join(project, '.mcp.json'), 'utf8')).toBe(text);
+  });
+
+  it('numbers a rewrite keeps exactly (1.50, 1e2, -0.5, 2^53) are merged as usual', async () => {
+    writeFileSync(join(project, '.mcp.json'), '{"a": 1.50, "b": 1e2, "c": -0.5, "d": 9007199254740992, "s": "12345678901234567890"}');
+    const result = await mcp(['--client', 'claude-code', '--write']);
+    expect(result.code, result.stderr).toBe(0);
+    const merged = JSON.parse(readFileSync(join(project, '.mcp.json'), 'utf8'));
+    expect(merged).toMatchObject({ a: 1.5, b: 100, c: -0.5, d: 9007199254740992, s: '12345678901234567890' });
+  });
+});
