@@ -18,6 +18,8 @@ export const num: Check<number> = (v, p) => (typeof v === 'number' && Number.isF
 export const bool: Check<boolean> = (v, p) => (typeof v === 'boolean' ? v : fail(p, 'a boolean', v));
 export const matching = (pattern: RegExp, label: string): Check<string> => (v, p) =>
   typeof v === 'string' && pattern.test(v) ? v : fail(p, label, v);
+/** A `success` flag a 2xx answer may carry: absent or true; `false` means the service did not do it. */
+export const notFalse: Check<true | undefined> = (v, p) => (v === undefined || v === true ? v : fail(p, 'true', v));
 export const isoDate: Check<string> = (v, p) =>
   typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : fail(p, 'a date', v);
 
@@ -123,6 +125,7 @@ export type AgentDetail = ReturnType<typeof agentDetail>;
 
 /** `POST /agents/{id}/claim`: the contract promises no fields; whatever object comes back is shown. */
 export const claimAnswer = object({
+  success: notFalse,
   id: nullable(matching(AGENT_ID, 'an agent id (smolt-… or mnm-…)')),
   agent_id: nullable(matching(AGENT_ID, 'an agent id (smolt-… or mnm-…)')),
   claimed_at: nullable(isoDate),
@@ -130,7 +133,7 @@ export const claimAnswer = object({
 export type ClaimAnswer = ReturnType<typeof claimAnswer>;
 
 export const rekeyAnswer = object({
-  success: optional(bool),
+  success: notFalse,
   agent_id: nullable(matching(AGENT_ID, 'an agent id (smolt-… or mnm-…)')),
   rekeyed_at: nullable(isoDate),
 });

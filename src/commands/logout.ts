@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { maskSecret } from '../core/mask.js';
 import { storeFor } from './shared/store.js';
-import { deleteKeychainEntry } from './shared/credentials.js';
+import { deleteKeychainEntry, KEYCHAIN_OUTCOME } from './shared/credentials.js';
 import { confirm } from '../ui/prompt.js';
 
 /**
@@ -26,10 +26,11 @@ export async function run(ctx: Context, options: { yes?: boolean }): Promise<voi
     }
   }
   let forgotten: typeof account | undefined;
+  let keychain: Awaited<ReturnType<typeof deleteKeychainEntry>> = 'none';
   await store.update(async (data) => {
     forgotten = data.t0ken[baseUrl];
     if (!forgotten) return;
-    await deleteKeychainEntry(ctx, forgotten, { kind: 't0ken', baseUrl });
+    keychain = await deleteKeychainEntry(ctx, forgotten, { kind: 't0ken', baseUrl });
     delete data.t0ken[baseUrl];
   });
   if (!forgotten) {
@@ -37,7 +38,7 @@ export async function run(ctx: Context, options: { yes?: boolean }): Promise<voi
   } else {
     const gone = forgotten;
     ctx.out.result({ logged_out: true, api_url: baseUrl, user_id: gone.user_id }, () =>
-      `Forgot the machine account ${gone.user_id} for ${baseUrl}${gone.api_key_ref ? ' and deleted its key from the keychain' : ''}.`,
+      `Forgot the machine account ${gone.user_id} for ${baseUrl}${KEYCHAIN_OUTCOME[keychain]('its key')}.`,
       { quiet: () => '' },
     );
   }

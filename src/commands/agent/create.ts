@@ -51,6 +51,15 @@ export async function run(ctx: Context, options: CreateOptions): Promise<void> {
       });
     }
     const agent = existing.listed ?? (await fetchConflicting(api, existing.id, name, error));
+    if (agent.agent_hash !== proof.agent_hash && agent.name !== name) {
+      // The contract's rule for the agent a 409 is about: same agent_hash, else same name.
+      throw new CliError('conflict', `Mnemom says agent ${name} already exists as ${existing.id}, but that agent has neither this proof's agent_hash nor the name ${name}`, Exit.conflict, {
+        status: 409,
+        requestId: error.requestId,
+        fields: { conflict_agent_id: existing.id },
+        hint: `Nothing was created. Check with \`t0ken agent show ${existing.id}\`, or pick another --name.`,
+      });
+    }
     ctx.out.info(`Agent ${sanitizeLine(agent.name ?? name) || name} already exists; nothing was created.`);
     printAgent(ctx, sameFields(agent, proof.agent_hash, name, false));
     return;

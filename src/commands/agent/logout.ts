@@ -1,6 +1,6 @@
 import type { Context } from '../../context.js';
 import { storeFor } from '../shared/store.js';
-import { deleteKeychainEntry } from '../shared/credentials.js';
+import { deleteKeychainEntry, KEYCHAIN_OUTCOME } from '../shared/credentials.js';
 import { mnemomVariableInCharge } from '../shared/mnemom-auth.js';
 
 /** Forgets the Mnemom key stored for the current MNEMOM_API_URL, its keychain entry included. */
@@ -8,20 +8,19 @@ export async function run(ctx: Context): Promise<void> {
   const baseUrl = ctx.mnemomBaseUrl();
   const store = storeFor(ctx);
   let removed = false;
-  let fromKeychain = false;
+  let keychain: Awaited<ReturnType<typeof deleteKeychainEntry>> = 'none';
   if (store.read().mnemom[baseUrl]) {
     await store.update(async (data) => {
       const credential = data.mnemom[baseUrl];
       if (!credential) return;
-      await deleteKeychainEntry(ctx, credential, { kind: 'mnemom', baseUrl });
-      fromKeychain = credential.api_key_ref !== undefined;
+      keychain = await deleteKeychainEntry(ctx, credential, { kind: 'mnemom', baseUrl });
       removed = true;
       delete data.mnemom[baseUrl];
     });
   }
   ctx.out.result({ logged_out: removed, api_url: baseUrl }, () =>
     removed
-      ? `Forgot the Mnemom key for ${baseUrl}${fromKeychain ? ' and deleted it from the keychain' : ''}.`
+      ? `Forgot the Mnemom key for ${baseUrl}${KEYCHAIN_OUTCOME[keychain]('it')}.`
       : `Nothing to forget: no Mnemom key is stored for ${baseUrl}.`,
     { quiet: () => '' },
   );

@@ -116,20 +116,29 @@ export async function prepareSecretWrite(ctx: Context): Promise<void> {
   }
 }
 
+/** What became of the keychain entry, as the end of the sentence: only what really happened. */
+export const KEYCHAIN_OUTCOME: Record<'deleted' | 'left' | 'none', (what: string) => string> = {
+  deleted: (what) => ` and deleted ${what} from the keychain`,
+  left: (what) => `; ${what} was left in the keychain (see the warning)`,
+  none: () => '',
+};
+
 /**
  * Deletes a record's keychain entry (nothing to do for a secret in the file). For a logout a locked
  * keyring is an error (nothing changes, run again once unlocked); otherwise, and for a keychain this
  * session cannot reach at all, the entry is left behind with a warning that names it, so the record
  * can still be forgotten or replaced (a stale copy left by a key that moved to the file).
  */
-export async function deleteKeychainEntry(ctx: Context, record: SecretHolder, label: SecretLabel, options: { lockedIsError: boolean } = { lockedIsError: true }): Promise<void> {
+export async function deleteKeychainEntry(ctx: Context, record: SecretHolder, label: SecretLabel, options: { lockedIsError: boolean } = { lockedIsError: true }): Promise<'deleted' | 'left' | 'none'> {
   const ref = record.api_key_ref;
-  if (!ref) return;
+  if (!ref) return 'none';
   try {
     await keychainFor(ctx)().delete(ref.account);
+    return 'deleted';
   } catch (error) {
     if (!(error instanceof KeychainError)) throw error;
     if (error.problem === 'locked' && options.lockedIsError) throw keychainCliError(error, label, 'delete');
     ctx.out.warn(`the keychain entry ${ref.account} (service ${ref.service}) could not be deleted: ${error.reason}; remove it from a session where the keychain answers (seahorse, or \`secret-tool clear service ${ref.service} username ${ref.account}\`)`);
+    return 'left';
   }
 }

@@ -1,0 +1,96 @@
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempConfigDir } from '../helpers/cli.js';
+
+/**
+ * Bugs found by answering t0ken's newest commands (agent rekey, claim, create --if-exists, logout)
+ * the way a broken or hostile service might. Each test failed before its fix.
+ */
+const ID = 'mnm-0123abcd-0123-4abc-8def-0123456789ab';
+const OTHER = 'smolt-0badc0de';
+const MNEMOM_KEY = 'mnm_BugHuntAnswersKey_0001';
+const PROVIDER_KEY = 'sk-ant-bughunt-provider-key';
+
+const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
+  [`POST /mn/agents/${ID}/rekey`]: (_q, r) => json(r, 200, { success: false, agent_id: ID, rekeyed_at: '2026-01-01T00:00:00Z' }),
+  [`POST /mn/agents/${ID}/claim`]: (_q, r) => json(r, 200, { success: false, id: ID }),
+  // A 409 naming an agent that has neither this proof's agent_hash nor this name.
+  'POST /mn/agents': (_q, r) => json(r, 409, { error: { code: 'conflict', message: 'exists', details: { conflict_agent_id: OTHER } } }),
+  [`GET /mn/agents/${OTHER}`]: (_q, r) => json(r, 200, { id: OTHER, agent_hash: 'ffffffffffffffff', name: 'someone-else', created_at: '2026-01-01T00:00:00Z' }),
+};
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+};
+const server = createServer((req, res) => {
+  req.resume();
+  const route = routes[`${req.method} ${(req.url ?? '').split('?')[0]}`];
+  req.on('end', () => (route ? route(req, res) : json(res, 404, { detail: 'no route' })));
+});
+let base = '';
+const config = tempConfigDir('t0ken-bughunt-answers-');
+beforeAll(async () => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+  config.cleanup();
+});
+const t0ken = (args: string[], env: Record<string, string | undefined> = {}) =>
+  runCli(args, { env: { T0KEN_CONFIG_DIR: config.dir, MNEMOM_API_URL: `${base}/mn`, T0KEN_API_URL: `${base}/t0`, MNEMOM_API_KEY: MNEMOM_KEY, PK: PROVIDER_KEY, ...env } });
+
+describe('a 200 answer that says it failed is not reported as success', () => {
+  it('agent rekey answered {"success": false}: exit 5, not "now answers to the new provider key"', async () => {
+    const result = await t0ken(['agent', 'rekey', ID, '--key-env', 'PK']);
+    expect(result.code, result.stderr).toBe(5);
+    expect(result.stderr).toContain('success should be true');
+    expect(result.stdout).toBe('');
+  });
+
+  it('agent claim answered {"success": false}: exit 5', async () => {
+    const result = await t0ken(['agent', 'claim', ID, '--key-env', 'PK']);
+    expect(result.code, result.stderr).toBe(5);
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('agent create --if-exists ok and a 409 naming an agent that is not this one', () => {
+  it('neither the agent_hash nor the name matches: exit 6 and say so, not "already exists"', async () => {
+    const result = await t0ken(['agent', 'create', '--name', 'mybot', '--key-env', 'PK', '--if-exists', 'ok', '--json']);
+    expect(result.code, result.stderr).toBe(6);
+    expect(result.stdout).toBe('');
+    const error = JSON.parse(result.stderr.trim().split('\n').pop()!).error;
+    expect(error.code).toBe('conflict');
+    expect(error.message).toContain(OTHER);
+    expect(error.message).toMatch(/neither/);
+  });
+});
+
+describe('logout and a keychain that cannot be reached', () => {
+  it('does not claim it deleted the key from the keychain when it could not', async () => {
+    const dir = join(config.dir, '..', 'keychain-gone');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+    const url = `${base}/t0`;
+    const account = { user_id: 'u1', project_id: 'p', machine_fingerprint: `fp_${'a'.repeat(32)}`, local_fingerprint: `fp_${'a'.repeat(32)}`, fingerprint_source: 'test', hostname: 'h', created_at: '2026-01-01T00:00:00Z', registered_at: '2026-01-01T00:00:00Z', api_key_ref: { store: 'keyring', service: 't0ken', account: `t0ken:${url}` } };
+    const mnemom = { saved_at: '2026-01-01T00:00:00Z', api_key_ref: { store: 'keyring', service: 't0ken', account: `mnemom:${base}/mn` } };
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ version: 2, t0ken: { [url]: account }, mnemom: { [`${base}/mn`]: mnemom } }), { mode: 0o600 });
+    // auto, and no D-Bus session (runCli removes it): the keychain cannot be asked.
+    const env = { T0KEN_CONFIG_DIR: dir, T0KEN_CREDENTIAL_STORE: 'auto' };
+    const logout = await t0ken(['logout', '--yes'], env);
+    expect(logout.code, logout.stderr).toBe(0);
+    expect(logout.stderr).toContain('could not be deleted');
+    expect(logout.stdout).not.toContain('deleted its key from the keychain');
+    expect(logout.stdout).toContain('left in the keychain');
+    const agentLogout = await t0ken(['agent', 'logout'], { ...env, MNEMOM_API_KEY: undefined });
+    expect(agentLogout.code, agentLogout.stderr).toBe(0);
+    expect(agentLogout.stdout).not.toContain('deleted it from the keychain');
+    expect(agentLogout.stdout).toContain('left in the keychain');
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toMatchObject({ t0ken: {}, mnemom: {} });
+  });
+});
