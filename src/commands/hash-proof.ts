@@ -4,7 +4,7 @@ import { usageError } from '../core/errors.js';
 import { hashProof, plainSha256Hex, type Sha256Hex } from '../core/proof.js';
 import { AGENT_NAME_PATTERN, truncate, validateAgentName } from '../core/validate.js';
 import { nativeSha256Hex } from '../platform/native-sha256.js';
-import { readStdinSync, StdinTooLarge } from '../platform/stdin.js';
+import { readPipeSync, readStdinSync, StdinTooLarge } from '../platform/stdin.js';
 import { readProviderKey, type ProviderKeyOptions } from './shared/provider-key.js';
 
 interface HashProofOptions extends ProviderKeyOptions {
@@ -80,11 +80,13 @@ function readNames(source: string): string {
   }
   try {
     const stats = statSync(source);
+    if (stats.isFIFO()) return readPipeSync(source, MAX_NAMES_BYTES).toString('utf8'); // `--names-from <(grep … names.txt)`
     if (!stats.isFile()) throw usageError(`--names-from ${source} is not a file`, 'Pass a file with one agent name a line, or - for stdin.');
     if (stats.size > MAX_NAMES_BYTES) throw usageError(`--names-from ${source} is larger than ${MAX_NAMES_BYTES / 1024 / 1024} MiB`, 'Split it into several runs.');
     return readFileSync(source, 'utf8');
   } catch (error) {
     if ((error as { exitCode?: unknown }).exitCode !== undefined) throw error;
+    if (error instanceof StdinTooLarge) throw usageError(`--names-from ${source} is larger than ${MAX_NAMES_BYTES / 1024 / 1024} MiB`, 'Split it into several runs.');
     throw usageError(`cannot read --names-from ${source} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'Check the path, or pass - to read the names from stdin.');
   }
 }

@@ -1,4 +1,4 @@
-import { fstatSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { lazyRequire } from './lazy-require.js';
 
 /**
@@ -21,13 +21,30 @@ export function stdinIsTerminal(): boolean {
 
 /** All of stdin up to EOF; throws StdinTooLarge past `limitBytes`. */
 export function readStdinSync(limitBytes: number): Buffer {
+  return readToEnd(0, limitBytes);
+}
+
+/**
+ * A named pipe (a FIFO, or the /dev/fd/N of a shell's `<(command)`) read up to EOF; throws
+ * StdinTooLarge past `limitBytes`. Its size is not known beforehand, so the limit is counted.
+ */
+export function readPipeSync(path: string, limitBytes: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    return readToEnd(fd, limitBytes);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readToEnd(fd: number, limitBytes: number): Buffer {
   const chunks: Buffer[] = [];
   let size = 0;
   const buffer = Buffer.allocUnsafe(64 * 1024);
   for (;;) {
     let read: number;
     try {
-      read = readSync(0, buffer, 0, buffer.length, null);
+      read = readSync(fd, buffer, 0, buffer.length, null);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') {
@@ -40,7 +57,7 @@ export function readStdinSync(limitBytes: number): Buffer {
     }
     if (read === 0) break;
     size += read;
-    if (size > limitBytes) throw new StdinTooLarge(`stdin is larger than ${limitBytes} bytes`);
+    if (size > limitBytes) throw new StdinTooLarge(`${fd === 0 ? 'stdin' : 'the pipe'} is larger than ${limitBytes} bytes`);
     chunks.push(Buffer.from(buffer.subarray(0, read)));
   }
   return Buffer.concat(chunks, size);

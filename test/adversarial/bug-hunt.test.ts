@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,5 +83,49 @@ describe('mcp config --write and the client\'s existing file', () => {
     expect(result.code, result.stderr).toBe(0);
     const merged = JSON.parse(readFileSync(join(project, '.mcp.json'), 'utf8'));
     expect(merged).toMatchObject({ a: 1.5, b: 100, c: -0.5, d: 9007199254740992, s: '12345678901234567890' });
+  });
+});
+
+/** A writer for a FIFO in another process, so a t0ken that never opens it cannot hang the test. */
+function feedFifo(path: string, text: string) {
+  const writer = spawn('sh', ['-c', 'cat > "$1"', 'sh', path], { stdio: ['pipe', 'ignore', 'ignore'] });
+  writer.stdin.on('error', () => {}); // t0ken may stop reading at its limit
+  writer.stdin.end(text);
+  return { stop: () => writer.kill('SIGKILL') };
+}
+
+describe('a named pipe (a shell\'s <(command)) for --names-from and --card', () => {
+  const env = { T0KEN_CONFIG_DIR: config.dir, PK: 'sk-ant-bughunt-provider-key' };
+
+  it('hash-proof --names-from reads a FIFO to its end, as it reads a file', async () => {
+    const file = join(project, 'names.txt');
+    writeFileSync(file, 'alpha\nbeta-2\n');
+    const fromFile = await runCli(['hash-proof', '--key-env', 'PK', '--names-from', file], { env });
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    const fifo = join(project, 'names.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const writer = feedFifo(fifo, 'alpha\nbeta-2\n');
+    const fromFifo = await runCli(['hash-proof', '--key-env', 'PK', '--names-from', fifo], { env, timeoutMs: 8000 });
+    writer.stop();
+    expect(fromFifo.code, fromFifo.stderr).toBe(0);
+    expect(fromFifo.stdout).toBe(fromFile.stdout);
+    expect(fromFifo.stdout.trim().split('\n')).toHaveLength(2);
+  });
+
+  it.each([
+    ['its content is read (a broken card is named as such)', '{"oops', 'is not valid JSON'],
+    ['its size limit still holds', `{"pad": "${'x'.repeat(200 * 1024)}"}`, 'is larger than'],
+  ])('agent create --card from a FIFO: %s', async (_label, text, message) => {
+    const fifo = join(project, 'card.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const writer = feedFifo(fifo, text);
+    // The card is read and checked before any request: no service is needed.
+    const result = await runCli(['agent', 'create', '--name', 'pipe-bot', '--key-env', 'PK', '--card', fifo], {
+      env: { ...env, MNEMOM_API_KEY: 'mnm_BugHuntPipeKey_00001', MNEMOM_API_URL: 'http://127.0.0.1:9/v1' },
+      timeoutMs: 8000,
+    });
+    writer.stop();
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain(message);
   });
 });

@@ -9,6 +9,7 @@ import { hashProof } from '../../core/proof.js';
 import { sanitizeLine } from '../../core/sanitize.js';
 import { conflictAgentId } from '../../core/service-details.js';
 import { AGENT_ID_PATTERN, validateAgentName } from '../../core/validate.js';
+import { readPipeSync, StdinTooLarge } from '../../platform/stdin.js';
 import { withSpinner } from '../../ui/spinner.js';
 import { keyValueTable } from '../../ui/table.js';
 import { readProviderKey, type ProviderKeyOptions } from '../shared/provider-key.js';
@@ -143,10 +144,12 @@ function readLocalFile(path: string, flag: string, maxBytes: number): string {
   let size: number;
   try {
     const stats = statSync(path);
+    if (stats.isFIFO()) return readPipeSync(path, maxBytes).toString('utf8'); // `--card <(jq … card.json)`
     if (!stats.isFile()) throw usageError(`${flag} ${path} is not a file`, `Pass a file to ${flag}.`);
     size = stats.size;
   } catch (error) {
     if (isCliError(error)) throw error;
+    if (error instanceof StdinTooLarge) throw usageError(`${flag} ${path} is larger than ${maxBytes / 1024} KiB`, `Pass a smaller file to ${flag}.`);
     throw usageError(`cannot read ${flag} file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, `Check the path passed to ${flag}.`);
   }
   if (size > maxBytes) throw usageError(`${flag} file ${path} is larger than ${maxBytes / 1024} KiB`, `Pass a smaller file to ${flag}.`);
