@@ -1,4 +1,5 @@
 import { CliError, malformedAnswerError } from '../core/errors.js';
+import { jsonTooDeep, TOO_DEEP } from '../core/json-depth.js';
 import { Exit } from '../core/exit-codes.js';
 import { exitCodeForStatus, parseErrorBody, sanitizeCode, sanitizeMessage } from '../core/error-body.js';
 import { redactBody, redactHeaders, redactText } from '../core/redact.js';
@@ -111,6 +112,7 @@ export class HttpClient {
     } catch {
       throw malformed('the body is not JSON');
     }
+    if (jsonTooDeep(text)) throw malformed(TOO_DEEP);
     try {
       return request.schema(body, '');
     } catch (error) {

@@ -1,4 +1,5 @@
 import { usageError } from './errors.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
 import { jsonErrorOffset } from './json-position.js';
 
 export const MAX_CARD_BYTES = 128 * 1024;
@@ -17,10 +18,12 @@ export function parseCard(text: string, fileName: string): Record<string, unknow
   }
   let offset: number | undefined;
   try {
-    offset = jsonErrorOffset(text);
+    // Deeper than MAX_JSON_DEPTH: JSON.stringify of the request body would overflow the stack.
+    offset = jsonTooDeep(text) ? Number.NaN : jsonErrorOffset(text);
   } catch {
-    throw usageError(`${fileName} is nested too deeply to read`, 'Alignment cards are small JSON objects; check the file.');
+    offset = Number.NaN;
   }
+  if (Number.isNaN(offset)) throw usageError(`${fileName} is nested too deeply to read (more than ${MAX_JSON_DEPTH} levels)`, 'Alignment cards are small JSON objects; check the file.');
   if (offset !== undefined) {
     const { line, column } = positionOf(text, offset);
     const found = offset >= text.length ? 'the text ends too early' : `unexpected ${JSON.stringify(text[offset])}`;

@@ -12,6 +12,8 @@
 //   https://code.visualstudio.com/docs/copilot/reference/mcp-configuration
 // - generic: the `mcpServers` shape most other clients (Claude Desktop, Windsurf, Cline) read; no file.
 
+import { jsonTooDeep, TOO_DEEP } from './json-depth.js';
+
 export type McpClient = 'claude-code' | 'cursor' | 'vscode' | 'generic';
 export const MCP_CLIENTS: readonly McpClient[] = ['claude-code', 'cursor', 'vscode', 'generic'];
 
@@ -84,6 +86,7 @@ export function mergeServerEntry(existing: string | undefined, client: McpClient
     }
   }
   if (!isObject(root)) throw new UnmergeableConfigError('its top level is not a JSON object');
+  if (jsonTooDeep(source)) throw new UnmergeableConfigError(TOO_DEEP);
   const lossy = firstLossyNumber(source);
   if (lossy !== undefined) throw new UnmergeableConfigError(`it holds the number ${lossy.length > 40 ? `${lossy.slice(0, 40)}…` : lossy}, which a rewrite would change`);
   const key = CLIENT_FORMATS[client].serversKey;

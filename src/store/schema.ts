@@ -1,3 +1,5 @@
+import { jsonTooDeep, TOO_DEEP } from '../core/json-depth.js';
+
 /**
  * The config file format, its validation and its migrations. This module owns the format: the
  * read-only path and the conf-backed write path both go through `parseConfig`.
@@ -147,6 +149,7 @@ export function parseConfig(text: string): ConfigData {
     throw new ConfigFormatError(`invalid JSON (${(error as Error).message})`);
   }
   if (!isRecord(raw)) throw new ConfigFormatError('the top level is not a JSON object');
+  if (jsonTooDeep(text)) throw new ConfigFormatError(TOO_DEEP); // a write would overflow the stack
   let data: Rec = raw;
   const version = data.version ?? 0;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) throw new ConfigFormatError('"version" is not a whole number');

@@ -14,11 +14,24 @@ const OTHER = 'smolt-0badc0de';
 const MNEMOM_KEY = 'mnm_BugHuntAnswersKey_0001';
 const PROVIDER_KEY = 'sk-ant-bughunt-provider-key';
 
+/** JSON nested 100,000 levels deep: about 200 KB, well under the 1 MiB answer limit. */
+const DEEP = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+const seen: string[] = [];
 const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
   [`POST /mn/agents/${ID}/rekey`]: (_q, r) => json(r, 200, { success: false, agent_id: ID, rekeyed_at: '2026-01-01T00:00:00Z' }),
   [`POST /mn/agents/${ID}/claim`]: (_q, r) => json(r, 200, { success: false, id: ID }),
   // A 409 naming an agent that has neither this proof's agent_hash nor this name.
   'POST /mn/agents': (_q, r) => json(r, 409, { error: { code: 'conflict', message: 'exists', details: { conflict_agent_id: OTHER } } }),
+  'POST /t0/agents/auto-register': (_q, r) =>
+    json(r, 200, { success: true, data: { user_id: 'u1', api_key: 'omx_agent_BugHuntIssuedKey01', project_id: 'p', is_machine_account: true, machine_fingerprint: `fp_${'b'.repeat(32)}`, created_at: '2026-01-01T00:00:00Z' } }),
+  'GET /t0/agents/machine-stats': (_q, r) => {
+    r.writeHead(200, { 'content-type': 'application/json' });
+    r.end(`{"success": true, "data": {"total_memories": 1, "total_projects": 1, "api_calls_24h": 1, "storage_used": "1 MB", "created_at": "2026-01-01T00:00:00Z", "deep": ${DEEP}}}`);
+  },
+  'GET /mn/agents': (_q, r) => {
+    r.writeHead(200, { 'content-type': 'application/json' });
+    r.end(`{"agents": [], "deep": ${DEEP}}`);
+  },
   [`GET /mn/agents/${OTHER}`]: (_q, r) => json(r, 200, { id: OTHER, agent_hash: 'ffffffffffffffff', name: 'someone-else', created_at: '2026-01-01T00:00:00Z' }),
 };
 const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -27,6 +40,7 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 };
 const server = createServer((req, res) => {
   req.resume();
+  seen.push(`${req.method} ${(req.url ?? '').split('?')[0]}`);
   const route = routes[`${req.method} ${(req.url ?? '').split('?')[0]}`];
   req.on('end', () => (route ? route(req, res) : json(res, 404, { detail: 'no route' })));
 });
@@ -92,5 +106,31 @@ describe('logout and a keychain that cannot be reached', () => {
     expect(agentLogout.stdout).not.toContain('deleted it from the keychain');
     expect(agentLogout.stdout).toContain('left in the keychain');
     expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toMatchObject({ t0ken: {}, mnemom: {} });
+  });
+});
+
+describe('JSON nested deeper than anything t0ken needs (it overflowed the stack: exit 1)', () => {
+  it.each([
+    ['stats --json', ['stats', '--json']],
+    ['agent list --json', ['agent', 'list', '--json']],
+  ])('an answer of %s: a malformed answer (exit 5)', async (_label, args) => {
+    const result = await t0ken(args, { T0KEN_API_KEY: 'omx_agent_BugHuntDeepKey01' });
+    expect(result.code, result.stderr).toBe(5);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('nested');
+  });
+
+  it('a config.json holding it: exit 7 before register sends anything (no key issued and lost)', async () => {
+    const dir = join(config.dir, '..', 'deep-config');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+    const text = `{"version": 2, "t0ken": {}, "mnemom": {}, "extra": ${DEEP}}`;
+    writeFileSync(join(dir, 'config.json'), text, { mode: 0o600 });
+    const before = seen.length;
+    const result = await t0ken(['register'], { T0KEN_CONFIG_DIR: dir, T0KEN_FINGERPRINT: `fp_${'c'.repeat(32)}` });
+    expect(result.code, result.stderr).toBe(7);
+    expect(result.stderr).toContain('nested');
+    expect(seen.slice(before)).toEqual([]);
+    expect(readFileSync(join(dir, 'config.json'), 'utf8')).toBe(text);
   });
 });

@@ -77,6 +77,15 @@ describe('mcp config --write and the client\'s existing file', () => {
     expect(readFileSync(join(project, '.mcp.json'), 'utf8')).toBe(text);
   });
 
+  it('a file nested 100,000 levels deep is left untouched (exit 7), not a stack overflow (exit 1)', async () => {
+    const text = `{"x": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    writeFileSync(join(project, '.mcp.json'), text);
+    const result = await mcp(['--client', 'claude-code', '--write']);
+    expect(result.code, result.stderr).toBe(7);
+    expect(result.stderr).toContain('nested');
+    expect(readFileSync(join(project, '.mcp.json'), 'utf8')).toBe(text);
+  });
+
   it('numbers a rewrite keeps exactly (1.50, 1e2, -0.5, 2^53) are merged as usual', async () => {
     writeFileSync(join(project, '.mcp.json'), '{"a": 1.50, "b": 1e2, "c": -0.5, "d": 9007199254740992, "s": "12345678901234567890"}');
     const result = await mcp(['--client', 'claude-code', '--write']);
@@ -127,5 +136,17 @@ describe('a named pipe (a shell\'s <(command)) for --names-from and --card', () 
     writer.stop();
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain(message);
+  });
+});
+
+describe('agent create --card nested thousands of levels deep', () => {
+  it('is a usage error (exit 2) before any request, not a stack overflow (exit 1)', async () => {
+    const card = join(project, 'deep-card.json');
+    writeFileSync(card, `{"x": ${'['.repeat(7000)}${']'.repeat(7000)}}`);
+    const result = await runCli(['agent', 'create', '--name', 'deep-bot', '--key-env', 'PK', '--card', card], {
+      env: { T0KEN_CONFIG_DIR: config.dir, PK: 'sk-ant-bughunt-provider-key', MNEMOM_API_KEY: 'mnm_BugHuntPipeKey_00001', MNEMOM_API_URL: 'http://127.0.0.1:9/v1' },
+    });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain('nested too deeply');
   });
 });
