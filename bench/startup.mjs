@@ -58,6 +58,7 @@ const cases = [
   { name: 'hash-proof --key-stdin', args: ['hash-proof', '--name', 'bench', '--key-stdin'], input: 'sk-bench-provider-key\n', target: 1.15 },
   { name: 'token', args: ['token'], target: 1.15 },
   { name: 'register (stored: no request)', args: ['register'], target: 1.15 },
+  { name: 'credentials status', args: ['credentials', 'status'], target: 1.15 },
   { name: 'stats (loopback sandbox)', args: ['stats'], target: 1.2 },
   { name: 'agent list (loopback sandbox)', args: ['agent', 'list'], target: 1.2 },
   { name: 'hash-proof --names-from (10,000 names)', args: ['hash-proof', '--names-from', names, '--key-env', 'BENCH_PROVIDER_KEY'], target: 2.3 },

@@ -58,6 +58,10 @@ export const FAST_COMMANDS: Record<string, LeafSpec> = {
   'agent login': { name: 'agent-login', flags: { '--with-token': flag('withToken') } },
   'agent logout': { name: 'agent-logout', flags: {} },
   fingerprint: { name: 'fingerprint', flags: { '--explain': flag('explain') } },
+  // `credentials` runs status itself and also groups status and migrate (whose --to is required and
+  // has choices: left to commander).
+  credentials: { name: 'credentials-status', flags: {} },
+  'credentials status': { name: 'credentials-status', flags: {} },
   env: { name: 'env', flags: { '--only': value('only'), '--format': value('format') } },
   'agent show': { name: 'agent-show', flags: {}, args: { min: 1, max: 1 } },
   'agent claim': {
@@ -114,6 +118,13 @@ export function parseFastArgv(args: readonly string[]): FastParse | undefined {
       continue;
     }
     if (leaf !== undefined) {
+      // A command that also groups others (`credentials status`): its subcommand, before anything of its own.
+      const child = FAST_COMMANDS[`${path} ${arg}`];
+      if (child !== undefined && positional.length === 0 && Object.keys(options).length === 0) {
+        path = `${path} ${arg}`;
+        leaf = child;
+        continue;
+      }
       // An argument: taken up to the command's maximum; one more is left to commander to refuse.
       if (positional.length >= (leaf.args?.max ?? 0)) return undefined;
       positional.push(arg);

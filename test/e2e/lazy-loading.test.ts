@@ -49,6 +49,8 @@ describe('each command loads only what it uses', () => {
     [['token'], ''],
     [['exec', '--', 'true'], ''],
     [['env', '--format', 'sh'], ''],
+    [['credentials'], ''],
+    [['credentials', 'status', '--json'], ''],
   ])('%j loads none of commander, conf, ora, inquirer, undici, chalk, systeminformation, the keychain module', async (args, input) => {
     const { packages, files } = await loadedBy(args, input, { T0KEN_API_KEY: 'omx_agent_lazyloadingcheck0000', T0KEN_CREDENTIAL_STORE: 'auto' });
     expect(files).toContain('dist/cli.cjs');

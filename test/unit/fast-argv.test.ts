@@ -87,6 +87,8 @@ describe('parseFastArgv', () => {
     [['agent', 'show', 'my-agent'], 'agent-show', {}, ['my-agent']],
     [['agent', 'claim', '--json', 'smolt-1a2b3c4d', '--org', 'org-1', '--key-env', 'K'], 'agent-claim', { org: 'org-1', keyEnv: 'K' }, ['smolt-1a2b3c4d']],
     [['agent', 'rekey', 'smolt-1a2b3c4d', '--key-stdin', '--name=x1'], 'agent-rekey', { keyStdin: true, name: 'x1' }, ['smolt-1a2b3c4d']],
+    [['credentials'], 'credentials-status', {}, []],
+    [['credentials', '--json', 'status'], 'credentials-status', {}, []],
   ] as const)('%j → %s with arguments', (args, name, options, positional) => {
     expect(parseFastArgv(args)).toMatchObject({ name, options, args: positional });
   });
@@ -111,6 +113,9 @@ describe('parseFastArgv', () => {
     [['agent', 'show', 'a1', 'b2']],
     [['agent', 'claim', 'smolt-1a2b3c4d', '--key-env', 'K', '--key-stdin']],
     [['tokn']],
+    [['credentials', 'migrate', '--to', 'file']],
+    [['credentials', 'status', 'status']],
+    [['credentials', 'bogus']],
   ])('%j is left to commander', (args) => {
     expect(parseFastArgv(args)).toBeUndefined();
   });
@@ -126,7 +131,7 @@ describe('parseFastArgv', () => {
       return ((t ^ (t >>> 14)) >>> 0) % n;
     };
     const pick = <T>(pool: readonly T[]): T => pool[random(pool.length)]!;
-    const words = ['register', 'whoami', 'status', 'token', 'agent', 'list', 'create', 'show', 'claim', 'fingerprint', 'help', 'completion', 'bogus', 'smolt-1a2b3c4d'];
+    const words = ['register', 'whoami', 'status', 'token', 'agent', 'list', 'create', 'show', 'claim', 'fingerprint', 'help', 'completion', 'bogus', 'smolt-1a2b3c4d', 'credentials', 'migrate'];
     const globals = Object.keys(GLOBAL_FLAGS);
     const odd = ['--help', '-h', '-V', '--version', '--bogus', '-qq', '-qy', '--', '--json=1', '--name=x', '--name=-x', '--timeout=5', '--timeout=-1', '--email=', '-'];
     const values = ['x', 'my-agent', '5', '-1', '', 'fingerprint', '--json', '--key-stdin', 'you@example.com', '123456'];
