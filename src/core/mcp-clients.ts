@@ -12,7 +12,9 @@
 //   https://code.visualstudio.com/docs/copilot/reference/mcp-configuration
 // - generic: the `mcpServers` shape most other clients (Claude Desktop, Windsurf, Cline) read; no file.
 
+import { positionOf } from './card.js';
 import { jsonTooDeep, TOO_DEEP } from './json-depth.js';
+import { jsonErrorOffset } from './json-position.js';
 
 export type McpClient = 'claude-code' | 'cursor' | 'vscode' | 'generic';
 export const MCP_CLIENTS: readonly McpClient[] = ['claude-code', 'cursor', 'vscode', 'generic'];
@@ -81,8 +83,8 @@ export function mergeServerEntry(existing: string | undefined, client: McpClient
   if (source.trim() !== '') {
     try {
       root = JSON.parse(source);
-    } catch (error) {
-      throw new UnmergeableConfigError(`it is not plain JSON (${(error as Error).message}); comments and trailing commas cannot be kept by a rewrite`);
+    } catch {
+      throw new UnmergeableConfigError(`it is not plain JSON (${syntaxErrorAt(source)}); comments and trailing commas cannot be kept by a rewrite`);
     }
   }
   if (!isObject(root)) throw new UnmergeableConfigError('its top level is not a JSON object');
@@ -96,6 +98,19 @@ export function mergeServerEntry(existing: string | undefined, client: McpClient
   const others = Object.keys(servers).filter((n) => n !== name).length;
   const merged: Json = { ...root, [key]: { ...servers, [name]: serverEntry(client, launch) } };
   return { text: `${JSON.stringify(merged, null, detectIndent(source))}\n`, replaced, others };
+}
+
+/** Where JSON text first goes wrong, on one line (V8's own message quotes the file, newlines and all). */
+function syntaxErrorAt(text: string): string {
+  let offset: number | undefined;
+  try {
+    offset = jsonErrorOffset(text);
+  } catch {
+    return 'it is nested too deeply to read';
+  }
+  if (offset === undefined) return 'invalid JSON';
+  const { line, column } = positionOf(text, offset);
+  return `${offset >= text.length ? 'the text ends too early' : `unexpected ${JSON.stringify(text[offset])}`} at line ${line}, column ${column}`;
 }
 
 const NUMBER = /-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?/y;

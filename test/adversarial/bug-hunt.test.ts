@@ -86,6 +86,15 @@ describe('mcp config --write and the client\'s existing file', () => {
     expect(readFileSync(join(project, '.mcp.json'), 'utf8')).toBe(text);
   });
 
+  it('an unparsable file is named in a one-line error with its line and column, not a snippet of the file over several lines', async () => {
+    writeFileSync(join(project, '.mcp.json'), '{"a": 1,\n\n\n oops}');
+    const result = await mcp(['--client', 'claude-code', '--write']);
+    expect(result.code, result.stderr).toBe(7);
+    const lines = result.stderr.trim().split('\n').filter((line) => !line.startsWith('warning:'));
+    expect(lines, result.stderr).toHaveLength(2); // the error, then what to do
+    expect(lines[0]).toContain('line 4, column 2');
+  });
+
   it('numbers a rewrite keeps exactly (1.50, 1e2, -0.5, 2^53) are merged as usual', async () => {
     writeFileSync(join(project, '.mcp.json'), '{"a": 1.50, "b": 1e2, "c": -0.5, "d": 9007199254740992, "s": "12345678901234567890"}');
     const result = await mcp(['--client', 'claude-code', '--write']);
