@@ -39,7 +39,7 @@ async function many(ctx: Context, options: HashProofOptions, source: string): Pr
   if (source === '-' && options.keyStdin) {
     throw usageError('--names-from - and --key-stdin both want stdin', 'Pass the key with --key-env <VAR>, or the names in a file: --names-from names.txt.');
   }
-  const text = readNames(source);
+  const text = readNames(source).replace(/^\uFEFF/, ''); // a byte-order mark (Notepad's), as CRLF below
   const key = await readProviderKey(ctx, options);
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop(); // the final newline ends the last line

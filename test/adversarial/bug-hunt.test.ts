@@ -159,3 +159,21 @@ describe('agent create --card nested thousands of levels deep', () => {
     expect(result.stderr).toContain('nested too deeply');
   });
 });
+
+describe('hash-proof --names-from a file saved by a Windows editor', () => {
+  it('a UTF-8 byte-order mark before the first name is ignored, as CRLF is (it was "invalid agent name \\"ab\\"")', async () => {
+    const env = { T0KEN_CONFIG_DIR: config.dir, PK: 'sk-ant-bughunt-provider-key' };
+    const plain = join(project, 'plain.txt');
+    const windows = join(project, 'windows.txt');
+    writeFileSync(plain, 'ab\ncd\n');
+    writeFileSync(windows, '\uFEFFab\r\ncd\r\n');
+    const expected = await runCli(['hash-proof', '--key-env', 'PK', '--names-from', plain], { env });
+    expect(expected.code, expected.stderr).toBe(0);
+    const fromFile = await runCli(['hash-proof', '--key-env', 'PK', '--names-from', windows], { env });
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(fromFile.stdout).toBe(expected.stdout);
+    const fromStdin = await runCli(['hash-proof', '--key-env', 'PK', '--names-from', '-'], { env, input: '\uFEFFab\r\ncd\r\n' });
+    expect(fromStdin.code, fromStdin.stderr).toBe(0);
+    expect(fromStdin.stdout).toBe(expected.stdout);
+  });
+});
