@@ -40,7 +40,7 @@ complete -c t0ken -n '__fish_seen_subcommand_from env' -l format -x -a 'sh fish 
 complete -c t0ken -n '__fish_seen_subcommand_from env' -s h -l help -d 'show help'
 complete -c t0ken -n 'not __fish_seen_subcommand_from register whoami status token claim verify stats logout exec env mcp hash-proof agent credentials fingerprint completion sandbox help' -a mcp -d 'MCP client configuration that launches servers through t0ken exec'
 complete -c t0ken -n '__fish_seen_subcommand_from mcp; and not __fish_seen_subcommand_from config' -a config -d 'print (or --write) an MCP server entry that runs through t0ken exec'
-complete -c t0ken -n '__fish_seen_subcommand_from mcp; and __fish_seen_subcommand_from config' -l client -x -a 'claude-code cursor vscode generic' -d 'whose config file shape'
+complete -c t0ken -n '__fish_seen_subcommand_from mcp; and __fish_seen_subcommand_from config' -l client -x -a 'claude-code cursor vscode generic' -d 'whose config file shape: claude-code, cursor, vscode or generic (default)'
 complete -c t0ken -n '__fish_seen_subcommand_from mcp; and __fish_seen_subcommand_from config' -l name -x -d 'the server entry\'s name (default memoryx)'
 complete -c t0ken -n '__fish_seen_subcommand_from mcp; and __fish_seen_subcommand_from config' -l write -d 'merge the entry into the client\'s config file'
 complete -c t0ken -n '__fish_seen_subcommand_from mcp; and __fish_seen_subcommand_from config' -s h -l help -d 'show help'

@@ -136,7 +136,7 @@ export function buildProgram(run: Runner): Command {
     .command('config')
     .summary('print (or --write) an MCP server entry that runs through t0ken exec')
     .description('Print an MCP server entry whose command is `t0ken exec -- <server command>` (default: npx -y @t0ken.ai/memoryx-mcp-server), in the chosen client\'s file shape. --write merges it into that client\'s file (claude-code: ./.mcp.json, cursor: ~/.cursor/mcp.json, vscode: ./.vscode/mcp.json), keeping every other entry; a file it cannot parse is left untouched (exit 7).')
-    .addOption(new Option('--client <client>', 'whose config file shape').choices(['claude-code', 'cursor', 'vscode', 'generic']).default('generic'))
+    .option('--client <client>', 'whose config file shape: claude-code, cursor, vscode or generic (default)')
     .option('--name <name>', 'the server entry\'s name (default memoryx)')
     .option('--write', 'merge the entry into the client\'s config file')
     .argument('[server...]', 'the MCP server command, after -- (default: npx -y @t0ken.ai/memoryx-mcp-server)')

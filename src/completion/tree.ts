@@ -24,6 +24,7 @@ const FILE_OPTIONS = new Set(['--card', '--policy', '--names-from']);
 const OPTION_CHOICES: Record<string, string[]> = {
   '--only': ['t0ken', 'mnemom'],
   '--format': ['sh', 'fish', 'dotenv', 'json'],
+  '--client': ['claude-code', 'cursor', 'vscode', 'generic'],
 };
 const ARG_CHOICES: Record<string, string[]> = {
   completion: ['bash', 'zsh', 'fish'],

@@ -21,6 +21,8 @@ export interface LeafSpec {
   conflicts?: readonly [string, string];
   /** How many positional arguments it takes (none when absent); commander's `<arg>` is {min: 1, max: 1}. */
   args?: { min: number; max: number };
+  /** A variadic last argument (`[server...]`), taken here only after `--`: every word after it, as is. */
+  rest?: true;
 }
 
 const flag = (key: string): FlagSpec => ({ key, takesValue: false });
@@ -60,6 +62,7 @@ export const FAST_COMMANDS: Record<string, LeafSpec> = {
   fingerprint: { name: 'fingerprint', flags: { '--explain': flag('explain') } },
   // `credentials` runs status itself and also groups status and migrate (whose --to is required and
   // has choices: left to commander).
+  'mcp config': { name: 'mcp-config', flags: { '--client': value('client'), '--name': value('name'), '--write': flag('write') }, rest: true },
   credentials: { name: 'credentials-status', flags: {} },
   'credentials status': { name: 'credentials-status', flags: {} },
   env: { name: 'env', flags: { '--only': value('only'), '--format': value('format') } },
@@ -79,7 +82,7 @@ export const FAST_COMMANDS: Record<string, LeafSpec> = {
 };
 
 /** Command names that only group others: argv names one of their children next. */
-const GROUPS = new Set(['agent']);
+const GROUPS = new Set(['agent', 'mcp']);
 
 export interface FastParse {
   name: CommandName;
@@ -101,6 +104,10 @@ export function parseFastArgv(args: readonly string[]): FastParse | undefined {
 
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
+    if (arg === '--' && leaf?.rest) {
+      positional.push(...args.slice(i + 1));
+      break;
+    }
     if (arg.startsWith('-')) {
       const [name, inline] = splitInline(arg);
       const global = GLOBAL_FLAGS[name];

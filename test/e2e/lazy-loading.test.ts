@@ -50,6 +50,7 @@ describe('each command loads only what it uses', () => {
     [['exec', '--', 'true'], ''],
     [['env', '--format', 'sh'], ''],
     [['credentials'], ''],
+    [['mcp', 'config', '--client', 'cursor', '--', 'node', 'server.js'], ''],
     [['credentials', 'status', '--json'], ''],
   ])('%j loads none of commander, conf, ora, inquirer, undici, chalk, systeminformation, the keychain module', async (args, input) => {
     const { packages, files } = await loadedBy(args, input, { T0KEN_API_KEY: 'omx_agent_lazyloadingcheck0000', T0KEN_CREDENTIAL_STORE: 'auto' });

@@ -59,7 +59,9 @@ describe('mcp config prints each client\'s shape, with no secret in it', () => {
   });
 
   it('usage errors: an unknown client, a bad name, --write for generic', async () => {
-    expect((await t0ken(['mcp', 'config', '--client', 'emacs'])).code).toBe(2);
+    const unknown = await t0ken(['mcp', 'config', '--client', 'emacs']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--client takes claude-code, cursor, vscode, generic, not "emacs"\n.*--client cursor/);
     expect((await t0ken(['mcp', 'config', '--name', 'has space'])).code).toBe(2);
     expect((await t0ken(['mcp', 'config', '--write'])).code).toBe(2);
   });

@@ -60,8 +60,12 @@ describe('fast argv tables match the commander tree', () => {
     const command = findCommand(program, path);
     expect(FAST_COMMANDS[path]!.flags).toEqual(flagsOf(command.options));
     const args = command.registeredArguments;
-    expect(args.every((a) => !a.variadic)).toBe(true);
-    const expected = args.length === 0 ? undefined : { min: args.filter((a) => a.required).length, max: args.length };
+    // A variadic argument is only ever the last one, optional, and taken after `--` (rest).
+    const variadic = args.length > 0 && args[args.length - 1]!.variadic;
+    expect(args.slice(0, -1).every((a) => !a.variadic)).toBe(true);
+    if (variadic) expect(args.length === 1 && !args[0]!.required).toBe(true);
+    expect(FAST_COMMANDS[path]!.rest).toBe(variadic ? true : undefined);
+    const expected = args.length === 0 || variadic ? undefined : { min: args.filter((a) => a.required).length, max: args.length };
     expect(FAST_COMMANDS[path]!.args).toEqual(expected);
     for (const option of command.options) {
       expect(option.mandatory, option.flags).toBe(false);
@@ -88,6 +92,8 @@ describe('parseFastArgv', () => {
     [['agent', 'claim', '--json', 'smolt-1a2b3c4d', '--org', 'org-1', '--key-env', 'K'], 'agent-claim', { org: 'org-1', keyEnv: 'K' }, ['smolt-1a2b3c4d']],
     [['agent', 'rekey', 'smolt-1a2b3c4d', '--key-stdin', '--name=x1'], 'agent-rekey', { keyStdin: true, name: 'x1' }, ['smolt-1a2b3c4d']],
     [['credentials'], 'credentials-status', {}, []],
+    [['mcp', 'config', '--client', 'cursor', '--', 'node', '--json', '-y', '--', 'x'], 'mcp-config', { client: 'cursor' }, ['node', '--json', '-y', '--', 'x']],
+    [['mcp', '--json', 'config', '--write'], 'mcp-config', { write: true }, []],
     [['credentials', '--json', 'status'], 'credentials-status', {}, []],
   ] as const)('%j → %s with arguments', (args, name, options, positional) => {
     expect(parseFastArgv(args)).toMatchObject({ name, options, args: positional });
@@ -114,6 +120,8 @@ describe('parseFastArgv', () => {
     [['agent', 'claim', 'smolt-1a2b3c4d', '--key-env', 'K', '--key-stdin']],
     [['tokn']],
     [['credentials', 'migrate', '--to', 'file']],
+    [['mcp', 'config', 'node', 'server.js']],
+    [['mcp']],
     [['credentials', 'status', 'status']],
     [['credentials', 'bogus']],
   ])('%j is left to commander', (args) => {
@@ -131,14 +139,14 @@ describe('parseFastArgv', () => {
       return ((t ^ (t >>> 14)) >>> 0) % n;
     };
     const pick = <T>(pool: readonly T[]): T => pool[random(pool.length)]!;
-    const words = ['register', 'whoami', 'status', 'token', 'agent', 'list', 'create', 'show', 'claim', 'fingerprint', 'help', 'completion', 'bogus', 'smolt-1a2b3c4d', 'credentials', 'migrate'];
+    const words = ['register', 'whoami', 'status', 'token', 'agent', 'list', 'create', 'show', 'claim', 'fingerprint', 'help', 'completion', 'bogus', 'smolt-1a2b3c4d', 'credentials', 'migrate', 'mcp', 'config'];
     const globals = Object.keys(GLOBAL_FLAGS);
     const odd = ['--help', '-h', '-V', '--version', '--bogus', '-qq', '-qy', '--', '--json=1', '--name=x', '--name=-x', '--timeout=5', '--timeout=-1', '--email=', '-'];
     const values = ['x', 'my-agent', '5', '-1', '', 'fingerprint', '--json', '--key-stdin', 'you@example.com', '123456'];
     const paths = Object.keys(FAST_COMMANDS);
 
     let accepted = 0;
-    for (let run = 0; run < 4000; run++) {
+    for (let run = 0; run < 5000; run++) {
       // Mostly well-formed: a command path with flags of its own, global flags and values around it.
       const path = pick(paths);
       const own = Object.keys(FAST_COMMANDS[path]!.flags);
@@ -153,6 +161,8 @@ describe('parseFastArgv', () => {
       for (const word of path.split(' ')) args.push(...(random(3) === 0 ? noise() : []), word);
       if (FAST_COMMANDS[path]!.args && random(10) < 9) args.push(pick(['smolt-1a2b3c4d', 'my-agent', 'x']));
       for (let n = random(6); n > 0; n--) args.push(...noise());
+      // A program's words after `--` (mcp config's server command), flags among them.
+      if (FAST_COMMANDS[path]!.rest && random(2) === 0) args.push('--', ...Array.from({ length: random(4) }, () => pick([...values, ...odd, ...globals])));
       const fast = parseFastArgv(args);
       if (fast === undefined) continue;
       accepted++;

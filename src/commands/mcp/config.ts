@@ -33,7 +33,9 @@ interface Options {
  */
 export async function run(ctx: Context, options: Options, args: string[]): Promise<void> {
   const client = (options.client ?? 'generic') as McpClient;
-  if (!MCP_CLIENTS.includes(client)) throw usageError(`--client takes ${MCP_CLIENTS.join(', ')}`);
+  if (!MCP_CLIENTS.includes(client)) {
+    throw usageError(`--client takes ${MCP_CLIENTS.join(', ')}, not ${JSON.stringify(String(client).slice(0, 40))}`, 'For example: t0ken mcp config --client cursor');
+  }
   const name = options.name ?? DEFAULT_SERVER_NAME;
   if (!SERVER_NAME_PATTERN.test(name)) throw usageError('--name takes 1 to 64 letters, digits, _ . or - (starting with a letter or digit)', 'For example --name memoryx');
   const launch = launchThroughExec(args.length > 0 ? args : DEFAULT_SERVER_COMMAND, settingsToCarry(ctx));
