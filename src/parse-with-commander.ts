@@ -16,9 +16,16 @@ export async function parseWithCommander(argv: string[], run: Runner): Promise<v
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return;
-    const message = usageMessage(error.message);
+    const message = usageMessage(error.message, flagsWithoutValue(program));
     throw new CliError('invalid_input', message, Exit.usage, { hint: usageHint(message, argv.slice(2)) });
   }
+}
+
+/** Every long flag of the tree that takes no value (--json, --write, --no-color…). */
+function flagsWithoutValue(command: Command, into = new Set<string>()): Set<string> {
+  for (const option of command.options) if (!option.required && !option.optional && option.long) into.add(option.long);
+  for (const sub of command.commands) flagsWithoutValue(sub, into);
+  return into;
 }
 
 /** Commander's own errors are thrown to us (not printed, not exited), at every level of the tree. */

@@ -11,8 +11,14 @@ export function withoutOptionValues(message: string): string {
   return message.replace(/'(-{1,2}[^='\s]+)=[^']*'/g, "'$1'");
 }
 
-/** Commander's message, one line, values scrubbed, without a misleading suggestion (`version` → `verify`). */
-export function usageMessage(message: string): string {
+/**
+ * Commander's message, one line, values scrubbed, without a misleading suggestion (`version` → `verify`).
+ * A flag that takes no value given one (`--json=1`) is unknown to commander, which then said
+ * "unknown option '--json' (Did you mean --json?)" once the value was scrubbed: say what is wrong.
+ */
+export function usageMessage(message: string, flagsWithoutValue: ReadonlySet<string> = new Set()): string {
+  const given = /unknown option '(--[^='\s]+)=[^']*'/.exec(message)?.[1];
+  if (given !== undefined && flagsWithoutValue.has(given)) return `${given} takes no value`;
   const line = withoutOptionValues(message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
   return /unknown command 'version'/.test(line) ? line.replace(/\s*\(Did you mean [^)]*\)/, '') : line;
 }

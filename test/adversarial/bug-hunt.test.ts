@@ -177,3 +177,16 @@ describe('hash-proof --names-from a file saved by a Windows editor', () => {
     expect(fromStdin.stdout).toBe(expected.stdout);
   });
 });
+
+describe('a flag that takes no value, given one', () => {
+  it.each([
+    [['stats', '--json=1'], '--json'],
+    [['credentials', 'status', '--json=1'], '--json'],
+    [['whoami', '--quiet=yes'], '--quiet'],
+    [['mcp', 'config', '--write=yes'], '--write'],
+  ])('%j says "%s takes no value", not "unknown option (Did you mean …?)"', async (args, flag) => {
+    const result = await runCli(args, { env: { T0KEN_CONFIG_DIR: config.dir } });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe(`t0ken: ${flag} takes no value`);
+  });
+});
