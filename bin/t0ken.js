@@ -8,7 +8,8 @@
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // A closed stdout (`t0ken -V | true`) ends quietly, as SIGPIPE would: exit 141 (see src/cli.ts).
-  process.stdout.on('error', (error) => process.exit(error.code === 'EPIPE' ? 141 : 1));
+  // Any other write error (/dev/full) is a one-line error and exit 7, as everywhere (dist/static.cjs).
+  process.stdout.on('error', (error) => (error.code === 'EPIPE' ? process.exit(141) : require('../dist/static.cjs').outputFailed(error.code)));
   process.stdout.write(`${require('../package.json').version}\n`);
 } else if (
   // Help and completion scripts: fixed texts made at build time, printed without loading the CLI.

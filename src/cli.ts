@@ -10,6 +10,7 @@ import { stdinIsTerminal } from './platform/stdin.js';
 import { CLOSED_PIPE_EXIT, stdio } from './platform/stdio.js';
 import { asFileSystemError } from './store/safety.js';
 import { DOCS_URL } from './version.js';
+import { outputFailed } from './static-text/print.js';
 
 /** `command` is there when commander parsed argv (help and completion walk the tree from it). */
 /** A command may return an exit status (`exec` passes its program's on). */
@@ -72,7 +73,7 @@ function endQuietlyOnClosedPipe(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') process.exit(CLOSED_PIPE_EXIT);
-      throw error;
+      outputFailed(error.code); // /dev/full and the like: one line, exit 7, no stack trace
     });
   }
 }

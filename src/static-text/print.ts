@@ -26,8 +26,21 @@ export function printStaticText(args: readonly string[], textFile: string): bool
       if (code === 'EAGAIN') continue; // a non-blocking pipe that is full: its reader is catching up
       // The reader went away (`t0ken --help | head -1`): end as SIGPIPE would, quietly (see src/cli.ts).
       if (code === 'EPIPE') process.exit(141);
-      throw error;
+      outputFailed(code);
     }
   }
   return true;
+}
+
+/**
+ * stdout cannot take the text (/dev/full, an I/O error): a one-line error and exit 7, as for any
+ * file-system error, never a stack trace. Shared with bin/t0ken.js's --version.
+ */
+export function outputFailed(code: string | undefined): never {
+  try {
+    writeSync(2, `t0ken: could not write the output to stdout (${code ?? 'error'})\nCheck where stdout goes (a full disk, a broken device), then run the command again.\n`);
+  } catch {
+    // stderr is gone too: the exit status says it
+  }
+  process.exit(7);
 }

@@ -1,9 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempConfigDir } from '../helpers/cli.js';
+import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
 
 /**
  * Bugs found by driving the built CLI from the outside (odd files, odd environments, odd answers).
@@ -188,5 +188,35 @@ describe('a flag that takes no value, given one', () => {
     const result = await runCli(args, { env: { T0KEN_CONFIG_DIR: config.dir } });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr.split('\n')[0]).toBe(`t0ken: ${flag} takes no value`);
+  });
+});
+
+describe('stdout on a full disk (/dev/full)', () => {
+  /** Runs t0ken with stdout on /dev/full: the write fails with ENOSPC. */
+  const toFullDisk = (args: string[], env: Record<string, string> = {}) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const full = openSync('/dev/full', 'w');
+      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', full, 'pipe'], env: { ...process.env, T0KEN_CONFIG_DIR: config.dir, ...env } });
+      closeSync(full);
+      let stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+
+  it.each([[['--help']], [['completion', 'bash']], [['help', 'environment']], [[]], [['--version']]])(
+    't0ken %j: a one-line error and exit 7 (a file-system error), not a stack trace and exit 1',
+    async (args) => {
+      const result = await toFullDisk(args);
+      expect(result.code, result.stderr).toBe(7);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(result.stderr.split('\n')[0]).toBe('t0ken: could not write the output to stdout (ENOSPC)');
+    },
+  );
+
+  it('help printed by commander (T0KEN_NO_STATIC_TEXT=1) too', async () => {
+    const result = await toFullDisk(['stats', '--help'], { T0KEN_NO_STATIC_TEXT: '1' });
+    expect(result.code, result.stderr).toBe(7);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
