@@ -95,6 +95,13 @@ describe('mcp config --write and the client\'s existing file', () => {
     expect(lines[0]).toContain('line 4, column 2');
   });
 
+  it.each([[''], ['  ']])('an empty program name after -- (%j) is exit 2, not an entry whose t0ken exec fails at every start', async (program) => {
+    const result = await mcp(['--client', 'claude-code', '--write', '--', program, 'arg']);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain('empty program name');
+    expect(existsSync(join(project, '.mcp.json'))).toBe(false);
+  });
+
   it('numbers a rewrite keeps exactly (1.50, 1e2, -0.5, 2^53) are merged as usual', async () => {
     writeFileSync(join(project, '.mcp.json'), '{"a": 1.50, "b": 1e2, "c": -0.5, "d": 9007199254740992, "s": "12345678901234567890"}');
     const result = await mcp(['--client', 'claude-code', '--write']);

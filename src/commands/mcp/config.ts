@@ -38,6 +38,8 @@ export async function run(ctx: Context, options: Options, args: string[]): Promi
   }
   const name = options.name ?? DEFAULT_SERVER_NAME;
   if (!SERVER_NAME_PATTERN.test(name)) throw usageError('--name takes 1 to 64 letters, digits, _ . or - (starting with a letter or digit)', 'For example --name memoryx');
+  // `t0ken exec -- ""` would exit 2 each time the client starts the server: refuse the entry now.
+  if (args.length > 0 && args[0]!.trim() === '') throw usageError('the server command after -- has an empty program name', 'For example: t0ken mcp config -- npx -y @t0ken.ai/memoryx-mcp-server');
   const launch = launchThroughExec(args.length > 0 ? args : DEFAULT_SERVER_COMMAND, settingsToCarry(ctx));
   const file = CLIENT_FORMATS[client].file;
   const path = file ? join(file.base === 'home' ? homeDir(ctx.env) : resolve('.'), ...file.path) : undefined;
