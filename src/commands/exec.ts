@@ -23,7 +23,7 @@ export async function run(ctx: Context, options: { only?: unknown }, args: strin
     throw new CliError('command_not_found', outcome.message, Exit.notFound, { hint: 'Check the program\'s name and PATH; t0ken runs it without a shell, so aliases and shell functions are not found.' });
   }
   if (outcome.kind === 'not-executable') {
-    throw new CliError('command_not_executable', outcome.message, Exit.notExecutable, { hint: 'Check that it is a program and that its execute bit is set (chmod +x).' });
+    throw new CliError('command_not_executable', outcome.message, Exit.notExecutable, { hint: outcome.hint ?? 'Check that it is a program and that its execute bit is set (chmod +x).' });
   }
   return outcome.status;
 }

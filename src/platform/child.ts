@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { constants } from 'node:os';
 import { isatty } from 'node:tty';
 import { inTerminalForeground, parseProcStat } from '../core/proc-stat.js';
+import { shebangInterpreter } from '../core/shebang.js';
 import { resolveWindowsCommand, windowsEnv, windowsLaunch } from '../core/windows-command.js';
 
 /** The signals a wrapper passes on to its child (as aws-vault exec, op run and doppler run do). */
@@ -41,7 +43,7 @@ export const EXIT_NOT_FOUND = 127;
 export type ChildOutcome =
   | { kind: 'exited'; status: number }
   | { kind: 'signalled'; signal: NodeJS.Signals; status: number }
-  | { kind: 'not-found' | 'not-executable'; status: number; message: string };
+  | { kind: 'not-found' | 'not-executable'; status: number; message: string; hint?: string };
 
 /**
  * Runs `file` with `args` (no shell; PATH lookup in `env`'s PATH), stdio inherited, and waits.
@@ -68,7 +70,7 @@ export function runChild(file: string, args: readonly string[], env: Record<stri
       const launch = process.platform === 'win32' ? onWindows(file, args, env) : { file, args: [...args], verbatim: false };
       child = spawn(launch.file, launch.args, { env, stdio: 'inherit', shell: false, windowsHide: false, windowsVerbatimArguments: launch.verbatim });
     } catch (error) {
-      resolve(failure(file, error));
+      resolve(failure(file, error, env));
       return;
     }
     for (const signal of FORWARDED_SIGNALS) {
@@ -83,7 +85,7 @@ export function runChild(file: string, args: readonly string[], env: Record<stri
     }
     child.once('error', (error) => {
       stopForwarding();
-      resolve(failure(file, error));
+      resolve(failure(file, error, env));
     });
     child.once('exit', (code, signal) => {
       stopForwarding();
@@ -93,13 +95,48 @@ export function runChild(file: string, args: readonly string[], env: Record<stri
   });
 }
 
-function failure(file: string, error: unknown): ChildOutcome {
+function failure(file: string, error: unknown, env: Record<string, string>): ChildOutcome {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return { kind: 'not-found', status: EXIT_NOT_FOUND, message: `${file}: command not found` };
+  if (code === 'ENOENT') {
+    // ENOENT also when the program is there but the interpreter its #! line names is not: say that (126, as a shell does).
+    const interpreter = missingInterpreter(file, env);
+    if (interpreter !== undefined) {
+      return {
+        kind: 'not-executable',
+        status: EXIT_NOT_EXECUTABLE,
+        message: `${file}: bad interpreter ${JSON.stringify(interpreter)}: not found`,
+        hint: interpreter.endsWith('\r')
+          ? 'Its first line ends with a Windows line ending (\\r): convert the script to Unix line endings (dos2unix, or your editor).'
+          : `Install ${interpreter}, or change the script's first line to an interpreter this machine has (e.g. #!/usr/bin/env <name>).`,
+      };
+    }
+    return { kind: 'not-found', status: EXIT_NOT_FOUND, message: `${file}: command not found` };
+  }
   if (code === 'EACCES' || code === 'EISDIR' || code === 'ENOEXEC' || code === 'EPERM') {
     return { kind: 'not-executable', status: EXIT_NOT_EXECUTABLE, message: `${file}: cannot execute (${code})` };
   }
   return { kind: 'not-executable', status: EXIT_NOT_EXECUTABLE, message: `${file}: cannot execute (${code ?? (error as Error).message})` };
+}
+
+/** The #! interpreter of the script `file` names (itself, or found on PATH), when the script exists. */
+function missingInterpreter(file: string, env: Record<string, string>): string | undefined {
+  if (process.platform === 'win32') return undefined;
+  const candidates = file.includes('/') ? [file] : (env.PATH ?? '').split(delimiter).filter((dir) => dir !== '').map((dir) => join(dir, file));
+  for (const path of candidates) {
+    let fd: number | undefined;
+    try {
+      if (!statSync(path).isFile()) continue;
+      accessSync(path, fsConstants.X_OK); // the one the system tried: an executable file
+      fd = openSync(path, 'r');
+      const head = Buffer.alloc(256);
+      return shebangInterpreter(head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0)));
+    } catch {
+      // not there, or unreadable: the next candidate
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+  return undefined;
 }
 
 /** Windows: PATH × PATHEXT lookup, and batch shims (npx.cmd) through cmd.exe with every argument escaped. */

@@ -227,3 +227,26 @@ describe('stdout on a full disk (/dev/full)', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('exec a script whose #! interpreter is missing', () => {
+  const env = { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_KEY: KEY };
+  it.each([
+    ['a Windows line ending after #!/bin/sh', '#!/bin/sh\r\necho hi\r\n', '"/bin/sh\\r"', /Windows line ending/],
+    ['an interpreter this machine lacks', '#!/nonexistent/bin/interp\necho hi\n', '"/nonexistent/bin/interp"', /Install \/nonexistent\/bin\/interp/],
+  ])('%s: exit 126 naming the interpreter, not "command not found" (127) for a file that is there', async (_label, text, named, hint) => {
+    const script = join(project, 'agent.sh');
+    writeFileSync(script, text, { mode: 0o755 });
+    for (const [program, pathVar] of [[script, process.env.PATH ?? ''], ['agent.sh', `${project}:${process.env.PATH ?? ''}`]] as const) {
+      const result = await runCli(['exec', '--', program], { env: { ...env, PATH: pathVar } });
+      expect(result.code, result.stderr).toBe(126);
+      expect(result.stderr).toContain(`bad interpreter ${named}`);
+      expect(result.stderr).toMatch(hint);
+    }
+  });
+
+  it('a program that is nowhere is still "command not found" (127)', async () => {
+    const result = await runCli(['exec', '--', 'no-such-program-t0ken-test'], { env });
+    expect(result.code, result.stderr).toBe(127);
+    expect(result.stderr).toContain('command not found');
+  });
+});
