@@ -73,7 +73,8 @@ function endQuietlyOnClosedPipe(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') process.exit(CLOSED_PIPE_EXIT);
-      outputFailed(error.code); // /dev/full and the like: one line, exit 7, no stack trace
+      if (stream === process.stdout) outputFailed(error.code); // /dev/full and the like: one line, exit 7, no stack trace
+      // stderr that takes nothing more: its messages are lost, the command and its status are not
     });
   }
 }

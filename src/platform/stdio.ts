@@ -34,6 +34,9 @@ class FdWriter implements StdioWriter {
           continue;
         }
         if (code === 'EPIPE') process.exit(CLOSED_PIPE_EXIT);
+        // stderr that takes nothing more (/dev/full): warnings and errors are lost, not the command
+        // nor its exit status. stdout's failure is the command's (exit 7, said on stderr if it can).
+        if (this.fd === 2) return false;
         throw error;
       }
     }

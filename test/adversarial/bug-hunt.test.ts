@@ -200,13 +200,14 @@ describe('a flag that takes no value, given one', () => {
 
 describe('stdout on a full disk (/dev/full)', () => {
   /** Runs t0ken with stdout on /dev/full: the write fails with ENOSPC. */
-  const toFullDisk = (args: string[], env: Record<string, string> = {}) =>
+  const toFullDisk = (args: string[], env: Record<string, string> = {}, stream: 'stdout' | 'stderr' = 'stdout') =>
     new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
       const full = openSync('/dev/full', 'w');
-      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', full, 'pipe'], env: { ...process.env, T0KEN_CONFIG_DIR: config.dir, ...env } });
+      const stdio = stream === 'stdout' ? (['ignore', full, 'pipe'] as const) : (['ignore', 'ignore', full] as const);
+      const child = spawn(process.execPath, [BIN, ...args], { stdio: [...stdio], env: { ...process.env, T0KEN_CONFIG_DIR: config.dir, ...env } });
       closeSync(full);
       let stderr = '';
-      child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, stderr }));
     });
@@ -220,6 +221,18 @@ describe('stdout on a full disk (/dev/full)', () => {
       expect(result.stderr.split('\n')[0]).toBe('t0ken: could not write the output to stdout (ENOSPC)');
     },
   );
+
+  it.each([
+    [['nonsense-command'], 2],
+    [['stats', '--timeout', 'abc'], 2],
+    [['agent', 'list'], 3],
+    [['whoami'], 0],
+    [['exec', '--', 'no-such-program-t0ken-test'], 127],
+    [['hash-proof', '--key-env', 'PK'], 0],
+  ])('stderr on /dev/full: t0ken %j keeps its exit status (%i), lost messages are not a crash (exit 1)', async (args, code) => {
+    const result = await toFullDisk(args, { T0KEN_API_KEY: KEY, T0KEN_API_URL: 'http://127.0.0.1:9/api/v1', PK: 'sk-ant-x', T0KEN_CONFIG_DIR: join(root, 'empty-config') }, 'stderr');
+    expect(result.code).toBe(code);
+  });
 
   it('help printed by commander (T0KEN_NO_STATIC_TEXT=1) too', async () => {
     const result = await toFullDisk(['stats', '--help'], { T0KEN_NO_STATIC_TEXT: '1' });
