@@ -140,3 +140,54 @@ export async function startHungSecretService(): Promise<{ env: Record<string, st
     throw error;
   }
 }
+
+/** For requirePart: undefined when the silent Secret Service can run here, else what is missing. */
+export function silentSecretServiceProbe(): string | undefined {
+  if (spawnSync('sh', ['-c', 'command -v dbus-daemon']).status !== 0) return 'dbus-daemon is not installed (apt-get install dbus-daemon)';
+  const python = spawnSync(PYTHON, ['-c', 'import dbus, dbus.mainloop.glib, gi.repository.GLib'], { encoding: 'utf8', timeout: 10_000 });
+  if (python.error) return `${PYTHON} does not run (${(python.error as NodeJS.ErrnoException).code}; apt-get install python3)`;
+  if (python.status !== 0) return `${PYTHON} lacks dbus-python or PyGObject (apt-get install python3-dbus python3-gi): ${python.stderr.trim().split('\n').at(-1)}`;
+  return undefined;
+}
+
+export interface SilentSecretService {
+  env: Record<string, string>;
+  /** The Secret Service calls it got so far, as `interface.member`. */
+  calls(): string[];
+  stop(): void;
+}
+
+/** Debian's python (with python3-dbus and python3-gi), not whatever `python3` is first on PATH. */
+const PYTHON = '/usr/bin/python3';
+
+/**
+ * A private session bus whose org.freedesktop.secrets is there (it answers Ping and Introspect) but
+ * never gives an answer (test/helpers/silent-secret-service.py): `silent` never replies to any
+ * Secret Service call; `prompt` opens the session, finds a locked item and shows an unlock prompt
+ * that is never answered, as a desktop whose user is away.
+ */
+export async function startSilentSecretService(mode: 'silent' | 'prompt'): Promise<SilentSecretService> {
+  const dir = mkdtempSync(join(tmpdir(), 't0ken-silent-bus-'));
+  mkdirSync(join(dir, 'run'), { mode: 0o700 });
+  const children: ChildProcess[] = [];
+  const stop = () => {
+    for (const child of children.reverse()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const dbus = spawn('dbus-daemon', ['--session', '--nofork', `--address=unix:path=${join(dir, 'run', 'bus')}`, '--print-address=1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(dbus);
+    const env = { DBUS_SESSION_BUS_ADDRESS: (await firstLine(dbus, 'dbus-daemon')).trim(), XDG_RUNTIME_DIR: join(dir, 'run') };
+    const service = spawn(PYTHON, [fileURLToPath(new URL('silent-secret-service.py', import.meta.url)), mode], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(service);
+    const ready = await firstLine(service, 'silent-secret-service.py');
+    if (ready.trim() !== 'ready') throw new Error(`silent-secret-service.py said ${JSON.stringify(ready)} instead of ready`);
+    let output = '';
+    service.stdout!.on('data', (d: string) => (output += d));
+    const calls = () => output.split('\n').filter((line) => line.startsWith('call ')).map((line) => line.slice('call '.length));
+    return { env, calls, stop };
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}

@@ -1,0 +1,92 @@
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { jsonError, runCli } from '../helpers/cli.js';
+import { silentSecretServiceProbe, startSilentSecretService, type SilentSecretService } from '../helpers/keyring.js';
+import { requirePart } from '../helpers/real-part.js';
+import { useConfigDir } from '../helpers/sandbox.js';
+
+// A Secret Service that answers the ping t0ken sends first (src/platform/dbus-ping.ts) but then
+// never answers: the keychain calls' own limits must end the command with exit 7, not a hang.
+
+const config = useConfigDir('each', 't0ken-keychain-silent-');
+const haveService = requirePart('a Secret Service stand-in (dbus-daemon + python3-dbus + python3-gi)', silentSecretServiceProbe);
+
+const API_URL = 'http://127.0.0.1:9'; // never asked: these commands read or write a stored key only
+const ACCOUNT = `t0ken:${API_URL}`;
+const MNEMOM_URL = 'http://127.0.0.1:10';
+const MNEMOM_KEY = 'mnm_silent_keychain_0123456789abcdef';
+
+/** A format-2 config.json: a t0ken account whose key is in the keychain, a Mnemom key in the file. */
+function writeConfig(dir: string): string {
+  const text = `${JSON.stringify({
+    version: 2,
+    t0ken: {
+      [API_URL]: {
+        user_id: 'usr_silent', project_id: 'prj_silent', machine_fingerprint: 'fp_silent', local_fingerprint: 'lfp_silent',
+        fingerprint_source: 'test', hostname: 'silent-host', created_at: '2026-01-01T00:00:00.000Z', registered_at: '2026-01-01T00:00:00.000Z',
+        api_key_ref: { store: 'keyring', service: 't0ken', account: ACCOUNT }, api_key_masked: 'omx_agent_…abcd',
+      },
+    },
+    mnemom: { [MNEMOM_URL]: { api_key: MNEMOM_KEY, saved_at: '2026-01-01T00:00:00.000Z' } },
+  }, null, 2)}\n`;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, 'config.json'), text, { mode: 0o600 });
+  chmodSync(join(dir, 'config.json'), 0o600);
+  return text;
+}
+
+let service: SilentSecretService | undefined;
+afterEach(() => {
+  service?.stop();
+  service = undefined;
+});
+
+const t0ken = (args: string[], extra: Record<string, string> = {}) =>
+  runCli(args, { env: { ...service!.env, T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: API_URL, MNEMOM_API_URL: MNEMOM_URL, T0KEN_CREDENTIAL_STORE: 'keyring', ...extra }, timeoutMs: 45_000 });
+
+describe.runIf(haveService)('with a Secret Service that answers the ping, then never answers', () => {
+  it('silent from the first call: a read and a write end in seconds with exit 7 naming the keychain', async () => {
+    service = await startSilentSecretService('silent');
+    const before = writeConfig(config.dir);
+    const [read, write] = await Promise.all([t0ken(['token']), t0ken(['credentials', 'migrate', '--to', 'keyring', '--json'])]);
+    for (const result of [read, write]) {
+      expect(result.signal, result.stderr).toBeNull();
+      expect(result.code, result.stderr).toBe(7);
+      expect(result.ms).toBeLessThan(15_000);
+    }
+    expect(read.stdout).toBe('');
+    expect(read.stderr.trim().split('\n')).toEqual([
+      `t0ken: cannot read the t0ken API key for ${API_URL} in the keychain: the Secret Service did not answer on the D-Bus session (it may be hung, or still starting)`,
+      expect.stringMatching(/^Run it from a session whose keychain holds the key .*`t0ken credentials migrate --to file`/),
+    ]);
+    expect(write.stderr.trim().split('\n')).toHaveLength(1);
+    expect(jsonError(write.stderr)).toMatchObject({ code: 'keychain_unavailable', message: expect.stringMatching(/Secret Service did not answer/), hint: expect.stringMatching(/T0KEN_CREDENTIAL_STORE=file/) });
+    expect(write.stderr).not.toContain(MNEMOM_KEY);
+    expect(readFileSync(join(config.dir, 'config.json'), 'utf8')).toBe(before);
+    expect(service.calls()).toContain('org.freedesktop.Secret.Service.OpenSession');
+  });
+
+  it('an unlock prompt nobody answers: a read and a write end after the 20 s limit with exit 7, nothing lost', async () => {
+    service = await startSilentSecretService('prompt');
+    const before = writeConfig(config.dir);
+    const [read, write] = await Promise.all([t0ken(['token']), t0ken(['credentials', 'migrate', '--to', 'keyring', '--json'])]);
+    console.log(`unlock prompt never answered: token ended after ${read.ms} ms (exit ${read.code ?? read.signal}), migrate after ${write.ms} ms (exit ${write.code ?? write.signal})`);
+    for (const result of [read, write]) {
+      expect(result.signal, `still running after ${result.ms} ms: ${result.stderr}`).toBeNull();
+      expect(result.code, result.stderr).toBe(7);
+      expect(result.ms).toBeGreaterThanOrEqual(19_000);
+      expect(result.ms).toBeLessThan(25_000);
+    }
+    expect(read.stdout).toBe('');
+    expect(read.stderr.trim().split('\n')).toEqual([
+      `t0ken: cannot read the t0ken API key for ${API_URL}: the keychain did not answer a read within 20 s (an unlock prompt may be waiting)`,
+      expect.stringMatching(/^Check the keychain \(is it running and unlocked\?\), then run the command again/),
+    ]);
+    expect(write.stderr.trim().split('\n')).toHaveLength(1);
+    expect(jsonError(write.stderr)).toMatchObject({ code: 'keychain_failed', message: expect.stringMatching(/did not answer a write within 20 s/), hint: expect.stringMatching(/T0KEN_CREDENTIAL_STORE=file/) });
+    expect(write.stderr).not.toContain(MNEMOM_KEY);
+    expect(readFileSync(join(config.dir, 'config.json'), 'utf8')).toBe(before); // the Mnemom key is still in the file
+    expect(service.calls()).toEqual(expect.arrayContaining(['org.freedesktop.Secret.Service.Unlock', 'org.freedesktop.Secret.Prompt.Prompt']));
+  }, 60_000);
+});
