@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { pingService } from '../../platform/dbus-ping.js';
+import { keyringProcess, KeyringProcessError, type KeyringReply, type KeyringRequest } from './keyring-process.js';
 import { KEYCHAIN_SERVICE, KeychainError, type Keychain, type KeychainProblem } from './types.js';
 
 /**
@@ -7,46 +8,22 @@ import { KEYCHAIN_SERVICE, KeychainError, type Keychain, type KeychainProblem } 
  * Linux the Secret Service over D-Bus, pinned (the library would otherwise fall back silently to the
  * kernel keyring, which forgets everything at reboot).
  *
- * The native module is loaded on first use only, by commands that touch a stored secret. A module
- * that does not load (no build for this platform, ERR_DLOPEN_FAILED, an install without optional
- * dependencies) means "no keychain here", like a missing D-Bus session.
+ * The library runs in a child process (keyring-process.ts), started by the first call of commands
+ * that touch a stored secret. A module that does not load there (no build for this platform,
+ * ERR_DLOPEN_FAILED, an install without optional dependencies) means "no keychain here", like a
+ * missing D-Bus session.
  *
- * Blocking: opening an entry is synchronous in the library (it connects to the bus and opens a
- * Secret Service session on the calling thread), and against a Secret Service that never answers it
- * holds that thread for libdbus's 25 s reply timeout (a worker thread would not help: process exit
- * joins a worker stuck in native code). So on Linux t0ken first pings the Secret Service itself
+ * Blocking: against a Secret Service that never answers, the library holds its thread for libdbus's
+ * reply timeout (25 s when the bus is still starting the service); behind an unlock prompt nobody
+ * answers, it waits for a year. So on Linux t0ken first pings the Secret Service itself
  * (platform/dbus-ping.ts, non-blocking, PING_TIMEOUT_MS), once per process, and calls the library
- * only when it answered. Reads, writes and deletes go through AsyncEntry (libuv's thread pool), each
- * raced against CALL_TIMEOUT_MS.
+ * only when it answered; and each read, write and delete is raced against CALL_TIMEOUT_MS, at which
+ * the child is killed: a call stuck in this process would keep it from ever exiting (process exit
+ * joins libuv's thread pool), so the command would print its error and hang.
  */
 const CALL_TIMEOUT_MS = 20_000;
 const PING_TIMEOUT_MS = 3_000;
 const PROBE_ACCOUNT = 't0ken:write-probe';
-
-type EntryOptions = { linux?: { store?: 'secret-service' | 'keyutils' } };
-interface AsyncEntryLike {
-  getPassword(): Promise<string | null>;
-  setPassword(password: string): Promise<void>;
-  deleteCredential(): Promise<boolean>;
-}
-interface KeyringModule {
-  AsyncEntry: new (service: string, account: string, options?: EntryOptions) => AsyncEntryLike;
-}
-
-const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
-
-let loaded: Promise<KeyringModule> | undefined;
-
-function loadModule(): Promise<KeyringModule> {
-  loaded ??= import('@napi-rs/keyring').then(
-    (mod) => mod as unknown as KeyringModule,
-    (error: unknown) => {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new KeychainError('unavailable', `the keychain module could not be loaded on this platform (${code ?? (error as Error).message})`, { cause: error });
-    },
-  );
-  return loaded;
-}
 
 export interface KeychainOptions {
   env: NodeJS.ProcessEnv;
@@ -57,52 +34,49 @@ export interface KeychainOptions {
 export function openKeychain(options: KeychainOptions): Keychain {
   const platform = options.platform ?? process.platform;
   const timeoutMs = options.timeoutMs ?? CALL_TIMEOUT_MS;
-  const entries = new Map<string, AsyncEntryLike>();
+  const library = keyringProcess(options.env);
   let answered: Promise<void> | undefined;
 
-  async function entry(account: string): Promise<AsyncEntryLike> {
-    const existing = entries.get(account);
-    if (existing) return existing;
-    if (platform === 'linux' && !hasSessionBus(options.env)) {
+  async function reachable(): Promise<void> {
+    if (platform !== 'linux') return;
+    if (!hasSessionBus(options.env)) {
       throw new KeychainError('unavailable', 'no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set), so no Secret Service to ask');
     }
-    if (platform === 'linux') await (answered ??= secretServiceAnswers(options.env));
-    const mod = await loadModule();
-    try {
-      const created = new mod.AsyncEntry(KEYCHAIN_SERVICE, account, ENTRY_OPTIONS);
-      entries.set(account, created);
-      return created;
-    } catch (error) {
-      throw classify(error, options.env);
-    }
+    await (answered ??= secretServiceAnswers(options.env));
   }
 
-  async function call<T>(account: string, what: string, run: (e: AsyncEntryLike) => Promise<T>): Promise<T> {
-    const e = await entry(account);
+  async function call(what: string, request: Omit<KeyringRequest, 'service'>): Promise<KeyringReply & { ok: true }> {
+    await reachable();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new KeychainError('failed', `the keychain did not answer a ${what} within ${Math.round(timeoutMs / 1000)} s (an unlock prompt may be waiting)`)),
-        timeoutMs,
-      );
+      timer = setTimeout(() => {
+        library.kill(); // the call is abandoned: its process must not outlive the answer
+        reject(new KeychainError('failed', `the keychain did not answer a ${what} within ${Math.round(timeoutMs / 1000)} s (an unlock prompt may be waiting)`));
+      }, timeoutMs);
       timer.unref();
     });
+    let reply: KeyringReply;
     try {
-      return await Promise.race([run(e), deadline]);
+      reply = await Promise.race([library.call({ service: KEYCHAIN_SERVICE, ...request }), deadline]);
     } catch (error) {
+      if (error instanceof KeyringProcessError) throw new KeychainError('failed', error.message, { cause: error });
       throw classify(error, options.env);
     } finally {
       clearTimeout(timer);
     }
+    if (reply.ok) return reply;
+    if (reply.load) {
+      throw new KeychainError('unavailable', `the keychain module could not be loaded on this platform (${reply.code ?? reply.message})`);
+    }
+    throw classify(new Error(reply.message), options.env);
   }
 
   return {
-    get: (account) => call(account, 'read', (e) => e.getPassword()),
-    set: (account, secret) => call(account, 'write', (e) => e.setPassword(secret)),
-    delete: (account) => call(account, 'delete', (e) => e.deleteCredential()),
+    get: async (account) => (await call('read', { op: 'get', account })).value as string | null,
+    set: async (account, secret) => void (await call('write', { op: 'set', account, secret })),
+    delete: async (account) => (await call('delete', { op: 'delete', account })).value as boolean,
     async probe() {
-      await call(PROBE_ACCOUNT, 'write', (e) => e.setPassword('t0ken checks that the keychain takes writes'));
-      await call(PROBE_ACCOUNT, 'delete', (e) => e.deleteCredential());
+      await call('write', { op: 'probe', account: PROBE_ACCOUNT, secret: 't0ken checks that the keychain takes writes' });
     },
   };
 }
