@@ -42,6 +42,7 @@ export function openKeychain(options: KeychainOptions): Keychain {
     if (!hasSessionBus(options.env)) {
       throw new KeychainError('unavailable', 'no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set), so no Secret Service to ask');
     }
+    if (!answered) library.warm(); // the library's process starts while the Secret Service is pinged
     await (answered ??= secretServiceAnswers(options.env));
   }
 

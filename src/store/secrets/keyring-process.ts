@@ -83,6 +83,8 @@ interface Pending {
 }
 
 export interface KeyringProcess {
+  /** Starts the child ahead of the first call, so its start-up overlaps other work (the D-Bus ping). */
+  warm(): void;
   call(request: KeyringRequest): Promise<KeyringReply>;
   /** Ends the child now (a call stuck in it is abandoned). */
   kill(): void;
@@ -99,6 +101,16 @@ function modulePath(): string | { code: string; message: string } {
     const e = error as NodeJS.ErrnoException;
     return { code: e.code ?? 'MODULE_NOT_FOUND', message: e.message.split('\n')[0]! };
   }
+}
+
+/**
+ * The child's environment: the command's, without what only costs start-up time there. It makes no
+ * TLS connection, so no NODE_EXTRA_CA_CERTS (reading and parsing that file is most of a node start-up
+ * where it is set), and runs no code of the user's (NODE_OPTIONS: preloads, --inspect).
+ */
+function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_EXTRA_CA_CERTS: _certs, NODE_OPTIONS: _options, ...rest } = env;
+  return rest;
 }
 
 interface Child {
@@ -121,7 +133,7 @@ export function keyringProcess(env: NodeJS.ProcessEnv): KeyringProcess {
   function start(path: string): Child {
     const { spawn } = lazyRequire('node:child_process') as typeof import('node:child_process');
     const started: Child = {
-      process: spawn(process.execPath, ['-e', CHILD, path], { env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true }),
+      process: spawn(process.execPath, ['-e', CHILD, path], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true }),
       pending: new Map(),
     };
     const { process: running, pending } = started;
@@ -162,6 +174,10 @@ export function keyringProcess(env: NodeJS.ProcessEnv): KeyringProcess {
   }
 
   return {
+    warm() {
+      const path = modulePath();
+      if (typeof path === 'string' && !child) hold((child = start(path)), false);
+    },
     call(request) {
       const path = modulePath();
       if (typeof path !== 'string') return Promise.resolve({ ok: false, load: true, ...path });
