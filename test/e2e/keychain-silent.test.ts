@@ -1,7 +1,8 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jsonError, runCli } from '../helpers/cli.js';
+import { BIN, jsonError, runCli } from '../helpers/cli.js';
 import { silentSecretServiceProbe, startSilentSecretService, type SilentSecretService } from '../helpers/keyring.js';
 import { requirePart } from '../helpers/real-part.js';
 import { useConfigDir } from '../helpers/sandbox.js';
@@ -42,8 +43,16 @@ afterEach(() => {
   service = undefined;
 });
 
-const t0ken = (args: string[], extra: Record<string, string> = {}) =>
-  runCli(args, { env: { ...service!.env, T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: API_URL, MNEMOM_API_URL: MNEMOM_URL, T0KEN_CREDENTIAL_STORE: 'keyring', ...extra }, timeoutMs: 45_000 });
+const cliEnv = () => ({ ...service!.env, T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: API_URL, MNEMOM_API_URL: MNEMOM_URL, T0KEN_CREDENTIAL_STORE: 'keyring' });
+const t0ken = (args: string[]) => runCli(args, { env: cliEnv(), timeoutMs: 45_000 });
+
+const until = async (what: string, check: () => boolean, ms = 10_000) => {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
 
 describe.runIf(haveService)('with a Secret Service that answers the ping, then never answers', () => {
   it('silent from the first call: a read and a write end in seconds with exit 7 naming the keychain', async () => {
@@ -89,4 +98,25 @@ describe.runIf(haveService)('with a Secret Service that answers the ping, then n
     expect(readFileSync(join(config.dir, 'config.json'), 'utf8')).toBe(before); // the Mnemom key is still in the file
     expect(service.calls()).toEqual(expect.arrayContaining(['org.freedesktop.Secret.Service.Unlock', 'org.freedesktop.Secret.Prompt.Prompt']));
   }, 60_000);
+
+  it('Ctrl-C while the unlock prompt waits: exit 130 at once, and no keychain process is left behind', async () => {
+    service = await startSilentSecretService('prompt');
+    writeConfig(config.dir);
+    const child = spawn(process.execPath, [BIN, 'token'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...cliEnv() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const ended = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
+    await until('the unlock prompt', () => service!.calls().includes('org.freedesktop.Secret.Prompt.Prompt'));
+    const helpers = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    const interrupted = Date.now();
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const [code, signal] = await ended;
+    clearTimeout(timer);
+    expect([code, signal], stderr).toEqual([130, null]);
+    expect(Date.now() - interrupted).toBeLessThan(3_000);
+    expect(stderr.trim()).toBe('t0ken: interrupted');
+    expect(helpers).toHaveLength(1); // the process that ran the keychain library, stuck in the prompt
+    await until('the keychain process to end', () => !existsSync(`/proc/${helpers[0]}`) || /\) Z /.test(readFileSync(`/proc/${helpers[0]}/stat`, 'utf8')), 5_000);
+  }, 30_000);
 });
