@@ -88,7 +88,7 @@ export class HttpClient {
       } catch (error) {
         if (!(error instanceof TransportError)) throw error;
         trace?.(`! ${error.kind}: ${redactText(error.message, options.secrets)}`);
-        failure = { method, kind: error.kind };
+        failure = { method, kind: error.code === 'EMSGSIZE' ? 'too-large' : error.kind };
         giveUp = () => (error.kind === 'timeout' ? this.timeoutError(request.what, attempt, error) : this.transportError(request.what, error, attempt));
       }
       const decision = decideRetry(failure);

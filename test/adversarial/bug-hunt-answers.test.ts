@@ -32,6 +32,10 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
     r.writeHead(200, { 'content-type': 'application/json' });
     r.end(`{"agents": [], "deep": ${DEEP}}`);
   },
+  'GET /big/agents/machine-stats': (_q, r) => {
+    r.writeHead(200, { 'content-type': 'application/json' });
+    r.end(`{"success": true, "data": {"pad": "${'x'.repeat(2 * 1024 * 1024)}"}}`);
+  },
   [`GET /mn/agents/${OTHER}`]: (_q, r) => json(r, 200, { id: OTHER, agent_hash: 'ffffffffffffffff', name: 'someone-else', created_at: '2026-01-01T00:00:00Z' }),
 };
 const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -132,5 +136,15 @@ describe('JSON nested deeper than anything t0ken needs (it overflowed the stack:
     expect(result.stderr).toContain('nested');
     expect(seen.slice(before)).toEqual([]);
     expect(readFileSync(join(dir, 'config.json'), 'utf8')).toBe(text);
+  });
+});
+
+describe('an answer larger than the 1 MiB limit', () => {
+  it('is a malformed answer at once (exit 5, saying so), not retried until the time runs out', async () => {
+    const before = seen.length;
+    const result = await t0ken(['stats'], { T0KEN_API_KEY: 'omx_agent_BugHuntDeepKey01', T0KEN_API_URL: `${base}/big` });
+    expect(result.code, result.stderr).toBe(5);
+    expect(result.stderr).toContain('larger than 1 MiB');
+    expect(seen.slice(before)).toEqual(['GET /big/agents/machine-stats']);
   });
 });
