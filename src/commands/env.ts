@@ -28,6 +28,8 @@ function render(vars: Record<string, string>, format: EnvFormat): string {
     return formatVariables(vars, format);
   } catch (error) {
     if (!(error instanceof UnrepresentableValueError)) throw error;
-    throw new CliError('invalid_input', `${error.message}; nothing was printed`, Exit.usage, { hint: 'Use --format sh, fish or json, which carry any value.' });
+    throw new CliError('invalid_input', `${error.message}; nothing was printed`, Exit.usage, {
+      hint: error.onlyJson ? 'Use --format json, which escapes every character; or check the variable, which looks damaged.' : 'Use --format sh, fish or json, which carry any value.',
+    });
   }
 }

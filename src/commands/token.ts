@@ -1,4 +1,6 @@
 import type { Context } from '../context.js';
+import { usageError } from '../core/errors.js';
+import { changedBySanitizeBlock } from '../core/sanitize.js';
 import { requireAccount } from '../store/open.js';
 import { storeFor } from './shared/store.js';
 import { readSecret } from './shared/credentials.js';
@@ -13,5 +15,9 @@ export async function run(ctx: Context): Promise<void> {
     apiKey = (await readSecret(ctx, account, { kind: 't0ken', baseUrl })).secret;
   }
   const key = apiKey;
+  // Plain output passes sanitizeBlock: a key holding an escape would print as another key.
+  if (!ctx.json && changedBySanitizeBlock(key)) {
+    throw usageError(`${fromEnv ? 'T0KEN_API_KEY' : 'the stored key'} contains control or invisible characters (an escape, a carriage return…); t0ken does not print it as text`, 'Use `t0ken token --json`, which escapes every character; or check the key, which looks damaged.');
+  }
   ctx.out.result({ api_key: key }, () => key);
 }

@@ -1,6 +1,7 @@
 // Which environment variables a stored identity becomes, and how to print them for a shell or a
 // .env file. Pure: the caller reads the store and the environment.
 import type { IdentityScope } from './exec-argv.js';
+import { changedBySanitizeBlock } from './sanitize.js';
 
 export interface IdentityRecords {
   /** The t0ken key (T0KEN_API_KEY from the environment, or the stored account's) and its API base URL. */
@@ -46,7 +47,8 @@ export const ENV_FORMATS: readonly EnvFormat[] = ['sh', 'fish', 'dotenv', 'json'
 
 /** A value the chosen format cannot carry faithfully (dotenv and a newline, say). */
 export class UnrepresentableValueError extends Error {
-  constructor(readonly variable: string, readonly format: EnvFormat, reason: string) {
+  /** onlyJson: no text format carries it (a control character), only --format json. */
+  constructor(readonly variable: string, readonly format: EnvFormat, reason: string, readonly onlyJson = false) {
     super(`${variable} cannot be written as ${format}: ${reason}`);
   }
 }
@@ -76,6 +78,10 @@ export function formatVariables(vars: Readonly<Record<string, string>>, format: 
   const entries = Object.entries(vars);
   for (const [name, value] of entries) {
     if (value.includes('\0')) throw new UnrepresentableValueError(name, format, 'it contains a NUL byte');
+    // Text output passes sanitizeBlock on its way to the terminal: it would silently print another value.
+    if (format !== 'json' && changedBySanitizeBlock(value)) {
+      throw new UnrepresentableValueError(name, format, 'it contains control or invisible characters (an escape, a carriage return…) that t0ken never prints as text', true);
+    }
   }
   switch (format) {
     case 'json':

@@ -30,6 +30,11 @@ export function sanitizeBlock(text: string): string {
   return text.replace(UNSAFE_IN_BLOCK, '');
 }
 
+/** Whether sanitizeBlock would change the text: a secret that holds such characters cannot be printed as it is. */
+export function changedBySanitizeBlock(text: string): boolean {
+  return sanitizeBlock(text) !== text;
+}
+
 // Characters JSON.stringify leaves raw although a terminal acts on them: DEL, C1 controls (ESC's
 // 8-bit twin CSI is U+009B), bidi overrides and other invisible format characters, line separators.
 const UNSAFE_IN_JSON = /[\u007f-\u009f\p{Cf}\u2028\u2029]/gu;

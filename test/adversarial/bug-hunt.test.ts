@@ -263,3 +263,27 @@ describe('exec a script whose #! interpreter is missing', () => {
     expect(result.stderr).toContain('command not found');
   });
 });
+
+describe('a key holding control characters (T0KEN_API_KEY with an escape or a CR)', () => {
+  const env = { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_KEY: 'omx_agent_ab\u001b[2Jcd\rx' };
+  it.each([['sh'], ['fish'], ['dotenv']])('env --format %s refuses it (exit 2) instead of printing another value', async (format) => {
+    const result = await runCli(['env', '--only', 't0ken', '--format', format], { env });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('--format json');
+  });
+
+  it('env --format json and token --json carry it exactly', async () => {
+    const asEnv = await runCli(['env', '--only', 't0ken', '--format', 'json'], { env });
+    expect(asEnv.code, asEnv.stderr).toBe(0);
+    expect(JSON.parse(asEnv.stdout).T0KEN_API_KEY).toBe(env.T0KEN_API_KEY);
+    const asToken = await runCli(['token', '--json'], { env });
+    expect(JSON.parse(asToken.stdout).api_key).toBe(env.T0KEN_API_KEY);
+  });
+
+  it('token refuses it as text (exit 2) instead of printing another key', async () => {
+    const result = await runCli(['token'], { env });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout).toBe('');
+  });
+});
