@@ -102,6 +102,16 @@ describe('mcp config --write and the client\'s existing file', () => {
     expect(existsSync(join(project, '.mcp.json'))).toBe(false);
   });
 
+  it.each([['~/cfg'], ['cfg']])('a relative T0KEN_CONFIG_DIR (%j) is refused (exit 7), not carried into an entry whose t0ken exec fails at every start', async (dir) => {
+    const written = await mcp(['--client', 'claude-code', '--write'], { T0KEN_CONFIG_DIR: dir });
+    expect(written.code, written.stderr).toBe(7);
+    expect(written.stderr).toContain('T0KEN_CONFIG_DIR is a relative path');
+    expect(existsSync(join(project, '.mcp.json'))).toBe(false);
+    const printed = await mcp(['--client', 'claude-code'], { T0KEN_CONFIG_DIR: dir });
+    expect(printed.code, printed.stderr).toBe(7);
+    expect(printed.stdout).toBe('');
+  });
+
   it('numbers a rewrite keeps exactly (1.50, 1e2, -0.5, 2^53) are merged as usual', async () => {
     writeFileSync(join(project, '.mcp.json'), '{"a": 1.50, "b": 1e2, "c": -0.5, "d": 9007199254740992, "s": "12345678901234567890"}');
     const result = await mcp(['--client', 'claude-code', '--write']);

@@ -17,7 +17,7 @@ import {
 import { DEFAULT_MNEMOM_API_URL, DEFAULT_T0KEN_API_URL } from '../../core/url.js';
 import { readTextFile, replaceTextFile } from '../../platform/files.js';
 import { homeDir, passwdHomeDir } from '../../platform/home.js';
-import { shellQuote } from '../../store/safety.js';
+import { requireAbsoluteConfigDir, shellQuote } from '../../store/safety.js';
 import { storeFor } from '../shared/store.js';
 
 interface Options {
@@ -94,7 +94,11 @@ function settingsToCarry(ctx: Context): Record<string, string> {
   const env: Record<string, string> = {};
   if (ctx.env.T0KEN_API_URL && ctx.t0kenBaseUrl() !== DEFAULT_T0KEN_API_URL) env.T0KEN_API_URL = ctx.t0kenBaseUrl();
   if (ctx.env.MNEMOM_API_URL && ctx.mnemomBaseUrl() !== DEFAULT_MNEMOM_API_URL) env.MNEMOM_API_URL = ctx.mnemomBaseUrl();
-  if (ctx.env.T0KEN_CONFIG_DIR) env.T0KEN_CONFIG_DIR = ctx.configDir;
+  if (ctx.env.T0KEN_CONFIG_DIR) {
+    // A relative one (`~/cfg` quoted, `cfg`) is refused by every t0ken, the client's included (exit 7 at each start).
+    requireAbsoluteConfigDir(ctx.configDir, ctx.env);
+    env.T0KEN_CONFIG_DIR = ctx.configDir;
+  }
   return env;
 }
 
