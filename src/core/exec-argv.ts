@@ -48,6 +48,7 @@ export function parseExecArgv(args: readonly string[]): ExecArgv | 'not-exec' {
     }
     if (!arg.startsWith('-') || arg === '-') break;
     if (HELP.has(arg)) return 'not-exec';
+    if (arg === '--only' && i + 1 === args.length) throw usageError('--only needs a value: t0ken or mnemom', 'For example: t0ken exec --only t0ken -- my-agent');
     if (arg === '--only' || arg.startsWith('--only=')) {
       only = identityScope(arg === '--only' ? (args[++i] ?? '') : arg.slice('--only='.length));
       continue;

@@ -297,3 +297,11 @@ describe('a key holding control characters (T0KEN_API_KEY with an escape or a CR
     expect(result.stdout).toBe('');
   });
 });
+
+describe('exec --only at the end of the line', () => {
+  it('says it needs a value (exit 2), not that it is not ""', async () => {
+    const result = await runCli(['exec', '--only'], { env: { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_KEY: KEY } });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe('t0ken: --only needs a value: t0ken or mnemom');
+  });
+});
