@@ -14,6 +14,8 @@ interface SandboxCommandOptions {
 export async function run(ctx: Context, options: SandboxCommandOptions): Promise<void> {
   const port = parsePort(options.port ?? '0');
   const host = options.host ?? '127.0.0.1';
+  // An empty --host makes Node listen on every interface, under a warning that named nothing.
+  if (host.trim() === '') throw usageError('--host needs an address', 'For example --host 127.0.0.1 (the default), or --host 0.0.0.0 to listen on every interface.');
   const codeTtlMs = options.codeTtl === undefined ? undefined : Number(options.codeTtl) * 1000;
   if (codeTtlMs !== undefined && !(codeTtlMs > 0)) throw usageError('invalid --code-ttl: give seconds greater than 0', 'For example --code-ttl 5.');
   if (!isLoopbackHost(host)) ctx.out.warn(`binding ${host}: the sandbox is reachable from other machines; it has no real security`);

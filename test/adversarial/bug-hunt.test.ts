@@ -305,3 +305,12 @@ describe('exec --only at the end of the line', () => {
     expect(result.stderr.split('\n')[0]).toBe('t0ken: --only needs a value: t0ken or mnemom');
   });
 });
+
+describe('sandbox --host ""', () => {
+  it('is a usage error (exit 2), not a sandbox listening on every interface', async () => {
+    const result = await runCli(['sandbox', '--port', '0', '--host', ''], { env: { T0KEN_CONFIG_DIR: config.dir }, timeoutMs: 3000 });
+    expect(result.signal, 'it started listening').toBeNull();
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain('--host needs an address');
+  });
+});
