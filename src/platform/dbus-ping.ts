@@ -1,33 +1,69 @@
 import { connect, type Socket } from 'node:net';
+import { encodeMethodCall, nextMessage, type Body, type Message } from '../core/dbus-wire.js';
 
 /**
  * Asks the D-Bus session bus whether a service answers, in a few milliseconds, with a deadline:
  * `org.freedesktop.DBus.Peer.Ping` to `destination` (every D-Bus library answers Ping by itself;
- * the bus starts an activatable service for it). Just enough of the wire protocol for that:
- * EXTERNAL authentication, Hello, one method call, and the replies' headers.
+ * the bus starts an activatable service for it), and, on the same connection, any further calls
+ * the caller wants answered (the wire format: core/dbus-wire.ts). EXTERNAL authentication, Hello,
+ * the calls, and their replies; nothing else.
  *
  * Why: the keychain library's first call is synchronous and, against a Secret Service that never
  * answers, holds the thread for libdbus's 25 s reply timeout. This answers "no" in `timeoutMs`.
+ * The further calls tell the keychain whether a call can wait for an unlock prompt (keychain.ts).
  */
 export type PingResult = { ok: true } | { ok: false; reason: 'no-bus' | 'timeout' | 'error'; detail: string };
 
+/** A call made after the ping, on the same connection. */
+export interface Question {
+  path: string;
+  iface: string;
+  member: string;
+  body?: Body;
+}
+
+/** The reply to a Question: its body (type 2) or its error (type 3). */
+export type Answer = Pick<Message, 'type' | 'errorName' | 'signature' | 'body' | 'little'>;
+
+export interface AskResult {
+  ping: PingResult;
+  /** One per question, in order; undefined for one not answered by the deadline (or at all). */
+  answers: (Answer | undefined)[];
+}
+
 export function pingService(address: string, destination: string, path: string, timeoutMs: number): Promise<PingResult> {
+  return askService(address, destination, path, [], timeoutMs).then((result) => result.ping);
+}
+
+/**
+ * Pings `destination` and asks it `questions`, all within `timeoutMs`. Ends at the first of: every
+ * reply is in, the ping failed, the deadline, `afterPingMs` after the ping's answer (the questions
+ * left unanswered are undefined).
+ */
+export function askService(address: string, destination: string, path: string, questions: readonly Question[], timeoutMs: number, afterPingMs = timeoutMs): Promise<AskResult> {
   const socketPath = unixPath(address);
-  if (socketPath === undefined) return Promise.resolve({ ok: false, reason: 'no-bus', detail: `an address t0ken cannot reach (${address.split(',')[0]})` });
+  const answers: (Answer | undefined)[] = questions.map(() => undefined);
+  if (socketPath === undefined) return Promise.resolve({ ping: { ok: false, reason: 'no-bus', detail: `an address t0ken cannot reach (${address.split(',')[0]})` }, answers });
   return new Promise((resolve) => {
     let settled = false;
     let socket: Socket | undefined;
-    const finish = (result: PingResult) => {
+    let pinged = false;
+    let waiting = questions.length;
+    let grace: NodeJS.Timeout | undefined;
+    const finish = (ping: PingResult) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(grace);
       socket?.destroy();
-      resolve(result);
+      resolve({ ping, answers });
     };
-    const timer = setTimeout(() => finish({ ok: false, reason: 'timeout', detail: `${destination} did not answer within ${timeoutMs} ms` }), timeoutMs);
+    // Once the ping is answered, what ends the exchange early no longer says anything about the ping.
+    const stop = (ping: PingResult) => finish(pinged ? { ok: true } : ping);
+    const timer = setTimeout(() => stop({ ok: false, reason: 'timeout', detail: `${destination} did not answer within ${timeoutMs} ms` }), timeoutMs);
     timer.unref();
     socket = connect({ path: socketPath });
-    socket.on('error', (error: NodeJS.ErrnoException) => finish({ ok: false, reason: 'no-bus', detail: `${error.code ?? error.message} on ${socketPath.replace('\0', '@')}` }));
+    socket.on('error', (error: NodeJS.ErrnoException) => stop({ ok: false, reason: 'no-bus', detail: `${error.code ?? error.message} on ${socketPath.replace('\0', '@')}` }));
     let authenticated = false;
     let buffer = Buffer.alloc(0);
     socket.on('connect', () => {
@@ -41,22 +77,36 @@ export function pingService(address: string, destination: string, path: string, 
         if (end < 0) return;
         const line = buffer.subarray(0, end).toString('latin1');
         buffer = buffer.subarray(end + 2);
-        if (!line.startsWith('OK ')) return finish({ ok: false, reason: 'error', detail: `the bus refused authentication (${line.slice(0, 40)})` });
+        if (!line.startsWith('OK ')) return stop({ ok: false, reason: 'error', detail: `the bus refused authentication (${line.slice(0, 40)})` });
         authenticated = true;
         socket!.write('BEGIN\r\n');
-        socket!.write(methodCall(1, 'org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus', 'Hello'));
-        socket!.write(methodCall(2, destination, path, 'org.freedesktop.DBus.Peer', 'Ping'));
+        socket!.write(encodeMethodCall({ serial: 1, destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', iface: 'org.freedesktop.DBus', member: 'Hello' }));
+        socket!.write(encodeMethodCall({ serial: 2, destination, path, iface: 'org.freedesktop.DBus.Peer', member: 'Ping' }));
+        questions.forEach((q, i) => socket!.write(encodeMethodCall({ serial: 3 + i, destination, ...q })));
       }
       for (;;) {
-        const message = nextMessage(buffer);
+        let message: Message | undefined;
+        try {
+          message = nextMessage(buffer);
+        } catch (error) {
+          return stop({ ok: false, reason: 'error', detail: (error as Error).message });
+        }
         if (!message) return;
         buffer = buffer.subarray(message.length);
-        if (message.replySerial !== 2) continue;
-        if (message.type === 2) return finish({ ok: true });
-        if (message.type === 3) return finish({ ok: false, reason: 'error', detail: message.errorName ?? 'an error' });
+        if (message.type !== 2 && message.type !== 3) continue;
+        if (message.replySerial === 2) {
+          if (message.type === 3) return finish({ ok: false, reason: 'error', detail: message.errorName ?? 'an error' });
+          pinged = true;
+          if (waiting > 0 && afterPingMs < timeoutMs) (grace = setTimeout(() => finish({ ok: true }), afterPingMs)).unref();
+        } else if (message.replySerial !== undefined && message.replySerial >= 3 && message.replySerial < 3 + questions.length && !answers[message.replySerial - 3]) {
+          const { type, errorName, signature, body, little } = message;
+          answers[message.replySerial - 3] = { type, errorName, signature, body: Buffer.from(body), little };
+          waiting--;
+        }
+        if (pinged && waiting === 0) return finish({ ok: true });
       }
     });
-    socket.on('close', () => finish({ ok: false, reason: 'error', detail: 'the bus closed the connection' }));
+    socket.on('close', () => stop({ ok: false, reason: 'error', detail: 'the bus closed the connection' }));
   });
 }
 
@@ -73,78 +123,3 @@ function unixPath(address: string): string | undefined {
 }
 
 const unescape = (value: string | undefined): string => decodeURIComponent((value ?? '').replace(/%(?![0-9a-fA-F]{2})/g, '%25'));
-
-// --- marshalling: little-endian D-Bus messages with no body ---
-
-function methodCall(serial: number, destination: string, path: string, iface: string, member: string): Buffer {
-  const fields: Buffer[] = [];
-  let offset = 16; // the fixed header before the fields array's contents
-  const field = (code: number, signature: string, value: string) => {
-    const pad = (8 - (offset % 8)) % 8; // each struct starts on an 8-byte boundary
-    const text = Buffer.from(value, 'utf8');
-    const head = Buffer.from([code, 1, signature.charCodeAt(0), 0]);
-    let body: Buffer;
-    if (signature === 'g') body = Buffer.concat([Buffer.from([text.length]), text, Buffer.from([0])]);
-    else {
-      const length = Buffer.alloc(4);
-      length.writeUInt32LE(text.length);
-      body = Buffer.concat([length, text, Buffer.from([0])]);
-    }
-    const item = Buffer.concat([Buffer.alloc(pad), head, body]);
-    fields.push(item);
-    offset += item.length;
-  };
-  field(1, 'o', path);
-  field(2, 's', iface);
-  field(3, 's', member);
-  field(6, 's', destination);
-  const array = Buffer.concat(fields);
-  const header = Buffer.alloc(16);
-  header.write('l', 0, 'latin1');
-  header[1] = 1; // METHOD_CALL
-  header[2] = 0;
-  header[3] = 1; // protocol version
-  header.writeUInt32LE(0, 4); // no body
-  header.writeUInt32LE(serial, 8);
-  header.writeUInt32LE(array.length, 12);
-  const total = 16 + array.length;
-  return Buffer.concat([header, array, Buffer.alloc((8 - (total % 8)) % 8)]);
-}
-
-interface Parsed { length: number; type: number; replySerial?: number; errorName?: string }
-
-/** The first whole message in `data`, with what the ping needs from its header; undefined if incomplete. */
-function nextMessage(data: Buffer): Parsed | undefined {
-  if (data.length < 16) return undefined;
-  const little = data[0] === 0x6c;
-  const u32 = (at: number) => (little ? data.readUInt32LE(at) : data.readUInt32BE(at));
-  const bodyLength = u32(4);
-  const fieldsLength = u32(12);
-  const headerEnd = 16 + fieldsLength;
-  const length = headerEnd + ((8 - (headerEnd % 8)) % 8) + bodyLength;
-  if (data.length < length) return undefined;
-  const parsed: Parsed = { length, type: data[1]! };
-  let at = 16;
-  while (at < headerEnd) {
-    at += (8 - (at % 8)) % 8;
-    const code = data[at]!;
-    const sigLength = data[at + 1]!;
-    const signature = data.toString('latin1', at + 2, at + 2 + sigLength);
-    at += 2 + sigLength + 1;
-    if (signature === 'u') {
-      at += (4 - (at % 4)) % 4;
-      if (code === 5) parsed.replySerial = u32(at);
-      at += 4;
-    } else if (signature === 's' || signature === 'o') {
-      at += (4 - (at % 4)) % 4;
-      const n = u32(at);
-      if (code === 4) parsed.errorName = data.toString('utf8', at + 4, at + 4 + n);
-      at += 4 + n + 1;
-    } else if (signature === 'g') {
-      at += 1 + data[at]! + 1;
-    } else {
-      break; // a type the header never uses for what we read
-    }
-  }
-  return parsed;
-}

@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pingService } from '../../src/platform/dbus-ping.js';
+import { marshalStrings, nextMessage } from '../../src/core/dbus-wire.js';
+import { askService, pingService } from '../../src/platform/dbus-ping.js';
 
 // The real bus is tested in test/e2e/keychain.test.ts (gnome-keyring, and a Secret Service that
 // never answers); these are the ways a bus can fail before it says anything useful.
@@ -53,5 +54,112 @@ describe('pinging a D-Bus service without blocking', () => {
     });
     await pingService(address, 'org.freedesktop.secrets', '/', 1000);
     expect(seen).toBe(`\0AUTH EXTERNAL ${Buffer.from(String(process.getuid!())).toString('hex')}\r\n`);
+  });
+});
+
+/** A reply message (method return, or error when errorName is given) to `replySerial`. */
+function reply(replySerial: number, body?: { signature: string; bytes: Buffer }, errorName?: string): Buffer {
+  const fields: Buffer[] = [];
+  let length = 0;
+  const push = (b: Buffer) => {
+    fields.push(b);
+    length += b.length;
+  };
+  const align8 = () => push(Buffer.alloc((8 - ((16 + length) % 8)) % 8));
+  const serial = Buffer.alloc(4);
+  serial.writeUInt32LE(replySerial);
+  push(Buffer.concat([Buffer.from([5, 1, 0x75, 0]), serial]));
+  if (errorName) {
+    align8();
+    const n = Buffer.alloc(4);
+    n.writeUInt32LE(errorName.length);
+    push(Buffer.concat([Buffer.from([4, 1, 0x73, 0]), n, Buffer.from(errorName), Buffer.from([0])]));
+  }
+  if (body) {
+    align8();
+    push(Buffer.concat([Buffer.from([8, 1, 0x67, 0, body.signature.length]), Buffer.from(body.signature), Buffer.from([0])]));
+  }
+  const header = Buffer.alloc(16);
+  header.write('l', 0, 'latin1');
+  header[1] = errorName ? 3 : 2;
+  header[3] = 1;
+  header.writeUInt32LE(body?.bytes.length ?? 0, 4);
+  header.writeUInt32LE(1000 + replySerial, 8);
+  header.writeUInt32LE(length, 12);
+  return Buffer.concat([header, ...fields, Buffer.alloc((8 - ((16 + length) % 8)) % 8), body?.bytes ?? Buffer.alloc(0)]);
+}
+
+/** A bus that authenticates, then answers each call it reads with `answer(serial, member)`. */
+function answeringBus(name: string, answer: (serial: number, member: string) => Buffer | undefined): Promise<string> {
+  let buffer = Buffer.alloc(0);
+  let begun = false;
+  const path = join(dir, name);
+  const server = createServer((socket) =>
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      if (!begun) {
+        const text = buffer.toString('latin1');
+        if (text.includes('AUTH') && !text.includes('BEGIN\r\n')) {
+          if (text.endsWith('\r\n')) socket.write('OK 0123456789abcdef\r\n');
+          return;
+        }
+        if (!text.includes('BEGIN\r\n')) return;
+        buffer = buffer.subarray(text.indexOf('BEGIN\r\n') + 7);
+        begun = true;
+      }
+      for (let m; (m = nextMessage(buffer)); ) {
+        const serial = buffer.readUInt32LE(8);
+        const member = /Hello|Ping|SearchItems|Get/.exec(buffer.subarray(0, m.length).toString('latin1'))?.[0] ?? '';
+        buffer = buffer.subarray(m.length);
+        const out = answer(serial, member);
+        if (out) socket.write(out);
+      }
+    }),
+  );
+  servers.push(server);
+  return new Promise((resolve) => server.listen(path, () => resolve(`unix:path=${path}`)));
+}
+
+describe('asking questions on the ping\'s connection', () => {
+  const question = { path: '/org/freedesktop/secrets/aliases/default', iface: 'org.freedesktop.DBus.Properties', member: 'Get', body: marshalStrings('org.freedesktop.Secret.Collection', 'Locked') };
+  const variantFalse = { signature: 'v', bytes: Buffer.from([1, 0x62, 0, 0, 0, 0, 0, 0]) };
+
+  it('the ping and each question answered: every answer, at once', async () => {
+    const address = await answeringBus('answers', (serial) => serial === 4 ? reply(4, undefined, 'org.freedesktop.DBus.Error.UnknownObject') : reply(serial, serial === 3 ? variantFalse : undefined));
+    const started = Date.now();
+    const result = await askService(address, 'org.freedesktop.secrets', '/org/freedesktop/secrets', [question, question], 2000);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(result.ping).toEqual({ ok: true });
+    expect(result.answers[0]).toMatchObject({ type: 2, signature: 'v' });
+    expect(result.answers[0]!.body.equals(variantFalse.bytes)).toBe(true);
+    expect(result.answers[1]).toMatchObject({ type: 3, errorName: 'org.freedesktop.DBus.Error.UnknownObject' });
+  });
+
+  it('a question never answered: the ping still counts, that answer is undefined, at the deadline', async () => {
+    const address = await answeringBus('half', (serial) => (serial <= 2 ? reply(serial) : undefined));
+    const started = Date.now();
+    const result = await askService(address, 'org.freedesktop.secrets', '/', [question], 300);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(result).toEqual({ ping: { ok: true }, answers: [undefined] });
+  });
+
+  it('a question not answered within afterPingMs of the ping: the exchange ends then, well before the deadline', async () => {
+    const address = await answeringBus('grace', (serial) => (serial <= 2 ? reply(serial) : undefined));
+    const started = Date.now();
+    const result = await askService(address, 'org.freedesktop.secrets', '/', [question], 3000, 100);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(result).toEqual({ ping: { ok: true }, answers: [undefined] });
+  });
+
+  it('a ping answered with an error ends the exchange at once, as the ping alone did', async () => {
+    const address = await answeringBus('unknown', (serial) => (serial === 2 ? reply(2, undefined, 'org.freedesktop.DBus.Error.ServiceUnknown') : serial === 1 ? reply(1) : undefined));
+    const started = Date.now();
+    const result = await askService(address, 'org.freedesktop.secrets', '/', [question], 2000);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(result).toEqual({ ping: { ok: false, reason: 'error', detail: 'org.freedesktop.DBus.Error.ServiceUnknown' }, answers: [undefined] });
+  });
+
+  it('an address that is not a unix socket: no bus, no answers', async () => {
+    expect(await askService('tcp:host=127.0.0.1,port=1', 'org.freedesktop.secrets', '/', [question], 500)).toMatchObject({ ping: { ok: false, reason: 'no-bus' }, answers: [undefined] });
   });
 });
