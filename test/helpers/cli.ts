@@ -19,6 +19,7 @@ export interface RunOptions {
   input?: string;          // written to stdin, then stdin is closed
   timeoutMs?: number;      // kill after this long (default 20 s)
   cwd?: string;            // the working directory (default: the test's)
+  wrap?: string[];         // a command that runs node (e.g. strace and its options)
 }
 
 /**
@@ -41,7 +42,8 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
   }
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const [command, ...argv] = [...(options.wrap ?? []), process.execPath, BIN, ...args];
+    const child = spawn(command!, argv, { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

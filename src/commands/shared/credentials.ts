@@ -26,7 +26,7 @@ export function keychainFor(ctx: Pick<Context, 'env'> & { trace?: Context['trace
 }
 
 function openKeychainLazily(env: NodeJS.ProcessEnv, trace: ((line: string) => void) | undefined): Keychain {
-  const real = import('../../store/secrets/keychain.js').then((m) => m.openKeychain({ env }));
+  const real = import('../../store/secrets/keychain.js').then((m) => m.openKeychain({ env, trace }));
   // --debug: each keychain call, its account (never a secret) and how long it took.
   const traced = <T>(what: string, call: (k: Keychain) => Promise<T>, show: (value: T) => string): Promise<T> => {
     if (!trace) return real.then(call);

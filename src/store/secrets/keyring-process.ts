@@ -9,9 +9,10 @@ import { lazyRequire } from '../../platform/lazy-require.js';
  * exits, so t0ken printed its "did not answer within 20 s" error and then hung forever. A child is
  * killed at the deadline and the command ends with its exit code.
  *
- * One child per command, started on the first call; requests and answers are JSON lines on its
- * stdin and stdout (a secret never goes in argv). An idle child does not keep this process alive,
- * and ends when this process does.
+ * Only for calls that can wait for an unlock prompt (keychain.ts asks first; the others run in
+ * keyring-local.ts). One child per command, started on the first such call; requests and answers
+ * are JSON lines on its stdin and stdout (a secret never goes in argv). An idle child does not keep
+ * this process alive, and ends when this process does.
  */
 
 export type KeyringOp = 'get' | 'set' | 'delete' | 'probe';
@@ -83,8 +84,8 @@ interface Pending {
 }
 
 export interface KeyringProcess {
-  /** Starts the child ahead of the first call, so its start-up overlaps other work (the D-Bus ping). */
-  warm(): void;
+  /** Whether the child is there (started, not killed nor ended). */
+  running(): boolean;
   call(request: KeyringRequest): Promise<KeyringReply>;
   /** Ends the child now (a call stuck in it is abandoned). */
   kill(): void;
@@ -174,10 +175,7 @@ export function keyringProcess(env: NodeJS.ProcessEnv): KeyringProcess {
   }
 
   return {
-    warm() {
-      const path = modulePath();
-      if (typeof path === 'string' && !child) hold((child = start(path)), false);
-    },
+    running: () => child !== undefined,
     call(request) {
       const path = modulePath();
       if (typeof path !== 'string') return Promise.resolve({ ok: false, load: true, ...path });
