@@ -1,8 +1,9 @@
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CliError } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
+import { LockTimeoutError, withFileLock } from '../store/lock.js';
 
 /**
  * Another program's config file (an MCP client's): read it whole, or undefined when it does not exist.
@@ -17,6 +18,35 @@ export function readTextFile(path: string, limitBytes = 1024 * 1024): string | u
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw fileError(error, 'read', path);
+  }
+}
+
+/**
+ * Reads the file, computes its new text and replaces it (see replaceTextFile), holding a lock file
+ * beside it (`.<name>.t0ken-lock`) meanwhile, so that t0ken processes writing the same file at once
+ * (a set-up script adding several servers in parallel) each keep the others' changes.
+ * Returns the path written (the symlink's target, when the file is a link).
+ */
+export async function updateTextFile(path: string, change: (existing: string | undefined) => string): Promise<string> {
+  let target = path;
+  try {
+    target = followLinks(path);
+    mkdirSync(dirname(target), { recursive: true });
+  } catch (error) {
+    throw fileError(error, 'prepare', path);
+  }
+  const lockPath = join(dirname(target), `.${basename(target)}.t0ken-lock`);
+  try {
+    return await withFileLock(lockPath, () => replaceTextFile(target, change(readTextFile(target))));
+  } catch (error) {
+    if (error instanceof LockTimeoutError) {
+      throw new CliError('local_state', `${target} is being written by another t0ken process (${error.holder})`, Exit.state, {
+        hint: `Wait for it to finish; if no t0ken is running, delete ${lockPath}.`,
+        cause: error,
+      });
+    }
+    if ((error as NodeJS.ErrnoException).code === undefined) throw error; // a CliError already, or a bug
+    throw fileError(error, 'write', target);
   }
 }
 

@@ -112,6 +112,16 @@ describe('mcp config --write and the client\'s existing file', () => {
     expect(printed.stdout).toBe('');
   });
 
+  it('six t0ken processes adding six servers at once keep all six (they lost each other\'s entries)', async () => {
+    const names = ['one', 'two', 'three', 'four', 'five', 'six'];
+    const results = await Promise.all(names.map((name) => mcp(['--client', 'claude-code', '--write', '--name', name, '-q'])));
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    const servers = JSON.parse(readFileSync(join(project, '.mcp.json'), 'utf8')).mcpServers;
+    expect(Object.keys(servers).sort()).toEqual([...names].sort());
+    expect(existsSync(join(project, '.mcp.json.t0ken-lock'))).toBe(false);
+    expect(existsSync(join(project, '..mcp.json.t0ken-lock'))).toBe(false);
+  });
+
   it('numbers a rewrite keeps exactly (1.50, 1e2, -0.5, 2^53) are merged as usual', async () => {
     writeFileSync(join(project, '.mcp.json'), '{"a": 1.50, "b": 1e2, "c": -0.5, "d": 9007199254740992, "s": "12345678901234567890"}');
     const result = await mcp(['--client', 'claude-code', '--write']);

@@ -15,7 +15,7 @@ import {
   type McpClient,
 } from '../../core/mcp-clients.js';
 import { DEFAULT_MNEMOM_API_URL, DEFAULT_T0KEN_API_URL } from '../../core/url.js';
-import { readTextFile, replaceTextFile } from '../../platform/files.js';
+import { updateTextFile } from '../../platform/files.js';
 import { homeDir, passwdHomeDir } from '../../platform/home.js';
 import { requireAbsoluteConfigDir, shellQuote } from '../../store/safety.js';
 import { storeFor } from '../shared/store.js';
@@ -54,21 +54,23 @@ export async function run(ctx: Context, options: Options, args: string[]): Promi
   if (!path) throw usageError('--client generic has no config file to write', 'Pick --client claude-code, cursor or vscode, or copy the printed entry into your client\'s file.');
   if (!isAbsolute(path)) throw relativeHome(path);
 
-  const existing = readTextFile(path);
-  let merged: ReturnType<typeof mergeServerEntry>;
-  try {
-    merged = mergeServerEntry(existing, client, name, launch);
-  } catch (error) {
-    if (!(error instanceof UnmergeableConfigError)) throw error;
-    throw new CliError('unmergeable_config', `${path} cannot be merged: ${error.message}; it was left untouched`, Exit.state, {
-      hint: `Fix the file, or add the entry by hand: t0ken mcp config --client ${client}${name === DEFAULT_SERVER_NAME ? '' : ` --name ${name}`}`,
-    });
-  }
-  const written = replaceTextFile(path, merged.text);
+  let merged: ReturnType<typeof mergeServerEntry> | undefined;
+  const written = await updateTextFile(path, (existing) => {
+    try {
+      merged = mergeServerEntry(existing, client, name, launch);
+    } catch (error) {
+      if (!(error instanceof UnmergeableConfigError)) throw error;
+      throw new CliError('unmergeable_config', `${path} cannot be merged: ${error.message}; it was left untouched`, Exit.state, {
+        hint: `Fix the file, or add the entry by hand: t0ken mcp config --client ${client}${name === DEFAULT_SERVER_NAME ? '' : ` --name ${name}`}`,
+      });
+    }
+    return merged.text;
+  });
+  const done = merged!;
   await warnWhenNothingStored(ctx);
   ctx.out.result(
-    { client, name, file: written, replaced: merged.replaced, other_servers: merged.others },
-    () => `${merged.replaced ? 'Updated' : 'Added'} the MCP server "${name}" in ${written} (${merged.others} other server${merged.others === 1 ? '' : 's'} kept).`,
+    { client, name, file: written, replaced: done.replaced, other_servers: done.others },
+    () => `${done.replaced ? 'Updated' : 'Added'} the MCP server "${name}" in ${written} (${done.others} other server${done.others === 1 ? '' : 's'} kept).`,
     { quiet: () => written },
   );
 }
