@@ -136,7 +136,8 @@ describe.skipIf(!hasTmux)('Ctrl-C during a spinner', () => {
 });
 
 describe.skipIf(!hasZsh)('zsh completion installed the README way', () => {
-  it('completes on the first TAB of a new shell (autoloaded from a user directory on fpath)', async () => {
+  /** A new interactive zsh in tmux with t0ken's completion installed as the README says, at its prompt. */
+  async function zshWithCompletion(): Promise<Tmux> {
     const zfunc = join(home, '.zfunc');
     mkdirSync(zfunc, { recursive: true });
     writeFileSync(join(zfunc, '_t0ken'), readFileSync(fileURLToPath(new URL('../../completions/_t0ken', import.meta.url)), 'utf8'));
@@ -144,6 +145,11 @@ describe.skipIf(!hasZsh)('zsh completion installed the README way', () => {
     const tmux = Tmux.start({ command: 'zsh', env: { ...shellEnv(), ZDOTDIR: home } });
     session = tmux;
     await tmux.waitFor('%');
+    return tmux;
+  }
+
+  it('completes on the first TAB of a new shell (autoloaded from a user directory on fpath)', async () => {
+    const tmux = await zshWithCompletion();
     tmux.type('t0ken ag');
     tmux.keys('Tab');
     await tmux.waitFor('t0ken agent');
@@ -153,14 +159,8 @@ describe.skipIf(!hasZsh)('zsh completion installed the README way', () => {
   });
 
   it('after exec: program names, then the program\'s own completion (t0ken completing itself)', async () => {
-    const zfunc = join(home, '.zfunc');
-    mkdirSync(zfunc, { recursive: true });
-    writeFileSync(join(zfunc, '_t0ken'), readFileSync(fileURLToPath(new URL('../../completions/_t0ken', import.meta.url)), 'utf8'));
-    writeFileSync(join(home, '.zshrc'), 'fpath=(~/.zfunc $fpath)\nautoload -Uz compinit && compinit -u\nPS1="%% "\n');
     writeFileSync(join(home, 'bin', 't0kenprobe-agent'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-    const tmux = Tmux.start({ command: 'zsh', env: { ...shellEnv(), ZDOTDIR: home } });
-    session = tmux;
-    await tmux.waitFor('%');
+    const tmux = await zshWithCompletion();
     tmux.type('t0ken exec --only t0ken -- t0kenprobe-');
     tmux.keys('Tab');
     await tmux.waitFor('t0ken exec --only t0ken -- t0kenprobe-agent');
