@@ -14,6 +14,7 @@ const OTHER = 'smolt-0badc0de';
 const MNEMOM_KEY = 'mnm_BugHuntAnswersKey_0001';
 const PROVIDER_KEY = 'sk-ant-bughunt-provider-key';
 
+const TWIN = { id: OTHER, agent_hash: 'ffffffffffffffff', name: 'twin', created_at: '2026-01-01T00:00:00Z' };
 /** JSON nested 100,000 levels deep: about 200 KB, well under the 1 MiB answer limit. */
 const DEEP = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
 const seen: string[] = [];
@@ -37,6 +38,9 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
     r.end(`{"success": true, "data": {"pad": "${'x'.repeat(2 * 1024 * 1024)}"}}`);
   },
   [`GET /mn/agents/${OTHER}`]: (_q, r) => json(r, 200, { id: OTHER, agent_hash: 'ffffffffffffffff', name: 'someone-else', created_at: '2026-01-01T00:00:00Z' }),
+  // A list that repeats one agent (a paging overlap, say): still one agent named twin.
+  'GET /dup/agents': (_q, r) => json(r, 200, { agents: [TWIN, TWIN] }),
+  [`GET /dup/agents/${OTHER}`]: (_q, r) => json(r, 200, TWIN),
 };
 const json = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -86,6 +90,14 @@ describe('agent create --if-exists ok and a 409 naming an agent that is not this
     expect(error.code).toBe('conflict');
     expect(error.message).toContain(OTHER);
     expect(error.message).toMatch(/neither/);
+  });
+});
+
+describe('agent show by name', () => {
+  it('a list that names the same agent twice is one agent, not "2 agents are named twin"', async () => {
+    const result = await t0ken(['agent', 'show', 'twin', '--json'], { MNEMOM_API_URL: `${base}/dup` });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).id).toBe(OTHER);
   });
 });
 

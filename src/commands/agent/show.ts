@@ -20,7 +20,8 @@ export async function run(ctx: Context, _options: Record<string, unknown>, args:
   const agent = await withSpinner(ctx.out, ctx.env, `Fetching agent ${target}…`, async () => {
     let id = target;
     if (!byId) {
-      const matches = (await api.listAgents()).agents.filter((a) => a.name === target);
+      // By id, once each: a list that repeats an agent (a paging overlap) still names one agent.
+      const matches = [...new Map((await api.listAgents()).agents.filter((a) => a.name === target).map((a) => [a.id, a])).values()];
       if (matches.length === 0) {
         throw new CliError('not_found', `no agent named ${target} among the agents of this Mnemom credential`, Exit.rejected, {
           hint: 'Run `t0ken agent list` to see them, or pass the agent id.',
