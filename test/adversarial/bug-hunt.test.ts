@@ -254,6 +254,13 @@ describe('stdout on a full disk (/dev/full)', () => {
     expect(result.code).toBe(code);
   });
 
+  it.each([[['token']], [['--json', 'token']], [['fingerprint']]])('t0ken %j: the error names stdout, not a full file system holding "."', async (args) => {
+    const result = await toFullDisk(args, { T0KEN_API_KEY: KEY });
+    expect(result.code, result.stderr).toBe(7);
+    expect(result.stderr).toContain('could not write the output to stdout (ENOSPC)');
+    expect(result.stderr).not.toContain('holding .');
+  });
+
   it('help printed by commander (T0KEN_NO_STATIC_TEXT=1) too', async () => {
     const result = await toFullDisk(['stats', '--help'], { T0KEN_NO_STATIC_TEXT: '1' });
     expect(result.code, result.stderr).toBe(7);
