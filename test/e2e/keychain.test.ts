@@ -211,6 +211,10 @@ describe.runIf(haveKeyring)('with a real Secret Service (gnome-keyring)', () => 
     expect(error.code).toBe('keychain_entry_missing');
     expect(error.hint).toMatch(/t0ken register --force/);
     expect((await t0ken(['stats'])).code).toBe(7);
+    // Not "every stored secret is already in the OS keychain": this one is in it no more.
+    const migrate = await t0ken(['credentials', 'migrate', '--to', 'keyring', '--json']);
+    expect(migrate.code, migrate.stdout).toBe(7);
+    expect(jsonError(migrate.stderr).code).toBe('keychain_entry_missing');
     const recover = await t0ken(['register', '--force']);
     expect(recover.code, recover.stderr).toBe(0);
     expect((await t0ken(['token'])).stdout).toBe(`${key}\n`);

@@ -37,7 +37,11 @@ export async function run(ctx: Context, options: { to?: string }): Promise<void>
       try {
         if (to === 'keyring') {
           const secret = fromFile(record);
-          if (secret === undefined) continue;
+          if (secret === undefined) {
+            // Already in the keychain: say so only if it really is there (a missing entry is exit 7 with the way back).
+            await readPlaced(record, keychain, label);
+            continue;
+          }
           const ref = refFor(label.kind, label.baseUrl);
           await keychain().set(ref.account, secret);
           delete record.api_key;
