@@ -130,10 +130,12 @@ function describeClaim(claim: ClaimState): string {
     case 'claimed':
       if (claim.source === 'service') return `claimed (the t0ken service answered "already claimed" on ${localTime(claim.claimed_at)}; by whom is not known here)`;
       return `claimed by ${claim.email || claim.merged_to_user_id} (user ${claim.merged_to_user_id}) on ${localTime(claim.claimed_at)}`;
-    case 'pending':
-      return claim.expired
-        ? `code for ${claim.email} expired at ${localTime(claim.expires_at)}; run \`t0ken claim\` again`
-        : `pending for ${claim.email}, code expires in ${minutesLeft(claim.expires_at)} min; run \`t0ken verify\``;
+    case 'pending': {
+      if (claim.expired) return `code for ${claim.email} expired at ${localTime(claim.expires_at)}; run \`t0ken claim\` again`;
+      const left = minutesLeft(claim.expires_at);
+      if (!Number.isFinite(left)) return `pending for ${claim.email} (the code's expiry in the config, ${JSON.stringify(claim.expires_at.slice(0, 40))}, is not a date); run \`t0ken verify\``;
+      return `pending for ${claim.email}, code expires in ${left} min; run \`t0ken verify\``;
+    }
     default:
       return 'not claimed; run `t0ken claim --email you@example.com`';
   }

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/server.js';
@@ -201,6 +201,19 @@ describe('claim and verify', () => {
     const result = await t0ken(['claim', '--email', 'not-an-email']);
     expect(result.code).toBe(2);
     expect(count('/agents/claim/init')).toBe(before);
+  });
+
+  it('whoami with a pending claim whose expiry in the config is not a date (a hand edit) says so, not "expires in NaN min"', async () => {
+    const own = { T0KEN_FINGERPRINT: `fp_${'e'.repeat(32)}` }; // a machine of its own in the shared sandbox
+    expect((await t0ken(['register'], own)).code).toBe(0);
+    expect((await t0ken(['claim', '--email', 'owner@example.com'], own)).code).toBe(0);
+    const data = stored();
+    data.t0ken[sandbox.t0kenUrl].pending_claim.expires_at = 'soon';
+    writeFileSync(join(config.dir, 'config.json'), JSON.stringify(data), { mode: 0o600 });
+    const whoami = await t0ken(['whoami'], own);
+    expect(whoami.code, whoami.stderr).toBe(0);
+    expect(whoami.stdout).not.toContain('NaN');
+    expect(whoami.stdout).toContain('pending for owner@example.com (the code\'s expiry in the config, "soon", is not a date)');
   });
 
   it('prints the code and expiry, stores the pending claim, then verify completes it', async () => {
