@@ -1,11 +1,11 @@
 import type { Context } from '../context.js';
-import { CliError, notRegisteredError } from '../core/errors.js';
-import { identityScope, type IdentityScope } from '../core/exec-argv.js';
+import { CliError } from '../core/errors.js';
+import { identityScope } from '../core/exec-argv.js';
 import { Exit } from '../core/exit-codes.js';
 import { childEnvironment, identityVariables } from '../core/identity-env.js';
 import { DEFAULT_T0KEN_API_URL } from '../core/url.js';
 import { runChild } from '../platform/child.js';
-import { resolveIdentity } from './shared/identity.js';
+import { nothingToHandOver, resolveIdentity } from './shared/identity.js';
 
 /**
  * `t0ken exec [--only t0ken|mnemom] [--] <program> [args…]`: runs the program with this machine's
@@ -26,15 +26,4 @@ export async function run(ctx: Context, options: { only?: unknown }, args: strin
     throw new CliError('command_not_executable', outcome.message, Exit.notExecutable, { hint: outcome.hint ?? 'Check that it is a program and that its execute bit is set (chmod +x).' });
   }
   return outcome.status;
-}
-
-export function nothingToHandOver(ctx: Context, only: IdentityScope | undefined): CliError {
-  // --only mnemom never looks at T0KEN_API_URL (a bad one is no reason to fail here).
-  const t0ken = () => `no t0ken account is stored for ${ctx.t0kenBaseUrl()} and T0KEN_API_KEY is not set`;
-  const mnemom = `no Mnemom key is stored for ${ctx.mnemomBaseUrl()} and MNEMOM_API_KEY is not set`;
-  const what = only === 't0ken' ? t0ken() : only === 'mnemom' ? mnemom : `${t0ken()}; ${mnemom}`;
-  const hint = only === 'mnemom'
-    ? 'Store a Mnemom key with `printf %s "$KEY" | t0ken agent login --with-token`.'
-    : 'Run `t0ken register` first (or set T0KEN_API_KEY).';
-  return notRegisteredError(`nothing to hand over: ${what}`, hint);
 }

@@ -1,5 +1,6 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { encodeMethodCall, nextMessage, type Body, type Message } from '../core/dbus-wire.js';
+import { lazyRequire } from './lazy-require.js';
 
 /**
  * Asks the D-Bus session bus whether a service answers, in a few milliseconds, with a deadline:
@@ -62,7 +63,8 @@ export function askService(address: string, destination: string, path: string, q
     const stop = (ping: PingResult) => finish(pinged ? { ok: true } : ping);
     const timer = setTimeout(() => stop({ ok: false, reason: 'timeout', detail: `${destination} did not answer within ${timeoutMs} ms` }), timeoutMs);
     timer.unref();
-    socket = connect({ path: socketPath });
+    // node:net (and node:stream with it) only when there is a bus to ask: ~3 ms of start-up otherwise.
+    socket = (lazyRequire('node:net') as typeof import('node:net')).connect({ path: socketPath });
     socket.on('error', (error: NodeJS.ErrnoException) => stop({ ok: false, reason: 'no-bus', detail: `${error.code ?? error.message} on ${socketPath.replace('\0', '@')}` }));
     let authenticated = false;
     let buffer = Buffer.alloc(0);

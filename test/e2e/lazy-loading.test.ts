@@ -112,6 +112,16 @@ describe('a command that sends nothing loads no network code', () => {
     expect(await builtinsOf(['stats'])).toContain('NativeModule net');
   });
 
+  it('env and credentials status load neither node:net nor node:child_process (no D-Bus session here: no bus to ask); exec does, so the check can fail', async () => {
+    expect(await builtinsOf(['register'])).toBeDefined(); // an account to hand over, whatever ran before
+    for (const args of [['env'], ['credentials', 'status']]) {
+      const loaded = await builtinsOf(args);
+      expect(loaded, args.join(' ')).not.toContain('NativeModule net');
+      expect(loaded, args.join(' ')).not.toContain('NativeModule child_process');
+    }
+    expect(await builtinsOf(['exec', '--', 'true'])).toContain('NativeModule child_process');
+  });
+
   it('token and stats load neither node:module (the ESM loader with it) nor node:os; fingerprint, which needs os, does', async () => {
     for (const args of [['token'], ['stats']]) {
       const loaded = await builtinsOf(args);

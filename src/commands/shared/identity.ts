@@ -1,4 +1,5 @@
 import type { Context } from '../../context.js';
+import { notRegisteredError, type CliError } from '../../core/errors.js';
 import type { IdentityScope } from '../../core/exec-argv.js';
 import type { IdentityRecords } from '../../core/identity-env.js';
 import { mnemomKeyFromEnv } from './mnemom-auth.js';
@@ -31,4 +32,16 @@ export async function resolveIdentity(ctx: Context, only: IdentityScope | undefi
     }
   }
   return records;
+}
+
+/** exec and env with nothing to hand over (exit 3), saying what is missing for the identities asked for. */
+export function nothingToHandOver(ctx: Context, only: IdentityScope | undefined): CliError {
+  // --only mnemom never looks at T0KEN_API_URL (a bad one is no reason to fail here).
+  const t0ken = () => `no t0ken account is stored for ${ctx.t0kenBaseUrl()} and T0KEN_API_KEY is not set`;
+  const mnemom = `no Mnemom key is stored for ${ctx.mnemomBaseUrl()} and MNEMOM_API_KEY is not set`;
+  const what = only === 't0ken' ? t0ken() : only === 'mnemom' ? mnemom : `${t0ken()}; ${mnemom}`;
+  const hint = only === 'mnemom'
+    ? 'Store a Mnemom key with `printf %s "$KEY" | t0ken agent login --with-token`.'
+    : 'Run `t0ken register` first (or set T0KEN_API_KEY).';
+  return notRegisteredError(`nothing to hand over: ${what}`, hint);
 }
