@@ -26,6 +26,7 @@ export async function run(ctx: Context, options: { to?: string }): Promise<void>
   const store = storeFor(ctx);
   const keychain = keychainFor(ctx);
   const moved: Moved[] = [];
+  const inKeychain: [SecretLabel, SecretHolder][] = [];
   let failure: unknown;
 
   await store.update(async (data) => {
@@ -38,8 +39,7 @@ export async function run(ctx: Context, options: { to?: string }): Promise<void>
         if (to === 'keyring') {
           const secret = fromFile(record);
           if (secret === undefined) {
-            // Already in the keychain: say so only if it really is there (a missing entry is exit 7 with the way back).
-            await readPlaced(record, keychain, label);
+            if (record.api_key_ref) inKeychain.push([label, record]);
             continue;
           }
           const ref = refFor(label.kind, label.baseUrl);
@@ -58,6 +58,16 @@ export async function run(ctx: Context, options: { to?: string }): Promise<void>
       } catch (error) {
         // Keep what moved so far (it is written below), and stop at the first secret that cannot move.
         failure = error instanceof KeychainError ? keychainCliError(error, label, to === 'keyring' ? 'write' : 'read') : error;
+        break;
+      }
+    }
+    // Once the others moved: a secret said to be in the keychain already must really be there (a
+    // missing entry is exit 7 with the command that stores it again, not "already in the keychain").
+    for (const [label, record] of failure === undefined ? inKeychain : []) {
+      try {
+        await readPlaced(record, keychain, label);
+      } catch (error) {
+        failure = error;
         break;
       }
     }
