@@ -10,7 +10,14 @@ export function homeDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = proc
   return fromEnv || (lazyRequire('node:os') as typeof import('node:os')).homedir();
 }
 
-/** The password database's home directory of the user running t0ken (not HOME). Throws when none. */
-export function passwdHomeDir(): string {
-  return (lazyRequire('node:os') as typeof import('node:os')).userInfo().homedir;
+/**
+ * For the example in a hint about a bad HOME: the password database's home directory of the user
+ * running t0ken (not HOME, which is what went wrong), or /home/you when it has none.
+ */
+export function homeForExamples(): string {
+  try {
+    return (lazyRequire('node:os') as typeof import('node:os')).userInfo().homedir;
+  } catch {
+    return '/home/you';
+  }
 }

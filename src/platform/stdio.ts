@@ -1,5 +1,5 @@
 import { fstatSync, writeSync } from 'node:fs';
-import { CliError } from '../core/errors.js';
+import { CliError, stdoutFailed } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
 import { lazyRequire } from './lazy-require.js';
 
@@ -39,10 +39,8 @@ class FdWriter implements StdioWriter {
         // stderr that takes nothing more (/dev/full): warnings and errors are lost, not the command
         // nor its exit status. stdout's failure is the command's (exit 7, said on stderr if it can).
         if (this.fd === 2) return false;
-        throw new CliError('local_state', `could not write the output to stdout (${code ?? 'error'})`, Exit.state, {
-          cause: error,
-          hint: 'Check where stdout goes (a full disk, a broken device), then run the command again.',
-        });
+        const { message, hint } = stdoutFailed(code);
+        throw new CliError('local_state', message, Exit.state, { cause: error, hint });
       }
     }
     return true;

@@ -1,4 +1,5 @@
 import { readFileSync, writeSync } from 'node:fs';
+import { stdoutFailed } from '../core/errors.js';
 import { staticTextKey } from '../core/static-argv.js';
 
 /**
@@ -37,8 +38,9 @@ export function printStaticText(args: readonly string[], textFile: string): bool
  * file-system error, never a stack trace. Shared with bin/t0ken.js's --version.
  */
 export function outputFailed(code: string | undefined): never {
+  const { message, hint } = stdoutFailed(code);
   try {
-    writeSync(2, `t0ken: could not write the output to stdout (${code ?? 'error'})\nCheck where stdout goes (a full disk, a broken device), then run the command again.\n`);
+    writeSync(2, `t0ken: ${message}\n${hint}\n`);
   } catch {
     // stderr is gone too: the exit status says it
   }

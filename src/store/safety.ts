@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, statSync, type St
 import { basename, dirname, isAbsolute } from 'node:path';
 import { CliError, isCliError, stateError } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
-import { passwdHomeDir } from '../platform/home.js';
+import { homeForExamples } from '../platform/home.js';
 
 /**
  * The checks ssh makes before it trusts its files, made before t0ken reads or sends anything: a
@@ -32,18 +32,10 @@ export function requireAbsoluteConfigDir(dir: string, env: NodeJS.ProcessEnv): v
       : 'HOME is empty or relative';
   throw stateError(
     `the config directory ${JSON.stringify(dir)} is not an absolute path (${why}); t0ken writes nothing under the current directory`,
-    `Set T0KEN_CONFIG_DIR (or XDG_CONFIG_HOME) to an absolute path, e.g. export T0KEN_CONFIG_DIR=${shellQuote(suggestedDir())}`,
+    `Set T0KEN_CONFIG_DIR (or XDG_CONFIG_HOME) to an absolute path, e.g. export T0KEN_CONFIG_DIR=${shellQuote(`${homeForExamples()}/.config/t0ken`)}`,
   );
 }
 
-function suggestedDir(): string {
-  try {
-    // The passwd entry, not HOME (which is what went wrong).
-    return `${passwdHomeDir()}/.config/t0ken`;
-  } catch {
-    return '/home/you/.config/t0ken';
-  }
-}
 
 /**
  * The config directory's stats, or undefined when it does not exist yet. Refuses a directory that
@@ -75,7 +67,7 @@ export function checkConfigDir(dir: string): Stats | undefined {
   if (uid !== undefined && stats.uid !== uid && stats.uid !== 0) {
     throw stateError(
       `the config directory ${dir} belongs to another user (uid ${stats.uid}); nothing was read or sent`,
-      `Use a directory of your own: export T0KEN_CONFIG_DIR=${shellQuote(suggestedDir())}`,
+      `Use a directory of your own: export T0KEN_CONFIG_DIR=${shellQuote(`${homeForExamples()}/.config/t0ken`)}`,
     );
   }
   if (uid !== undefined && (stats.mode & 0o022) !== 0) {

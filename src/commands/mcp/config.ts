@@ -16,7 +16,7 @@ import {
 } from '../../core/mcp-clients.js';
 import { DEFAULT_MNEMOM_API_URL, DEFAULT_T0KEN_API_URL } from '../../core/url.js';
 import { updateTextFile } from '../../platform/files.js';
-import { homeDir, passwdHomeDir } from '../../platform/home.js';
+import { homeDir, homeForExamples } from '../../platform/home.js';
 import { requireAbsoluteConfigDir, shellQuote } from '../../store/safety.js';
 import { storeFor } from '../shared/store.js';
 
@@ -77,14 +77,8 @@ export async function run(ctx: Context, options: Options, args: string[]): Promi
 
 /** An empty or relative HOME would put the client's file under the current directory: refused, as for the config directory. */
 function relativeHome(path: string): CliError {
-  let home = '/home/you';
-  try {
-    home = passwdHomeDir(); // the passwd entry, not HOME (which is what went wrong)
-  } catch {
-    // keep the example
-  }
   return new CliError('local_state', `${JSON.stringify(path)} is not an absolute path (HOME is empty or relative); t0ken writes nothing under the current directory`, Exit.state, {
-    hint: `Set HOME to your home directory, e.g. export HOME=${shellQuote(home)}`,
+    hint: `Set HOME to your home directory, e.g. export HOME=${shellQuote(homeForExamples())}`,
   });
 }
 

@@ -22,7 +22,7 @@ import { KEYCHAIN_SERVICE, KeychainError, type Keychain, type KeychainProblem } 
  * libuv's thread pool), so the command would print its error and hang: a call that can wait for a
  * prompt runs in a child process (keyring-process.ts), killed at CALL_TIMEOUT_MS. Which calls can:
  * on the ping's connection t0ken asks the Secret Service whether what the call touches is locked
- * (core/keychain-route.ts); when nothing is, the call runs here (no node start-up, +35 ms), else, or
+ * (core/keychain-route.ts); when nothing is, the call runs here (no node start-up: ~35 ms less), else, or
  * when it cannot tell (no answer, another platform, a bus that is not a unix socket), in the child.
  * Every call, here or there, is raced against CALL_TIMEOUT_MS.
  */
