@@ -1,56 +1,47 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
+import { useProjectAndHome } from '../helpers/sandbox.js';
 
 /**
  * Bugs found by driving the built CLI from the outside (odd files, odd environments, odd answers).
  * Each test failed before its fix.
  */
-const root = mkdtempSync(join(tmpdir(), 't0ken-bughunt-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const dirs = useProjectAndHome('t0ken-bughunt-');
+const { root } = dirs;
 const config = tempConfigDir('t0ken-bughunt-cfg-');
 afterAll(config.cleanup);
 const KEY = 'omx_agent_BugHuntTestKey_0000000001';
 
-let project: string;
-let home: string;
-let n = 0;
-beforeEach(() => {
-  project = join(root, `project-${n}`);
-  home = join(root, `home-${n++}`);
-  mkdirSync(project);
-  mkdirSync(home);
-});
 const mcp = (args: string[], env: Record<string, string | undefined> = {}) =>
-  runCli(['mcp', 'config', ...args], { cwd: project, timeoutMs: 8000, env: { HOME: home, T0KEN_CONFIG_DIR: config.dir, T0KEN_API_KEY: KEY, ...env } });
+  runCli(['mcp', 'config', ...args], { cwd: dirs.project, timeoutMs: 8000, env: { HOME: dirs.home, T0KEN_CONFIG_DIR: config.dir, T0KEN_API_KEY: KEY, ...env } });
 
 describe('mcp config --write and the client\'s existing file', () => {
   it('a FIFO where the file should be is refused (exit 7), not read forever', async () => {
-    execFileSync('mkfifo', [join(project, '.mcp.json')]);
+    execFileSync('mkfifo', [join(dirs.project, '.mcp.json')]);
     const result = await mcp(['--client', 'claude-code', '--write']);
     expect(result.signal, 'hung on the FIFO').toBeNull();
     expect(result.code, result.stderr).toBe(7);
     expect(result.stderr).toMatch(/not a regular file/);
-    expect(lstatSync(join(project, '.mcp.json')).isFIFO()).toBe(true);
+    expect(lstatSync(join(dirs.project, '.mcp.json')).isFIFO()).toBe(true);
   });
 
   it('a link to /dev/zero is refused (exit 7), not read until memory runs out', async () => {
-    symlinkSync('/dev/zero', join(project, '.mcp.json'));
+    symlinkSync('/dev/zero', join(dirs.project, '.mcp.json'));
     const result = await mcp(['--client', 'claude-code', '--write']);
     expect(result.code, result.stderr).toBe(7);
-    expect(readlinkSync(join(project, '.mcp.json'))).toBe('/dev/zero');
+    expect(readlinkSync(join(dirs.project, '.mcp.json'))).toBe('/dev/zero');
   });
 
   it('a dangling symlink (a dotfile manager\'s, before its target exists) stays a link; the target is written', async () => {
-    const target = join(root, `dotfiles-${n}`, 'cursor', 'mcp.json');
-    mkdirSync(join(home, '.cursor'));
-    symlinkSync(target, join(home, '.cursor', 'mcp.json'));
+    const target = join(root, 'dotfiles', 'cursor', 'mcp.json');
+    mkdirSync(join(dirs.home, '.cursor'));
+    symlinkSync(target, join(dirs.home, '.cursor', 'mcp.json'));
     const result = await mcp(['--client', 'cursor', '--write']);
     expect(result.code, result.stderr).toBe(0);
-    expect(lstatSync(join(home, '.cursor', 'mcp.json')).isSymbolicLink()).toBe(true);
+    expect(lstatSync(join(dirs.home, '.cursor', 'mcp.json')).isSymbolicLink()).toBe(true);
     expect(JSON.parse(readFileSync(target, 'utf8')).mcpServers.memoryx.args[0]).toBe('exec');
   });
 
@@ -61,8 +52,8 @@ describe('mcp config --write and the client\'s existing file', () => {
     const result = await mcp(['--client', 'cursor', '--write'], { HOME: value });
     expect(result.code, result.stderr).toBe(7);
     expect(result.stderr).toContain('HOME');
-    expect(existsSync(join(project, '.cursor'))).toBe(false);
-    expect(existsSync(join(project, 'somewhere'))).toBe(false);
+    expect(existsSync(join(dirs.project, '.cursor'))).toBe(false);
+    expect(existsSync(join(dirs.project, 'somewhere'))).toBe(false);
   });
 
   it.each([
@@ -70,24 +61,24 @@ describe('mcp config --write and the client\'s existing file', () => {
     ['a number beyond a double', '{"limit": 1e400}'],
     ['a decimal a double cannot hold', '{"ratio": 0.10000000000000000000000001}'],
   ])('a file with %s is left untouched (exit 7) rather than rewritten with another value', async (_label, text) => {
-    writeFileSync(join(project, '.mcp.json'), text);
+    writeFileSync(join(dirs.project, '.mcp.json'), text);
     const result = await mcp(['--client', 'claude-code', '--write']);
     expect(result.code, result.stderr).toBe(7);
     expect(result.stderr).toMatch(/number/);
-    expect(readFileSync(join(project, '.mcp.json'), 'utf8')).toBe(text);
+    expect(readFileSync(join(dirs.project, '.mcp.json'), 'utf8')).toBe(text);
   });
 
   it('a file nested 100,000 levels deep is left untouched (exit 7), not a stack overflow (exit 1)', async () => {
     const text = `{"x": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
-    writeFileSync(join(project, '.mcp.json'), text);
+    writeFileSync(join(dirs.project, '.mcp.json'), text);
     const result = await mcp(['--client', 'claude-code', '--write']);
     expect(result.code, result.stderr).toBe(7);
     expect(result.stderr).toContain('nested');
-    expect(readFileSync(join(project, '.mcp.json'), 'utf8')).toBe(text);
+    expect(readFileSync(join(dirs.project, '.mcp.json'), 'utf8')).toBe(text);
   });
 
   it('an unparsable file is named in a one-line error with its line and column, not a snippet of the file over several lines', async () => {
-    writeFileSync(join(project, '.mcp.json'), '{"a": 1,\n\n\n oops}');
+    writeFileSync(join(dirs.project, '.mcp.json'), '{"a": 1,\n\n\n oops}');
     const result = await mcp(['--client', 'claude-code', '--write']);
     expect(result.code, result.stderr).toBe(7);
     const lines = result.stderr.trim().split('\n').filter((line) => !line.startsWith('warning:'));
@@ -99,14 +90,14 @@ describe('mcp config --write and the client\'s existing file', () => {
     const result = await mcp(['--client', 'claude-code', '--write', '--', program, 'arg']);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain('empty program name');
-    expect(existsSync(join(project, '.mcp.json'))).toBe(false);
+    expect(existsSync(join(dirs.project, '.mcp.json'))).toBe(false);
   });
 
   it.each([['~/cfg'], ['cfg']])('a relative T0KEN_CONFIG_DIR (%j) is refused (exit 7), not carried into an entry whose t0ken exec fails at every start', async (dir) => {
     const written = await mcp(['--client', 'claude-code', '--write'], { T0KEN_CONFIG_DIR: dir });
     expect(written.code, written.stderr).toBe(7);
     expect(written.stderr).toContain('T0KEN_CONFIG_DIR is a relative path');
-    expect(existsSync(join(project, '.mcp.json'))).toBe(false);
+    expect(existsSync(join(dirs.project, '.mcp.json'))).toBe(false);
     const printed = await mcp(['--client', 'claude-code'], { T0KEN_CONFIG_DIR: dir });
     expect(printed.code, printed.stderr).toBe(7);
     expect(printed.stdout).toBe('');
@@ -116,17 +107,17 @@ describe('mcp config --write and the client\'s existing file', () => {
     const names = ['one', 'two', 'three', 'four', 'five', 'six'];
     const results = await Promise.all(names.map((name) => mcp(['--client', 'claude-code', '--write', '--name', name, '-q'])));
     for (const result of results) expect(result.code, result.stderr).toBe(0);
-    const servers = JSON.parse(readFileSync(join(project, '.mcp.json'), 'utf8')).mcpServers;
+    const servers = JSON.parse(readFileSync(join(dirs.project, '.mcp.json'), 'utf8')).mcpServers;
     expect(Object.keys(servers).sort()).toEqual([...names].sort());
-    expect(existsSync(join(project, '.mcp.json.t0ken-lock'))).toBe(false);
-    expect(existsSync(join(project, '..mcp.json.t0ken-lock'))).toBe(false);
+    expect(existsSync(join(dirs.project, '.mcp.json.t0ken-lock'))).toBe(false);
+    expect(existsSync(join(dirs.project, '..mcp.json.t0ken-lock'))).toBe(false);
   });
 
   it('numbers a rewrite keeps exactly (1.50, 1e2, -0.5, 2^53) are merged as usual', async () => {
-    writeFileSync(join(project, '.mcp.json'), '{"a": 1.50, "b": 1e2, "c": -0.5, "d": 9007199254740992, "s": "12345678901234567890"}');
+    writeFileSync(join(dirs.project, '.mcp.json'), '{"a": 1.50, "b": 1e2, "c": -0.5, "d": 9007199254740992, "s": "12345678901234567890"}');
     const result = await mcp(['--client', 'claude-code', '--write']);
     expect(result.code, result.stderr).toBe(0);
-    const merged = JSON.parse(readFileSync(join(project, '.mcp.json'), 'utf8'));
+    const merged = JSON.parse(readFileSync(join(dirs.project, '.mcp.json'), 'utf8'));
     expect(merged).toMatchObject({ a: 1.5, b: 100, c: -0.5, d: 9007199254740992, s: '12345678901234567890' });
   });
 });
@@ -143,11 +134,11 @@ describe('a named pipe (a shell\'s <(command)) for --names-from and --card', () 
   const env = { T0KEN_CONFIG_DIR: config.dir, PK: 'sk-ant-bughunt-provider-key' };
 
   it('hash-proof --names-from reads a FIFO to its end, as it reads a file', async () => {
-    const file = join(project, 'names.txt');
+    const file = join(dirs.project, 'names.txt');
     writeFileSync(file, 'alpha\nbeta-2\n');
     const fromFile = await runCli(['hash-proof', '--key-env', 'PK', '--names-from', file], { env });
     expect(fromFile.code, fromFile.stderr).toBe(0);
-    const fifo = join(project, 'names.fifo');
+    const fifo = join(dirs.project, 'names.fifo');
     execFileSync('mkfifo', [fifo]);
     const writer = feedFifo(fifo, 'alpha\nbeta-2\n');
     const fromFifo = await runCli(['hash-proof', '--key-env', 'PK', '--names-from', fifo], { env, timeoutMs: 8000 });
@@ -161,7 +152,7 @@ describe('a named pipe (a shell\'s <(command)) for --names-from and --card', () 
     ['its content is read (a broken card is named as such)', '{"oops', 'is not valid JSON'],
     ['its size limit still holds', `{"pad": "${'x'.repeat(200 * 1024)}"}`, 'is larger than'],
   ])('agent create --card from a FIFO: %s', async (_label, text, message) => {
-    const fifo = join(project, 'card.fifo');
+    const fifo = join(dirs.project, 'card.fifo');
     execFileSync('mkfifo', [fifo]);
     const writer = feedFifo(fifo, text);
     // The card is read and checked before any request: no service is needed.
@@ -177,7 +168,7 @@ describe('a named pipe (a shell\'s <(command)) for --names-from and --card', () 
 
 describe('agent create --card nested thousands of levels deep', () => {
   it('is a usage error (exit 2) before any request, not a stack overflow (exit 1)', async () => {
-    const card = join(project, 'deep-card.json');
+    const card = join(dirs.project, 'deep-card.json');
     writeFileSync(card, `{"x": ${'['.repeat(7000)}${']'.repeat(7000)}}`);
     const result = await runCli(['agent', 'create', '--name', 'deep-bot', '--key-env', 'PK', '--card', card], {
       env: { T0KEN_CONFIG_DIR: config.dir, PK: 'sk-ant-bughunt-provider-key', MNEMOM_API_KEY: 'mnm_BugHuntPipeKey_00001', MNEMOM_API_URL: 'http://127.0.0.1:9/v1' },
@@ -190,8 +181,8 @@ describe('agent create --card nested thousands of levels deep', () => {
 describe('hash-proof --names-from a file saved by a Windows editor', () => {
   it('a UTF-8 byte-order mark before the first name is ignored, as CRLF is (it was "invalid agent name \\"ab\\"")', async () => {
     const env = { T0KEN_CONFIG_DIR: config.dir, PK: 'sk-ant-bughunt-provider-key' };
-    const plain = join(project, 'plain.txt');
-    const windows = join(project, 'windows.txt');
+    const plain = join(dirs.project, 'plain.txt');
+    const windows = join(dirs.project, 'windows.txt');
     writeFileSync(plain, 'ab\ncd\n');
     writeFileSync(windows, '\uFEFFab\r\ncd\r\n');
     const expected = await runCli(['hash-proof', '--key-env', 'PK', '--names-from', plain], { env });
@@ -274,9 +265,9 @@ describe('exec a script whose #! interpreter is missing', () => {
     ['a Windows line ending after #!/bin/sh', '#!/bin/sh\r\necho hi\r\n', '"/bin/sh\\r"', /Windows line ending/],
     ['an interpreter this machine lacks', '#!/nonexistent/bin/interp\necho hi\n', '"/nonexistent/bin/interp"', /Install \/nonexistent\/bin\/interp/],
   ])('%s: exit 126 naming the interpreter, not "command not found" (127) for a file that is there', async (_label, text, named, hint) => {
-    const script = join(project, 'agent.sh');
+    const script = join(dirs.project, 'agent.sh');
     writeFileSync(script, text, { mode: 0o755 });
-    for (const [program, pathVar] of [[script, process.env.PATH ?? ''], ['agent.sh', `${project}:${process.env.PATH ?? ''}`]] as const) {
+    for (const [program, pathVar] of [[script, process.env.PATH ?? ''], ['agent.sh', `${dirs.project}:${process.env.PATH ?? ''}`]] as const) {
       const result = await runCli(['exec', '--', program], { env: { ...env, PATH: pathVar } });
       expect(result.code, result.stderr).toBe(126);
       expect(result.stderr).toContain(`bad interpreter ${named}`);

@@ -1,28 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
-import { useConfigDir } from '../helpers/sandbox.js';
+import { useConfigDir, useProjectAndHome } from '../helpers/sandbox.js';
 
 const KEY = 'omx_agent_MCPconfigTestKey_s3cr3t_0001';
 const config = useConfigDir('shared');
-const root = mkdtempSync(join(tmpdir(), 't0ken-mcp-'));
-let project: string;
-let home: string;
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
-beforeEach(() => {
-  project = join(root, `project-${n}`);
-  home = join(root, `home-${n++}`);
-  mkdirSync(project);
-  mkdirSync(home);
-});
+const dirs = useProjectAndHome('t0ken-mcp-');
+const { root } = dirs;
 
 const STUB = ['node', '/opt/stub-server.js', '--flag'];
 const t0ken = (args: string[], env: Record<string, string> = {}) =>
-  runCli(args, { cwd: project, env: { HOME: home, T0KEN_API_KEY: KEY, ...env } });
+  runCli(args, { cwd: dirs.project, env: { HOME: dirs.home, T0KEN_API_KEY: KEY, ...env } });
 
 describe('mcp config prints each client\'s shape, with no secret in it', () => {
   it.each([
@@ -43,7 +33,7 @@ describe('mcp config prints each client\'s shape, with no secret in it', () => {
     const result = await t0ken(['--json', 'mcp', 'config', '--client', 'cursor', '--name', 'stub', '--', ...STUB], { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: 'http://127.0.0.1:9/api/v1/' });
     expect(result.code, result.stderr).toBe(0);
     const body = JSON.parse(result.stdout);
-    expect(body.file).toBe(join(home, '.cursor', 'mcp.json'));
+    expect(body.file).toBe(join(dirs.home, '.cursor', 'mcp.json'));
     expect(body.config).toEqual({ mcpServers: { stub: { command: 't0ken', args: ['exec', '--', ...STUB], env: { T0KEN_API_URL: 'http://127.0.0.1:9/api/v1', T0KEN_CONFIG_DIR: config.dir } } } });
     expect(result.stderr.trim().split('\n').map((line) => Object.keys(JSON.parse(line)))).toEqual([['warning']]); // nothing stored yet, as JSON
   });
@@ -69,7 +59,7 @@ describe('mcp config prints each client\'s shape, with no secret in it', () => {
 
 describe('mcp config --write merges into the client\'s file', () => {
   it('claude-code: ./.mcp.json keeps every other server and key; a second write replaces the entry in place', async () => {
-    const file = join(project, '.mcp.json');
+    const file = join(dirs.project, '.mcp.json');
     const before = { mcpServers: { github: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-github'], env: { GITHUB_TOKEN: '${GITHUB_TOKEN}' } }, memoryx: { command: 'old' }, zeta: { type: 'http', url: 'https://example.com/mcp' } }, other: { keep: [1, 2] } };
     writeFileSync(file, JSON.stringify(before, null, 4));
     const result = await t0ken(['mcp', 'config', '--client', 'claude-code', '--write', '--', ...STUB]);
@@ -91,13 +81,13 @@ describe('mcp config --write merges into the client\'s file', () => {
   it('cursor: ~/.cursor/mcp.json, created with its directory when missing', async () => {
     const result = await t0ken(['--json', 'mcp', 'config', '--client', 'cursor', '--write', '--', ...STUB]);
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ client: 'cursor', replaced: false, other_servers: 0, file: join(home, '.cursor', 'mcp.json') });
-    expect(JSON.parse(readFileSync(join(home, '.cursor', 'mcp.json'), 'utf8'))).toEqual({ mcpServers: { memoryx: { command: 't0ken', args: ['exec', '--', ...STUB] } } });
+    expect(JSON.parse(result.stdout)).toMatchObject({ client: 'cursor', replaced: false, other_servers: 0, file: join(dirs.home, '.cursor', 'mcp.json') });
+    expect(JSON.parse(readFileSync(join(dirs.home, '.cursor', 'mcp.json'), 'utf8'))).toEqual({ mcpServers: { memoryx: { command: 't0ken', args: ['exec', '--', ...STUB] } } });
   });
 
   it('vscode: ./.vscode/mcp.json under "servers", its "inputs" and other servers kept', async () => {
-    mkdirSync(join(project, '.vscode'));
-    const file = join(project, '.vscode', 'mcp.json');
+    mkdirSync(join(dirs.project, '.vscode'));
+    const file = join(dirs.project, '.vscode', 'mcp.json');
     writeFileSync(file, JSON.stringify({ inputs: [{ type: 'promptString', id: 'k', password: true }], servers: { fs: { type: 'stdio', command: 'npx', args: ['fs'] } } }));
     const result = await t0ken(['mcp', 'config', '--client', 'vscode', '--write', '--name', 'stub', '--', ...STUB]);
     expect(result.code, result.stderr).toBe(0);
@@ -113,7 +103,7 @@ describe('mcp config --write merges into the client\'s file', () => {
     ['not an object', '["mcpServers"]'],
     ['servers that are not an object', '{"mcpServers": []}'],
   ])('%s is left byte for byte untouched: exit 7', async (_what, text) => {
-    const file = join(project, '.mcp.json');
+    const file = join(dirs.project, '.mcp.json');
     writeFileSync(file, text);
     const result = await t0ken(['mcp', 'config', '--client', 'claude-code', '--write']);
     expect(result.code).toBe(7);
@@ -132,10 +122,10 @@ describe('mcp config --write merges into the client\'s file', () => {
     const stub = join(root, 'stub-server.js');
     writeFileSync(stub, 'process.stdout.write(JSON.stringify({ key: process.env.MEMORYX_API_KEY, exec: process.env.T0KEN_EXEC, args: process.argv.slice(2) }))');
     expect((await t0ken(['mcp', 'config', '--client', 'claude-code', '--write', '--', process.execPath, stub, 'a b'], { T0KEN_CONFIG_DIR: config.dir })).code).toBe(0);
-    const entry = JSON.parse(readFileSync(join(project, '.mcp.json'), 'utf8')).mcpServers.memoryx;
+    const entry = JSON.parse(readFileSync(join(dirs.project, '.mcp.json'), 'utf8')).mcpServers.memoryx;
     expect(JSON.stringify(entry)).not.toContain(KEY);
     // Launch it as a client would: its command and args, its env on top of the client's environment.
-    const env = { PATH: `${bin}:${process.env.PATH}`, HOME: home, T0KEN_API_KEY: KEY, ...entry.env };
+    const env = { PATH: `${bin}:${process.env.PATH}`, HOME: dirs.home, T0KEN_API_KEY: KEY, ...entry.env };
     const out = execFileSync(entry.command, entry.args, { env, encoding: 'utf8' });
     expect(JSON.parse(out)).toEqual({ key: KEY, exec: '1', args: ['a b'] });
   });

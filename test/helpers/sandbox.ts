@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startSandbox, type RawResponse, type RecordedRequest, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import { tempConfigDir } from './cli.js';
@@ -65,6 +68,35 @@ export function useConfigDir(lifetime: 'each' | 'shared' = 'each', prefix?: stri
     get dir() {
       if (!config) throw new Error('useConfigDir: a per-test config dir exists only inside a test (after beforeEach)');
       return config.dir;
+    },
+  };
+}
+
+/**
+ * A fresh, empty project directory (the cwd an MCP client's ./.mcp.json lives in) and HOME for each
+ * test, all under `root`, a temp dir removed after the file.
+ */
+export function useProjectAndHome(prefix: string): { readonly root: string; readonly project: string; readonly home: string } {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  let n = 0;
+  let dirs: { project: string; home: string } | undefined;
+  beforeEach(() => {
+    dirs = { project: join(root, `project-${n}`), home: join(root, `home-${n++}`) };
+    mkdirSync(dirs.project);
+    mkdirSync(dirs.home);
+  });
+  const current = () => {
+    if (!dirs) throw new Error('useProjectAndHome: the directories exist only inside a test (after beforeEach)');
+    return dirs;
+  };
+  return {
+    root,
+    get project() {
+      return current().project;
+    },
+    get home() {
+      return current().home;
     },
   };
 }
