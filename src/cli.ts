@@ -8,7 +8,7 @@ import type { CommandName } from './core/command-name.js';
 import { Output } from './ui/output.js';
 import { stdinIsTerminal } from './platform/stdin.js';
 import { CLOSED_PIPE_EXIT, stdio } from './platform/stdio.js';
-import { asFileSystemError } from './store/safety.js';
+import { asFileSystemError } from './platform/fs/errno.js';
 import { DOCS_URL } from './version.js';
 import { outputFailed } from './static-text/print.js';
 

@@ -5,8 +5,8 @@ import { claimNextSteps } from '../core/claim-story.js';
 import { emailProblem, validateEmail } from '../core/validate.js';
 import { ask } from '../ui/prompt.js';
 import { withSpinner } from '../ui/spinner.js';
-import { storeAnswer } from './shared/stored-answer.js';
-import { localTime, minutesLeft, openT0kenSession, recordServiceClaim } from './shared/t0ken-session.js';
+import { storeAnswer } from '../identity/stored-answer.js';
+import { localTime, minutesLeft, openT0kenSession, recordServiceClaim } from '../identity/t0ken-session.js';
 
 /** Starts linking the machine account to a person: prints the 6-digit code and stores the pending claim. */
 export async function run(ctx: Context, options: { email?: string }): Promise<void> {

@@ -4,7 +4,7 @@ import { identityScope } from '../core/exec-argv.js';
 import { Exit } from '../core/exit-codes.js';
 import { ENV_FORMATS, formatVariables, identityVariables, UnrepresentableValueError, type EnvFormat } from '../core/identity-env.js';
 import { DEFAULT_T0KEN_API_URL } from '../core/url.js';
-import { nothingToHandOver, resolveIdentity } from './shared/identity.js';
+import { nothingToHandOver, resolveIdentity } from '../identity/resolve.js';
 
 /**
  * `t0ken env [--only t0ken|mnemom] [--format sh|fish|dotenv|json]`: the variables `exec` hands a

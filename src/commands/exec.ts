@@ -5,7 +5,7 @@ import { Exit } from '../core/exit-codes.js';
 import { childEnvironment, identityVariables } from '../core/identity-env.js';
 import { DEFAULT_T0KEN_API_URL } from '../core/url.js';
 import { runChild } from '../platform/child.js';
-import { nothingToHandOver, resolveIdentity } from './shared/identity.js';
+import { nothingToHandOver, resolveIdentity } from '../identity/resolve.js';
 
 /**
  * `t0ken exec [--only t0ken|mnemom] [--] <program> [args…]`: runs the program with this machine's

@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { FINGERPRINT_APP_ID } from '../core/fingerprint.js';
 import { keyValueTable } from '../ui/table.js';
-import { currentFingerprint } from './shared/machine.js';
+import { currentFingerprint } from '../identity/machine.js';
 
 const SOURCE_LABELS: Record<string, string> = {
   env: 'T0KEN_FINGERPRINT',

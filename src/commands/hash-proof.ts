@@ -5,7 +5,7 @@ import { hashProof, plainSha256Hex, type Sha256Hex } from '../core/proof.js';
 import { AGENT_NAME_PATTERN, truncate, validateAgentName } from '../core/validate.js';
 import { nativeSha256Hex } from '../platform/native-sha256.js';
 import { readPipeSync, readStdinSync, StdinTooLarge } from '../platform/stdin.js';
-import { readProviderKey, type ProviderKeyOptions } from './shared/provider-key.js';
+import { readProviderKey, type ProviderKeyOptions } from '../identity/provider-key.js';
 
 interface HashProofOptions extends ProviderKeyOptions {
   name?: string;

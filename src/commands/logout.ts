@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { maskSecret } from '../core/mask.js';
-import { storeFor } from './shared/store.js';
-import { deleteKeychainEntry, KEYCHAIN_OUTCOME } from './shared/credentials.js';
+import { storeFor } from '../identity/store.js';
+import { deleteKeychainEntry, KEYCHAIN_OUTCOME } from '../identity/credentials.js';
 import { confirm } from '../ui/prompt.js';
 
 /**

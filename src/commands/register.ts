@@ -1,14 +1,14 @@
 import type { Context } from '../context.js';
 import { T0kenApi } from '../api/t0ken.js';
 import { maskSecret } from '../core/mask.js';
-import { storeFor } from './shared/store.js';
-import { storeAnswer } from './shared/stored-answer.js';
-import { deleteKeychainEntry, placeNewSecret, prepareSecretWrite, readSecret, storageOf } from './shared/credentials.js';
+import { storeFor } from '../identity/store.js';
+import { storeAnswer } from '../identity/stored-answer.js';
+import { deleteKeychainEntry, placeNewSecret, prepareSecretWrite, readSecret, storageOf } from '../identity/credentials.js';
 import type { Storage } from '../store/secrets/types.js';
 import type { T0kenAccount } from '../store/schema.js';
 import { withSpinner } from '../ui/spinner.js';
 import { keyValueTable } from '../ui/table.js';
-import { currentFingerprint, resolveHostname, servicePlatform } from './shared/machine.js';
+import { currentFingerprint, resolveHostname, servicePlatform } from '../identity/machine.js';
 
 interface RegisterOptions {
   hostname?: string;

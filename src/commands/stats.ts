@@ -4,8 +4,8 @@ import { CliError, isCliError } from '../core/errors.js';
 import { formatCount } from '../core/format.js';
 import { withSpinner } from '../ui/spinner.js';
 import { keyValueTable } from '../ui/table.js';
-import { storeFor } from './shared/store.js';
-import { localTime, openT0kenSession } from './shared/t0ken-session.js';
+import { storeFor } from '../identity/store.js';
+import { localTime, openT0kenSession } from '../identity/t0ken-session.js';
 
 /** Machine statistics: a readable table, or the service's data object with --json. */
 export async function run(ctx: Context): Promise<void> {
@@ -36,7 +36,7 @@ async function statsClient(ctx: Context): Promise<{ api: T0kenApi; fingerprint: 
   const envKey = ctx.env.T0KEN_API_KEY;
   if (envKey && !storeFor(ctx).read().t0ken[baseUrl]) {
     // Loaded only here: deriving a fingerprint needs node:crypto, which the stored-account path does not.
-    const { currentFingerprint } = await import('./shared/machine.js');
+    const { currentFingerprint } = await import('../identity/machine.js');
     const current = await currentFingerprint(ctx, false);
     ctx.out.info(`No account is stored for ${baseUrl}: using T0KEN_API_KEY with fingerprint ${current.fingerprint}${ctx.env.T0KEN_FINGERPRINT ? ' (T0KEN_FINGERPRINT)' : ' (this machine\'s)'}.`);
     return { api: new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, apiKey: envKey, trace: ctx.trace }), fingerprint: current.fingerprint, envOnly: true };

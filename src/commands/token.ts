@@ -2,8 +2,8 @@ import type { Context } from '../context.js';
 import { usageError } from '../core/errors.js';
 import { changedBySanitizeBlock } from '../core/sanitize.js';
 import { requireAccount } from '../store/open.js';
-import { storeFor } from './shared/store.js';
-import { readSecret } from './shared/credentials.js';
+import { storeFor } from '../identity/store.js';
+import { readSecret } from '../identity/credentials.js';
 
 /** Prints the API key alone: T0KEN_API_KEY wins over the stored key (the keychain is then not asked). */
 export async function run(ctx: Context): Promise<void> {

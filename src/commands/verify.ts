@@ -5,8 +5,8 @@ import { NO_CLAIM_STARTED_HINT } from '../core/claim-story.js';
 import { validateVerificationCode } from '../core/validate.js';
 import type { ClaimRecord } from '../store/schema.js';
 import { withSpinner } from '../ui/spinner.js';
-import { storeAnswer } from './shared/stored-answer.js';
-import { localTime, openT0kenSession, recordServiceClaim } from './shared/t0ken-session.js';
+import { storeAnswer } from '../identity/stored-answer.js';
+import { localTime, openT0kenSession, recordServiceClaim } from '../identity/t0ken-session.js';
 
 /**
  * Completes the claim. One path per state: already claimed → exit 0, saying so, nothing sent;

@@ -1,13 +1,13 @@
 import type { Context } from '../context.js';
 import { maskSecret } from '../core/mask.js';
 import { requireAccount } from '../store/open.js';
-import { storeFor } from './shared/store.js';
+import { storeFor } from '../identity/store.js';
 import type { T0kenAccount } from '../store/schema.js';
 import type { Storage } from '../store/secrets/types.js';
 import { keyValueTable } from '../ui/table.js';
-import { currentFingerprint } from './shared/machine.js';
-import { secretHomes, storageOf } from './shared/credentials.js';
-import { localTime, minutesLeft } from './shared/t0ken-session.js';
+import { currentFingerprint } from '../identity/machine.js';
+import { secretHomes, storageOf } from '../identity/credentials.js';
+import { localTime, minutesLeft } from '../identity/t0ken-session.js';
 
 /** Shows the stored account: masked key and where it lives, fingerprint match, claim state, config path. */
 export async function run(ctx: Context): Promise<void> {

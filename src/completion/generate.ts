@@ -1,4 +1,5 @@
 import { flatten, type CommandSpec, type OptionSpec } from './tree.js';
+import { fishQuote } from '../core/quote.js';
 
 /**
  * Static completion scripts: the words are baked in, so a TAB press runs no t0ken process at all.
@@ -194,7 +195,6 @@ const ZSH_PROGRAM = `_t0ken_program() {
 }
 `;
 
-const fishQuote = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 export function fishScript(root: CommandSpec): string {
   const lines = [`# fish completion for t0ken: ${HEADER}`, '# Install: mkdir -p ~/.config/fish/completions && t0ken completion fish > ~/.config/fish/completions/t0ken.fish', 'complete -c t0ken -f'];

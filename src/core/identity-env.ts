@@ -2,6 +2,7 @@
 // .env file. Pure: the caller reads the store and the environment.
 import type { IdentityScope } from './exec-argv.js';
 import { changedBySanitizeBlock } from './sanitize.js';
+import { dotenvQuote, dotenvUnrepresentable, fishQuote, shQuote } from './quote.js';
 
 export interface IdentityRecords {
   /** The t0ken key (T0KEN_API_KEY from the environment, or the stored account's) and its API base URL. */
@@ -53,25 +54,11 @@ export class UnrepresentableValueError extends Error {
   }
 }
 
-/** POSIX sh, bash, zsh: single quotes keep every byte but `'`, which becomes '\'' . */
-export const shQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
-
-/** fish: inside single quotes only \\ and \' are escapes; newlines are kept as they are. */
-export const fishQuote = (value: string): string => `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
-
-const DOTENV_PLAIN = /^[A-Za-z0-9_./:@%+,=-]*$/;
-
-/**
- * dotenv has no one standard. A value of plain characters is written bare (every reader agrees on
- * it); anything else in single quotes, which node --env-file, python-dotenv, the dotenv package and
- * docker compose read literally. A value with a `'`, a newline or a NUL has no spelling they all
- * read back alike: refused rather than written wrong.
- */
+/** A value for a .env file, or the reason it cannot be one (see core/quote.ts). */
 export function dotenvValue(variable: string, value: string): string {
-  if (DOTENV_PLAIN.test(value)) return value;
-  if (/[\n\r\0]/.test(value)) throw new UnrepresentableValueError(variable, 'dotenv', 'it contains a line break or NUL');
-  if (value.includes("'")) throw new UnrepresentableValueError(variable, 'dotenv', "it contains a single quote (')");
-  return `'${value}'`;
+  const why = dotenvUnrepresentable(value);
+  if (why) throw new UnrepresentableValueError(variable, 'dotenv', why);
+  return dotenvQuote(value);
 }
 
 export function formatVariables(vars: Readonly<Record<string, string>>, format: EnvFormat): string {

@@ -1,12 +1,12 @@
 import type { Socket } from 'node:net';
-import { encodeMethodCall, nextMessage, type Body, type Message } from '../core/dbus-wire.js';
+import { encodeMethodCall, nextMessage, type Body, type Message } from './dbus-wire.js';
 import { lazyRequire } from './lazy-require.js';
 
 /**
  * Asks the D-Bus session bus whether a service answers, in a few milliseconds, with a deadline:
  * `org.freedesktop.DBus.Peer.Ping` to `destination` (every D-Bus library answers Ping by itself;
  * the bus starts an activatable service for it), and, on the same connection, any further calls
- * the caller wants answered (the wire format: core/dbus-wire.ts). EXTERNAL authentication, Hello,
+ * the caller wants answered (the wire format: platform/dbus-wire.ts). EXTERNAL authentication, Hello,
  * the calls, and their replies; nothing else.
  *
  * Why: the keychain library's first call is synchronous and, against a Secret Service that never

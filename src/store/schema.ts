@@ -35,7 +35,7 @@ export interface SecretRef {
 /**
  * A record holds its secret in exactly one of `api_key` (this file) or `api_key_ref` (the keychain).
  * Both are optional in the type so that nothing reads `api_key` directly: secrets are read through
- * src/commands/shared/credentials.ts, which knows both homes.
+ * src/identity/credentials.ts, which knows both homes.
  */
 export interface SecretHolder {
   api_key?: string;

@@ -3,9 +3,11 @@ import { dirname } from 'node:path';
 import { isCliError, stateError, type CliError } from '../core/errors.js';
 import { configFile, lockFile } from './paths.js';
 import { ConfigFormatError, emptyConfig, parseConfig, serializeConfig, type ConfigData } from './schema.js';
-import { LockTimeoutError, withFileLock, type LockOptions } from './lock.js';
-import { proveWritable, sweepTempFiles, writeFileAtomic } from './atomic-write.js';
-import { MAX_CONFIG_BYTES, checkConfigDir, fileSystemError, isFileSystemErrno, openConfigFile, requireAbsoluteConfigDir, shellQuote } from './safety.js';
+import { LockTimeoutError, withFileLock, type LockOptions } from '../platform/fs/lock.js';
+import { proveWritable, sweepTempFiles, writeFileAtomic } from '../platform/fs/atomic-write.js';
+import { MAX_CONFIG_BYTES, checkConfigDir, openConfigFile, requireAbsoluteConfigDir } from './safety.js';
+import { fileSystemError, isFileSystemErrno } from '../platform/fs/errno.js';
+import { shQuoteIfNeeded } from '../core/quote.js';
 
 export interface StoreOptions {
   dir: string;
@@ -89,7 +91,7 @@ export class ConfigStore {
       if (error instanceof LockTimeoutError) {
         throw stateError(
           `the config file is locked by another t0ken process (${error.holder})`,
-          `Wait for it to finish; if no t0ken is running, delete ${shellQuote(error.lockPath)}.`,
+          `Wait for it to finish; if no t0ken is running, delete ${shQuoteIfNeeded(error.lockPath)}.`,
           error,
         );
       }
@@ -122,7 +124,7 @@ export class ConfigStore {
       if (error instanceof ConfigFormatError) {
         throw stateError(
           `the config file ${this.path} is corrupt: ${error.message}`,
-          `It was left untouched. Fix or move it aside (mv ${shellQuote(this.path)} ${shellQuote(`${this.path}.bak`)}), then run the command again.`,
+          `It was left untouched. Fix or move it aside (mv ${shQuoteIfNeeded(this.path)} ${shQuoteIfNeeded(`${this.path}.bak`)}), then run the command again.`,
           error,
         );
       }
@@ -160,7 +162,7 @@ function readCapped(fd: number, path: string, sizeHint: number): string {
   for (;;) {
     if (length === buffer.length) {
       if (length > MAX_CONFIG_BYTES) {
-        throw stateError(`the config file ${path} is over the 1 MiB a t0ken config can be; it was left untouched`, `Move it aside (mv ${shellQuote(path)} ${shellQuote(`${path}.bak`)}), then run the command again.`);
+        throw stateError(`the config file ${path} is over the 1 MiB a t0ken config can be; it was left untouched`, `Move it aside (mv ${shQuoteIfNeeded(path)} ${shQuoteIfNeeded(`${path}.bak`)}), then run the command again.`);
       }
       const grown = Buffer.allocUnsafe(Math.min(MAX_CONFIG_BYTES + 1, buffer.length * 2));
       buffer.copy(grown, 0, 0, length);
@@ -171,7 +173,7 @@ function readCapped(fd: number, path: string, sizeHint: number): string {
     length += n;
   }
   if (length > MAX_CONFIG_BYTES) {
-    throw stateError(`the config file ${path} is over the 1 MiB a t0ken config can be; it was left untouched`, `Move it aside (mv ${shellQuote(path)} ${shellQuote(`${path}.bak`)}), then run the command again.`);
+    throw stateError(`the config file ${path} is over the 1 MiB a t0ken config can be; it was left untouched`, `Move it aside (mv ${shQuoteIfNeeded(path)} ${shQuoteIfNeeded(`${path}.bak`)}), then run the command again.`);
   }
   return buffer.toString('utf8', 0, length);
 }

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { marshalStrings, nextMessage } from '../../src/core/dbus-wire.js';
+import { marshalStrings, nextMessage } from '../../src/platform/dbus-wire.js';
 import { askService, pingService } from '../../src/platform/dbus-ping.js';
 
 // The real bus is tested in test/e2e/keychain.test.ts (gnome-keyring, and a Secret Service that

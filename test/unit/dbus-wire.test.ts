@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeMethodCall, marshalStringDict, marshalStrings, nextMessage, parseObjectPathPair, parseVariantBoolean } from '../../src/core/dbus-wire.js';
+import { encodeMethodCall, marshalStringDict, marshalStrings, nextMessage, parseObjectPathPair, parseVariantBoolean } from '../../src/platform/dbus-wire.js';
 import { entryAttributes, keychainRoute } from '../../src/core/keychain-route.js';
 
 // The real Secret Service answers these in test/e2e/keychain-fast-path.test.ts (gnome-keyring);

@@ -7,10 +7,10 @@ import { buildSync } from 'esbuild';
 import { afterAll, expect, it } from 'vitest';
 
 // Signals are process-wide, so each case runs in a child process: a small script around
-// src/store/exit-cleanup.ts, bundled here with esbuild.
+// src/platform/fs/exit-cleanup.ts, bundled here with esbuild.
 const work = mkdtempSync(join(tmpdir(), 't0ken-exit-cleanup-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-const module = fileURLToPath(new URL('../../src/store/exit-cleanup.ts', import.meta.url));
+const module = fileURLToPath(new URL('../../src/platform/fs/exit-cleanup.ts', import.meta.url));
 
 function run(name: string, body: string): ReturnType<typeof spawnSync> {
   const entry = join(work, `${name}.ts`);

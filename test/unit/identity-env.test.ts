@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseExecArgv } from '../../src/core/exec-argv.js';
-import { childEnvironment, dotenvValue, fishQuote, formatVariables, identityVariables, memoryxUrl, shQuote } from '../../src/core/identity-env.js';
+import { childEnvironment, dotenvValue, formatVariables, identityVariables, memoryxUrl } from '../../src/core/identity-env.js';
+import { fishQuote, shQuote } from '../../src/core/quote.js';
 import { DEFAULT_T0KEN_API_URL } from '../../src/core/url.js';
 
 describe('identityVariables', () => {

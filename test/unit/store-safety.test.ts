@@ -2,12 +2,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { storeAnswer } from '../../src/commands/shared/stored-answer.js';
+import { storeAnswer } from '../../src/identity/stored-answer.js';
 import { Exit } from '../../src/core/exit-codes.js';
-import { proveWritable, sweepTempFiles, writeFileAtomic } from '../../src/store/atomic-write.js';
-import { LockTimeoutError, withFileLock } from '../../src/store/lock.js';
-import { processStartTime } from '../../src/store/process-identity.js';
-import { asFileSystemError, fileSystemError, requireAbsoluteConfigDir } from '../../src/store/safety.js';
+import { proveWritable, sweepTempFiles, writeFileAtomic } from '../../src/platform/fs/atomic-write.js';
+import { LockTimeoutError, withFileLock } from '../../src/platform/fs/lock.js';
+import { processStartTime } from '../../src/platform/fs/process-identity.js';
+import { requireAbsoluteConfigDir } from '../../src/store/safety.js';
+import { asFileSystemError, fileSystemError } from '../../src/platform/fs/errno.js';
 import { CONFIG_VERSION, parseConfig } from '../../src/store/schema.js';
 import { ConfigStore } from '../../src/store/store.js';
 

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LockTimeoutError, withFileLock } from '../../src/store/lock.js';
+import { LockTimeoutError, withFileLock } from '../../src/platform/fs/lock.js';
 import { parseConfig } from '../../src/store/schema.js';
 import { ConfigStore } from '../../src/store/store.js';
 

@@ -12,8 +12,8 @@ import { AGENT_ID_PATTERN, validateAgentName } from '../../core/validate.js';
 import { readPipeSync, StdinTooLarge } from '../../platform/stdin.js';
 import { withSpinner } from '../../ui/spinner.js';
 import { keyValueTable } from '../../ui/table.js';
-import { readProviderKey, type ProviderKeyOptions } from '../shared/provider-key.js';
-import { localTime } from '../shared/t0ken-session.js';
+import { readProviderKey, type ProviderKeyOptions } from '../../identity/provider-key.js';
+import { localTime } from '../../identity/t0ken-session.js';
 import { openMnemom } from './mnemom-session.js';
 
 interface CreateOptions extends ProviderKeyOptions {

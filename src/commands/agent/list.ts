@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
 import { withSpinner } from '../../ui/spinner.js';
 import { columnsTable } from '../../ui/table.js';
-import { localTime } from '../shared/t0ken-session.js';
+import { localTime } from '../../identity/t0ken-session.js';
 import { openMnemom } from './mnemom-session.js';
 
 /** Lists the Mnemom agents of the current credential. */

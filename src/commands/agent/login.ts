@@ -1,11 +1,11 @@
 import type { Context } from '../../context.js';
 import { usageError } from '../../core/errors.js';
 import { maskSecret } from '../../core/mask.js';
-import { storeFor } from '../shared/store.js';
-import { deleteKeychainEntry, placeNewSecret } from '../shared/credentials.js';
+import { storeFor } from '../../identity/store.js';
+import { deleteKeychainEntry, placeNewSecret } from '../../identity/credentials.js';
 import type { Storage } from '../../store/secrets/types.js';
-import { MNEMOM_KEY_PATTERN, mnemomVariableInCharge } from '../shared/mnemom-auth.js';
-import { readSecretFromStdin } from '../shared/provider-key.js';
+import { MNEMOM_KEY_PATTERN, mnemomVariableInCharge } from '../../identity/mnemom-auth.js';
+import { readSecretFromStdin } from '../../identity/provider-key.js';
 
 /** Stores a Mnemom API key read from stdin, under the current MNEMOM_API_URL. */
 export async function run(ctx: Context, options: { withToken?: boolean }): Promise<void> {

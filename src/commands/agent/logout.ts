@@ -1,7 +1,7 @@
 import type { Context } from '../../context.js';
-import { storeFor } from '../shared/store.js';
-import { deleteKeychainEntry, KEYCHAIN_OUTCOME } from '../shared/credentials.js';
-import { mnemomVariableInCharge } from '../shared/mnemom-auth.js';
+import { storeFor } from '../../identity/store.js';
+import { deleteKeychainEntry, KEYCHAIN_OUTCOME } from '../../identity/credentials.js';
+import { mnemomVariableInCharge } from '../../identity/mnemom-auth.js';
 
 /** Forgets the Mnemom key stored for the current MNEMOM_API_URL, its keychain entry included. */
 export async function run(ctx: Context): Promise<void> {

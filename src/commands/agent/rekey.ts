@@ -7,8 +7,8 @@ import { conflictAgentId } from '../../core/service-details.js';
 import { validateAgentId, validateAgentName } from '../../core/validate.js';
 import { withSpinner } from '../../ui/spinner.js';
 import { keyValueTable } from '../../ui/table.js';
-import { readProviderKey, type ProviderKeyOptions } from '../shared/provider-key.js';
-import { localTime } from '../shared/t0ken-session.js';
+import { readProviderKey, type ProviderKeyOptions } from '../../identity/provider-key.js';
+import { localTime } from '../../identity/t0ken-session.js';
 import { openMnemom } from './mnemom-session.js';
 
 interface RekeyOptions extends ProviderKeyOptions {

@@ -6,7 +6,7 @@ import { sanitizeLine } from '../../core/sanitize.js';
 import { AGENT_ID_PATTERN, AGENT_NAME_PATTERN, truncate } from '../../core/validate.js';
 import { withSpinner } from '../../ui/spinner.js';
 import { keyValueTable } from '../../ui/table.js';
-import { localTime } from '../shared/t0ken-session.js';
+import { localTime } from '../../identity/t0ken-session.js';
 import { openMnemom } from './mnemom-session.js';
 
 /** One Mnemom agent, by id, or by name through the list. */

@@ -5,8 +5,8 @@ import type { SecretHolder } from '../../store/schema.js';
 import { keychainCliError, readPlaced, type SecretLabel } from '../../store/secrets/choose.js';
 import { fromFile, inFile } from '../../store/secrets/file.js';
 import { KeychainError, refFor, type SecretKind, type Storage } from '../../store/secrets/types.js';
-import { keychainFor } from '../shared/credentials.js';
-import { storeFor } from '../shared/store.js';
+import { keychainFor } from '../../identity/credentials.js';
+import { storeFor } from '../../identity/store.js';
 
 interface Moved {
   kind: SecretKind;

@@ -2,8 +2,8 @@ import type { Context } from '../../context.js';
 import { isCliError } from '../../core/errors.js';
 import { maskSecret } from '../../core/mask.js';
 import { KeychainError, type StoreMode } from '../../store/secrets/types.js';
-import { keychainFor, readSecret, secretHomes, storeMode, type SecretHome } from '../shared/credentials.js';
-import { storeFor } from '../shared/store.js';
+import { keychainFor, readSecret, secretHomes, storeMode, type SecretHome } from '../../identity/credentials.js';
+import { storeFor } from '../../identity/store.js';
 
 type SecretState = 'ok' | 'keychain_locked' | 'keychain_entry_missing' | 'keychain_unavailable' | 'keychain_failed';
 

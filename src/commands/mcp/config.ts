@@ -15,10 +15,11 @@ import {
   type McpClient,
 } from '../../core/mcp-clients.js';
 import { DEFAULT_MNEMOM_API_URL, DEFAULT_T0KEN_API_URL } from '../../core/url.js';
-import { updateTextFile } from '../../platform/files.js';
+import { updateTextFile } from '../../platform/fs/files.js';
 import { homeDir, homeForExamples } from '../../platform/home.js';
-import { requireAbsoluteConfigDir, shellQuote } from '../../store/safety.js';
-import { storeFor } from '../shared/store.js';
+import { requireAbsoluteConfigDir } from '../../store/safety.js';
+import { shQuoteIfNeeded } from '../../core/quote.js';
+import { storeFor } from '../../identity/store.js';
 
 interface Options {
   client?: string;
@@ -78,7 +79,7 @@ export async function run(ctx: Context, options: Options, args: string[]): Promi
 /** An empty or relative HOME would put the client's file under the current directory: refused, as for the config directory. */
 function relativeHome(path: string): CliError {
   return new CliError('local_state', `${JSON.stringify(path)} is not an absolute path (HOME is empty or relative); t0ken writes nothing under the current directory`, Exit.state, {
-    hint: `Set HOME to your home directory, e.g. export HOME=${shellQuote(homeForExamples())}`,
+    hint: `Set HOME to your home directory, e.g. export HOME=${shQuoteIfNeeded(homeForExamples())}`,
   });
 }
 

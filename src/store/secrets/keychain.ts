@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { marshalStringDict, marshalStrings, parseObjectPathPair, parseVariantBoolean } from '../../core/dbus-wire.js';
+import { marshalStringDict, marshalStrings, parseObjectPathPair, parseVariantBoolean } from '../../platform/dbus-wire.js';
 import { entryAttributes, keychainRoute, type KeychainRoute } from '../../core/keychain-route.js';
 import { askService, type AskResult, type Question } from '../../platform/dbus-ping.js';
 import { callHere } from './keyring-local.js';

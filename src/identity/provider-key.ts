@@ -1,7 +1,7 @@
-import type { Context } from '../../context.js';
-import { usageError } from '../../core/errors.js';
-import { readStdinSync, StdinTooLarge } from '../../platform/stdin.js';
-import { ask, canPrompt } from '../../ui/prompt.js';
+import type { Context } from '../context.js';
+import { usageError } from '../core/errors.js';
+import { readStdinSync, StdinTooLarge } from '../platform/stdin.js';
+import { ask, canPrompt } from '../ui/prompt.js';
 
 export interface ProviderKeyOptions {
   keyEnv?: string;

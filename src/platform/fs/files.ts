@@ -1,9 +1,9 @@
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CliError } from '../core/errors.js';
-import { Exit } from '../core/exit-codes.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
-import { LockTimeoutError, withFileLock } from '../store/lock.js';
+import { CliError } from '../../core/errors.js';
+import { Exit } from '../../core/exit-codes.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { LockTimeoutError, withFileLock } from './lock.js';
 
 /**
  * Another program's config file (an MCP client's): read it whole, or undefined when it does not exist.

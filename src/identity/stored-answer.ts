@@ -1,8 +1,8 @@
-import { CliError, isCliError } from '../../core/errors.js';
-import { Exit } from '../../core/exit-codes.js';
-import { sanitizeText } from '../../core/sanitize.js';
-import type { ConfigData } from '../../store/schema.js';
-import type { ConfigStore, Mutation } from '../../store/store.js';
+import { CliError, isCliError } from '../core/errors.js';
+import { Exit } from '../core/exit-codes.js';
+import { sanitizeText } from '../core/sanitize.js';
+import type { ConfigData } from '../store/schema.js';
+import type { ConfigStore, Mutation } from '../store/store.js';
 
 export interface StoredAnswerOptions {
   /** What the service already did, e.g. "the service issued claim code 123456 for a@b.c". */

@@ -1,10 +1,10 @@
-import type { Context } from '../../context.js';
-import { T0kenApi } from '../../api/t0ken.js';
-import { requireAccount } from '../../store/open.js';
+import type { Context } from '../context.js';
+import { T0kenApi } from '../api/t0ken.js';
+import { requireAccount } from '../store/open.js';
 import { storeFor } from './store.js';
 import { readSecret } from './credentials.js';
-import type { ConfigData, T0kenAccount } from '../../store/schema.js';
-import type { ConfigStore } from '../../store/store.js';
+import type { ConfigData, T0kenAccount } from '../store/schema.js';
+import type { ConfigStore } from '../store/store.js';
 
 /** The store, the stored account for this API and a client authenticated as it. */
 export interface T0kenSession {
@@ -26,7 +26,7 @@ export async function openT0kenSession(ctx: Context): Promise<T0kenSession> {
   return { baseUrl, store, data, account, api };
 }
 
-export { formatLocalTime as localTime } from '../../core/format.js';
+export { formatLocalTime as localTime } from '../core/format.js';
 
 export function minutesLeft(iso: string, now: number = Date.now()): number {
   return Math.max(0, Math.round((Date.parse(iso) - now) / 60_000));

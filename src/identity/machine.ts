@@ -1,10 +1,10 @@
 import { hostname as osHostname } from 'node:os';
-import type { Context } from '../../context.js';
-import { usageError, CliError } from '../../core/errors.js';
-import { Exit } from '../../core/exit-codes.js';
-import { deriveFingerprint, fingerprintOverride, type Fingerprint, type MachineFacts } from '../../core/fingerprint.js';
-import type { Platform } from '../../api/t0ken.js';
-import { collectFacts } from '../../platform/machine-facts.js';
+import type { Context } from '../context.js';
+import { usageError, CliError } from '../core/errors.js';
+import { Exit } from '../core/exit-codes.js';
+import { deriveFingerprint, fingerprintOverride, type Fingerprint, type MachineFacts } from '../core/fingerprint.js';
+import type { Platform } from '../api/t0ken.js';
+import { collectFacts } from '../platform/machine-facts.js';
 
 export interface CurrentFingerprint extends Fingerprint {
   facts?: MachineFacts; // absent when T0KEN_FINGERPRINT decided it

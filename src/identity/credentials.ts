@@ -1,7 +1,7 @@
-import type { Context } from '../../context.js';
-import { KeychainError, type Keychain, type SecretKind, type Storage, type StoreMode } from '../../store/secrets/types.js';
-import { keychainCliError, parseStoreMode, placeSecret, readPlaced, type Placed, type SecretLabel } from '../../store/secrets/choose.js';
-import type { ConfigData, SecretHolder } from '../../store/schema.js';
+import type { Context } from '../context.js';
+import { KeychainError, type Keychain, type SecretKind, type Storage, type StoreMode } from '../store/secrets/types.js';
+import { keychainCliError, parseStoreMode, placeSecret, readPlaced, type Placed, type SecretLabel } from '../store/secrets/choose.js';
+import type { ConfigData, SecretHolder } from '../store/schema.js';
 import { storeFor } from './store.js';
 
 /**
@@ -26,7 +26,7 @@ export function keychainFor(ctx: Pick<Context, 'env'> & { trace?: Context['trace
 }
 
 function openKeychainLazily(env: NodeJS.ProcessEnv, trace: ((line: string) => void) | undefined): Keychain {
-  const real = import('../../store/secrets/keychain.js').then((m) => m.openKeychain({ env, trace }));
+  const real = import('../store/secrets/keychain.js').then((m) => m.openKeychain({ env, trace }));
   // --debug: each keychain call, its account (never a secret) and how long it took.
   const traced = <T>(what: string, call: (k: Keychain) => Promise<T>, show: (value: T) => string): Promise<T> => {
     if (!trace) return real.then(call);

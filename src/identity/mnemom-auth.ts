@@ -1,6 +1,6 @@
-import type { Context } from '../../context.js';
-import { notRegisteredError, usageError } from '../../core/errors.js';
-import type { MnemomCredential } from '../../api/mnemom.js';
+import type { Context } from '../context.js';
+import { notRegisteredError, usageError } from '../core/errors.js';
+import type { MnemomCredential } from '../api/mnemom.js';
 import { storeFor } from './store.js';
 import { readSecret } from './credentials.js';
 

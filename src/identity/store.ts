@@ -1,6 +1,6 @@
-import type { Context } from '../../context.js';
-import { openStore } from '../../store/open.js';
-import type { ConfigStore } from '../../store/store.js';
+import type { Context } from '../context.js';
+import { openStore } from '../store/open.js';
+import type { ConfigStore } from '../store/store.js';
 
 /** The config store for this run, its warnings (a re-tightened mode) going to stderr. */
 export function storeFor(ctx: Context): ConfigStore {

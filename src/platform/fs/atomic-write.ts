@@ -1,7 +1,7 @@
 import { closeSync, constants, fchmodSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { cleanupOnExit } from './exit-cleanup.js';
-import { O_NOFOLLOW } from './safety.js';
+import { O_NOFOLLOW } from './own-file.js';
 
 /**
  * Atomic replacement of a small file: a temp file (0600, exclusive, never through a symlink) in the
