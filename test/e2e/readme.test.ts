@@ -13,7 +13,9 @@ import { configDir } from '../../src/store/paths.js';
 import { BIN } from '../helpers/cli.js';
 import { commandProbe, requirePart } from '../helpers/real-part.js';
 
-const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+const readRepoFile = (path: string): string => readFileSync(fileURLToPath(new URL(`../../${path}`, import.meta.url)), 'utf8');
+const README = readRepoFile('README.md');
+const CONFIGURATION = readRepoFile('docs/configuration.md');
 
 interface Block { heading: string; code: string; skip?: string }
 
@@ -92,7 +94,7 @@ const block = (heading: string): Block => {
 
 describe('the README\'s shell blocks', () => {
   it('each block is run below or says why not', () => {
-    const run = ['60 seconds with the sandbox', 'In CI', 'Completions'];
+    const run = ['60 seconds with the sandbox', 'Completions', 'In CI'];
     for (const b of blocks) expect(b.skip !== undefined || run.includes(b.heading), `block under "${b.heading}"`).toBe(true);
     expect(blocks.filter((b) => !b.skip).map((b) => b.heading)).toEqual(run);
   });
@@ -162,15 +164,36 @@ describe('what the README states', () => {
     expect(README).toContain(claimSteps());
   });
 
-  it('names the config directory of each platform as the code computes it', () => {
+  it('docs/configuration.md names the config directory of each platform as the code computes it', () => {
     expect(configDir({ XDG_CONFIG_HOME: '/xdg' }, 'linux')).toBe('/xdg/t0ken');
-    expect(README).toContain('`$XDG_CONFIG_HOME/t0ken`');
+    expect(CONFIGURATION).toContain('`$XDG_CONFIG_HOME/t0ken`');
     expect(configDir({}, 'linux')).toBe(join(homedir(), '.config', 't0ken'));
-    expect(README).toContain('`~/.config/t0ken`');
+    expect(CONFIGURATION).toContain('`~/.config/t0ken`');
     expect(configDir({}, 'darwin')).toBe(join(homedir(), 'Library', 'Preferences', 't0ken'));
-    expect(README).toContain('`~/Library/Preferences/t0ken`');
+    expect(CONFIGURATION).toContain('`~/Library/Preferences/t0ken`');
     expect(configDir({ APPDATA: 'C:\\Users\\you\\AppData\\Roaming' }, 'win32')).toMatch(/^C:\\Users\\you\\AppData\\Roaming[\\/]t0ken$/);
-    expect(README).toContain('`%APPDATA%\\t0ken`');
+    expect(CONFIGURATION).toContain('`%APPDATA%\\t0ken`');
+  });
+
+  it('is a newcomer\'s page: at most 250 lines, in the order install, 60 seconds, completions, agents, CI, commands', () => {
+    expect(README.split('\n').length).toBeLessThanOrEqual(250);
+    const sections = README.split('\n').filter((line) => line.startsWith('## ')).map((line) => line.slice(3));
+    expect(sections.slice(0, 6)).toEqual(['Install', '60 seconds with the sandbox', 'Completions', 'Give your agents this identity', 'In CI', 'Commands']);
+    // The test suite is for people working on t0ken, not a step before installing it.
+    expect(README.indexOf('npm test')).toBeGreaterThan(README.indexOf('## Commands'));
+    expect(README).toMatch(/t0ken\.ai/);
+    expect(README).toMatch(/Mnemom/);
+  });
+
+  it('every link into docs/ names a file that exists and a heading it has', () => {
+    const docs = [...README.matchAll(/\]\((docs\/[^)#]+)(?:#([^)]+))?\)/g)];
+    expect(docs.length).toBeGreaterThanOrEqual(5);
+    for (const [, file, anchor] of docs) {
+      const text = readRepoFile(file!);
+      if (anchor === undefined) continue;
+      const anchors = text.split('\n').filter((l) => /^#{1,4} /.test(l)).map((l) => l.replace(/^#+ /, '').toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-'));
+      expect(anchors, `${file}#${anchor}`).toContain(anchor);
+    }
   });
 
   it('says t0ken is not published yet and how to install it from source', () => {
