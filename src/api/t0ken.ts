@@ -28,7 +28,8 @@ export class T0kenApi {
     });
   }
 
-  autoRegister(body: { machine_fingerprint: string; platform: Platform; hostname: string }): Promise<AutoRegisterData> {
+  /** `hostname` is left out when this machine has none worth sending (see identity/machine.ts). */
+  autoRegister(body: { machine_fingerprint: string; platform: Platform; hostname?: string }): Promise<AutoRegisterData> {
     return this.http.post('/agents/auto-register', { what: 'auto-register', json: body, schema: t0kenEnvelope(autoRegisterData) });
   }
 

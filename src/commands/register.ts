@@ -19,7 +19,7 @@ interface RegisterOptions {
 /** Auto-registers this machine, or shows the account already stored for this API. */
 export async function run(ctx: Context, options: RegisterOptions): Promise<void> {
   const baseUrl = ctx.t0kenBaseUrl();
-  const hostname = resolveHostname(options.hostname);
+  const { hostname, notice: hostnameNotice } = resolveHostname(options.hostname);
   const store = storeFor(ctx);
   const existing = store.read().t0ken[baseUrl]; // a corrupt file stops us here, before any request
   const fingerprint = await currentFingerprint(ctx, true);
@@ -38,11 +38,12 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
   }
 
   for (const warning of fingerprint.warnings) ctx.out.warn(warning);
+  if (hostnameNotice) ctx.out.info(hostnameNotice);
   await store.prepareWrite(); // a read-only or full config dir stops us here, before a key is issued
   await prepareSecretWrite(ctx); // so does T0KEN_CREDENTIAL_STORE=keyring without a keychain that takes writes
   const api = new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, trace: ctx.trace });
   const answer = await withSpinner(ctx.out, ctx.env, 'Registering this machine…', () =>
-    api.autoRegister({ machine_fingerprint: fingerprint.fingerprint, platform: servicePlatform(), hostname }),
+    api.autoRegister({ machine_fingerprint: fingerprint.fingerprint, platform: servicePlatform(), ...(hostname ? { hostname } : {}) }),
   );
   const account: T0kenAccount = {
     user_id: answer.user_id,

@@ -1,4 +1,5 @@
 import { usageError } from './errors.js';
+import { sanitizeText } from './sanitize.js';
 
 export const AGENT_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,30}[a-zA-Z0-9]$/;
 /** Mnemom agent ids: `smolt-` + 8 hex (legacy, and gateway-created) or `mnm-` + a UUID. */
@@ -102,3 +103,10 @@ export function parsePort(raw: string): number {
 export function truncate(value: string, max = 40): string {
   return value.length > max ? `${value.slice(0, max)}…` : value;
 }
+
+/** What `register` accepts as a hostname: 1 to 255 characters, no space, no control character. */
+export const isHostnameLabel = (value: string): boolean => value.length > 0 && value.length <= 255 && !/[\p{Cc}\p{Cf}\s]/u.test(value);
+
+/** Any string made into such a label: control and invisible characters dropped, spaces as `-` ('' when nothing is left). */
+export const hostnameLabel = (value: string): string =>
+  sanitizeText(value).trim().replace(/\s+/gu, '-').slice(0, 255);

@@ -5,6 +5,8 @@ import { Exit } from '../core/exit-codes.js';
 import { deriveFingerprint, fingerprintOverride, type Fingerprint, type MachineFacts } from '../core/fingerprint.js';
 import type { Platform } from '../api/t0ken.js';
 import { collectFacts } from '../platform/machine-facts.js';
+import { hostnameLabel, isHostnameLabel } from '../core/validate.js';
+import { escapeUnsafeInJson } from '../core/sanitize.js';
 
 export interface CurrentFingerprint extends Fingerprint {
   facts?: MachineFacts; // absent when T0KEN_FINGERPRINT decided it
@@ -40,10 +42,32 @@ export function servicePlatform(platform: NodeJS.Platform = process.platform): P
   return 'linux';
 }
 
-export function resolveHostname(flag: unknown): string {
-  const value = typeof flag === 'string' ? flag : osHostname();
-  if (value.length === 0 || value.length > 255 || /[\p{Cc}\s]/u.test(value)) {
-    throw usageError('invalid --hostname: use 1 to 255 characters without spaces or control characters', 'For example --hostname build-runner-3.');
+/** The hostname register reports, and the notice to print when the OS's had to be cleaned up. */
+export interface ReportedHostname {
+  hostname: string;
+  notice?: string;
+}
+
+/**
+ * A `--hostname` the user typed is input: a bad one is a usage error. The OS hostname is only a label
+ * the user never chose, so a space or a control character in it (a kernel takes any bytes) is
+ * cleaned up, and said, rather than blamed on an option nobody passed.
+ */
+export function resolveHostname(flag: unknown): ReportedHostname {
+  if (typeof flag === 'string') {
+    if (!isHostnameLabel(flag)) {
+      throw usageError('invalid --hostname: use 1 to 255 characters without spaces or control characters', 'For example --hostname build-runner-3.');
+    }
+    return { hostname: flag };
   }
-  return value;
+  const raw = osHostname();
+  if (isHostnameLabel(raw)) return { hostname: raw };
+  const hostname = hostnameLabel(raw);
+  const shown = escapeUnsafeInJson(JSON.stringify(raw.slice(0, 80)));
+  return {
+    hostname,
+    notice: hostname === ''
+      ? `this machine's hostname ${shown} has nothing printable, so none is reported; pass --hostname <name> to report one`
+      : `this machine's hostname ${shown} has spaces or control characters, so it is reported as ${JSON.stringify(hostname)}; pass --hostname <name> to choose another`,
+  };
 }
