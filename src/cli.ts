@@ -6,8 +6,8 @@ import { parseExecArgv } from './core/exec-argv.js';
 import { parseFastArgv } from './core/fast-argv.js';
 import type { CommandName } from './core/command-name.js';
 import { Output } from './ui/output.js';
-import { stdinIsTerminal } from './platform/stdin.js';
-import { CLOSED_PIPE_EXIT, stdio } from './platform/stdio.js';
+import { processIO, processStreamsUsed, type CliIO } from './platform/io.js';
+import { CLOSED_PIPE_EXIT } from './platform/stdio.js';
 import { asFileSystemError } from './platform/fs/errno.js';
 import { DOCS_URL } from './version.js';
 import { outputFailed } from './static-text/print.js';
@@ -52,12 +52,12 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(argv.includes('--json') ? `${JSON.stringify({ error: { code: 'interrupted', message: 'interrupted' } })}\n` : '\nt0ken: interrupted\n');
     process.exit(Exit.interrupted);
   });
-  const code = await runCli(argv);
+  const code = await runCli(argv, processIO());
   // Exit now rather than when idle keep-alive sockets time out (~100 ms after the last request),
   // once whatever we wrote has been handed to the OS.
   // Our own writes are synchronous (src/platform/stdio.ts); Node's streams are used off Windows only
-  // by commander and the prompts, and flushed only then.
-  if (streamsInUse) await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  // by the prompts and the spinner, and flushed only then.
+  if (streamsInUse || processStreamsUsed()) await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   process.exit(code);
 }
 
@@ -83,13 +83,17 @@ function flushed(stream: NodeJS.WriteStream): Promise<void> {
   return stream.writableLength === 0 ? Promise.resolve() : new Promise((resolve) => stream.once('drain', () => resolve()));
 }
 
-/** Runs the CLI and returns the exit code; the one place errors become messages. */
-export async function runCli(argv: string[]): Promise<number> {
+/**
+ * Runs the CLI with `io` (the process's own from main(), a test's buffers) and returns the exit
+ * code; the one place errors become messages. What only a process does (signals, exit, flushing
+ * Node's streams) stays in main().
+ */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const ownArgs = argv.indexOf('--') === -1 ? argv : argv.slice(0, argv.indexOf('--')); // a program's own --json is not ours
   const wantsJson = ownArgs.slice(2).includes('--json');
   let out: Output | undefined;
   const execute = async (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[], command?: Command) => {
-    const ctx = await createContext(globals, { env: process.env, ...stdio(), stdinIsTTY: stdinIsTerminal });
+    const ctx = await createContext(globals, io);
     out = ctx.out;
     const module = await loaders[name]();
     const status = await module.run(ctx, options, args, command);
@@ -105,14 +109,13 @@ export async function runCli(argv: string[]): Promise<number> {
     if (exec !== 'not-exec') await execute('exec', { only: exec.only }, exec.globals, exec.command);
     else if (fast) await execute(fast.name, fast.options, { ...fast.globals, ...fast.options }, fast.args);
     else {
-      endQuietlyOnClosedPipe(); // commander writes help and errors to process.stdout
       const { parseWithCommander } = await import('./parse-with-commander.js');
-      await parseWithCommander(argv, (name, options, args, command) => execute(name, options, command.optsWithGlobals<GlobalOptions>(), args, command));
+      await parseWithCommander(argv, io.stdout, (name, options, args, command) => execute(name, options, command.optsWithGlobals<GlobalOptions>(), args, command));
     }
     return code;
   } catch (error) {
-    const output = out ?? new Output({ json: wantsJson, quiet: false, ...stdio() });
-    return report(output, error, argv.includes('--debug') || process.env.T0KEN_DEBUG === '1');
+    const output = out ?? new Output({ json: wantsJson, quiet: false, stdout: io.stdout, stderr: io.stderr });
+    return report(output, error, argv.includes('--debug') || io.env.T0KEN_DEBUG === '1');
   }
 }
 

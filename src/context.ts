@@ -1,8 +1,9 @@
 import { DEFAULT_MNEMOM_API_URL, DEFAULT_T0KEN_API_URL, normalizeBaseUrl } from './core/url.js';
 import { parseTimeoutSeconds } from './core/validate.js';
 import { colorLevel } from './ui/color.js';
-import { Output, type WritableLike } from './ui/output.js';
+import { Output } from './ui/output.js';
 import type { PromptGate } from './ui/prompt.js';
+import type { CliIO, StdinReader, TerminalStreams } from './platform/io.js';
 import { loadStyle } from './ui/style.js';
 import { configDir } from './store/paths.js';
 
@@ -25,21 +26,20 @@ export interface Context {
   readonly timeoutMs: number;
   readonly prompt: PromptGate;
   readonly configDir: string;
+  /** The working directory relative paths on the command line are read from. */
+  readonly cwd: string;
+  /** The clock (milliseconds since the epoch). */
+  now(): number;
+  readonly stdin: StdinReader;
+  /** Streams for what draws on the terminal (prompts, the spinner). */
+  terminal(): TerminalStreams;
   t0kenBaseUrl(): string;
   mnemomBaseUrl(): string;
   /** The trace sink for --debug, or undefined. */
   trace: ((line: string) => void) | undefined;
 }
 
-export interface ContextIO {
-  env: NodeJS.ProcessEnv;
-  stdout: WritableLike;
-  stderr: WritableLike;
-  /** Whether stdin is a terminal; asked only when a prompt is considered (opening stdin loads node:net). */
-  stdinIsTTY: () => boolean;
-}
-
-export async function createContext(globals: GlobalOptions, io: ContextIO): Promise<Context> {
+export async function createContext(globals: GlobalOptions, io: CliIO): Promise<Context> {
   const json = globals.json === true;
   const debug = globals.debug === true || io.env.T0KEN_DEBUG === '1' || io.env.T0KEN_DEBUG === 'true';
   const flagEnabled = globals.color !== false && !json;
@@ -58,11 +58,18 @@ export async function createContext(globals: GlobalOptions, io: ContextIO): Prom
       input: globals.input !== false,
       env: io.env,
       get stdinIsTTY() {
-        return io.stdinIsTTY();
+        return io.stdin.isTTY();
       },
       stderrIsTTY: io.stderr.isTTY === true,
+      terminal: () => io.terminal(),
     },
     configDir: configDir(io.env),
+    get cwd() {
+      return io.cwd;
+    },
+    now: () => io.now(),
+    stdin: io.stdin,
+    terminal: () => io.terminal(),
     t0kenBaseUrl: () => normalizeBaseUrl(io.env.T0KEN_API_URL || DEFAULT_T0KEN_API_URL, 'T0KEN_API_URL'),
     mnemomBaseUrl: () => normalizeBaseUrl(io.env.MNEMOM_API_URL || DEFAULT_MNEMOM_API_URL, 'MNEMOM_API_URL'),
     trace: debug ? (line) => out.debug(line) : undefined,

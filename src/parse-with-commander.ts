@@ -3,14 +3,15 @@ import { CliError } from './core/errors.js';
 import { Exit } from './core/exit-codes.js';
 import { buildProgram, type Runner } from './program.js';
 import { usageHint, usageMessage } from './core/usage-hints.js';
+import type { StdioWriter } from './platform/stdio.js';
 
 /**
  * Parses argv with the full command tree and runs the chosen command. Help and version are printed
  * here; commander's own errors become usage errors (exit 2) with a hint.
  */
-export async function parseWithCommander(argv: string[], run: Runner): Promise<void> {
+export async function parseWithCommander(argv: string[], stdout: Pick<StdioWriter, 'write'>, run: Runner): Promise<void> {
   const program = buildProgram(run);
-  quietCommander(program);
+  quietCommander(program, stdout);
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -29,9 +30,10 @@ function flagsWithoutValue(command: Command, into = new Set<string>()): Set<stri
 }
 
 /** Commander's own errors are thrown to us (not printed, not exited), at every level of the tree. */
-function quietCommander(command: Command): void {
+function quietCommander(command: Command, stdout: Pick<StdioWriter, 'write'>): void {
   command.exitOverride();
   // Help shown because no command was given (`t0ken`, `t0ken agent`) is help asked for: stdout, exit 0.
-  command.configureOutput({ outputError: () => {}, writeErr: (text) => process.stdout.write(text) });
-  for (const sub of command.commands) quietCommander(sub);
+  const write = (text: string) => void stdout.write(text);
+  command.configureOutput({ outputError: () => {}, writeOut: write, writeErr: write });
+  for (const sub of command.commands) quietCommander(sub, stdout);
 }

@@ -20,22 +20,22 @@ export async function run(ctx: Context, options: { email?: string }): Promise<vo
       })),
   );
   await session.store.prepareWrite(); // the code is issued once, with a cooldown: be able to keep it
-  const answer = await withSpinner(ctx.out, ctx.env, 'Starting the claim…', () =>
+  const answer = await withSpinner(ctx, 'Starting the claim…', () =>
     session.api.claimInit({ machine_fingerprint: session.account.machine_fingerprint, email }),
   ).catch(async (error: unknown) => {
     // "Already claimed": remember what the service said, so whoami/status agree with it.
-    if (isCliError(error) && error.exitCode === Exit.conflict) await recordServiceClaim(session);
+    if (isCliError(error) && error.exitCode === Exit.conflict) await recordServiceClaim(session, ctx.now());
     throw error;
   });
   await storeAnswer(session.store, (data) => {
     const account = data.t0ken[session.baseUrl];
     if (!account) return; // logged out meanwhile: nothing to attach the claim to
-    account.pending_claim = { email, verification_code: answer.verification_code, expires_at: answer.expires_at, started_at: new Date().toISOString() };
+    account.pending_claim = { email, verification_code: answer.verification_code, expires_at: answer.expires_at, started_at: new Date(ctx.now()).toISOString() };
   }, {
     serviceDid: `the service issued verification code ${answer.verification_code} for ${email} (it expires ${localTime(answer.expires_at)})`,
     recover: `Keep that code: once ${email} has confirmed, run \`t0ken verify --code ${answer.verification_code}\` before it expires.`,
   });
-  const minutes = minutesLeft(answer.expires_at);
+  const minutes = minutesLeft(answer.expires_at, ctx.now());
   ctx.out.result(
     { verification_code: answer.verification_code, expires_at: answer.expires_at, email },
     () => [`Verification code: ${ctx.out.style.bold(answer.verification_code)}`, `Expires: ${localTime(answer.expires_at, `in ${minutes} min`)}`].join('\n'),

@@ -1,10 +1,11 @@
 import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { usageError } from '../core/errors.js';
 import { hashProof, plainSha256Hex, type Sha256Hex } from '../core/proof.js';
 import { AGENT_NAME_PATTERN, truncate, validateAgentName } from '../core/validate.js';
 import { nativeSha256Hex } from '../platform/native-sha256.js';
-import { readPipeSync, readStdinSync, StdinTooLarge } from '../platform/stdin.js';
+import { readPipeSync, StdinTooLarge } from '../platform/stdin.js';
 import { readProviderKey, type ProviderKeyOptions } from '../identity/provider-key.js';
 
 interface HashProofOptions extends ProviderKeyOptions {
@@ -39,7 +40,7 @@ async function many(ctx: Context, options: HashProofOptions, source: string): Pr
   if (source === '-' && options.keyStdin) {
     throw usageError('--names-from - and --key-stdin both want stdin', 'Pass the key with --key-env <VAR>, or the names in a file: --names-from names.txt.');
   }
-  const text = readNames(source).replace(/^\uFEFF/, ''); // a byte-order mark (Notepad's), as CRLF below
+  const text = readNames(ctx, source).replace(/^\uFEFF/, ''); // a byte-order mark (Notepad's), as CRLF below
   const key = await readProviderKey(ctx, options);
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop(); // the final newline ends the last line
@@ -69,21 +70,22 @@ async function many(ctx: Context, options: HashProofOptions, source: string): Pr
   }
 }
 
-function readNames(source: string): string {
+function readNames(ctx: Context, source: string): string {
   if (source === '-') {
     try {
-      return readStdinSync(MAX_NAMES_BYTES).toString('utf8');
+      return ctx.stdin.read(MAX_NAMES_BYTES).toString('utf8');
     } catch (error) {
       if (error instanceof StdinTooLarge) throw usageError(`the names on stdin are larger than ${MAX_NAMES_BYTES / 1024 / 1024} MiB`, 'Split them into several runs.');
       throw error;
     }
   }
   try {
-    const stats = statSync(source);
-    if (stats.isFIFO()) return readPipeSync(source, MAX_NAMES_BYTES).toString('utf8'); // `--names-from <(grep … names.txt)`
+    const path = resolve(ctx.cwd, source);
+    const stats = statSync(path);
+    if (stats.isFIFO()) return readPipeSync(path, MAX_NAMES_BYTES).toString('utf8'); // `--names-from <(grep … names.txt)`
     if (!stats.isFile()) throw usageError(`--names-from ${source} is not a file`, 'Pass a file with one agent name a line, or - for stdin.');
     if (stats.size > MAX_NAMES_BYTES) throw usageError(`--names-from ${source} is larger than ${MAX_NAMES_BYTES / 1024 / 1024} MiB`, 'Split it into several runs.');
-    return readFileSync(source, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as { exitCode?: unknown }).exitCode !== undefined) throw error;
     if (error instanceof StdinTooLarge) throw usageError(`--names-from ${source} is larger than ${MAX_NAMES_BYTES / 1024 / 1024} MiB`, 'Split it into several runs.');

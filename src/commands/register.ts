@@ -42,7 +42,7 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
   await store.prepareWrite(); // a read-only or full config dir stops us here, before a key is issued
   await prepareSecretWrite(ctx); // so does T0KEN_CREDENTIAL_STORE=keyring without a keychain that takes writes
   const api = new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, trace: ctx.trace });
-  const answer = await withSpinner(ctx.out, ctx.env, 'Registering this machine…', () =>
+  const answer = await withSpinner(ctx, 'Registering this machine…', () =>
     api.autoRegister({ machine_fingerprint: fingerprint.fingerprint, platform: servicePlatform(), ...(hostname ? { hostname } : {}) }),
   );
   const account: T0kenAccount = {
@@ -53,7 +53,7 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
     fingerprint_source: fingerprint.source,
     hostname,
     created_at: answer.created_at,
-    registered_at: new Date().toISOString(),
+    registered_at: new Date(ctx.now()).toISOString(),
   };
   const serviceDid = `the service registered this machine as user ${account.user_id} (key ${maskSecret(answer.api_key)})`;
   let storage: Storage = 'file';

@@ -10,7 +10,7 @@ import { localTime, openT0kenSession } from '../identity/t0ken-session.js';
 /** Machine statistics: a readable table, or the service's data object with --json. */
 export async function run(ctx: Context): Promise<void> {
   const { api, fingerprint, envOnly } = await statsClient(ctx);
-  const stats = await withSpinner(ctx.out, ctx.env, 'Fetching statistics…', () => api.machineStats(fingerprint)).catch((error: unknown) => {
+  const stats = await withSpinner(ctx, 'Fetching statistics…', () => api.machineStats(fingerprint)).catch((error: unknown) => {
     throw envOnly ? withFingerprintHint(error, fingerprint) : error;
   });
   ctx.out.result(stats, () =>

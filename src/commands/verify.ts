@@ -19,7 +19,7 @@ export async function run(ctx: Context, options: { code?: string }): Promise<voi
     ctx.out.result({ already_claimed: true, ...claim }, () => `Already claimed: ${describeDoneClaim(claim)}. Nothing to verify.`, { quiet: () => claim.merged_to_user_id });
     return;
   }
-  if (pending && Date.parse(pending.expires_at) <= Date.now() && options.code === undefined) {
+  if (pending && Date.parse(pending.expires_at) <= ctx.now() && options.code === undefined) {
     throw new CliError('code_expired', `the claim code for ${pending.email} expired at ${localTime(pending.expires_at)}`, Exit.rejected, {
       hint: `Run \`t0ken claim --email ${pending.email}\` for a new code.`,
     });
@@ -28,17 +28,17 @@ export async function run(ctx: Context, options: { code?: string }): Promise<voi
   if (given === undefined) throw usageError('no claim was started from this machine, so there is no code to verify', NO_CLAIM_STARTED_HINT);
   const code = validateVerificationCode(given);
   await session.store.prepareWrite(); // a code is spent once: be able to record the claim
-  const answer = await withSpinner(ctx.out, ctx.env, 'Verifying…', () =>
+  const answer = await withSpinner(ctx, 'Verifying…', () =>
     session.api.claimVerify({ machine_fingerprint: session.account.machine_fingerprint, verification_code: code }),
   ).catch(async (error: unknown) => {
-    if (isCliError(error) && error.exitCode === Exit.conflict) await recordServiceClaim(session);
+    if (isCliError(error) && error.exitCode === Exit.conflict) await recordServiceClaim(session, ctx.now());
     throw withClaimHint(error, pending?.email);
   });
   const email = pending?.email ?? '';
   await storeAnswer(session.store, (data) => {
     const account = data.t0ken[session.baseUrl];
     if (!account) return;
-    account.claim = { merged_to_user_id: answer.merged_to_user_id, claimed_at: new Date().toISOString(), email, source: 'verify' };
+    account.claim = { merged_to_user_id: answer.merged_to_user_id, claimed_at: new Date(ctx.now()).toISOString(), email, source: 'verify' };
     delete account.pending_claim;
   }, {
     serviceDid: `the service linked this machine account to ${email || 'its owner'} (user ${answer.merged_to_user_id})`,

@@ -27,7 +27,7 @@ export async function run(ctx: Context): Promise<void> {
   const key = envKey || account.api_key;
   const masked = key !== undefined ? maskSecret(key) : account.api_key_masked;
   const keyText = masked ?? 'in the keychain (`t0ken credentials` reads it)';
-  const claim = claimState(account);
+  const claim = claimState(account, ctx.now());
   const homes = secretHomes(data);
 
   ctx.out.result(
@@ -60,7 +60,7 @@ export async function run(ctx: Context): Promise<void> {
           ['api key', `${keyText}${envKey ? ' (from T0KEN_API_KEY)' : ''}`],
           ['key stored in', describeStorage(storage, store.path, account.api_key_ref?.account)],
           ...homes.filter((h) => h.kind === 'mnemom').map((h): [string, string] => [`mnemom key`, `${h.api_url}, in ${describeStorage(h.storage, store.path, h.keychain_account ?? undefined)}`]),
-          ['claim', describeClaim(claim)],
+          ['claim', describeClaim(claim, ctx.now())],
           ['registered', localTime(account.registered_at)],
           ['config', store.path],
         ],
@@ -118,21 +118,21 @@ type ClaimState =
   | { state: 'pending'; email: string; expires_at: string; expired: boolean }
   | { state: 'unclaimed' };
 
-function claimState(account: T0kenAccount): ClaimState {
+function claimState(account: T0kenAccount, now: number): ClaimState {
   if (account.claim) return { state: 'claimed', ...account.claim };
   const pending = account.pending_claim;
-  if (pending) return { state: 'pending', email: pending.email, expires_at: pending.expires_at, expired: Date.parse(pending.expires_at) <= Date.now() };
+  if (pending) return { state: 'pending', email: pending.email, expires_at: pending.expires_at, expired: Date.parse(pending.expires_at) <= now };
   return { state: 'unclaimed' };
 }
 
-function describeClaim(claim: ClaimState): string {
+function describeClaim(claim: ClaimState, now: number): string {
   switch (claim.state) {
     case 'claimed':
       if (claim.source === 'service') return `claimed (the t0ken service answered "already claimed" on ${localTime(claim.claimed_at)}; by whom is not known here)`;
       return `claimed by ${claim.email || claim.merged_to_user_id} (user ${claim.merged_to_user_id}) on ${localTime(claim.claimed_at)}`;
     case 'pending': {
       if (claim.expired) return `code for ${claim.email} expired at ${localTime(claim.expires_at)}; run \`t0ken claim\` again`;
-      const left = minutesLeft(claim.expires_at);
+      const left = minutesLeft(claim.expires_at, now);
       if (!Number.isFinite(left)) return `pending for ${claim.email} (the code's expiry in the config, ${JSON.stringify(claim.expires_at.slice(0, 40))}, is not a date); run \`t0ken verify\``;
       return `pending for ${claim.email}, code expires in ${left} min; run \`t0ken verify\``;
     }

@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { usageError } from '../core/errors.js';
-import { readStdinSync, StdinTooLarge } from '../platform/stdin.js';
+import { StdinTooLarge } from '../platform/stdin.js';
 import { ask, canPrompt } from '../ui/prompt.js';
 
 export interface ProviderKeyOptions {
@@ -38,7 +38,7 @@ export async function readSecretFromStdin(ctx: Context, options: { what: string;
     const value = await ask(ctx.prompt, { message: options.message, flag: 'it on stdin', secret: true, validate: (v) => (v.trim() ? undefined : `the ${options.what} is empty`) });
     return value.trim();
   }
-  return singleLine(await readStdin(), options.what, options.pipe);
+  return singleLine(readStdin(ctx), options.what, options.pipe);
 }
 
 /** The one non-empty line of what was piped in; several are refused rather than silently cut. */
@@ -49,9 +49,9 @@ export function singleLine(text: string, what: string, pipe: string): string {
   return lines[0]!;
 }
 
-export async function readStdin(limitBytes = 64 * 1024): Promise<string> {
+function readStdin(ctx: Context, limitBytes = 64 * 1024): string {
   try {
-    return readStdinSync(limitBytes).toString('utf8');
+    return ctx.stdin.read(limitBytes).toString('utf8');
   } catch (error) {
     if (error instanceof StdinTooLarge) throw usageError('stdin is too large for a key', 'Pipe only the key, on one line.');
     throw error;

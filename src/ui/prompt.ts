@@ -2,6 +2,7 @@ import { CliError, usageError } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
 import { sanitizeLine } from '../core/sanitize.js';
 import { isCI } from './spinner.js';
+import type { TerminalStreams } from '../platform/io.js';
 
 export interface PromptGate {
   input: boolean; // false with --no-input
@@ -9,6 +10,8 @@ export interface PromptGate {
   stdinIsTTY: boolean;
   /** Prompts are drawn on stderr: stdout may be captured (`X=$(t0ken hash-proof)`) and still we may ask. */
   stderrIsTTY: boolean;
+  /** Where a prompt reads and draws (the process's stdin and stderr, or a test's). */
+  terminal(): TerminalStreams;
 }
 
 /**
@@ -32,14 +35,15 @@ export async function ask(gate: PromptGate, options: AskOptions): Promise<string
     throw usageError(`a value is missing and no prompt can be shown`, `Pass ${options.flag}.`);
   }
   const prompts = await import('@inquirer/prompts');
+  const { input, output } = gate.terminal();
   const validate = (value: string): string | true => options.validate?.(value) ?? true;
   try {
     // The hidden prompt: no mask characters (they give the key's length away), and cleared when it
     // ends, so its "ctrl+t toggle visibility" line never stays behind (after Ctrl-C either).
     // An invalid answer is cleared, so a retyped one does not end up appended to it.
     return options.secret
-      ? await prompts.password({ message: sanitizeLine(options.message), mask: false, validate }, { output: process.stderr, clearPromptOnDone: true })
-      : await prompts.input({ message: sanitizeLine(options.message), validate, theme: { validationFailureMode: 'clear' } }, { output: process.stderr });
+      ? await prompts.password({ message: sanitizeLine(options.message), mask: false, validate }, { input, output, clearPromptOnDone: true })
+      : await prompts.input({ message: sanitizeLine(options.message), validate, theme: { validationFailureMode: 'clear' } }, { input, output });
   } catch (error) {
     throw promptAborted(error);
   }
@@ -50,9 +54,10 @@ export async function confirm(gate: PromptGate, message: string, flag: string): 
     throw usageError('confirmation needed but no prompt can be shown', `Pass ${flag} to confirm.`);
   }
   const prompts = await import('@inquirer/prompts');
+  const { input, output } = gate.terminal();
   try {
     // The question may quote server text (a user id): it reaches the terminal through the sanitiser too.
-    return await prompts.confirm({ message: sanitizeLine(message), default: false }, { output: process.stderr });
+    return await prompts.confirm({ message: sanitizeLine(message), default: false }, { input, output });
   } catch (error) {
     throw promptAborted(error);
   }

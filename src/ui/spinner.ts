@@ -1,11 +1,22 @@
 import type { Output } from './output.js';
+import type { TerminalStreams } from '../platform/io.js';
+
+/** What a spinner needs of the run: its output, its environment and its terminal. */
+export interface SpinnerRun {
+  readonly out: Output;
+  readonly env: NodeJS.ProcessEnv;
+  terminal(): TerminalStreams;
+}
 
 /** Runs `task` behind an ora spinner on stderr, only when stderr is a terminal and output is for people. */
-export async function withSpinner<T>(out: Output, env: NodeJS.ProcessEnv, text: string, task: () => Promise<T>): Promise<T> {
+export async function withSpinner<T>(run: SpinnerRun, text: string, task: () => Promise<T>): Promise<T> {
+  const { out, env } = run;
+  if (out.json || out.quiet || !out.stderrIsTTY || isCI(env)) return task();
   // A terminal that reports no width (some pseudo-terminals) would make ora redraw endlessly.
-  if (out.json || out.quiet || !out.stderrIsTTY || isCI(env) || !(process.stderr.columns > 0)) return task();
+  const stream = run.terminal().output;
+  if (!((stream.columns ?? 0) > 0)) return task();
   const { default: ora } = await import('ora');
-  const spinner = ora({ text, stream: process.stderr, discardStdin: false }).start();
+  const spinner = ora({ text, stream: stream as NodeJS.WriteStream, discardStdin: false }).start();
   try {
     return await task();
   } finally {

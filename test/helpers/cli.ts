@@ -27,19 +27,7 @@ export interface RunOptions {
  * inherited T0KEN_/MNEMOM_ variables, no D-Bus session, T0KEN_CREDENTIAL_STORE=file) plus `env`.
  */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined) continue;
-    if (/^(T0KEN_|MNEMOM_|CI$|NO_COLOR$|FORCE_COLOR$|HTTPS?_PROXY$|NO_PROXY$|DBUS_SESSION_BUS_ADDRESS$)/i.test(key)) continue;
-    env[key] = value;
-  }
-  // Ordinary tests never touch the keychain of the user running them: secrets go to the test's
-  // config file. The keychain tests (test/e2e/keychain.test.ts) bring their own D-Bus and keyring.
-  env.T0KEN_CREDENTIAL_STORE = 'file';
-  for (const [key, value] of Object.entries(options.env ?? {})) {
-    if (value === undefined) delete env[key];
-    else env[key] = value;
-  }
+  const env = cleanEnv(options.env);
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const [command, ...argv] = [...(options.wrap ?? []), process.execPath, BIN, ...args];
@@ -57,6 +45,27 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
     child.stdin.on('error', () => {}); // the CLI may exit before reading stdin
     child.stdin.end(options.input ?? '');
   });
+}
+
+/**
+ * The environment a test runs the CLI in: this process's, without CI, proxies, a D-Bus session or
+ * any T0KEN_/MNEMOM_ variable, with T0KEN_CREDENTIAL_STORE=file, then `extra` (undefined removes).
+ */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined) continue;
+    if (/^(T0KEN_|MNEMOM_|CI$|NO_COLOR$|FORCE_COLOR$|HTTPS?_PROXY$|NO_PROXY$|DBUS_SESSION_BUS_ADDRESS$)/i.test(key)) continue;
+    env[key] = value;
+  }
+  // Ordinary tests never touch the keychain of the user running them: secrets go to the test's
+  // config file. The keychain tests (test/e2e/keychain.test.ts) bring their own D-Bus and keyring.
+  env.T0KEN_CREDENTIAL_STORE = 'file';
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
 }
 
 /** A fresh config directory; call the returned cleanup in afterEach/afterAll. */

@@ -50,7 +50,7 @@ describe('output', () => {
 });
 
 describe('prompts', () => {
-  const gate = { input: true, env: {}, stdinIsTTY: true, stderrIsTTY: true };
+  const gate = { input: true, env: {}, stdinIsTTY: true, stderrIsTTY: true, terminal: (): never => { throw new Error('canPrompt and a refused ask never open the terminal'); } };
   it('appear only with two terminals, without --no-input and without CI', () => {
     expect(canPrompt(gate)).toBe(true);
     expect(canPrompt({ ...gate, stdinIsTTY: false })).toBe(false);

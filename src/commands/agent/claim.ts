@@ -30,7 +30,7 @@ export async function run(ctx: Context, options: ClaimOptions, args: string[]): 
 
   let answer;
   try {
-    answer = await withSpinner(ctx.out, ctx.env, `Claiming agent ${id}…`, () => api.claimAgent(id, { hash_proof: proof.hash_proof, ...(org === undefined ? {} : { org_id: org }) }));
+    answer = await withSpinner(ctx, `Claiming agent ${id}…`, () => api.claimAgent(id, { hash_proof: proof.hash_proof, ...(org === undefined ? {} : { org_id: org }) }));
   } catch (error) {
     throw isCliError(error) ? explain(error, id, org) : error;
   }

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Context } from '../../context.js';
 import type { CreateAgentBody, MnemomApi } from '../../api/mnemom.js';
 import type { AgentDetail, CreatedAgent, MnemomAgent } from '../../api/schemas.js';
@@ -26,8 +27,8 @@ interface CreateOptions extends ProviderKeyOptions {
 /** Creates a Mnemom agent; with --if-exists ok an existing agent for the same proof is success. */
 export async function run(ctx: Context, options: CreateOptions): Promise<void> {
   const name = validateAgentName(options.name ?? '');
-  const card = options.card === undefined ? undefined : parseCard(readLocalFile(options.card, '--card', MAX_CARD_BYTES), options.card);
-  const policy = options.policy === undefined ? undefined : readLocalFile(options.policy, '--policy', MAX_CARD_BYTES);
+  const card = options.card === undefined ? undefined : parseCard(readLocalFile(resolve(ctx.cwd, options.card), options.card, '--card', MAX_CARD_BYTES), options.card);
+  const policy = options.policy === undefined ? undefined : readLocalFile(resolve(ctx.cwd, options.policy), options.policy, '--policy', MAX_CARD_BYTES);
   if (policy !== undefined) ctx.out.warn('--policy is deprecated: the service now reads the policy from the alignment card; put it in the card passed with --card');
   const providerKey = await readProviderKey(ctx, options);
   const proof = hashProof(providerKey, name);
@@ -39,7 +40,7 @@ export async function run(ctx: Context, options: CreateOptions): Promise<void> {
 
   let created: CreatedAgent;
   try {
-    created = await withSpinner(ctx.out, ctx.env, `Creating agent ${name}…`, () => api.createAgent(body));
+    created = await withSpinner(ctx, `Creating agent ${name}…`, () => api.createAgent(body));
   } catch (error) {
     if (!isCliError(error) || error.exitCode !== Exit.conflict) throw error;
     const existing = await findExisting(api, error, proof.agent_hash, name);
@@ -139,12 +140,12 @@ function printAgent(ctx: Context, agent: Record<string, unknown>): void {
   );
 }
 
-/** Reads a file named on the command line, with a usage error naming it when that fails. */
-function readLocalFile(path: string, flag: string, maxBytes: number): string {
+/** Reads `file` (`path` as named on the command line), with a usage error naming it when that fails. */
+function readLocalFile(file: string, path: string, flag: string, maxBytes: number): string {
   let size: number;
   try {
-    const stats = statSync(path);
-    if (stats.isFIFO()) return readPipeSync(path, maxBytes).toString('utf8'); // `--card <(jq … card.json)`
+    const stats = statSync(file);
+    if (stats.isFIFO()) return readPipeSync(file, maxBytes).toString('utf8'); // `--card <(jq … card.json)`
     if (!stats.isFile()) throw usageError(`${flag} ${path} is not a file`, `Pass a file to ${flag}.`);
     size = stats.size;
   } catch (error) {
@@ -154,7 +155,7 @@ function readLocalFile(path: string, flag: string, maxBytes: number): string {
   }
   if (size > maxBytes) throw usageError(`${flag} file ${path} is larger than ${maxBytes / 1024} KiB`, `Pass a smaller file to ${flag}.`);
   try {
-    return readFileSync(path, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     throw usageError(`cannot read ${flag} file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, `Check the path passed to ${flag}.`);
   }

@@ -6,7 +6,7 @@ import { openMnemom } from './mnemom-session.js';
 
 /** Lists the Mnemom agents of the current credential. */
 export async function run(ctx: Context): Promise<void> {
-  const answer = await withSpinner(ctx.out, ctx.env, 'Listing agents…', async () => (await openMnemom(ctx)).listAgents());
+  const answer = await withSpinner(ctx, 'Listing agents…', async () => (await openMnemom(ctx)).listAgents());
   const when = (value: unknown): string => (typeof value === 'string' && value ? localTime(value) : '-');
   ctx.out.result(answer, () => {
     if (answer.agents.length === 0) return 'No agents yet. Create one with `t0ken agent create --name <name>`.';

@@ -24,7 +24,7 @@ export async function run(ctx: Context, options: { withToken?: boolean }): Promi
     storage = placed.storage;
     const previous = data.mnemom[baseUrl];
     if (previous?.api_key_ref && placed.storage === 'file') await deleteKeychainEntry(ctx, previous, { kind: 'mnemom', baseUrl }, { lockedIsError: false });
-    data.mnemom[baseUrl] = { ...placed.placement, saved_at: new Date().toISOString() };
+    data.mnemom[baseUrl] = { ...placed.placement, saved_at: new Date(ctx.now()).toISOString() };
   });
   ctx.out.result({ logged_in: true, api_url: baseUrl, api_key_masked: maskSecret(key), storage, config_path: store.path }, () =>
     `Stored Mnemom key ${maskSecret(key)} for ${baseUrl} in ${storage === 'keyring' ? 'the OS keychain' : store.path}.`,

@@ -28,7 +28,7 @@ export async function run(ctx: Context, options: RekeyOptions, args: string[]): 
 
   let answer;
   try {
-    answer = await withSpinner(ctx.out, ctx.env, `Rekeying agent ${id}…`, () => api.rekeyAgent(id, newKeyHash));
+    answer = await withSpinner(ctx, `Rekeying agent ${id}…`, () => api.rekeyAgent(id, newKeyHash));
   } catch (error) {
     throw isCliError(error) ? explain(error, id) : error;
   }

@@ -17,7 +17,7 @@ export async function run(ctx: Context, _options: Record<string, unknown>, args:
     throw usageError(`${JSON.stringify(truncate(target))} is neither an agent id (smolt-… or mnm-…) nor an agent name`, 'Pass an id or a name from `t0ken agent list`.');
   }
   const api = await openMnemom(ctx);
-  const agent = await withSpinner(ctx.out, ctx.env, `Fetching agent ${target}…`, async () => {
+  const agent = await withSpinner(ctx, `Fetching agent ${target}…`, async () => {
     let id = target;
     if (!byId) {
       // By id, once each: a list that repeats an agent (a paging overlap) still names one agent.

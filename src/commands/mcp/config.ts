@@ -43,7 +43,7 @@ export async function run(ctx: Context, options: Options, args: string[]): Promi
   if (args.length > 0 && args[0]!.trim() === '') throw usageError('the server command after -- has an empty program name', 'For example: t0ken mcp config -- npx -y @t0ken.ai/memoryx-mcp-server');
   const launch = launchThroughExec(args.length > 0 ? args : DEFAULT_SERVER_COMMAND, settingsToCarry(ctx));
   const file = CLIENT_FORMATS[client].file;
-  const path = file ? join(file.base === 'home' ? homeDir(ctx.env) : resolve('.'), ...file.path) : undefined;
+  const path = file ? join(file.base === 'home' ? homeDir(ctx.env) : ctx.cwd, ...file.path) : undefined;
 
   if (!options.write) {
     const shape = configShape(client, name, launch);
