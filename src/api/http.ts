@@ -5,7 +5,8 @@ import { exitCodeForStatus, parseErrorBody, sanitizeCode, sanitizeMessage } from
 import { redactBody, redactHeaders, redactText } from '../core/redact.js';
 import { backoffMs, decideRetry, MAX_ATTEMPTS, parseRetryAfter, type Failure } from '../core/retry.js';
 import { userAgent } from '../version.js';
-import { send, TransportError, type TransportResponse } from './transport.js';
+import { send } from './transport.js';
+import { TransportError, type TransportResponse } from './transport-types.js';
 import { SchemaError, type Check } from './schemas.js';
 
 export interface HttpClientOptions {
@@ -88,8 +89,11 @@ export class HttpClient {
       } catch (error) {
         if (!(error instanceof TransportError)) throw error;
         trace?.(`! ${error.kind}: ${redactText(error.message, options.secrets)}`);
-        failure = { method, kind: error.code === 'EMSGSIZE' ? 'too-large' : error.kind };
-        giveUp = () => (error.kind === 'timeout' ? this.timeoutError(request.what, attempt, error) : this.transportError(request.what, error, attempt));
+        failure = { method, kind: error.kind };
+        giveUp = () =>
+          error.kind === 'timeout' ? this.timeoutError(request.what, attempt, error)
+          : error.kind === 'malformed' ? malformedAnswerError(request.what, error.message)
+          : this.transportError(request.what, error, attempt);
       }
       const decision = decideRetry(failure);
       if (attempt >= MAX_ATTEMPTS || !decision.retry) throw giveUp();
@@ -154,11 +158,8 @@ export class HttpClient {
         cause: error,
       });
     }
-    const problem = error.code === 'EMSGSIZE' ? error.message : error.code ?? 'network error';
-    return new CliError('network', `cannot reach ${service} at ${origin} (${problem})${attemptsNote(attempts)}`, Exit.network, {
-      hint: error.code === 'EMSGSIZE'
-        ? 'The answer was cut off at 1 MiB and nothing was stored; check the API URL variables.'
-        : 'Check your connection and proxy settings (HTTPS_PROXY, NO_PROXY), and the API URL variables.',
+    return new CliError('network', `cannot reach ${service} at ${origin} (${error.code ?? 'network error'})${attemptsNote(attempts)}`, Exit.network, {
+      hint: 'Check your connection and proxy settings (HTTPS_PROXY, NO_PROXY), and the API URL variables.',
       cause: error,
     });
   }

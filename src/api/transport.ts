@@ -1,61 +1,24 @@
-import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { sanitizeLine } from '../core/sanitize.js';
 import { lazyRequire } from '../platform/lazy-require.js';
-import { isLoopbackHost } from '../core/url.js';
-import { sendLoopback } from './loopback-http.js';
+import { requestAnswer } from './answer.js';
 import { proxyConfigured, proxyFor, type ProxyChoice } from './proxy.js';
+import { TransportError, type TransportRequest, type TransportResponse } from './transport-types.js';
 
 /**
  * One HTTP exchange, no retries, on node:net/tls/http alone (Node's fetch costs ~160 ms per process
- * to load). We open the connection ourselves, so every path (direct or through an HTTP proxy's
- * CONNECT tunnel) gets the same certificate checks, the same 1 MiB answer limit (streamed: the
- * exchange is cut as soon as the answer passes it) and the same deadline. The certificate is checked
+ * to load), for every URL. We open the connection ourselves, so every path (direct, loopback, or
+ * through an HTTP proxy's CONNECT tunnel) gets the same certificate checks, the same answer limits
+ * (answer.ts: the exchange is cut as soon as the answer passes one) and the same deadline. The certificate is checked
  * before a single byte of the request is written, so we can say what is wrong with it (expired, for
  * another host, from an unknown authority). Redirects are never followed: a 3xx is returned as is.
  */
 
-export interface TransportRequest {
-  method: 'GET' | 'POST';
-  url: URL;
-  headers: Record<string, string>;
-  body?: string;
-  timeoutMs: number;
-  env: NodeJS.ProcessEnv;
-  /** --debug: how the connection was made (proxy, certificate). */
-  trace?: ((line: string) => void) | undefined;
-}
-
-export interface TransportResponse {
-  status: number;
-  statusText: string;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** `tls`: the certificate or handshake failed; `proxy`: the proxy refused us (by connection or by status). */
-export type TransportFailureKind = 'timeout' | 'refused' | 'network' | 'tls' | 'proxy';
-
-export class TransportError extends Error {
-  constructor(
-    readonly kind: TransportFailureKind,
-    readonly code: string | undefined,
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-    this.name = 'TransportError';
-  }
-}
-
-export const MAX_BODY_BYTES = 1024 * 1024;
-
 export function send(request: TransportRequest): Promise<TransportResponse> {
   // proxyFor throws a usage error (exit 2) for a malformed proxy variable, before anything is sent.
   const proxy = proxyConfigured(request.env) ? proxyFor(request.url, request.env) : undefined;
-  // Plain http:// to loopback (never proxied, never TLS): a raw socket, without loading node:http.
-  if (proxy === undefined && request.url.protocol === 'http:' && isLoopbackHost(request.url.hostname)) return sendLoopback(request);
   return exchange(request, proxy);
 }
 
@@ -84,7 +47,7 @@ function exchange(request: TransportRequest, proxy: ProxyChoice | undefined): Pr
     openSocket(request.url, proxy, track, request.trace)
       .then((socket) => {
         if (settled) return;
-        req = speak(request, socket, (error, response) => finish(error, response));
+        req = requestAnswer(request, socket, (error, response) => finish(error, response));
       })
       .catch((error: unknown) => finish(error));
   });
@@ -174,39 +137,6 @@ async function tunnel(proxy: ProxyChoice, host: string, port: number, track: Tra
   return socket;
 }
 
-function speak(request: TransportRequest, socket: Socket, done: (error: unknown, response?: TransportResponse) => void): ClientRequest {
-  const http = lazyRequire('node:http') as typeof import('node:http');
-  const { url } = request;
-  const headers: Record<string, string> = { ...request.headers, host: url.host, connection: 'close' };
-  if (request.body !== undefined) headers['content-length'] = String(Buffer.byteLength(request.body));
-  const req = http.request({
-    method: request.method,
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    path: `${url.pathname}${url.search}`,
-    headers,
-    createConnection: () => socket,
-  });
-  req.on('error', (error) => done(error));
-  req.on('response', (res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        chunks.length = 0;
-        done(new TransportError('network', 'EMSGSIZE', 'the answer is larger than 1 MiB'));
-      } else chunks.push(chunk);
-    });
-    res.on('error', (error) => done(error));
-    res.on('aborted', () => done(new TransportError('network', 'ECONNRESET', 'the connection closed mid-answer')));
-    res.on('end', () =>
-      done(undefined, { status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: flattenHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') }),
-    );
-  });
-  req.end(request.body);
-  return req;
-}
-
 function once(socket: Socket, event: 'connect' | 'secureConnect'): Promise<void> {
   return new Promise((resolve, reject) => {
     socket.once(event, () => {
@@ -221,6 +151,7 @@ function classify(error: unknown, proxy: ProxyChoice | undefined): unknown {
   if (error instanceof TransportError) return error;
   if (!(error instanceof Error)) return new TransportError('network', undefined, String(error));
   const code = errorCode(error);
+  if (code?.startsWith('HPE_')) return new TransportError('malformed', code, `the answer is not valid HTTP/1.1 (${code})`);
   if (code !== undefined && (code.startsWith('ERR_SSL_') || code === 'EPROTO' || code.startsWith('ERR_TLS_'))) {
     return new TransportError('tls', code, `the TLS handshake failed (${code})`, 'The server may not speak TLS on this port, or needs a TLS version Node does not offer.');
   }
@@ -303,12 +234,4 @@ function errorCode(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
-}
-
-function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
 }

@@ -5,10 +5,10 @@ export const MAX_RETRY_AFTER_MS = 30_000;
 export const RETRYABLE_GET_STATUSES: readonly number[] = [408, 429, 500, 502, 503, 504];
 
 /**
- * `tls` (a certificate or handshake problem), `proxy` (the proxy refused us) and `too-large` (an
- * answer past the 1 MiB limit: a malformed answer, which the same server sends again) never change on a retry.
+ * `tls` (a certificate or handshake problem), `proxy` (the proxy refused us) and `malformed` (an
+ * answer that is not HTTP, or past a limit such as 1 MiB, which the same server sends again) never change on a retry.
  */
-export type FailureKind = 'refused' | 'network' | 'timeout' | 'http' | 'tls' | 'proxy' | 'too-large';
+export type FailureKind = 'refused' | 'network' | 'timeout' | 'http' | 'tls' | 'proxy' | 'malformed';
 
 export interface Failure {
   method: string;
@@ -27,7 +27,7 @@ export function decideRetry(failure: Failure): RetryDecision {
     return { retry: false, tooLongMs: failure.retryAfterMs };
   }
   const isGet = failure.method.toUpperCase() === 'GET';
-  if (failure.kind === 'tls' || failure.kind === 'proxy' || failure.kind === 'too-large') return { retry: false };
+  if (failure.kind === 'tls' || failure.kind === 'proxy' || failure.kind === 'malformed') return { retry: false };
   if (failure.kind !== 'http') {
     // A refused connection never reached the server, so even a POST is safe to repeat.
     return isGet || failure.kind === 'refused' ? { retry: true } : { retry: false };
