@@ -35,6 +35,7 @@ _t0ken_complete() {
     "logout") words="--yes --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "exec") words="--only --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "env") words="--only --format --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "link") words="--dry-run --list --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "mcp") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "mcp config") words="--client --name --write --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "hash-proof") words="--name --key-env --key-stdin --short --names-from --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
@@ -56,7 +57,7 @@ _t0ken_complete() {
     esac
   else
     case "$path" in
-    "") words="register whoami status token claim verify stats logout exec env mcp hash-proof agent credentials fingerprint completion sandbox help" ;;
+    "") words="register whoami status token claim verify stats logout exec env link mcp hash-proof agent credentials fingerprint completion sandbox help" ;;
     "register") words="" ;;
     "whoami") words="" ;;
     "token") words="" ;;
@@ -66,6 +67,7 @@ _t0ken_complete() {
     "logout") words="" ;;
     "exec") words="" ;;
     "env") words="" ;;
+    "link") words="memoryx-python" ;;
     "mcp") words="config" ;;
     "mcp config") words="" ;;
     "hash-proof") words="" ;;
@@ -83,14 +85,14 @@ _t0ken_complete() {
     "fingerprint") words="" ;;
     "completion") words="bash zsh fish" ;;
     "sandbox") words="" ;;
-    "help") words="exit-codes environment register whoami token claim verify stats logout exec env mcp hash-proof agent credentials fingerprint completion sandbox" ;;
+    "help") words="exit-codes environment register whoami token claim verify stats logout exec env link mcp hash-proof agent credentials fingerprint completion sandbox" ;;
     esac
   fi
   COMPREPLY=( $(compgen -W "$words" -- "$cur") )
 }
 _t0ken_subcommands() {
   case "$1" in
-    "") echo "register whoami status token claim verify stats logout exec env mcp hash-proof agent credentials fingerprint completion sandbox help" ;;
+    "") echo "register whoami status token claim verify stats logout exec env link mcp hash-proof agent credentials fingerprint completion sandbox help" ;;
     "register") echo "" ;;
     "whoami") echo "" ;;
     "token") echo "" ;;
@@ -100,6 +102,7 @@ _t0ken_subcommands() {
     "logout") echo "" ;;
     "exec") echo "" ;;
     "env") echo "" ;;
+    "link") echo "" ;;
     "mcp") echo "config" ;;
     "mcp config") echo "" ;;
     "hash-proof") echo "" ;;

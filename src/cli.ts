@@ -41,6 +41,7 @@ const loaders: Record<CommandName, () => Promise<CommandModule>> = {
   exec: () => import('./commands/exec.js'),
   env: () => import('./commands/env.js'),
   'mcp-config': () => import('./commands/mcp/config.js'),
+  link: () => import('./commands/link.js'),
   'credentials-status': () => import('./commands/credentials/status.js'),
   'credentials-migrate': () => import('./commands/credentials/migrate.js'),
 };

@@ -125,6 +125,16 @@ export function buildProgram(run: Runner): Command {
     .addHelpText('after', helpText(['eval "$(t0ken env)"', 't0ken env --format fish | source', 't0ken env --format dotenv > .env'], [...T0KEN_ENV, 'MNEMOM_API_URL', 'MNEMOM_API_KEY']))
     .action(action('env'));
 
+  program
+    .command('link')
+    .summary('point a MemoryX client\'s own saved credentials at this machine\'s account')
+    .description('Write a MemoryX client\'s own credentials file so that it uses this machine\'s t0ken account (memoryx-python: ~/.memoryx/config.json, mode 600, with the fingerprint the Python SDK derives itself). A file holding another account is kept beside it as a backup, named in the output. Alone (or --list), shows each known client and whether it points at this machine\'s account.')
+    .argument('[client]', 'memoryx-python')
+    .option('--dry-run', 'show what would change; write nothing')
+    .option('--list', 'show each known client and whether it points here (the default without a client)')
+    .addHelpText('after', helpText(['t0ken link', 't0ken link memoryx-python --dry-run', 't0ken link memoryx-python'], [...T0KEN_ENV]))
+    .action(action('link'));
+
   const mcp = program
     .command('mcp')
     .summary('MCP client configuration that launches servers through t0ken exec')

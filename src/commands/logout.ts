@@ -3,6 +3,7 @@ import { maskSecret } from '../core/mask.js';
 import { storeFor } from '../identity/store.js';
 import { deleteKeychainEntry, KEYCHAIN_OUTCOME } from '../identity/credentials.js';
 import { confirm } from '../ui/prompt.js';
+import { filesHoldingAccount } from '../identity/memoryx-identities.js';
 
 /**
  * Forgets the account stored for the current API, its keychain entry included; confirms on a
@@ -37,10 +38,12 @@ export async function run(ctx: Context, options: { yes?: boolean }): Promise<voi
     ctx.out.result({ logged_out: false, api_url: baseUrl, user_id: null }, () => `Nothing to forget: no machine account is stored for ${baseUrl}.`, { quiet: () => '' });
   } else {
     const gone = forgotten;
-    ctx.out.result({ logged_out: true, api_url: baseUrl, user_id: gone.user_id }, () =>
+    const linked = filesHoldingAccount(ctx, gone);
+    ctx.out.result({ logged_out: true, api_url: baseUrl, user_id: gone.user_id, linked_files: linked }, () =>
       `Forgot the machine account ${gone.user_id} for ${baseUrl}${KEYCHAIN_OUTCOME[keychain]('its key')}.`,
       { quiet: () => '' },
     );
+    for (const path of linked) ctx.out.warn(`${path} still holds this account's key (\`t0ken link\` wrote it there); t0ken left it as it is: delete it, or run \`t0ken register\` and \`t0ken link memoryx-python\` again`);
   }
   warnIfEnv(ctx);
 }

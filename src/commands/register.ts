@@ -9,6 +9,7 @@ import type { T0kenAccount } from '../store/schema.js';
 import { withSpinner } from '../ui/spinner.js';
 import { keyValueTable } from '../ui/table.js';
 import { currentFingerprint, resolveHostname, servicePlatform } from '../identity/machine.js';
+import { filesHoldingAccount } from '../identity/memoryx-identities.js';
 
 interface RegisterOptions {
   hostname?: string;
@@ -57,8 +58,10 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
   };
   const serviceDid = `the service registered this machine as user ${account.user_id} (key ${maskSecret(answer.api_key)})`;
   let storage: Storage = 'file';
+  let replaced: T0kenAccount | undefined;
   await storeAnswer(store, async (data) => {
     const previous = data.t0ken[baseUrl];
+    replaced = previous;
     // The key goes to its home under the lock, so parallel writers never see a record without it.
     const placed = await placeNewSecret(ctx, { kind: 't0ken', baseUrl }, answer.api_key, store.path);
     Object.assign(account, placed.placement);
@@ -77,6 +80,11 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
   });
   ctx.out.info(`Registered this machine with ${baseUrl}.`);
   show(ctx, account, answer.api_key, storage, baseUrl, store.path, options.showKey === true, false);
+  if (replaced) {
+    for (const path of filesHoldingAccount(ctx, replaced, answer.api_key)) {
+      ctx.out.warn(`${path} still holds the previous key; run \`t0ken link memoryx-python\` to point it at the new one`);
+    }
+  }
   if (!account.claim) ctx.out.info('Next: link it to a person with `t0ken claim --email you@example.com`.');
 }
 

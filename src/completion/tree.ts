@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { MEMORYX_CLIENTS } from '../core/memoryx-clients.js';
 
 /** The command tree as plain data: what the completion scripts are generated from. */
 export interface OptionSpec {
@@ -28,6 +29,7 @@ const OPTION_CHOICES: Record<string, string[]> = {
 };
 const ARG_CHOICES: Record<string, string[]> = {
   completion: ['bash', 'zsh', 'fish'],
+  link: MEMORYX_CLIENTS.filter((c) => c.reach === 'file').map((c) => c.id),
 };
 /** Commands that run a program: after their options, a program name, then that program's words. */
 const RUNS_PROGRAM = new Set(['exec']);

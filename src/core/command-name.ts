@@ -4,5 +4,5 @@ export type CommandName =
   | 'hash-proof' | 'agent-create' | 'agent-list' | 'agent-login' | 'agent-logout'
   | 'agent-show' | 'agent-claim' | 'agent-rekey'
   | 'completion' | 'sandbox' | 'help'
-  | 'exec' | 'env' | 'mcp-config'
+  | 'exec' | 'env' | 'mcp-config' | 'link'
   | 'credentials-status' | 'credentials-migrate';

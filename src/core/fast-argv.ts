@@ -49,6 +49,7 @@ export const FAST_COMMANDS: Record<string, LeafSpec> = {
   token: { name: 'token', flags: {} },
   claim: { name: 'claim', flags: { '--email': value('email') } },
   verify: { name: 'verify', flags: { '--code': value('code') } },
+  link: { name: 'link', flags: { '--dry-run': flag('dryRun'), '--list': flag('list') }, args: { min: 0, max: 1 } },
   stats: { name: 'stats', flags: {} },
   logout: { name: 'logout', flags: { '-y': flag('yes'), '--yes': flag('yes') } },
   'hash-proof': {

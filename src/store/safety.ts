@@ -37,7 +37,16 @@ export function requireAbsoluteConfigDir(dir: string, env: NodeJS.ProcessEnv): v
  * is not a directory, belongs to another user (root's is allowed, as ssh allows it), or is writable
  * by group or others: anyone who can write there can plant a symlink where config.json goes.
  */
-export function checkConfigDir(dir: string): Stats | undefined {
+export interface DirLabel {
+  /** "config directory", or the other program's directory ("MemoryX directory"). */
+  what: string;
+  /** The way out that is not chmod, for a hint: "set T0KEN_CONFIG_DIR to a directory of your own". */
+  instead: string;
+}
+
+const CONFIG_DIR: DirLabel = { what: 'config directory', instead: 'set T0KEN_CONFIG_DIR to a directory of your own' };
+
+export function checkConfigDir(dir: string, label: DirLabel = CONFIG_DIR): Stats | undefined {
   let stats: Stats;
   try {
     stats = statSync(dir); // the directory itself may be a symlink the user made (dotfiles): follow it
@@ -47,52 +56,52 @@ export function checkConfigDir(dir: string): Stats | undefined {
     if (code === 'EACCES' || code === 'EPERM') {
       // Not the directory itself: one above it that this user may not enter (sudo -E, a HOME of another user).
       throw stateError(
-        `cannot reach the config directory ${dir}: permission denied (${code})`,
-        `A directory on its path is closed to this user (uid ${myUid() ?? '?'}); is HOME right? Or set T0KEN_CONFIG_DIR to a directory of your own.`,
+        `cannot reach the ${label.what} ${dir}: permission denied (${code})`,
+        `A directory on its path is closed to this user (uid ${myUid() ?? '?'}); is HOME right? Or ${label.instead}.`,
         error,
       );
     }
-    throw fileSystemError(error, 'use the config directory', dir, dir);
+    throw fileSystemError(error, `use the ${label.what}`, dir, dir);
   }
   const q = shQuoteIfNeeded(dir);
   if (!stats.isDirectory()) {
-    throw stateError(`the config directory ${dir} is not a directory`, `Move it aside (mv ${q} ${shQuoteIfNeeded(`${dir}.bak`)}) or set T0KEN_CONFIG_DIR to a directory of your own.`);
+    throw stateError(`the ${label.what} ${dir} is not a directory`, `Move it aside (mv ${q} ${shQuoteIfNeeded(`${dir}.bak`)}) or ${label.instead}.`);
   }
   const uid = myUid();
   if (uid !== undefined && stats.uid !== uid && stats.uid !== 0) {
     throw stateError(
-      `the config directory ${dir} belongs to another user (uid ${stats.uid}); nothing was read or sent`,
-      `Use a directory of your own: export T0KEN_CONFIG_DIR=${shQuoteIfNeeded(`${homeForExamples()}/.config/t0ken`)}`,
+      `the ${label.what} ${dir} belongs to another user (uid ${stats.uid}); nothing was read or sent`,
+      label === CONFIG_DIR ? `Use a directory of your own: export T0KEN_CONFIG_DIR=${shQuoteIfNeeded(`${homeForExamples()}/.config/t0ken`)}` : `Check HOME, or fix its owner (sudo chown $(id -u) ${q}).`,
     );
   }
   if (uid !== undefined && (stats.mode & 0o022) !== 0) {
     const who = (stats.mode & 0o002) !== 0 ? 'everyone' : 'its group';
     throw stateError(
-      `the config directory ${dir} is writable by ${who} (mode ${(stats.mode & 0o7777).toString(8)}), so another user could plant files in it; nothing was read or sent`,
-      `Make it yours alone: chmod 700 ${q}  (or set T0KEN_CONFIG_DIR to a directory of your own)`,
+      `the ${label.what} ${dir} is writable by ${who} (mode ${(stats.mode & 0o7777).toString(8)}), so another user could plant files in it; nothing was read or sent`,
+      `Make it yours alone: chmod 700 ${q}  (or ${label.instead})`,
     );
   }
   return stats;
 }
 
 /** Opens config.json for reading without following a symlink; undefined when it does not exist. */
-export function openConfigFile(path: string): { fd: number; stats: Stats } | undefined {
+export function openConfigFile(path: string, what = 'config file'): { fd: number; stats: Stats } | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP') throw symlinkRefused(path, 'config file');
-    throw fileSystemError(error, 'read the config file', path, dirname(path));
+    if (code === 'ELOOP') throw symlinkRefused(path, what);
+    throw fileSystemError(error, `read the ${what}`, path, dirname(path));
   }
   try {
     const stats = fstatSync(fd);
-    checkOwnFile(path, stats, 'config file');
+    checkOwnFile(path, stats, what);
     if (stats.size > MAX_CONFIG_BYTES) {
       throw stateError(
-        `the config file ${path} is ${(stats.size / 1024 / 1024).toFixed(1)} MiB, over the 1 MiB a t0ken config can be; it was left untouched and not read`,
-        `It is not a t0ken config: move it aside (mv ${shQuoteIfNeeded(path)} ${shQuoteIfNeeded(`${path}.bak`)}), then run the command again.`,
+        `the ${what} ${path} is ${(stats.size / 1024 / 1024).toFixed(1)} MiB, over the 1 MiB ${what === 'config file' ? 'a t0ken config can be' : 't0ken reads'}; it was left untouched and not read`,
+        `It is not ${what === 'config file' ? 'a t0ken config' : `a ${what}`}: move it aside (mv ${shQuoteIfNeeded(path)} ${shQuoteIfNeeded(`${path}.bak`)}), then run the command again.`,
       );
     }
     return { fd, stats };

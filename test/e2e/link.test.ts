@@ -1,0 +1,224 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { commandProbe, requirePart, rootProbe } from '../helpers/real-part.js';
+import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
+
+/**
+ * `t0ken link memoryx-python`: ~/.memoryx/config.json, shaped as the MemoryX Python SDK writes it,
+ * in a temp HOME, and read back by python3 running the SDK's own test (connect_memory reuses the
+ * file's api_key only when its machine_fingerprint is the one the SDK derives on this machine).
+ */
+
+const hasPython = requirePart('python3', commandProbe('python3'));
+const withTmpfs = requirePart('a tmpfs (mount as root)', () => rootProbe() ?? commandProbe('mount')());
+
+const sandbox = useSandbox();
+const config = useConfigDir();
+const root = mkdtempSync(join(tmpdir(), 't0ken-link-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let home = '';
+let n = 0;
+beforeEach(() => {
+  home = join(root, `home-${n++}`);
+  mkdirSync(home, { mode: 0o700 });
+});
+
+const env = (extra: Record<string, string> = {}) => sandbox.env(config.dir, { HOME: home, T0KEN_FINGERPRINT: `fp_${'d'.repeat(32)}`, ...extra });
+const t0ken = (args: string[], extra: Record<string, string> = {}) => runCli(args, { env: env(extra) });
+const sdkFile = () => join(home, '.memoryx', 'config.json');
+
+/** What the SDK's connect_memory() does with the file: its fingerprint rule and its test, verbatim in effect. */
+const SDK_LOAD = `
+import hashlib, json, os, platform, socket
+fp = hashlib.sha256("|".join([socket.gethostname(), platform.system(), platform.machine(), platform.processor() or "unknown", str(os.cpu_count() or 0)]).encode()).hexdigest()[:32]
+path = os.path.expanduser("~/.memoryx/config.json")
+saved = json.load(open(path)) if os.path.exists(path) else {}
+print(json.dumps({"fingerprint": fp, "reuses": saved.get("api_key") if saved.get("machine_fingerprint") == fp else None}))
+`;
+const python = (): { fingerprint: string; reuses: string | null } =>
+  JSON.parse(execFileSync('python3', ['-c', SDK_LOAD], { env: { ...process.env, HOME: home }, encoding: 'utf8' }));
+
+const OTHER_KEY = 'omx_agent_StrayPythonSdkAccount_0000wxyz';
+/** A file as the SDK writes it after registering on its own: json.dump, default mode. */
+function strayFile(fingerprint = 'f'.repeat(32)): string {
+  mkdirSync(join(home, '.memoryx'), { recursive: true, mode: 0o755 });
+  const text = JSON.stringify({ api_key: OTHER_KEY, project_id: 'default', user_id: 'machine_stray01', machine_fingerprint: fingerprint, base_url: 'https://t0ken.ai/api' }).replace(/":/g, '": ').replace(/,"/g, ', "');
+  writeFileSync(sdkFile(), text, { mode: 0o644 });
+  return text;
+}
+const backups = () => readdirSync(join(home, '.memoryx')).filter((name) => name.endsWith('.bak'));
+const ourKey = async () => (await t0ken(['token'])).stdout.trim();
+
+describe.runIf(hasPython)('the Python SDK reuses what link writes', () => {
+  it('its fingerprint is the one python3 derives here, and connect_memory() would reuse t0ken\'s key', async () => {
+    expect((await t0ken(['register'])).code).toBe(0);
+    const result = await t0ken(['--json', 'link', 'memoryx-python']);
+    expect(result.code, result.stderr).toBe(0);
+    const body = JSON.parse(result.stdout);
+    const sdk = python();
+    expect(body.machine_fingerprint).toBe(sdk.fingerprint);
+    expect(sdk.reuses).toBe(await ourKey());
+    const written = JSON.parse(readFileSync(sdkFile(), 'utf8'));
+    expect(Object.keys(written)).toEqual(['api_key', 'project_id', 'user_id', 'machine_fingerprint', 'base_url']);
+    expect(written.base_url).toBe(sandbox.t0kenUrl.replace(/\/v1$/, ''));
+    expect(statSync(sdkFile()).mode & 0o777).toBe(0o600);
+    expect(result.stdout).not.toContain(written.api_key); // masked in the output
+  });
+});
+
+describe('another account\'s key in ~/.memoryx/config.json is never lost', () => {
+  it('dry-run writes nothing; link keeps it as a named backup; re-link and logout keep it', async () => {
+    expect((await t0ken(['register'])).code).toBe(0);
+    const original = strayFile();
+
+    const dry = await t0ken(['link', 'memoryx-python', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('another account (user machine_stray01, key omx_agent_…wxyz)');
+    expect(dry.stdout).toContain('Nothing was written (--dry-run)');
+    expect(readFileSync(sdkFile(), 'utf8')).toBe(original);
+    expect(backups()).toEqual([]);
+
+    const link = await t0ken(['link', 'memoryx-python']);
+    expect(link.code, link.stderr).toBe(0);
+    expect(backups()).toHaveLength(1);
+    const backup = join(home, '.memoryx', backups()[0]!);
+    expect(link.stdout).toContain(`kept as ${backup}`);
+    expect(link.stdout).toContain('user machine_stray01, key omx_agent_…wxyz');
+    expect(link.stdout + link.stderr).not.toContain(OTHER_KEY);
+    expect(readFileSync(backup, 'utf8')).toBe(original);
+    expect(statSync(backup).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(sdkFile(), 'utf8')).api_key).toBe(await ourKey());
+
+    const again = await t0ken(['link', 'memoryx-python']);
+    expect(again.stdout).toContain('nothing changed');
+    expect(backups()).toHaveLength(1);
+
+    const logout = await t0ken(['logout', '--yes']);
+    expect(logout.code, logout.stderr).toBe(0);
+    expect(logout.stderr).toContain(`${sdkFile()} still holds this account's key`);
+    expect(readFileSync(backup, 'utf8')).toBe(original);
+    expect(existsSync(sdkFile())).toBe(true); // the user's file: named, not deleted
+  });
+
+  it('a file without a key is kept too; a file of this account is rewritten in place, keeping the user\'s own fields', async () => {
+    expect((await t0ken(['register'])).code).toBe(0);
+    mkdirSync(join(home, '.memoryx'));
+    writeFileSync(sdkFile(), '{"note": "mine"}');
+    expect((await t0ken(['link', 'memoryx-python'])).code).toBe(0);
+    expect(backups()).toHaveLength(1);
+
+    const mine = JSON.parse(readFileSync(sdkFile(), 'utf8'));
+    writeFileSync(sdkFile(), JSON.stringify({ ...mine, machine_fingerprint: '0'.repeat(32), extra: 1 }));
+    const relink = await t0ken(['--json', 'link', 'memoryx-python']);
+    expect(JSON.parse(relink.stdout).state_before).toBe('stale');
+    expect(backups()).toHaveLength(1);
+    expect(JSON.parse(readFileSync(sdkFile(), 'utf8'))).toEqual({ ...mine, extra: 1 });
+  });
+
+  it('register --force that gets a new key names the linked file still holding the old one', async () => {
+    expect((await t0ken(['register'])).code).toBe(0);
+    expect((await t0ken(['link', 'memoryx-python'])).code).toBe(0);
+    const moved = await t0ken(['register', '--force'], { T0KEN_FINGERPRINT: `fp_${'e'.repeat(32)}` });
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stderr).toContain(`${sdkFile()} still holds the previous key; run \`t0ken link memoryx-python\``);
+  });
+
+  describe.runIf(withTmpfs)('a write that fails half-way (a full tmpfs)', () => {
+    it('exit 7; the other account\'s file is intact', async () => {
+      expect((await t0ken(['register'])).code).toBe(0);
+      const dir = join(home, '.memoryx');
+      mkdirSync(dir, { mode: 0o700 });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k,mode=0700', 'tmpfs', dir]);
+      try {
+        const original = strayFile();
+        fillAllButOnePage(join(dir, 'filler'));
+        const result = await t0ken(['link', 'memoryx-python']);
+        expect(result.code, result.stderr).toBe(7);
+        expect(result.stderr).toContain('ENOSPC');
+        expect(readFileSync(sdkFile(), 'utf8')).toBe(original);
+        for (const name of readdirSync(dir).filter((f) => f.endsWith('.bak'))) expect(readFileSync(join(dir, name), 'utf8')).toBe(original);
+        expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+      } finally {
+        execFileSync('umount', [dir]);
+      }
+    });
+  });
+});
+
+describe('the same safety rules as t0ken\'s own files', () => {
+  beforeEach(async () => {
+    expect((await t0ken(['register'])).code).toBe(0);
+  });
+
+  it('a symlinked config.json is refused (exit 7), its target untouched', async () => {
+    mkdirSync(join(home, '.memoryx'));
+    const target = join(home, 'elsewhere.json');
+    writeFileSync(target, '{}');
+    symlinkSync(target, sdkFile());
+    const result = await t0ken(['link', 'memoryx-python']);
+    expect(result.code).toBe(7);
+    expect(result.stderr).toContain('is a symbolic link');
+    expect(readFileSync(target, 'utf8')).toBe('{}');
+  });
+
+  it('a ~/.memoryx others can write is refused (exit 7)', async () => {
+    mkdirSync(join(home, '.memoryx'));
+    chmodSync(join(home, '.memoryx'), 0o777);
+    const result = await t0ken(['link', 'memoryx-python']);
+    expect(result.code).toBe(7);
+    expect(result.stderr).toContain('MemoryX directory');
+    expect(result.stderr).toContain('chmod 700');
+  });
+
+  it('a relative HOME is refused (exit 7): nothing under the current directory', async () => {
+    const cwd = mkdtempSync(join(root, 'cwd-'));
+    const result = await runCli(['link', 'memoryx-python'], { env: env({ HOME: 'rel' }), cwd });
+    expect(result.code).toBe(7);
+    expect(result.stderr).toContain('HOME is empty or relative');
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('a file that is not JSON is left untouched (exit 7)', async () => {
+    mkdirSync(join(home, '.memoryx'));
+    writeFileSync(sdkFile(), 'api_key = x');
+    const result = await t0ken(['link', 'memoryx-python']);
+    expect(result.code).toBe(7);
+    expect(readFileSync(sdkFile(), 'utf8')).toBe('api_key = x');
+  });
+
+  it('an unknown client or one reached through exec is a usage error (exit 2)', async () => {
+    expect((await t0ken(['link', 'memoryx-ruby'])).code).toBe(2);
+    const mcp = await t0ken(['link', 'memoryx-mcp-server']);
+    expect(mcp.code).toBe(2);
+    expect(mcp.stderr).toContain('t0ken exec');
+  });
+});
+
+describe('link alone lists each client and where it stands', () => {
+  it('not linked, then another account, then this machine\'s', async () => {
+    expect((await t0ken(['register'])).code).toBe(0);
+    const states = async () => JSON.parse((await t0ken(['--json', 'link'])).stdout).clients.map((c: { client: string; state: string }) => `${c.client}:${c.state}`);
+    expect(await states()).toEqual(['memoryx-python:missing', 'memoryx-mcp-server:through-exec', 'memoryx-node:through-exec']);
+    strayFile();
+    expect((await states())[0]).toBe('memoryx-python:other-account');
+    expect((await t0ken(['link', 'memoryx-python'])).code).toBe(0);
+    expect((await states())[0]).toBe('memoryx-python:linked');
+    const text = await t0ken(['link', '--list']);
+    expect(text.stdout).toContain('points at this machine\'s account');
+  });
+});
+
+/** Fills the file system but one 4 KiB page (the lock's): the next file written there finds no room. */
+function fillAllButOnePage(path: string): void {
+  try {
+    execFileSync('dd', ['if=/dev/zero', `of=${path}`, 'bs=4096'], { stdio: 'ignore' });
+  } catch {
+    // dd stops at ENOSPC, as wanted
+  }
+  const size = statSync(path).size;
+  execFileSync('truncate', ['-s', String(size - 4096), path]);
+}
