@@ -5,7 +5,7 @@ _t0ken_complete() {
   (( COMP_CWORD > 0 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"
   for (( i = 1; i < COMP_CWORD; i++ )); do
     w="${COMP_WORDS[i]}"
-    case " --timeout --hostname --email --code --only --format --client --name --key-env --names-from --card --policy --if-exists --org --to --port --host " in *" $w "*) (( i++ )); continue ;; esac
+    case " --timeout --hostname --email --code --only --format --client --scope --name --env --key-env --names-from --card --policy --if-exists --org --to --port --host " in *" $w "*) (( i++ )); continue ;; esac
     [[ "$w" == -* ]] && continue
     if [[ " $(_t0ken_subcommands "$path") " == *" $w "* ]]; then
       path="$(_t0ken_alias "${path:+$path }$w")"
@@ -17,11 +17,12 @@ _t0ken_complete() {
   case "$prev" in
     --only) COMPREPLY=( $(compgen -W "t0ken mnemom" -- "$cur") ); return ;;
     --format) COMPREPLY=( $(compgen -W "sh fish dotenv json" -- "$cur") ); return ;;
-    --client) COMPREPLY=( $(compgen -W "claude-code cursor vscode generic" -- "$cur") ); return ;;
+    --client) COMPREPLY=( $(compgen -W "claude-code cursor vscode codex windsurf claude-desktop generic detected" -- "$cur") ); return ;;
+    --scope) COMPREPLY=( $(compgen -W "project user" -- "$cur") ); return ;;
     --if-exists) COMPREPLY=( $(compgen -W "fail ok" -- "$cur") ); return ;;
     --to) COMPREPLY=( $(compgen -W "keyring file" -- "$cur") ); return ;;
     --names-from|--card|--policy) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
-    --timeout|--hostname|--email|--code|--only|--format|--client|--name|--key-env|--names-from|--card|--policy|--if-exists|--org|--to|--port|--host) COMPREPLY=(); return ;;
+    --timeout|--hostname|--email|--code|--only|--format|--client|--scope|--name|--env|--key-env|--names-from|--card|--policy|--if-exists|--org|--to|--port|--host) COMPREPLY=(); return ;;
   esac
   if [[ "$cur" == -* ]]; then
     case "$path" in
@@ -37,7 +38,7 @@ _t0ken_complete() {
     "env") words="--only --format --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "link") words="--dry-run --list --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "mcp") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
-    "mcp config") words="--client --name --write --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "mcp config") words="--client --scope --name --env --write --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "hash-proof") words="--name --key-env --key-stdin --short --names-from --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "agent") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "agent create") words="--name --card --policy --key-env --key-stdin --if-exists --help --version --json --no-input --quiet --debug --no-color --timeout" ;;

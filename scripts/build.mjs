@@ -5,7 +5,9 @@
 //   dist/vendor/commander.cjs  commander, required only when argv is not a plain one (help, errors…)
 //   dist/cli.v8cache           V8's code cache for cli.cjs (bin/t0ken.js uses it on Node 20)
 //   dist/vendor/*.cjs          the ESM-only packages (ora, chalk, @inquirer/prompts), bundled as
-//                              CommonJS, required only by the commands that use them;
+//                              CommonJS, required only by the commands that use them; the
+//                              parsers `mcp config --write` edits client files with (jsonc-parser,
+//                              @decimalturn/toml-patch), required only by it;
 //                              of @inquirer/prompts only the prompts t0ken uses (scripts/prompts-entry.mjs)
 //   .build/meta.json           which sources each output holds (for the lazy-loading test; not shipped)
 //
@@ -26,8 +28,15 @@ const outputs = {};
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
-const VENDORED_ESM = { ora: './scripts/ora-entry.cjs', chalk: 'chalk', prompts: './scripts/prompts-entry.mjs' };
-const IMPORTED_AS = { ora: 'ora', prompts: '@inquirer/prompts' };
+// jsonc-parser's main is a UMD file whose require()s esbuild cannot follow: its ESM build is bundled.
+const VENDORED_ESM = {
+  ora: './scripts/ora-entry.cjs',
+  chalk: 'chalk',
+  prompts: './scripts/prompts-entry.mjs',
+  jsonc: './node_modules/jsonc-parser/lib/esm/main.js',
+  toml: '@decimalturn/toml-patch',
+};
+const IMPORTED_AS = { ora: 'ora', prompts: '@inquirer/prompts', jsonc: 'jsonc-parser' };
 const vendorPaths = {
   name: 'vendor-paths',
   setup(b) {

@@ -9,6 +9,9 @@ export type Runner = (name: CommandName, options: Record<string, unknown>, args:
 
 export type { CommandName };
 
+/** A repeatable option's values, in order. */
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
 function helpText(examples: readonly string[], env: readonly string[]): string {
   const parts = [`\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}`];
   if (env.length > 0) parts.push(`\nEnvironment:\n${environmentLines(env)}`);
@@ -138,19 +141,21 @@ export function buildProgram(run: Runner): Command {
   const mcp = program
     .command('mcp')
     .summary('MCP client configuration that launches servers through t0ken exec')
-    .description('Configure MCP clients (Claude Code, Cursor, VS Code) to launch an MCP server through `t0ken exec`, so no key is copied into their config files.')
+    .description('Configure MCP clients (Claude Code, Cursor, VS Code, Codex, Windsurf, Claude Desktop) to launch an MCP server through `t0ken exec`, so no key is copied into their config files.')
     .helpCommand(false)
-    .addHelpText('after', helpText(['t0ken mcp config --client claude-code --write', 't0ken mcp config --client cursor'], []));
+    .addHelpText('after', helpText(['t0ken mcp config --client claude-code --write -- npx -y <your-mcp-server>', 't0ken mcp config --client detected --write -- npx -y <your-mcp-server>'], []));
 
   mcp
     .command('config')
     .summary('print (or --write) an MCP server entry that runs through t0ken exec')
-    .description('Print an MCP server entry whose command is `t0ken exec -- <server command>` (default: npx -y @t0ken.ai/memoryx-mcp-server), in the chosen client\'s file shape. --write merges it into that client\'s file (claude-code: ./.mcp.json, cursor: ~/.cursor/mcp.json, vscode: ./.vscode/mcp.json), keeping every other entry; a file it cannot parse is left untouched (exit 7).')
-    .option('--client <client>', 'whose config file shape: claude-code, cursor, vscode or generic (default)')
+    .description('Print an MCP server entry whose command is `t0ken exec <server command>` (the command after --, required), in the chosen client\'s file shape. --write merges it into that client\'s file (claude-code: ./.mcp.json, cursor: ~/.cursor/mcp.json or ./.cursor/mcp.json, vscode: ./.vscode/mcp.json, codex: ~/.codex/config.toml, windsurf: ~/.codeium/windsurf/mcp_config.json, claude-desktop: claude_desktop_config.json), keeping every other byte; a file it cannot parse, or with a duplicate key, is left untouched (exit 7). A project file gets no setting of this machine (API URL, config directory) unless --env names it.')
+    .option('--client <client>', 'whose file: claude-code, cursor, vscode, codex, windsurf, claude-desktop, generic (default) or detected (every client found here)')
+    .option('--scope <scope>', 'project or user file (cursor has both; the others one)')
     .option('--name <name>', 'the server entry\'s name (default memoryx)')
+    .option('--env <VAR>', 'also write this variable\'s current value into the entry (repeatable; never a secret)', collect)
     .option('--write', 'merge the entry into the client\'s config file')
-    .argument('[server...]', 'the MCP server command, after -- (default: npx -y @t0ken.ai/memoryx-mcp-server)')
-    .addHelpText('after', helpText(['t0ken mcp config --client claude-code --write', 't0ken mcp config --client vscode --write', 't0ken mcp config --client cursor --name my-server -- node ./server.js'], ['T0KEN_API_URL', 'T0KEN_CONFIG_DIR']))
+    .argument('[server...]', 'the MCP server command, after --')
+    .addHelpText('after', helpText(['t0ken mcp config --client claude-code --write -- npx -y <your-mcp-server>', 't0ken mcp config --client codex --write -- node ./server.js', 't0ken mcp config --client cursor --scope project --env T0KEN_API_URL --write -- node ./server.js'], ['T0KEN_API_URL', 'MNEMOM_API_URL', 'T0KEN_CONFIG_DIR', 'CODEX_HOME']))
     .action(action('mcp-config'));
 
   program.commandsGroup('Agents (Mnemom):');

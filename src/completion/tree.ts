@@ -25,7 +25,8 @@ const FILE_OPTIONS = new Set(['--card', '--policy', '--names-from']);
 const OPTION_CHOICES: Record<string, string[]> = {
   '--only': ['t0ken', 'mnemom'],
   '--format': ['sh', 'fish', 'dotenv', 'json'],
-  '--client': ['claude-code', 'cursor', 'vscode', 'generic'],
+  '--client': ['claude-code', 'cursor', 'vscode', 'codex', 'windsurf', 'claude-desktop', 'generic', 'detected'],
+  '--scope': ['project', 'user'],
 };
 const ARG_CHOICES: Record<string, string[]> = {
   completion: ['bash', 'zsh', 'fish'],

@@ -12,6 +12,8 @@ export interface FlagSpec {
   takesValue: boolean;
   /** What a boolean flag sets: false for `--no-…` flags. */
   sets?: boolean;
+  /** Repeatable: each value is added to a list. */
+  repeats?: true;
 }
 
 export interface LeafSpec {
@@ -27,6 +29,7 @@ export interface LeafSpec {
 
 const flag = (key: string): FlagSpec => ({ key, takesValue: false });
 const value = (key: string): FlagSpec => ({ key, takesValue: true });
+const values = (key: string): FlagSpec => ({ key, takesValue: true, repeats: true });
 
 export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   '--json': flag('json'),
@@ -63,7 +66,11 @@ export const FAST_COMMANDS: Record<string, LeafSpec> = {
   fingerprint: { name: 'fingerprint', flags: { '--explain': flag('explain') } },
   // `credentials` runs status itself and also groups status and migrate (whose --to is required and
   // has choices: left to commander).
-  'mcp config': { name: 'mcp-config', flags: { '--client': value('client'), '--name': value('name'), '--write': flag('write') }, rest: true },
+  'mcp config': {
+    name: 'mcp-config',
+    flags: { '--client': value('client'), '--scope': value('scope'), '--name': value('name'), '--env': values('env'), '--write': flag('write') },
+    rest: true,
+  },
   credentials: { name: 'credentials-status', flags: {} },
   'credentials status': { name: 'credentials-status', flags: {} },
   env: { name: 'env', flags: { '--only': value('only'), '--format': value('format') } },
@@ -122,7 +129,7 @@ export function parseFastArgv(args: readonly string[]): FastParse | undefined {
       }
       const given = inline ?? args[++i];
       if (given === undefined || (given.startsWith('-') && given !== '-')) return undefined; // `-` is stdin
-      target[spec.key] = given;
+      target[spec.key] = spec.repeats ? [...((target[spec.key] as string[] | undefined) ?? []), given] : given;
       continue;
     }
     if (leaf !== undefined) {

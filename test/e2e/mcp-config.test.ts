@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
@@ -15,13 +15,16 @@ const t0ken = (args: string[], env: Record<string, string> = {}) =>
   runCli(args, { cwd: dirs.project, env: { HOME: dirs.home, T0KEN_API_KEY: KEY, ...env } });
 
 describe('mcp config prints each client\'s shape, with no secret in it', () => {
+  const args = ['exec', 'npx', '-y', 'some-mcp-server'];
   it.each([
-    ['claude-code', { mcpServers: { memoryx: { type: 'stdio', command: 't0ken', args: ['exec', '--', 'npx', '-y', '@t0ken.ai/memoryx-mcp-server'] } } }],
-    ['cursor', { mcpServers: { memoryx: { command: 't0ken', args: ['exec', '--', 'npx', '-y', '@t0ken.ai/memoryx-mcp-server'] } } }],
-    ['vscode', { servers: { memoryx: { type: 'stdio', command: 't0ken', args: ['exec', '--', 'npx', '-y', '@t0ken.ai/memoryx-mcp-server'] } } }],
-    ['generic', { mcpServers: { memoryx: { command: 't0ken', args: ['exec', '--', 'npx', '-y', '@t0ken.ai/memoryx-mcp-server'] } } }],
+    ['claude-code', { mcpServers: { memoryx: { type: 'stdio', command: 't0ken', args } } }],
+    ['cursor', { mcpServers: { memoryx: { command: 't0ken', args } } }],
+    ['vscode', { servers: { memoryx: { type: 'stdio', command: 't0ken', args } } }],
+    ['windsurf', { mcpServers: { memoryx: { command: 't0ken', args } } }],
+    ['claude-desktop', { mcpServers: { memoryx: { command: 't0ken', args } } }],
+    ['generic', { mcpServers: { memoryx: { command: 't0ken', args } } }],
   ])('%s', async (client, shape) => {
-    const result = await t0ken(['mcp', 'config', '--client', client]);
+    const result = await t0ken(['mcp', 'config', '--client', client, '--', 'npx', '-y', 'some-mcp-server']);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual(shape);
     expect(result.stdout + result.stderr).not.toContain(KEY);
@@ -34,7 +37,7 @@ describe('mcp config prints each client\'s shape, with no secret in it', () => {
     expect(result.code, result.stderr).toBe(0);
     const body = JSON.parse(result.stdout);
     expect(body.file).toBe(join(dirs.home, '.cursor', 'mcp.json'));
-    expect(body.config).toEqual({ mcpServers: { stub: { command: 't0ken', args: ['exec', '--', ...STUB], env: { T0KEN_API_URL: 'http://127.0.0.1:9/api/v1', T0KEN_CONFIG_DIR: config.dir } } } });
+    expect(body.config).toEqual({ mcpServers: { stub: { command: 't0ken', args: ['exec', ...STUB], env: { T0KEN_API_URL: 'http://127.0.0.1:9/api/v1', T0KEN_CONFIG_DIR: config.dir } } } });
     expect(result.stderr.trim().split('\n').map((line) => Object.keys(JSON.parse(line)))).toEqual([['warning']]); // nothing stored yet, as JSON
   });
 
@@ -42,18 +45,39 @@ describe('mcp config prints each client\'s shape, with no secret in it', () => {
     const stored = tempConfigDir();
     const env = { T0KEN_CONFIG_DIR: stored.dir };
     expect((await runCli(['agent', 'login', '--with-token'], { env, input: 'mnm_MCPconfigStoredKey_0123456789\n' })).code).toBe(0);
-    const result = await t0ken(['mcp', 'config', '--client', 'cursor'], env);
+    const result = await t0ken(['mcp', 'config', '--client', 'cursor', '--', ...STUB], env);
     stored.cleanup();
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain('warning');
   });
 
-  it('usage errors: an unknown client, a bad name, --write for generic', async () => {
-    const unknown = await t0ken(['mcp', 'config', '--client', 'emacs']);
+  it('usage errors: an unknown client or scope, a bad name, --write for generic, a scope the client has no file for', async () => {
+    const unknown = await t0ken(['mcp', 'config', '--client', 'emacs', '--', ...STUB]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/--client takes claude-code, cursor, vscode, generic, not "emacs"\n.*--client cursor/);
-    expect((await t0ken(['mcp', 'config', '--name', 'has space'])).code).toBe(2);
-    expect((await t0ken(['mcp', 'config', '--write'])).code).toBe(2);
+    expect(unknown.stderr).toMatch(/--client takes claude-code, cursor, vscode, codex, windsurf, claude-desktop, generic, detected, not "emacs"\n.*--client cursor/);
+    expect((await t0ken(['mcp', 'config', '--name', 'has space', '--', ...STUB])).code).toBe(2);
+    expect((await t0ken(['mcp', 'config', '--write', '--', ...STUB])).code).toBe(2);
+    expect((await t0ken(['mcp', 'config', '--scope', 'team', '--', ...STUB])).code).toBe(2);
+    const noUserFile = await t0ken(['mcp', 'config', '--client', 'vscode', '--scope', 'user', '--', ...STUB]);
+    expect(noUserFile.code).toBe(2);
+    expect(noUserFile.stderr).toContain('VS Code has no user-scope file');
+  });
+
+  it('there is no default server: without one after --, exit 2 with an example', async () => {
+    for (const argv of [['mcp', 'config'], ['mcp', 'config', '--client', 'cursor', '--write'], ['mcp', 'config', '--client', 'detected', '--write']]) {
+      const result = await t0ken(argv);
+      expect(result.code, argv.join(' ')).toBe(2);
+      expect(result.stderr).toContain('needs the MCP server\'s command after --');
+      expect(result.stderr).toMatch(/For example: t0ken mcp config --client \S+ -- npx -y <your-mcp-server>/);
+    }
+    expect(existsSync(join(dirs.home, '.cursor'))).toBe(false);
+  });
+
+  it('no -- before the server in the entry, unless its program name starts with -', async () => {
+    const plain = JSON.parse((await t0ken(['--json', 'mcp', 'config', '--', 'node', '--inspect', 'server.js'])).stdout);
+    expect(plain.config.mcpServers.memoryx.args).toEqual(['exec', 'node', '--inspect', 'server.js']);
+    const dashed = JSON.parse((await t0ken(['--json', 'mcp', 'config', '--', '-odd-name', 'x'])).stdout);
+    expect(dashed.config.mcpServers.memoryx.args).toEqual(['exec', '--', '-odd-name', 'x']);
   });
 });
 
@@ -70,7 +94,7 @@ describe('mcp config --write merges into the client\'s file', () => {
     expect(after.mcpServers.github).toEqual(before.mcpServers.github);
     expect(after.mcpServers.zeta).toEqual(before.mcpServers.zeta);
     expect(after.other).toEqual(before.other);
-    expect(after.mcpServers.memoryx).toEqual({ type: 'stdio', command: 't0ken', args: ['exec', '--', ...STUB] });
+    expect(after.mcpServers.memoryx).toEqual({ type: 'stdio', command: 't0ken', args: ['exec', ...STUB] });
     expect(readFileSync(file, 'utf8')).toMatch(/^\{\n {4}"mcpServers"/); // its indentation kept
     const text = readFileSync(file, 'utf8');
     expect((await t0ken(['mcp', 'config', '--client', 'claude-code', '--write', '--', ...STUB])).code).toBe(0);
@@ -82,7 +106,7 @@ describe('mcp config --write merges into the client\'s file', () => {
     const result = await t0ken(['--json', 'mcp', 'config', '--client', 'cursor', '--write', '--', ...STUB]);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ client: 'cursor', replaced: false, other_servers: 0, file: join(dirs.home, '.cursor', 'mcp.json') });
-    expect(JSON.parse(readFileSync(join(dirs.home, '.cursor', 'mcp.json'), 'utf8'))).toEqual({ mcpServers: { memoryx: { command: 't0ken', args: ['exec', '--', ...STUB] } } });
+    expect(JSON.parse(readFileSync(join(dirs.home, '.cursor', 'mcp.json'), 'utf8'))).toEqual({ mcpServers: { memoryx: { command: 't0ken', args: ['exec', ...STUB] } } });
   });
 
   it('vscode: ./.vscode/mcp.json under "servers", its "inputs" and other servers kept', async () => {
@@ -93,7 +117,7 @@ describe('mcp config --write merges into the client\'s file', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
       inputs: [{ type: 'promptString', id: 'k', password: true }],
-      servers: { fs: { type: 'stdio', command: 'npx', args: ['fs'] }, stub: { type: 'stdio', command: 't0ken', args: ['exec', '--', ...STUB] } },
+      servers: { fs: { type: 'stdio', command: 'npx', args: ['fs'] }, stub: { type: 'stdio', command: 't0ken', args: ['exec', ...STUB] } },
     });
   });
 
@@ -105,7 +129,7 @@ describe('mcp config --write merges into the client\'s file', () => {
   ])('%s is left byte for byte untouched: exit 7', async (_what, text) => {
     const file = join(dirs.project, '.mcp.json');
     writeFileSync(file, text);
-    const result = await t0ken(['mcp', 'config', '--client', 'claude-code', '--write']);
+    const result = await t0ken(['mcp', 'config', '--client', 'claude-code', '--write', '--', ...STUB]);
     expect(result.code).toBe(7);
     expect(result.stderr).toContain('left untouched');
     expect(readFileSync(file, 'utf8')).toBe(text);

@@ -34,6 +34,7 @@ function flagsOf(options: readonly Option[]): Record<string, FlagSpec> {
     if (option.long === '--help' || option.long === '--version') continue;
     const spec: FlagSpec = { key: option.attributeName(), takesValue: option.required || option.optional };
     if (option.negate) spec.sets = false;
+    if (option.parseArg) spec.repeats = true; // the one parser in the tree collects repeated values
     for (const name of [option.short, option.long]) if (name) flags[name] = spec;
   }
   return flags;
@@ -94,6 +95,7 @@ describe('parseFastArgv', () => {
     [['credentials'], 'credentials-status', {}, []],
     [['mcp', 'config', '--client', 'cursor', '--', 'node', '--json', '-y', '--', 'x'], 'mcp-config', { client: 'cursor' }, ['node', '--json', '-y', '--', 'x']],
     [['mcp', '--json', 'config', '--write'], 'mcp-config', { write: true }, []],
+    [['mcp', 'config', '--env', 'A', '--scope', 'user', '--env=B', '--', 'x'], 'mcp-config', { env: ['A', 'B'], scope: 'user' }, ['x']],
     [['credentials', '--json', 'status'], 'credentials-status', {}, []],
   ] as const)('%j → %s with arguments', (args, name, options, positional) => {
     expect(parseFastArgv(args)).toMatchObject({ name, options, args: positional });
