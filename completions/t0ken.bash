@@ -5,7 +5,7 @@ _t0ken_complete() {
   (( COMP_CWORD > 0 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"
   for (( i = 1; i < COMP_CWORD; i++ )); do
     w="${COMP_WORDS[i]}"
-    case " --timeout --hostname --email --code --only --format --client --scope --name --env --key-env --names-from --card --policy --if-exists --org --to --port --host " in *" $w "*) (( i++ )); continue ;; esac
+    case " --timeout --hostname --email --code --only --format --client --scope --name --env --key-env --names-from --card --policy --if-exists --org --to --port --host --state " in *" $w "*) (( i++ )); continue ;; esac
     [[ "$w" == -* ]] && continue
     if [[ " $(_t0ken_subcommands "$path") " == *" $w "* ]]; then
       path="$(_t0ken_alias "${path:+$path }$w")"
@@ -22,7 +22,7 @@ _t0ken_complete() {
     --if-exists) COMPREPLY=( $(compgen -W "fail ok" -- "$cur") ); return ;;
     --to) COMPREPLY=( $(compgen -W "keyring file" -- "$cur") ); return ;;
     --names-from|--card|--policy) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
-    --timeout|--hostname|--email|--code|--only|--format|--client|--scope|--name|--env|--key-env|--names-from|--card|--policy|--if-exists|--org|--to|--port|--host) COMPREPLY=(); return ;;
+    --timeout|--hostname|--email|--code|--only|--format|--client|--scope|--name|--env|--key-env|--names-from|--card|--policy|--if-exists|--org|--to|--port|--host|--state) COMPREPLY=(); return ;;
   esac
   if [[ "$cur" == -* ]]; then
     case "$path" in
@@ -53,7 +53,7 @@ _t0ken_complete() {
     "credentials migrate") words="--to --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "fingerprint") words="--explain --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "completion") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
-    "sandbox") words="--port --host --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "sandbox") words="--port --host --state --background --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "help") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     esac
   else

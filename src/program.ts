@@ -299,11 +299,14 @@ export function buildProgram(run: Runner): Command {
   program
     .command('sandbox')
     .summary('run both APIs locally for demos and tests')
-    .description('Run a local implementation of the t0ken and Mnemom APIs, with state in memory. Prints the export lines to point t0ken at it.')
+    .description('Run a local implementation of the t0ken and Mnemom APIs. Prints the export lines that point t0ken at it (and T0KEN_SANDBOX_PID, its process id).')
     .option('--port <n>', 'port to listen on (default: a free port)')
     .option('--host <addr>', 'address to bind (default: 127.0.0.1)')
+    .option('--state <file>', 'keep accounts and agents in this file, so a restart is not a new world (default: in memory)')
+    .option('--background', 'start it in the background and return once it listens')
     .addOption(new Option('--code-ttl <seconds>', 'claim code lifetime').hideHelp())
-    .addHelpText('after', `${helpText(['t0ken sandbox --port 8787', 't0ken sandbox --port 8787 > sandbox.env & sleep 1; . ./sandbox.env', 'kill %1   # stops a backgrounded sandbox (Ctrl-C stops one in the foreground)'], [])}\n\nIt runs until stopped, so run it in another terminal, or in the background with its export lines\nredirected to a file that you then source (as above). Ctrl-C or kill end it with exit 0.`)
+    .addOption(new Option('--stop-when-idle <seconds>', 'stop after this long without a request').hideHelp())
+    .addHelpText('after', `${helpText(['t0ken sandbox', 't0ken sandbox --background > sandbox.env', 'source sandbox.env', 'kill $T0KEN_SANDBOX_PID', 't0ken sandbox --state ~/sandbox-state.json --port 8787'], [])}\n\nIn the foreground it runs until Ctrl-C or kill (exit 0). --background returns once it listens;\nsource its export lines (bash, zsh and fish alike) and stop it with kill $T0KEN_SANDBOX_PID (it\nstops by itself after an hour without a request).`)
     .action(action('sandbox'));
 
   program

@@ -1,37 +1,57 @@
 import type { Context } from '../context.js';
-import { usageError } from '../core/errors.js';
+import { CliError, usageError } from '../core/errors.js';
+import { Exit, type ExitCode } from '../core/exit-codes.js';
 import { isLoopbackHost } from '../core/url.js';
 import { parsePort } from '../core/validate.js';
+import { BackgroundStartError, startInBackground } from '../platform/background.js';
 import { startSandbox } from '../sandbox/server.js';
 
 interface SandboxCommandOptions {
   port?: string;
   host?: string;
+  state?: string;
+  background?: boolean;
   codeTtl?: string;
+  stopWhenIdle?: string;
 }
 
-/** Runs both APIs locally until SIGINT/SIGTERM. */
+/** A background sandbox nobody uses any more stops by itself after this long without a request. */
+const BACKGROUND_IDLE_SECONDS = 3600;
+
+/** Runs both APIs locally until SIGINT/SIGTERM, or starts them in the background and returns. */
 export async function run(ctx: Context, options: SandboxCommandOptions): Promise<void> {
-  const port = parsePort(options.port ?? '0');
+  const port = options.port === undefined ? undefined : parsePort(options.port);
   const host = options.host ?? '127.0.0.1';
   // An empty --host makes Node listen on every interface, under a warning that named nothing.
   if (host.trim() === '') throw usageError('--host needs an address', 'For example --host 127.0.0.1 (the default), or --host 0.0.0.0 to listen on every interface.');
   const codeTtlMs = options.codeTtl === undefined ? undefined : Number(options.codeTtl) * 1000;
   if (codeTtlMs !== undefined && !(codeTtlMs > 0)) throw usageError('invalid --code-ttl: give seconds greater than 0', 'For example --code-ttl 5.');
+  if (options.state === '') throw usageError('--state needs a file name', 'For example --state sandbox-state.json (created when missing).');
   if (!isLoopbackHost(host)) ctx.out.warn(`binding ${host}: the sandbox is reachable from other machines; it has no real security`);
+  if (options.background) return runInBackground(ctx, options);
 
   let sandbox;
   try {
-    sandbox = await startSandbox({ port, host, ...(codeTtlMs === undefined ? {} : { codeTtlMs }) });
+    sandbox = await startSandbox({
+      ...(port === undefined ? {} : { port }),
+      host,
+      ...(codeTtlMs === undefined ? {} : { codeTtlMs }),
+      ...(options.state === undefined ? {} : { statePath: options.state }),
+      ...(options.stopWhenIdle === undefined ? {} : { onRequest: idleTimer(Number(options.stopWhenIdle) * 1000) }),
+    });
   } catch (error) {
+    if (error instanceof CliError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw usageError(`cannot listen on ${host}:${port} (${code ?? (error as Error).message})`, 'Pick another --port, or --port 0 for a free one.');
+    const where = port === undefined && options.state !== undefined ? `the port ${options.state} remembers` : `${host}:${port ?? 0}`;
+    throw usageError(`cannot listen on ${where} (${code ?? (error as Error).message})`, 'Pick another --port, or --port 0 for a free one.');
   }
   ctx.out.result(
-    { t0ken_api_url: sandbox.t0kenUrl, mnemom_api_url: sandbox.mnemomUrl, url: sandbox.url },
-    () => `export T0KEN_API_URL=${sandbox.t0kenUrl}\nexport MNEMOM_API_URL=${sandbox.mnemomUrl}`,
+    { t0ken_api_url: sandbox.t0kenUrl, mnemom_api_url: sandbox.mnemomUrl, url: sandbox.url, pid: process.pid },
+    () => `export T0KEN_API_URL=${sandbox.t0kenUrl}\nexport MNEMOM_API_URL=${sandbox.mnemomUrl}\nexport T0KEN_SANDBOX_PID=${process.pid}`,
   );
-  ctx.out.info(`t0ken sandbox listening on ${sandbox.url} (state in memory; stop it with Ctrl-C, or \`kill ${process.pid}\` when it runs in the background).`);
+  const where = isLoopbackHost(host) ? sandbox.url : `${host}:${new URL(sandbox.url).port} (every interface; from this machine ${sandbox.url})`;
+  const kept = options.state === undefined ? 'state in memory: a restart starts empty' : `state kept in ${options.state}`;
+  ctx.out.info(`t0ken sandbox listening on ${where} (${kept}; stop it with Ctrl-C, or \`kill ${process.pid}\` when it runs in the background).`);
   ctx.out.info('Mnemom credential for the sandbox: any MNEMOM_API_KEY of the form mnm_ plus 16 or more letters, digits, _ or -.');
   ctx.out.info(`Gateway-created (unclaimed) agents for \`t0ken agent claim\`: POST ${sandbox.mnemomUrl}/_sandbox/gateway-agents {"hash_proof", "name"?, "org_id"?}.`);
 
@@ -47,4 +67,44 @@ export async function run(ctx: Context, options: SandboxCommandOptions): Promise
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/** SIGTERMs this process after `ms` without a request. */
+function idleTimer(ms: number): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => process.kill(process.pid, 'SIGTERM'), ms);
+    timer.unref();
+  };
+  arm();
+  return arm;
+}
+
+/**
+ * `--background`: the same sandbox in a detached process; returns once it listens, with its export
+ * lines (T0KEN_SANDBOX_PID included, so any shell can stop it with `kill $T0KEN_SANDBOX_PID`).
+ */
+async function runInBackground(ctx: Context, options: SandboxCommandOptions): Promise<void> {
+  const args = ['sandbox', '-q', '--stop-when-idle', String(BACKGROUND_IDLE_SECONDS)];
+  for (const [flag, value] of [['--port', options.port], ['--host', options.host], ['--state', options.state], ['--code-ttl', options.codeTtl]] as const) {
+    if (value !== undefined) args.push(flag, value);
+  }
+  let started;
+  try {
+    started = await startInBackground(args, (text) => /^export T0KEN_SANDBOX_PID=\d+$/m.test(text), 15_000);
+  } catch (error) {
+    // Its own exit status says what kind of failure it was (2 a usage error, 7 a state file); else 5.
+    const status = error instanceof BackgroundStartError && error.status !== undefined && error.status >= 2 && error.status <= 7 ? error.status : Exit.network;
+    throw new CliError('sandbox_failed', `the background sandbox did not start: ${(error as Error).message.replace(/^t0ken: /, '')}`, status as ExitCode, {
+      hint: 'Run `t0ken sandbox` in the foreground with the same options to see why.',
+    });
+  }
+  const value = (name: string) => new RegExp(`^export ${name}=(\\S+)$`, 'm').exec(started.output)?.[1] ?? '';
+  const t0kenUrl = value('T0KEN_API_URL');
+  ctx.out.result(
+    { t0ken_api_url: t0kenUrl, mnemom_api_url: value('MNEMOM_API_URL'), url: t0kenUrl.replace(/\/api\/v1$/, ''), pid: started.pid },
+    () => started.output.trimEnd(),
+  );
+  ctx.out.info(`t0ken sandbox running in the background (pid ${started.pid}) at ${t0kenUrl.replace(/\/api\/v1$/, '')}; stop it with \`kill ${started.pid}\` (it stops by itself after an hour without a request).`);
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { BodyTooLarge, lowerHeaders, parseObject, readBody, sendJson, type RecordedRequest, type Reply } from './http-util.js';
 import { handleMnemom, mnemomAnswerHeaders, MNEMOM_TAIL } from './mnemom-routes.js';
 import { SandboxState } from './state.js';
+import { loadStateFile, saveStateFile } from './state-file.js';
 import { handleT0ken, T0KEN_ROUTES } from './t0ken-routes.js';
 
 export type { RecordedRequest } from './http-util.js';
@@ -17,6 +18,10 @@ export interface SandboxOptions {
   /** Mnemom calls allowed per credential per window before 429 (default 600 a minute). */
   mnemomRateLimit?: number;
   mnemomRateWindowMs?: number;
+  /** Keep the state in this file (loaded at start, saved after every request), not only in memory. */
+  statePath?: string;
+  /** Called on every request (the background sandbox's idle timer). */
+  onRequest?: () => void;
 }
 
 export interface RawResponse {
@@ -42,7 +47,7 @@ export interface Sandbox {
  * so any prefix works: `${url}/api/v1` and `${url}/tenant-7/api/v1` are both t0ken APIs.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const state = new SandboxState();
+  const state = options.statePath === undefined ? new SandboxState() : loadStateFile(options.statePath);
   const now = options.now ?? Date.now;
   const rules = {
     codeTtlMs: options.codeTtlMs ?? 10 * 60_000,
@@ -73,6 +78,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       throw error;
     }
     requests.push({ method, path: url.pathname + url.search, headers, body: bodyText });
+    options.onRequest?.();
 
     const fault = faults.shift();
     if (fault) {
@@ -93,6 +99,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     } else {
       answer = { status: 404, body: { success: false, error: { code: 'not_found', message: `no route for ${method} ${url.pathname}` } } };
     }
+    if (options.statePath !== undefined) {
+      try {
+        saveStateFile(options.statePath, state);
+      } catch (error) {
+        return send(500, { success: false, error: { code: 'sandbox_state', message: `the sandbox could not save its state to ${options.statePath}: ${(error as Error).message}` } });
+      }
+    }
     send(answer.status, answer.body, answer.headers);
   };
 
@@ -106,12 +119,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+    server.listen(options.port ?? state.port ?? 0, options.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
   });
   const address = server.address() as AddressInfo;
+  if (options.statePath !== undefined && state.port !== address.port) {
+    state.port = address.port;
+    saveStateFile(options.statePath, state);
+  }
   // Bound to every interface (0.0.0.0, ::): print the loopback address, the one t0ken accepts over http://.
   const reachable = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
   const host = address.family === 'IPv6' ? `[${reachable}]` : reachable;

@@ -46,6 +46,16 @@ export const base62 = (length: number): string => Array.from({ length }, () => B
 export const sixDigits = (): string => String(randomInt(0, 1_000_000)).padStart(6, '0');
 export const keyedHex = (value: string): string => createHmac('sha256', SECRET).update(value).digest('hex');
 
+/** What `sandbox --state FILE` keeps between runs: accounts, agents and idempotent replies. */
+interface SavedState {
+  version: 1;
+  /** The port it last listened on: the next start takes it again, since t0ken keys accounts by API URL. */
+  port?: number;
+  accounts: SandboxAccount[];
+  agents: SandboxAgent[];
+  idempotency: [string, IdempotentReply][];
+}
+
 export class SandboxState {
   readonly accountsBySentFp = new Map<string, SandboxAccount>();
   readonly accountsByKey = new Map<string, SandboxAccount>();
@@ -53,6 +63,7 @@ export class SandboxState {
   readonly agents: SandboxAgent[] = [];
   readonly idempotency = new Map<string, IdempotentReply>(); // principal + key
   readonly mnemomCalls = new Map<string, number[]>(); // principal -> timestamps, for the rate limit
+  port: number | undefined;
 
   register(sentFingerprint: string, platform: string, hostname: string, now: number): { account: SandboxAccount; created: boolean } {
     const existing = this.accountsBySentFp.get(sentFingerprint);
@@ -67,9 +78,37 @@ export class SandboxState {
       createdAt: new Date(now).toISOString(),
       calls: [],
     };
-    this.accountsBySentFp.set(sentFingerprint, account);
+    this.add(account);
+    return { account, created: true };
+  }
+
+  private add(account: SandboxAccount): void {
+    this.accountsBySentFp.set(account.sentFingerprint, account);
     this.accountsByKey.set(account.apiKey, account);
     this.accountsByFp.set(account.fingerprint, account);
-    return { account, created: true };
+  }
+
+  toJSON(): SavedState {
+    return { version: 1, ...(this.port === undefined ? {} : { port: this.port }), accounts: [...this.accountsBySentFp.values()], agents: this.agents, idempotency: [...this.idempotency] };
+  }
+
+  /** A state saved by toJSON; undefined for text that is not one (the caller refuses to overwrite it). */
+  static fromJSON(text: string): SandboxState | undefined {
+    let saved: Partial<SavedState>;
+    try {
+      saved = JSON.parse(text) as Partial<SavedState>;
+    } catch {
+      return undefined;
+    }
+    if (saved?.version !== 1 || !Array.isArray(saved.accounts) || !Array.isArray(saved.agents) || !Array.isArray(saved.idempotency)) return undefined;
+    const state = new SandboxState();
+    if (Number.isInteger(saved.port)) state.port = saved.port;
+    for (const account of saved.accounts) {
+      if (typeof account?.apiKey !== 'string' || typeof account.sentFingerprint !== 'string' || typeof account.fingerprint !== 'string') return undefined;
+      state.add({ ...account, calls: Array.isArray(account.calls) ? account.calls : [] });
+    }
+    state.agents.push(...saved.agents);
+    for (const [slot, answer] of saved.idempotency) state.idempotency.set(slot, answer);
+    return state;
   }
 }

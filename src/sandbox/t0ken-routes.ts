@@ -1,4 +1,4 @@
-import { hex, keyedHex, sixDigits, type SandboxAccount, type SandboxState } from './state.js';
+import { hex, sixDigits, type SandboxAccount, type SandboxState } from './state.js';
 import { reply, type Reply } from './http-util.js';
 
 export interface T0kenRules {
@@ -124,15 +124,13 @@ function claimVerify(account: SandboxAccount, rules: T0kenRules, body: Record<st
   return ok({ message: 'Account claimed successfully', merged_to_user_id: userId });
 }
 
+/** The sandbox stores no memories: a new account has none, in its one default project. */
 function stats(account: SandboxAccount, now: number): Record<string, unknown> {
-  const seed = keyedHex(`stats:${account.fingerprint}`);
-  const memories = parseInt(seed.slice(0, 6), 16) % 25_000;
-  const storage = (memories * 17) / 1024;
   return {
-    total_memories: memories,
-    total_projects: 1 + (parseInt(seed.slice(6, 8), 16) % 9),
+    total_memories: 0,
+    total_projects: 1,
     api_calls_24h: account.calls.filter((t) => now - t < 86_400_000).length,
-    storage_used: storage >= 1024 ? `${(storage / 1024).toFixed(1)}MB` : `${storage.toFixed(1)}KB`,
+    storage_used: '0KB',
     created_at: account.createdAt,
   };
 }

@@ -113,9 +113,13 @@ describe('sandbox', () => {
   it('--host 0.0.0.0 prints loopback URLs that t0ken accepts; Ctrl-C (SIGINT) ends it with exit 0', async () => {
     const child = spawn(process.execPath, [BIN, 'sandbox', '--host', '0.0.0.0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '' } });
     let stdout = '';
+    let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    while (!stdout.includes('MNEMOM_API_URL')) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(stdout).toMatch(/^export T0KEN_API_URL=http:\/\/127\.0\.0\.1:\d+\/api\/v1\nexport MNEMOM_API_URL=http:\/\/127\.0\.0\.1:\d+\/v1\n$/);
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    while (!stderr.includes('listening on')) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stdout).toMatch(new RegExp(`^export T0KEN_API_URL=http://127\\.0\\.0\\.1:\\d+/api/v1\nexport MNEMOM_API_URL=http://127\\.0\\.0\\.1:\\d+/v1\nexport T0KEN_SANDBOX_PID=${child.pid}\n$`));
+    // It listens on every interface, and says so: not "listening on 127.0.0.1".
+    expect(stderr).toMatch(/listening on 0\.0\.0\.0:\d+ \(every interface; from this machine http:\/\/127\.0\.0\.1:\d+\)/);
     const url = /T0KEN_API_URL=(\S+)/.exec(stdout)![1]!;
     const register = await t0ken(['register', '-q'], { T0KEN_API_URL: url });
     expect(register.code).toBe(0);
@@ -124,6 +128,38 @@ describe('sandbox', () => {
       child.kill('SIGINT');
     });
     expect(code).toBe(0);
+  });
+
+  it('--background returns once it listens, with export lines any shell can source; kill $T0KEN_SANDBOX_PID stops it', async () => {
+    const started = await t0ken(['sandbox', '--background']);
+    expect(started.code, started.stderr).toBe(0);
+    const pid = Number(/^export T0KEN_SANDBOX_PID=(\d+)$/m.exec(started.stdout)?.[1]);
+    expect(started.stderr).toContain(`kill ${pid}`);
+    const url = /T0KEN_API_URL=(\S+)/.exec(started.stdout)![1]!;
+    const register = await t0ken(['register', '-q'], { T0KEN_API_URL: url, T0KEN_FINGERPRINT: freshFingerprint() });
+    expect(register.code, register.stderr).toBe(0);
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 10_000;
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(alive()).toBe(false);
+  });
+
+  it('--background with a state file that is not one: exit 7, the file untouched, no sandbox left', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 't0ken-state-')), 'notes.json');
+    writeFileSync(file, '[1, 2]\n');
+    const started = await t0ken(['sandbox', '--background', '--state', file]);
+    expect(started.code).toBe(7);
+    expect(started.stderr).toMatch(/^t0ken: the background sandbox did not start: \S+notes\.json is not a sandbox state file\n/);
+    expect(started.stdout).toBe('');
+    expect(readFileSync(file, 'utf8')).toBe('[1, 2]\n');
   });
 
   it('help has no (default: "0") and no example that hangs', async () => {

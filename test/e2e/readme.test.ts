@@ -1,7 +1,8 @@
 // The README as a newcomer reads it: its shell blocks run as written, and what it states about exit
 // codes, claiming and the config location is what the code does.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,6 +87,57 @@ function runBlock(code: string, env: Record<string, string>): Promise<{ code: nu
   });
 }
 
+/**
+ * Feeds `code` to an interactive shell on its stdin, line by line, as a paste at its prompt would.
+ * stdin is a file: fish refuses a socket (what a Node 'pipe' is) as its input.
+ */
+function runInteractive(shell: 'bash' | 'zsh' | 'fish', code: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const args = { bash: ['--norc', '--noprofile', '-i'], zsh: ['-f', '-i', '+o', 'promptsp', '+o', 'promptcr'], fish: ['--no-config', '-i'] }[shell];
+  return new Promise((resolve, reject) => {
+    const input = join(mkdtempSync(join(home, 'paste-')), 'block');
+    writeFileSync(input, `${code}\nexit\n`);
+    const stdin = openSync(input, 'r');
+    const child = spawn(shell, args, { env: { ...env, PS1: '', PROMPT: '' }, cwd: home, stdio: [stdin, 'pipe', 'pipe'], detached: true });
+    closeSync(stdin);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ code: status, stdout, stderr });
+    });
+  });
+}
+
+/** Something listening on `port`, as a sandbox left running would be; undefined when something already is. */
+function occupy(port: number): Promise<{ close(): Promise<void> } | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer((socket) => socket.end('HTTP/1.1 418 not the sandbox\r\n\r\n'));
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => resolve({ close: () => new Promise<void>((done) => server.close(() => done())) }));
+  });
+}
+
+/** Waits until process `pid` is gone; false if it is still there after `ms` (then it is killed). */
+async function exited(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    if (Date.now() > deadline) {
+      process.kill(pid, 'SIGKILL');
+      return false;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const block = (heading: string): Block => {
   const found = blocks.find((b) => b.heading === heading);
   if (!found) throw new Error(`no shell block under "${heading}" in the README`);
@@ -99,17 +151,33 @@ describe('the README\'s shell blocks', () => {
     expect(blocks.filter((b) => !b.skip).map((b) => b.heading)).toEqual(run);
   });
 
-  it('"60 seconds with the sandbox" runs as written in a fresh shell, and stops its sandbox', async () => {
-    const result = await runBlock(block('60 seconds with the sandbox').code, freshEnv());
-    // The one error is the one the walk-through shows on purpose (a claim into an org you are not in).
-    expect(result.stderr.split('\n').filter((line) => line.startsWith('t0ken: ')), result.stderr).toEqual([expect.stringMatching(/^t0ken: cannot claim \S+ into organisation org-nobody/)]);
-    expect(result.stdout).toContain('exit 3');
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('export T0KEN_API_URL=http://127.0.0.1:8787/api/v1');
-    expect(result.stdout).toMatch(/Claimed: this machine account is now linked to you@example\.com/);
-    expect(result.stdout).toMatch(/my-agent/);
-    expect(result.stderr).toMatch(/Stopping the sandbox \(SIGTERM\)/);
-  });
+  // Pasted at a prompt, not run as a script: an interactive zsh takes `#` as an argument (no
+  // INTERACTIVE_COMMENTS), fish has its own syntax, and a busy 8787 must not matter.
+  for (const shell of ['bash', 'zsh', 'fish'] as const) {
+    it(`"60 seconds with the sandbox" runs as pasted into an interactive ${shell}, with 8787 taken, and stops its sandbox`, async () => {
+      if (!requirePart(shell, commandProbe(shell, ['--version'])) || !requirePart('curl', commandProbe('curl', ['--version']))) return;
+      expect(README).toMatch(new RegExp(`## 60 seconds[^\n]*\n\n[^\n]*${shell === 'bash' ? 'bash' : shell}`));
+      const taken = await occupy(8787);
+      const tmp = mkdtempSync(join(home, 'tmp-'));
+      try {
+        const result = await runInteractive(shell, block('60 seconds with the sandbox').code, freshEnv({ TMPDIR: tmp }));
+        const lines = result.stderr.split('\n');
+        // The one error is the one the walk-through shows on purpose (a claim into an org you are not in).
+        expect(lines.filter((line) => line.startsWith('t0ken: ')), result.stderr).toEqual([expect.stringMatching(/^t0ken: cannot claim \S+ into organisation org-nobody/)]);
+        expect(lines.filter((line) => line.startsWith(`${shell}: `) && !/job control|terminal process group|Inappropriate ioctl/.test(line)), result.stderr).toEqual([]);
+        expect(result.stdout).toMatch(/Claimed: this machine account is now linked to you@example\.com/);
+        expect(result.stdout).toMatch(/my-agent/);
+        expect(result.stdout).toMatch(/memories +0/);
+        expect(result.stdout).toMatch(/^rekeyed +\d{4}-/m);
+        const envFile = readFileSync(join(tmp, readdirSync(tmp)[0]!, 'sandbox.env'), 'utf8');
+        expect(envFile).not.toContain(':8787/');
+        const pid = Number(/^export T0KEN_SANDBOX_PID=(\d+)$/m.exec(envFile)?.[1]);
+        expect(await exited(pid, 10_000), `sandbox ${pid} still running`).toBe(true);
+      } finally {
+        await taken?.close();
+      }
+    }, 60_000);
+  }
 
   it('"In CI" runs as written with its secrets in the environment (against a sandbox)', async () => {
     if (!requirePart('jq', commandProbe('jq', ['--version']))) return;
