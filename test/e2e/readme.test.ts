@@ -101,8 +101,8 @@ function runInteractive(shell: 'bash' | 'zsh' | 'fish', code: string, env: Recor
     closeSync(stdin);
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 30_000);
     child.on('error', reject);
     child.on('close', (status) => {
