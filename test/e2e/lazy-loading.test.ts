@@ -34,7 +34,7 @@ async function loadedBy(args: string[], input = '', extraEnv: Record<string, str
   return { files, packages: new Set(files.flatMap(packagesIn)) };
 }
 
-const HEAVY = ['commander', 'conf', 'ajv', 'ora', '@inquirer/prompts', '@inquirer/core', 'undici', 'chalk', 'systeminformation', '@napi-rs/keyring'];
+const HEAVY = ['commander', 'conf', 'ajv', 'ora', '@inquirer/prompts', '@inquirer/core', 'undici', 'chalk', 'systeminformation', '@napi-rs/keyring', 'jsonc-parser', '@decimalturn/toml-patch'];
 const KEYRING = ['@napi-rs/keyring', '@napi-rs/keyring-linux-x64-gnu'];
 
 describe('each command loads only what it uses', () => {
@@ -77,6 +77,16 @@ describe('each command loads only what it uses', () => {
     expect([...packages]).toContain('commander');
     const { packages: helped } = await loadedBy(['token', '--help'], '', { T0KEN_NO_STATIC_TEXT: '1' });
     expect([...helped]).toContain('commander');
+  });
+
+  it('mcp config --write loads the parser of the file it edits, and only that one', async () => {
+    const env = { T0KEN_API_KEY: 'omx_agent_lazyloadingcheck0000', HOME: join(work, 'home') };
+    const json = await loadedBy(['mcp', 'config', '--client', 'cursor', '--write', '--', 'node', 'server.js'], '', env);
+    expect([...json.packages]).toContain('jsonc-parser');
+    expect([...json.packages]).not.toContain('@decimalturn/toml-patch');
+    const toml = await loadedBy(['mcp', 'config', '--client', 'codex', '--write', '--', 'node', 'server.js'], '', env);
+    expect([...toml.packages]).toContain('@decimalturn/toml-patch');
+    expect([...toml.packages]).not.toContain('jsonc-parser');
   });
 
   it.each([[['--version']], [['help']], [['fingerprint', '--explain']], [['credentials', '--help']]])('%j never loads the keychain module, even with T0KEN_CREDENTIAL_STORE=auto', async (args) => {
