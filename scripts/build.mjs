@@ -71,6 +71,25 @@ const bundleRequire = {
 
 const common = { bundle: true, platform: 'node', target: 'node20', minify: true, metafile: true, sourcemap: false, logLevel: 'warning' };
 
+// The manifest (every command's spec, from src/commands/index.ts) and the help and completion texts,
+// made by a build-time bundle that is not shipped (src/static-text/dump.ts). The manifest is inlined
+// into dist/cli.cjs and dist/static.cjs, so that no run evaluates the command modules to read it.
+const dumpFile = new URL('../dist/static-dump.cjs', import.meta.url).pathname;
+await build({
+  ...common,
+  metafile: false,
+  entryPoints: ['src/static-text/dump.ts'],
+  outfile: dumpFile,
+  format: 'cjs',
+  plugins: [bundleRequire],
+  external: ['systeminformation', '@napi-rs/keyring'],
+  define: { __T0KEN_VERSION__: JSON.stringify(version) },
+});
+const { manifest, argvView, texts } = JSON.parse(execFileSync(process.execPath, [dumpFile], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }));
+rmSync(dumpFile, { force: true });
+const __T0KEN_MANIFEST__ = JSON.stringify(JSON.stringify(manifest));
+const __T0KEN_ARGV__ = JSON.stringify(JSON.stringify(argvView));
+
 const [cli, commander, vendor] = await Promise.all([
   build({
     ...common,
@@ -89,7 +108,7 @@ const [cli, commander, vendor] = await Promise.all([
     external: ['systeminformation', '@napi-rs/keyring'],
     // No import.meta: it does not exist in CommonJS (the one use, in lazy-require.ts, is swapped out
     // by bundleRequire), and esbuild warns at build time if one comes back.
-    define: { __T0KEN_VERSION__: JSON.stringify(version) },
+    define: { __T0KEN_VERSION__: JSON.stringify(version), __T0KEN_MANIFEST__, __T0KEN_ARGV__ },
   }),
   build({
     ...common,
@@ -114,15 +133,9 @@ for (const result of [cli, commander, vendor]) Object.assign(outputs, result.met
 mkdirSync(new URL('../.build', import.meta.url), { recursive: true });
 writeFileSync(new URL('../.build/meta.json', import.meta.url), JSON.stringify(outputs));
 
-// Help and completion texts, printed by bin/t0ken.js without loading the CLI (src/core/static-argv.ts):
-// generated from the same command tree by a build-time bundle that is not shipped.
-const dumpFile = new URL('../dist/static-dump.cjs', import.meta.url).pathname;
-await Promise.all([
-  build({ ...common, metafile: false, entryPoints: ['src/static-text/dump.ts'], outfile: dumpFile, format: 'cjs', define: { __T0KEN_VERSION__: JSON.stringify(version) } }),
-  build({ ...common, metafile: false, entryPoints: ['src/static-text/print.ts'], outfile: 'dist/static.cjs', format: 'cjs' }),
-]);
-const texts = JSON.parse(execFileSync(process.execPath, [dumpFile], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }));
-rmSync(dumpFile, { force: true });
+// Help and completion texts, printed by bin/t0ken.js without loading the CLI when core/argv.ts's
+// staticTextKey names one.
+await build({ ...common, metafile: false, entryPoints: ['src/static-text/print.ts'], outfile: 'dist/static.cjs', format: 'cjs', define: { __T0KEN_ARGV__ } });
 writeFileSync(new URL('../dist/static-text.json', import.meta.url), JSON.stringify(texts));
 
 // completions/ holds the same scripts `t0ken completion <shell>` prints, generated from the tree.

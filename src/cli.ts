@@ -1,50 +1,16 @@
-import type { Command } from 'commander';
 import { createContext, type Context, type GlobalOptions } from './context.js';
 import { CliError, isCliError } from './core/errors.js';
 import { Exit, type ExitCode } from './core/exit-codes.js';
 import { parseExecArgv } from './core/exec-argv.js';
-import { parseFastArgv } from './core/fast-argv.js';
-import type { CommandName } from './core/command-name.js';
+import { parseArgv } from './core/argv.js';
+import { loadCommand } from './commands/index.js';
+import { argvManifest, manifest } from './commands/manifest.js';
 import { Output } from './ui/output.js';
 import { processIO, processStreamsUsed, type CliIO } from './platform/io.js';
 import { CLOSED_PIPE_EXIT } from './platform/stdio.js';
 import { asFileSystemError } from './platform/fs/errno.js';
 import { DOCS_URL } from './version.js';
 import { outputFailed } from './static-text/print.js';
-
-/** `command` is there when commander parsed argv (help and completion walk the tree from it). */
-/** A command may return an exit status (`exec` passes its program's on). */
-export type CommandModule = { run(ctx: Context, options: Record<string, unknown>, args: string[], command?: Command): Promise<void | number> };
-
-// One lazy import per command: a command's module, and what it imports (store, HTTP, prompts…),
-// is evaluated only when that command runs.
-const loaders: Record<CommandName, () => Promise<CommandModule>> = {
-  fingerprint: () => import('./commands/fingerprint.js'),
-  register: () => import('./commands/register.js'),
-  whoami: () => import('./commands/whoami.js'),
-  token: () => import('./commands/token.js'),
-  logout: () => import('./commands/logout.js'),
-  claim: () => import('./commands/claim.js'),
-  verify: () => import('./commands/verify.js'),
-  stats: () => import('./commands/stats.js'),
-  'hash-proof': () => import('./commands/hash-proof.js'),
-  'agent-create': () => import('./commands/agent/create.js'),
-  'agent-list': () => import('./commands/agent/list.js'),
-  'agent-login': () => import('./commands/agent/login.js'),
-  'agent-logout': () => import('./commands/agent/logout.js'),
-  'agent-show': () => import('./commands/agent/show.js'),
-  'agent-claim': () => import('./commands/agent/claim.js'),
-  'agent-rekey': () => import('./commands/agent/rekey.js'),
-  completion: () => import('./commands/completion.js'),
-  sandbox: () => import('./commands/sandbox.js'),
-  help: () => import('./commands/help.js'),
-  exec: () => import('./commands/exec.js'),
-  env: () => import('./commands/env.js'),
-  'mcp-config': () => import('./commands/mcp/config.js'),
-  link: () => import('./commands/link.js'),
-  'credentials-status': () => import('./commands/credentials/status.js'),
-  'credentials-migrate': () => import('./commands/credentials/migrate.js'),
-};
 
 export async function main(argv: string[]): Promise<void> {
   if (process.platform === 'win32') endQuietlyOnClosedPipe(); // elsewhere our own writes end on EPIPE (src/platform/stdio.ts)
@@ -93,11 +59,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const ownArgs = argv.indexOf('--') === -1 ? argv : argv.slice(0, argv.indexOf('--')); // a program's own --json is not ours
   const wantsJson = ownArgs.slice(2).includes('--json');
   let out: Output | undefined;
-  const execute = async (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[], command?: Command) => {
+  const execute = async (name: string, options: Record<string, unknown>, globals: GlobalOptions, args: string[]) => {
     const ctx = await createContext(globals, io);
     out = ctx.out;
-    const module = await loaders[name]();
-    const status = await module.run(ctx, options, args, command);
+    const module = await loadCommand(name);
+    const status = await module.run!(ctx, options, args, manifest); // the parsers hand over only commands that run
     if (typeof status === 'number') code = status;
   };
   let code: number = Exit.ok;
@@ -105,13 +71,14 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   try {
     // Plain argv skips commander entirely; anything else (help included) goes through it. `exec`
     // has its own parser: whatever follows its program belongs to the program.
-    const exec = parseExecArgv(argv.slice(2));
-    const fast = exec === 'not-exec' ? parseFastArgv(argv.slice(2)) : undefined;
-    if (exec !== 'not-exec') await execute('exec', { only: exec.only }, exec.globals, exec.command);
-    else if (fast) await execute(fast.name, fast.options, { ...fast.globals, ...fast.options }, fast.args);
+    const specs = await argvManifest();
+    const exec = parseExecArgv(specs, argv.slice(2));
+    const fast = exec === 'not-exec' ? parseArgv(specs, argv.slice(2)) : undefined;
+    if (exec !== 'not-exec') await execute(exec.name, exec.options, exec.globals, exec.command);
+    else if (fast?.kind === 'run') await execute(fast.command, fast.options, { ...fast.globals, ...fast.options }, fast.args);
     else {
       const { parseWithCommander } = await import('./parse-with-commander.js');
-      await parseWithCommander(argv, io.stdout, (name, options, args, command) => execute(name, options, command.optsWithGlobals<GlobalOptions>(), args, command));
+      await parseWithCommander(await manifest(), argv, io.stdout, (name, options, args, command) => execute(name, options, command.optsWithGlobals<GlobalOptions>(), args));
     }
     return code;
   } catch (error) {

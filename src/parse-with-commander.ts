@@ -1,7 +1,8 @@
 import { CommanderError, type Command } from 'commander';
 import { CliError } from './core/errors.js';
 import { Exit } from './core/exit-codes.js';
-import { buildProgram, type Runner } from './program.js';
+import { commanderProgram, type Runner } from './commands/commander-program.js';
+import type { Manifest } from './core/command-spec.js';
 import { usageHint, usageMessage } from './core/usage-hints.js';
 import type { StdioWriter } from './platform/stdio.js';
 
@@ -9,8 +10,8 @@ import type { StdioWriter } from './platform/stdio.js';
  * Parses argv with the full command tree and runs the chosen command. Help and version are printed
  * here; commander's own errors become usage errors (exit 2) with a hint.
  */
-export async function parseWithCommander(argv: string[], stdout: Pick<StdioWriter, 'write'>, run: Runner): Promise<void> {
-  const program = buildProgram(run);
+export async function parseWithCommander(manifest: Manifest, argv: string[], stdout: Pick<StdioWriter, 'write'>, run: Runner): Promise<void> {
+  const program = commanderProgram(manifest, run);
   quietCommander(program, stdout);
   try {
     await program.parseAsync(argv);

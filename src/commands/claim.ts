@@ -1,3 +1,6 @@
+import type { CommandSpec } from '../core/command-spec.js';
+import { T0KEN_ENV } from '../core/environment.js';
+import { claimSteps } from '../core/claim-story.js';
 import type { Context } from '../context.js';
 import { isCliError } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
@@ -7,6 +10,17 @@ import { ask } from '../ui/prompt.js';
 import { withSpinner } from '../ui/spinner.js';
 import { storeAnswer } from '../identity/stored-answer.js';
 import { localTime, minutesLeft, openT0kenSession, recordServiceClaim } from '../identity/t0ken-session.js';
+
+export const spec: CommandSpec = {
+  path: ['claim'],
+  group: 'Machine account:',
+  summary: 'start linking this machine account to a human',
+  description: 'Start linking the machine account to a person: prints the 6-digit code they enter on t0ken.ai.',
+  options: [{ flags: '--email <email>', description: 'email address of the person claiming the account' }],
+  helpBefore: `\nHow claiming works:\n${claimSteps('  ')}\n`,
+  examples: ['t0ken claim --email you@example.com', 't0ken claim --email you@example.com --json'],
+  environment: [...T0KEN_ENV],
+};
 
 /** Starts linking the machine account to a person: prints the 6-digit code and stores the pending claim. */
 export async function run(ctx: Context, options: { email?: string }): Promise<void> {

@@ -1,10 +1,24 @@
+import type { CommandSpec } from '../core/command-spec.js';
+import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { CliError, usageError } from '../core/errors.js';
-import { identityScope } from '../core/exec-argv.js';
 import { Exit } from '../core/exit-codes.js';
-import { ENV_FORMATS, formatVariables, identityVariables, UnrepresentableValueError, type EnvFormat } from '../core/identity-env.js';
+import { ENV_FORMATS, formatVariables, IDENTITY_SCOPES, identityScope, identityVariables, UnrepresentableValueError, type EnvFormat } from '../core/identity-env.js';
 import { DEFAULT_T0KEN_API_URL } from '../core/url.js';
 import { nothingToHandOver, resolveIdentity } from '../identity/resolve.js';
+
+export const spec: CommandSpec = {
+  path: ['env'],
+  group: 'Handing the identity to agents:',
+  summary: 'print the variables exec hands over, for eval or a .env file',
+  description: 'Print the variables `exec` adds (T0KEN_API_KEY, MEMORYX_API_KEY, MEMORYX_URL, MNEMOM_API_KEY), quoted for the shell so any value survives eval. Prints secrets, like `token`.',
+  options: [
+    { flags: '--only <which>', description: 'print only this identity: t0ken or mnemom', values: IDENTITY_SCOPES },
+    { flags: '--format <format>', description: 'sh (default), fish, dotenv or json', values: ENV_FORMATS },
+  ],
+  examples: ['eval "$(t0ken env)"', 't0ken env --format fish | source', 't0ken env --format dotenv > .env'],
+  environment: [...T0KEN_ENV, 'MNEMOM_API_URL', 'MNEMOM_API_KEY'],
+};
 
 /**
  * `t0ken env [--only t0ken|mnemom] [--format sh|fish|dotenv|json]`: the variables `exec` hands a

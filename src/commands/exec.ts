@@ -1,11 +1,24 @@
+import type { CommandSpec } from '../core/command-spec.js';
+import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { CliError } from '../core/errors.js';
-import { identityScope } from '../core/exec-argv.js';
 import { Exit } from '../core/exit-codes.js';
-import { childEnvironment, identityVariables } from '../core/identity-env.js';
+import { childEnvironment, IDENTITY_SCOPES, identityScope, identityVariables } from '../core/identity-env.js';
 import { DEFAULT_T0KEN_API_URL } from '../core/url.js';
 import { runChild } from '../platform/child.js';
 import { nothingToHandOver, resolveIdentity } from '../identity/resolve.js';
+
+export const spec: CommandSpec = {
+  path: ['exec'],
+  group: 'Handing the identity to agents:',
+  summary: 'run a program with this machine\'s identity in its environment',
+  description: 'Run a program (no shell; PATH lookup) with T0KEN_API_KEY, MEMORYX_API_KEY, MEMORYX_URL (non-default API only), MNEMOM_API_KEY and T0KEN_EXEC=1 added to its environment; never in any argv. Signals are passed on; its exit status is t0ken\'s (128+n for a death by signal n, 127 not found, 126 not executable). Exits 3 when there is nothing to hand over.',
+  options: [{ flags: '--only <which>', description: 'hand over only this identity: t0ken or mnemom', values: IDENTITY_SCOPES }],
+  arguments: [{ name: '<command...>', description: 'the program and its arguments (put -- before it)' }],
+  runsProgram: true,
+  examples: ['t0ken exec -- claude', 't0ken exec --only t0ken -- node agent.js', 't0ken exec -- sh -c \'echo "$MEMORYX_API_KEY" | wc -c\''],
+  environment: [...T0KEN_ENV, 'MNEMOM_API_URL', 'MNEMOM_API_KEY'],
+};
 
 /**
  * `t0ken exec [--only t0ken|mnemom] [--] <program> [args…]`: runs the program with this machine's

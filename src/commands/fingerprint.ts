@@ -1,7 +1,18 @@
+import type { CommandSpec } from '../core/command-spec.js';
 import type { Context } from '../context.js';
 import { FINGERPRINT_APP_ID } from '../core/fingerprint.js';
 import { keyValueTable } from '../ui/table.js';
 import { currentFingerprint } from '../identity/machine.js';
+
+export const spec: CommandSpec = {
+  path: ['fingerprint'],
+  group: 'Tools:',
+  summary: 'print this machine\'s fingerprint',
+  description: 'Print this machine\'s fingerprint (fp_ + 32 hex), a keyed hash of the OS machine id; raw identifiers are never printed or sent.',
+  options: [{ flags: '--explain', description: 'name the sources used and warn about containers' }],
+  examples: ['t0ken fingerprint', 't0ken fingerprint --explain'],
+  environment: ['T0KEN_FINGERPRINT', 'T0KEN_CONFIG_DIR'],
+};
 
 const SOURCE_LABELS: Record<string, string> = {
   env: 'T0KEN_FINGERPRINT',

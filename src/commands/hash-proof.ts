@@ -1,3 +1,5 @@
+import { providerKeyOptions } from './provider-key-options.js';
+import type { CommandSpec } from '../core/command-spec.js';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Context } from '../context.js';
@@ -7,6 +9,20 @@ import { AGENT_NAME_PATTERN, truncate, validateAgentName } from '../core/validat
 import { nativeSha256Hex } from '../platform/native-sha256.js';
 import { readPipeSync, StdinTooLarge } from '../platform/stdin.js';
 import { readProviderKey, type ProviderKeyOptions } from '../identity/provider-key.js';
+
+export const spec: CommandSpec = {
+  path: ['hash-proof'],
+  group: 'Agents (Mnemom):',
+  summary: 'compute the hash proof of a provider key',
+  description: 'Compute SHA256(providerKey + "|" + name), or SHA256(providerKey) without --name, locally. The key is read from stdin, an env var, or a hidden prompt, never from argv.',
+  options: [
+    { flags: '--name <name>', description: 'agent name (2-32 letters, digits, hyphens)' },
+    ...providerKeyOptions(),
+    { flags: '--short', description: 'print the 16-character agent_hash only' },
+    { flags: '--names-from <file>', description: 'one proof per name, read one a line from a file or - (stdin); --json prints JSON Lines', file: true },
+  ],
+  examples: ['printf %s "$ANTHROPIC_API_KEY" | t0ken hash-proof --name my-agent --key-stdin', 't0ken hash-proof --name my-agent --key-env ANTHROPIC_API_KEY --short', 't0ken hash-proof --names-from fleet.txt --key-env ANTHROPIC_API_KEY --json > proofs.jsonl'],
+};
 
 interface HashProofOptions extends ProviderKeyOptions {
   name?: string;

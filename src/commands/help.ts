@@ -1,18 +1,22 @@
-import type { Command } from 'commander';
+import type { CommandSpec, Manifest } from '../core/command-spec.js';
 import type { Context } from '../context.js';
 import { usageError } from '../core/errors.js';
 import { EXIT_CODE_TABLE } from '../core/exit-codes.js';
 import { ENVIRONMENT, environmentLines } from '../core/environment.js';
 import { keyValueTable } from '../ui/table.js';
+import type { Command } from 'commander';
+
+export const spec: CommandSpec = {
+  path: ['help'],
+  group: 'Tools:',
+  summary: 'show help for a command, or a table: exit-codes, environment',
+  arguments: [{ name: '[topic...]', description: 'a command, or exit-codes, or environment' }],
+  examples: ['t0ken help exit-codes', 't0ken help environment', 't0ken help agent create'],
+};
 
 /** `t0ken help [exit-codes | environment | <command>]`. */
-export async function run(ctx: Context, _options: Record<string, unknown>, args: string[], command: Command): Promise<void> {
-  const program = command.parent!;
+export async function run(ctx: Context, _options: Record<string, unknown>, args: string[], specs: () => Promise<Manifest>): Promise<void> {
   const [topic, sub] = args;
-  if (topic === undefined) {
-    program.outputHelp();
-    return;
-  }
   if (topic === 'exit-codes') {
     const rows = EXIT_CODE_TABLE.map(([code, meaning]) => ({ code, meaning }));
     ctx.out.result({ exit_codes: rows }, exitCodesText);
@@ -22,15 +26,27 @@ export async function run(ctx: Context, _options: Record<string, unknown>, args:
     ctx.out.result({ environment: ENVIRONMENT }, environmentText);
     return;
   }
-  let target = program.commands.find((c) => c.name() === topic || c.aliases().includes(topic));
+  // commander renders a command's help; loaded only then (help exit-codes does not need it).
+  const { commanderProgram } = await import('./commander-program.js');
+  const program = commanderProgram(await specs(), async () => {});
+  let target: Command | undefined = program;
+  if (topic !== undefined) target = program.commands.find((c) => c.name() === topic || c.aliases().includes(topic));
   if (target && sub !== undefined) target = target.commands.find((c) => c.name() === sub);
   if (!target) {
     throw usageError(`no help topic ${JSON.stringify(args.join(' '))}`, 'Run `t0ken help` for the commands, or `t0ken help exit-codes` / `t0ken help environment`.');
   }
-  target.outputHelp();
+  ctx.out.text(helpOf(target));
 }
 
-/** The human text of `help exit-codes` (also printed from dist/static-text.json, see static-argv.ts). */
+/** A command's help as commander prints it, the text added before and after included. */
+export function helpOf(command: Command): string {
+  let text = '';
+  command.configureOutput({ writeOut: (s) => (text += s), writeErr: (s) => (text += s) });
+  command.outputHelp();
+  return text;
+}
+
+/** The human text of `help exit-codes` (also printed from dist/static-text.json, see staticTextKey in core/argv.ts). */
 export const exitCodesText = (): string => `Exit codes:\n${keyValueTable(EXIT_CODE_TABLE.map(([c, m]) => [`  ${c}`, m] as const))}`;
 
 export const environmentText = (): string => `Environment variables:\n${environmentLines(Object.keys(ENVIRONMENT))}`;

@@ -1,7 +1,9 @@
+import type { CommandSpec } from '../core/command-spec.js';
+import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { usageError } from '../core/errors.js';
 import { maskSecret } from '../core/mask.js';
-import { backupName, linkAction, MEMORYX_CLIENTS, serializeSdkFile, type FileClient, type LinkState, type SdkCredentials, type SdkFileView } from '../core/memoryx-clients.js';
+import { backupName, FILE_CLIENTS, linkAction, MEMORYX_CLIENTS, serializeSdkFile, type FileClient, type LinkState, type SdkCredentials, type SdkFileView } from '../core/memoryx-clients.js';
 import { DEFAULT_T0KEN_API_URL } from '../core/url.js';
 import { clientFilePath, readClientFile, updateClientFile } from '../store/client-file.js';
 import { requireAccount } from '../store/open.js';
@@ -9,6 +11,20 @@ import { clientFingerprint, clientLinkState, credentialsFor, t0kenIdentity, type
 import type { T0kenAccount } from '../store/schema.js';
 import { columnsTable } from '../ui/table.js';
 import { storeFor } from '../identity/store.js';
+
+export const spec: CommandSpec = {
+  path: ['link'],
+  group: 'Handing the identity to agents:',
+  summary: 'point a MemoryX client\'s own saved credentials at this machine\'s account',
+  description: 'Write a MemoryX client\'s own credentials file so that it uses this machine\'s t0ken account (memoryx-python: ~/.memoryx/config.json, mode 600, with the fingerprint the Python SDK derives itself). A file holding another account is kept beside it as a backup, named in the output. Alone (or --list), shows each known client and whether it points at this machine\'s account.',
+  arguments: [{ name: '[client]', description: 'memoryx-python', values: FILE_CLIENTS.map((c) => c.id) }],
+  options: [
+    { flags: '--dry-run', description: 'show what would change; write nothing' },
+    { flags: '--list', description: 'show each known client and whether it points here (the default without a client)' },
+  ],
+  examples: ['t0ken link', 't0ken link memoryx-python --dry-run', 't0ken link memoryx-python'],
+  environment: [...T0KEN_ENV],
+};
 
 interface Options {
   dryRun?: boolean;

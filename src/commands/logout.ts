@@ -1,9 +1,21 @@
+import type { CommandSpec } from '../core/command-spec.js';
+import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { maskSecret } from '../core/mask.js';
 import { storeFor } from '../identity/store.js';
 import { deleteKeychainEntry, KEYCHAIN_OUTCOME } from '../identity/credentials.js';
 import { confirm } from '../ui/prompt.js';
 import { filesHoldingAccount } from '../identity/memoryx-identities.js';
+
+export const spec: CommandSpec = {
+  path: ['logout'],
+  group: 'Machine account:',
+  summary: 'forget the stored account for this API',
+  description: 'Forget the account stored for the current T0KEN_API_URL and delete its key from the keychain. Asks first on a terminal; --yes otherwise. Nothing stored: nothing to forget, exit 0.',
+  options: [{ flags: '-y, --yes', description: 'do not ask for confirmation' }],
+  examples: ['t0ken logout', 't0ken logout --yes'],
+  environment: [...T0KEN_ENV],
+};
 
 /**
  * Forgets the account stored for the current API, its keychain entry included; confirms on a

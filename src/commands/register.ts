@@ -1,3 +1,5 @@
+import type { CommandSpec } from '../core/command-spec.js';
+import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { T0kenApi } from '../api/t0ken.js';
 import { maskSecret } from '../core/mask.js';
@@ -10,6 +12,20 @@ import { withSpinner } from '../ui/spinner.js';
 import { keyValueTable } from '../ui/table.js';
 import { currentFingerprint, resolveHostname, servicePlatform } from '../identity/machine.js';
 import { filesHoldingAccount } from '../identity/memoryx-identities.js';
+
+export const spec: CommandSpec = {
+  path: ['register'],
+  group: 'Machine account:',
+  summary: 'register this machine as a t0ken machine account',
+  description: 'Derive this machine\'s fingerprint and auto-register a machine account; the API key is stored in the OS keychain when one answers, else in the config file (mode 600), which says so.',
+  options: [
+    { flags: '--hostname <name>', description: 'hostname to report (default: this machine\'s)' },
+    { flags: '--force', description: 'register again even if an account is stored' },
+    { flags: '--show-key', description: 'print the full API key (it is masked otherwise)' },
+  ],
+  examples: ['t0ken register', 't0ken register --json | jq -r .user_id'],
+  environment: [...T0KEN_ENV, 'T0KEN_FINGERPRINT'],
+};
 
 interface RegisterOptions {
   hostname?: string;

@@ -1,3 +1,4 @@
+import type { CommandSpec } from '../core/command-spec.js';
 import type { Context } from '../context.js';
 import { CliError, usageError } from '../core/errors.js';
 import { Exit, type ExitCode } from '../core/exit-codes.js';
@@ -5,6 +6,23 @@ import { isLoopbackHost } from '../core/url.js';
 import { parsePort } from '../core/validate.js';
 import { BackgroundStartError, startInBackground } from '../platform/background.js';
 import { startSandbox } from '../sandbox/server.js';
+
+export const spec: CommandSpec = {
+  path: ['sandbox'],
+  group: 'Tools:',
+  summary: 'run both APIs locally for demos and tests',
+  description: 'Run a local implementation of the t0ken and Mnemom APIs. Prints the export lines that point t0ken at it (and T0KEN_SANDBOX_PID, its process id).',
+  options: [
+    { flags: '--port <n>', description: 'port to listen on (default: a free port)' },
+    { flags: '--host <addr>', description: 'address to bind (default: 127.0.0.1)' },
+    { flags: '--state <file>', description: 'keep accounts and agents in this file, so a restart is not a new world (default: in memory)' },
+    { flags: '--background', description: 'start it in the background and return once it listens' },
+    { flags: '--code-ttl <seconds>', description: 'claim code lifetime', hidden: true },
+    { flags: '--stop-when-idle <seconds>', description: 'stop after this long without a request', hidden: true },
+  ],
+  examples: ['t0ken sandbox', 't0ken sandbox --background > sandbox.env', 'source sandbox.env', 'kill $T0KEN_SANDBOX_PID', 't0ken sandbox --state ~/sandbox-state.json --port 8787'],
+  helpAfter: '\n\nIn the foreground it runs until Ctrl-C or kill (exit 0). --background returns once it listens;\nsource its export lines (bash, zsh and fish alike) and stop it with kill $T0KEN_SANDBOX_PID (it\nstops by itself after an hour without a request).',
+};
 
 interface SandboxCommandOptions {
   port?: string;

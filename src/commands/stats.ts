@@ -1,3 +1,5 @@
+import type { CommandSpec } from '../core/command-spec.js';
+import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { T0kenApi } from '../api/t0ken.js';
 import { CliError, isCliError } from '../core/errors.js';
@@ -6,6 +8,15 @@ import { withSpinner } from '../ui/spinner.js';
 import { keyValueTable } from '../ui/table.js';
 import { storeFor } from '../identity/store.js';
 import { localTime, openT0kenSession } from '../identity/t0ken-session.js';
+
+export const spec: CommandSpec = {
+  path: ['stats'],
+  group: 'Machine account:',
+  summary: 'show this machine account\'s statistics',
+  description: 'Show memories, projects, API calls in the last 24 h and storage for this machine account.',
+  examples: ['t0ken stats', 't0ken stats --json | jq .total_memories'],
+  environment: [...T0KEN_ENV],
+};
 
 /** Machine statistics: a readable table, or the service's data object with --json. */
 export async function run(ctx: Context): Promise<void> {

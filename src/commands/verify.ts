@@ -1,3 +1,5 @@
+import type { CommandSpec } from '../core/command-spec.js';
+import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { CliError, isCliError, usageError } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
@@ -7,6 +9,16 @@ import type { ClaimRecord } from '../store/schema.js';
 import { withSpinner } from '../ui/spinner.js';
 import { storeAnswer } from '../identity/stored-answer.js';
 import { localTime, openT0kenSession, recordServiceClaim } from '../identity/t0ken-session.js';
+
+export const spec: CommandSpec = {
+  path: ['verify'],
+  group: 'Machine account:',
+  summary: 'complete the claim with its 6-digit code',
+  description: 'Complete the claim. Uses --code, else the code of the pending claim, else asks.',
+  options: [{ flags: '--code <code>', description: '6-digit verification code (default: the pending claim\'s)' }],
+  examples: ['t0ken verify', 't0ken verify --code 123456'],
+  environment: [...T0KEN_ENV],
+};
 
 /**
  * Completes the claim. One path per state: already claimed → exit 0, saying so, nothing sent;

@@ -1,3 +1,5 @@
+import type { CommandSpec } from '../core/command-spec.js';
+import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { maskSecret } from '../core/mask.js';
 import { requireAccount } from '../store/open.js';
@@ -8,6 +10,16 @@ import { keyValueTable } from '../ui/table.js';
 import { currentFingerprint } from '../identity/machine.js';
 import { secretHomes, storageOf } from '../identity/credentials.js';
 import { localTime, minutesLeft } from '../identity/t0ken-session.js';
+
+export const spec: CommandSpec = {
+  path: ['whoami'],
+  aliases: ['status'],
+  group: 'Machine account:',
+  summary: 'show the stored account',
+  description: 'Show the stored machine account: masked key, fingerprint match, claim state, config path. Exits 3 when none is stored.',
+  examples: ['t0ken whoami', 't0ken status --json'],
+  environment: [...T0KEN_ENV, 'T0KEN_FINGERPRINT'],
+};
 
 /** Shows the stored account: masked key and where it lives, fingerprint match, claim state, config path. */
 export async function run(ctx: Context): Promise<void> {

@@ -1,7 +1,6 @@
-import type { Command } from 'commander';
-import { MEMORYX_CLIENTS } from '../core/memoryx-clients.js';
+import { optionShape, type CommandSpec as Spec, type Manifest } from '../core/command-spec.js';
 
-/** The command tree as plain data: what the completion scripts are generated from. */
+/** The command tree as the completion scripts see it. */
 export interface OptionSpec {
   flags: string[];          // e.g. ['-q', '--quiet']
   takesValue: boolean;
@@ -20,40 +19,36 @@ export interface CommandSpec {
   runsProgram: boolean;     // its arguments are a program and that program's own arguments (exec)
 }
 
-const FILE_OPTIONS = new Set(['--card', '--policy', '--names-from']);
-/** Values of options checked by the command rather than by commander (the fast path takes no choices). */
-const OPTION_CHOICES: Record<string, string[]> = {
-  '--only': ['t0ken', 'mnemom'],
-  '--format': ['sh', 'fish', 'dotenv', 'json'],
-  '--client': ['claude-code', 'cursor', 'vscode', 'codex', 'windsurf', 'claude-desktop', 'generic', 'detected'],
-  '--scope': ['project', 'user'],
-};
-const ARG_CHOICES: Record<string, string[]> = {
-  completion: ['bash', 'zsh', 'fish'],
-  link: MEMORYX_CLIENTS.filter((c) => c.reach === 'file').map((c) => c.id),
-};
-/** Commands that run a program: after their options, a program name, then that program's words. */
-const RUNS_PROGRAM = new Set(['exec']);
+const HELP: OptionSpec = { flags: ['-h', '--help'], takesValue: false, description: 'show help' };
+const VERSION: OptionSpec = { flags: ['-V', '--version'], takesValue: false, description: 'print the version' };
 
-export function commandTree(command: Command, path: string[] = []): CommandSpec {
-  const options: OptionSpec[] = command.options
+function node(manifest: Manifest, spec: Spec): CommandSpec {
+  const options: OptionSpec[] = (spec.options ?? [])
     .filter((o) => !o.hidden)
     .map((o) => {
-      const flags = [o.short, o.long].filter((f): f is string => typeof f === 'string');
-      const spec: OptionSpec = { flags, takesValue: o.required || o.optional, description: o.description };
-      if (o.argChoices) spec.choices = [...o.argChoices];
-      else if (o.long && OPTION_CHOICES[o.long]) spec.choices = OPTION_CHOICES[o.long];
-      if (o.long && FILE_OPTIONS.has(o.long)) spec.files = true;
-      return spec;
+      const shape = optionShape(o);
+      const option: OptionSpec = { flags: [shape.short, shape.long].filter((f): f is string => f !== undefined), takesValue: shape.takesValue, description: o.description };
+      const choices = o.choices ?? o.values;
+      if (choices) option.choices = [...choices];
+      if (o.file) option.files = true;
+      return option;
     });
-  options.push({ flags: ['-h', '--help'], takesValue: false, description: 'show help' });
-  const visible = command.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden);
-  const subcommands = visible.map((c) => commandTree(c, [...path, c.name()]));
-  const name = path.join(' ');
-  let argChoices = ARG_CHOICES[name] ?? [];
-  if (name === 'help') argChoices = ['exit-codes', 'environment', ...command.parent!.commands.map((c) => c.name()).filter((n) => n !== 'help')];
-  return { path, names: [command.name(), ...command.aliases()], description: command.summary() || command.description(), options, subcommands, argChoices, runsProgram: RUNS_PROGRAM.has(name) };
+  if (spec.path.length === 0) options.unshift(VERSION);
+  options.push(HELP);
+  const depth = spec.path.length;
+  const subcommands = manifest.commands
+    .filter((c) => c.path.length === depth + 1 && spec.path.every((w, i) => c.path[i] === w))
+    .map((c) => node(manifest, c));
+  const key = spec.path.join(' ');
+  // `help` completes the tables and the top-level commands.
+  const argChoices = key === 'help'
+    ? ['exit-codes', 'environment', ...manifest.commands.filter((c) => c.path.length === 1 && c.path[0] !== 'help').map((c) => c.path[0]!)]
+    : [...(spec.arguments?.[0]?.values ?? [])];
+  const name = spec.path.at(-1) ?? 't0ken';
+  return { path: [...spec.path], names: [name, ...(spec.aliases ?? [])], description: spec.summary, options, subcommands, argChoices, runsProgram: spec.runsProgram === true };
 }
+
+export const commandTree = (manifest: Manifest): CommandSpec => node(manifest, manifest.program);
 
 /** Every command in the tree, the program first. */
 export function flatten(spec: CommandSpec): CommandSpec[] {

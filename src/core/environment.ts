@@ -19,3 +19,7 @@ export function environmentLines(names: readonly string[]): string {
   const width = Math.max(...names.map((n) => n.length));
   return names.map((name) => `  ${name.padEnd(width)}  ${ENVIRONMENT[name] ?? ''}`).join('\n');
 }
+
+/** What the t0ken commands read, and what the Mnemom (agent) commands read, for their help. */
+export const T0KEN_ENV = ['T0KEN_API_URL', 'T0KEN_API_KEY', 'T0KEN_CONFIG_DIR', 'T0KEN_CREDENTIAL_STORE'] as const;
+export const MNEMOM_ENV = ['MNEMOM_API_URL', 'MNEMOM_TOKEN', 'MNEMOM_API_KEY', 'T0KEN_CONFIG_DIR', 'T0KEN_CREDENTIAL_STORE'] as const;

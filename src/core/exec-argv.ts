@@ -1,45 +1,48 @@
-// `t0ken exec` has its own tiny argv parser so that running a program through t0ken never loads
-// commander: everything after the program's name belongs to the program, untouched. Only `exec`
-// help (`t0ken exec --help`) goes to commander, which prints it from the command tree.
+// `t0ken exec` has its own argv parser so that running a program through t0ken never loads
+// commander: everything after the program's name belongs to the program, untouched. Its options and
+// the global ones come from the specs; only `exec --help` goes to the help printers.
+import { commandKey, optionShape, type CommandSpec, type Manifest, type OptionShape, type OptionSpec } from './command-spec.js';
 import { usageError } from './errors.js';
-import { GLOBAL_FLAGS } from './fast-argv.js';
-
-export type IdentityScope = 't0ken' | 'mnemom';
-export const IDENTITY_SCOPES: readonly IdentityScope[] = ['t0ken', 'mnemom'];
 
 export interface ExecArgv {
-  /** The global options given before or after `exec` (commander's keys: json, quiet, input…). */
+  /** The command's key ('exec'). */
+  name: string;
+  /** The global options given before or after the command (commander's keys: json, quiet, input…). */
   globals: Record<string, unknown>;
-  /** `--only`: undefined for both. */
-  only: IdentityScope | undefined;
+  /** Its own options (`--only`). */
+  options: Record<string, unknown>;
   /** The program and its arguments, exactly as given. */
   command: string[];
 }
 
-/** `--only`'s value: undefined (both) when absent, else t0ken or mnemom; anything else is exit 2. */
-export function identityScope(value: unknown): IdentityScope | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'string' && (IDENTITY_SCOPES as readonly string[]).includes(value)) return value as IdentityScope;
-  throw usageError(`--only takes t0ken or mnemom, not ${JSON.stringify(String(value).slice(0, 20))}`, 'For example: t0ken exec --only t0ken -- my-agent');
-}
-
 const HELP = new Set(['-h', '--help']);
 
+type Flags = Map<string, { shape: OptionShape; spec: OptionSpec }>;
+const flagsOf = (options: readonly OptionSpec[] = []): Flags =>
+  new Map(options.flatMap((spec) => {
+    const shape = optionShape(spec);
+    return [shape.long, shape.short].filter((f): f is string => f !== undefined).map((f) => [f, { shape, spec }] as const);
+  }));
+
 /**
- * 'not-exec' when argv does not run `exec` (or asks for help, which commander prints); the parsed
- * invocation otherwise. A usage mistake (no program, an unknown option, a bad --only) throws exit 2.
+ * 'not-exec' when argv does not run a command that runs a program (or asks for its help); the parsed
+ * invocation otherwise. A usage mistake (no program, an unknown option, a bad value) throws exit 2.
  */
-export function parseExecArgv(args: readonly string[]): ExecArgv | 'not-exec' {
-  const globals: Record<string, unknown> = { input: true, color: true };
+export function parseExecArgv(manifest: Manifest, args: readonly string[]): ExecArgv | 'not-exec' {
+  const globalFlags = flagsOf(manifest.program.options);
+  const globals: Record<string, unknown> = {};
+  for (const { shape } of globalFlags.values()) if (shape.negate) globals[shape.key] = true;
   let i = 0;
-  // Global options may come before `exec`.
+  // Global options may come before the command.
   for (; i < args.length; i++) {
-    const taken = takeGlobal(args, i, globals);
+    const taken = take(args, i, globalFlags, globals);
     if (taken === undefined) break;
     i = taken;
   }
-  if (args[i] !== 'exec') return 'not-exec';
-  let only: IdentityScope | undefined;
+  const spec = manifest.commands.find((c) => c.runsProgram && c.path.length === 1 && (c.path[0] === args[i] || c.aliases?.includes(args[i]!)));
+  if (spec === undefined) return 'not-exec';
+  const ownFlags = flagsOf(spec.options);
+  const options: Record<string, unknown> = {};
   for (i++; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--') {
@@ -48,39 +51,42 @@ export function parseExecArgv(args: readonly string[]): ExecArgv | 'not-exec' {
     }
     if (!arg.startsWith('-') || arg === '-') break;
     if (HELP.has(arg)) return 'not-exec';
-    if (arg === '--only' && i + 1 === args.length) throw usageError('--only needs a value: t0ken or mnemom', 'For example: t0ken exec --only t0ken -- my-agent');
-    if (arg === '--only' || arg.startsWith('--only=')) {
-      only = identityScope(arg === '--only' ? (args[++i] ?? '') : arg.slice('--only='.length));
-      continue;
-    }
-    const taken = takeGlobal(args, i, globals);
+    const taken = take(args, i, ownFlags, options, spec) ?? take(args, i, globalFlags, globals);
     if (taken === undefined) {
       const name = arg.split('=', 1)[0]!;
-      throw usageError(`unknown option ${JSON.stringify(name)} for exec`, 'Put -- before the program when its name starts with -: t0ken exec [--only t0ken|mnemom] -- <program> [args…]');
+      throw usageError(`unknown option ${JSON.stringify(name)} for ${commandKey(spec)}`, `Put -- before the program when its name starts with -: ${usage(spec)}`);
     }
     i = taken;
   }
   const command = args.slice(i);
   if (command.length === 0 || command[0] === '') {
-    throw usageError('exec needs a program to run', 'For example: t0ken exec -- claude   (or t0ken exec -- node agent.js)');
+    throw usageError(`${commandKey(spec)} needs a program to run`, 'For example: t0ken exec -- claude   (or t0ken exec -- node agent.js)');
   }
-  return { globals, only, command };
+  return { name: commandKey(spec), globals, options, command };
 }
 
-/** Reads a global option at `i` into `globals`; returns the index of its last word, or undefined. */
-function takeGlobal(args: readonly string[], i: number, globals: Record<string, unknown>): number | undefined {
+/** `t0ken exec [--only t0ken|mnemom] -- <program> [args…]` */
+const usage = (spec: CommandSpec): string =>
+  `t0ken ${commandKey(spec)} ${(spec.options ?? []).map((o) => `[${optionShape(o).long}${o.values ? ` ${o.values.join('|')}` : ''}]`).join(' ')} -- <program> [args…]`.replace('  ', ' ');
+
+/** Reads an option at `i` into `into`; returns the index of its last word, or undefined when it is not one of `flags`. */
+function take(args: readonly string[], i: number, flags: Flags, into: Record<string, unknown>, owner?: CommandSpec): number | undefined {
   const arg = args[i]!;
   const at = arg.startsWith('--') ? arg.indexOf('=') : -1;
   const name = at > 2 ? arg.slice(0, at) : arg;
-  const spec = GLOBAL_FLAGS[name];
-  if (spec === undefined) return undefined;
-  if (!spec.takesValue) {
+  const flag = flags.get(name);
+  if (flag === undefined) return undefined;
+  const { shape, spec } = flag;
+  if (!shape.takesValue) {
     if (at > 2) throw usageError(`${name} takes no value`);
-    globals[spec.key] = spec.sets ?? true;
+    into[shape.key] = !shape.negate;
     return i;
   }
   const value = at > 2 ? arg.slice(at + 1) : args[i + 1];
-  if (value === undefined) throw usageError(`${name} needs a value`, `For example ${name} 30`);
-  globals[spec.key] = value;
+  const example = owner?.examples?.find((e) => e.includes(`${name} `));
+  const hint = example ? `For example: ${example}` : `For example ${name} 30`;
+  if (value === undefined) throw usageError(spec.values ? `${name} needs a value: ${spec.values.join(' or ')}` : `${name} needs a value`, hint);
+  if (spec.values && !spec.values.includes(value)) throw usageError(`${name} takes ${spec.values.join(' or ')}, not ${JSON.stringify(value.slice(0, 20))}`, hint);
+  into[shape.key] = value;
   return at > 2 ? i : i + 1;
 }

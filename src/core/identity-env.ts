@@ -1,8 +1,18 @@
 // Which environment variables a stored identity becomes, and how to print them for a shell or a
 // .env file. Pure: the caller reads the store and the environment.
-import type { IdentityScope } from './exec-argv.js';
+import { usageError } from './errors.js';
 import { changedBySanitizeBlock } from './sanitize.js';
 import { dotenvQuote, dotenvUnrepresentable, fishQuote, shQuote } from './quote.js';
+
+export type IdentityScope = 't0ken' | 'mnemom';
+export const IDENTITY_SCOPES: readonly IdentityScope[] = ['t0ken', 'mnemom'];
+
+/** `--only`'s value: undefined (both) when absent, else t0ken or mnemom; anything else is exit 2. */
+export function identityScope(value: unknown): IdentityScope | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && (IDENTITY_SCOPES as readonly string[]).includes(value)) return value as IdentityScope;
+  throw usageError(`--only takes t0ken or mnemom, not ${JSON.stringify(String(value).slice(0, 20))}`, 'For example: t0ken exec --only t0ken -- my-agent');
+}
 
 export interface IdentityRecords {
   /** The t0ken key (T0KEN_API_KEY from the environment, or the stored account's) and its API base URL. */

@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { notRegisteredError, type CliError } from '../core/errors.js';
-import type { IdentityScope } from '../core/exec-argv.js';
+import type { IdentityScope } from '../core/identity-env.js';
 import type { IdentityRecords } from '../core/identity-env.js';
 import { mnemomKeyFromEnv } from './mnemom-auth.js';
 import { storedMnemomKey, storedT0kenKey } from './credentials.js';

@@ -1,13 +1,17 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { stdoutFailed } from '../core/errors.js';
-import { staticTextKey } from '../core/static-argv.js';
+import { staticTextKey } from '../core/argv.js';
+import type { Manifest } from '../core/command-spec.js';
+
+/** Inlined by the build (scripts/build.mjs), as in the CLI. */
+declare const __T0KEN_ARGV__: string;
 
 /**
  * Entry of dist/static.cjs, used by bin/t0ken.js: prints the build-time text for this argv and
  * returns true, or returns false (no such text, or no text file) so the CLI runs as usual.
  */
 export function printStaticText(args: readonly string[], textFile: string): boolean {
-  const key = staticTextKey(args);
+  const key = staticTextKey(JSON.parse(__T0KEN_ARGV__) as Manifest, args);
   if (key === undefined) return false;
   let texts: Record<string, string>;
   try {

@@ -72,6 +72,11 @@ export class Output {
     if (text !== '') this.stdout.write(`${text}\n`);
   }
 
+  /** A fixed text (a command's help), written as it is, with --json too. */
+  text(text: string): void {
+    this.stdout.write(text);
+  }
+
   /** Progress, prose and next steps for people: `{"notice"}` with --json, nothing with -q. */
   info(message: string): void {
     if (this.quiet) return;

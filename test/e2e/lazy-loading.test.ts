@@ -52,6 +52,9 @@ describe('each command loads only what it uses', () => {
     [['credentials'], ''],
     [['mcp', 'config', '--client', 'cursor', '--', 'node', 'server.js'], ''],
     [['credentials', 'status', '--json'], ''],
+    // A required option with choices and a variadic argument: the specs' fast path takes them too.
+    [['credentials', 'migrate', '--to', 'file'], ''],
+    [['help', 'exit-codes', '--json'], ''],
   ])('%j loads none of commander, conf, ora, inquirer, undici, chalk, systeminformation, the keychain module', async (args, input) => {
     const { packages, files } = await loadedBy(args, input, { T0KEN_API_KEY: 'omx_agent_lazyloadingcheck0000', T0KEN_CREDENTIAL_STORE: 'auto' });
     expect(files).toContain('dist/cli.cjs');

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseExecArgv } from '../../src/core/exec-argv.js';
+import { collectManifest } from '../../src/commands/manifest.js';
+import { argvView } from '../../src/core/command-spec.js';
+import { parseExecArgv as parseWith } from '../../src/core/exec-argv.js';
 import { childEnvironment, dotenvValue, formatVariables, identityVariables, memoryxUrl } from '../../src/core/identity-env.js';
 import { fishQuote, shQuote } from '../../src/core/quote.js';
 import { DEFAULT_T0KEN_API_URL } from '../../src/core/url.js';
@@ -45,19 +47,21 @@ describe('quoting', () => {
   });
 });
 
-describe('parseExecArgv', () => {
+describe('parseExecArgv', async () => {
+  const specs = argvView(await collectManifest());
+  const parseExecArgv = (args: readonly string[]) => parseWith(specs, args);
   it.each([
-    [['exec', '--', 'node', '-e', '0'], { only: undefined, command: ['node', '-e', '0'] }],
-    [['exec', 'node', '--only', 'x'], { only: undefined, command: ['node', '--only', 'x'] }],
-    [['--json', 'exec', '--only', 'mnemom', '-q', 'claude'], { only: 'mnemom', command: ['claude'] }],
-    [['exec', '--only=t0ken', '--timeout', '5', '--', '--weird-name'], { only: 't0ken', command: ['--weird-name'] }],
+    [['exec', '--', 'node', '-e', '0'], { options: {}, command: ['node', '-e', '0'] }],
+    [['exec', 'node', '--only', 'x'], { options: {}, command: ['node', '--only', 'x'] }],
+    [['--json', 'exec', '--only', 'mnemom', '-q', 'claude'], { options: { only: 'mnemom' }, command: ['claude'] }],
+    [['exec', '--only=t0ken', '--timeout', '5', '--', '--weird-name'], { options: { only: 't0ken' }, command: ['--weird-name'] }],
   ])('%j', (args, expected) => {
     const parsed = parseExecArgv(args);
     expect(parsed).not.toBe('not-exec');
     expect(parsed).toMatchObject(expected);
   });
   it('globals before and after exec', () => {
-    expect(parseExecArgv(['--json', 'exec', '--timeout=5', 'x'])).toEqual({ globals: { input: true, color: true, json: true, timeout: '5' }, only: undefined, command: ['x'] });
+    expect(parseExecArgv(['--json', 'exec', '--timeout=5', 'x'])).toEqual({ name: 'exec', globals: { input: true, color: true, json: true, timeout: '5' }, options: {}, command: ['x'] });
   });
   it('not exec, or help: commander decides', () => {
     for (const args of [['token'], ['--bogus', 'exec', 'x'], ['exec', '--help'], ['exec', '-h', 'x'], ['env', 'exec'], []]) expect(parseExecArgv(args)).toBe('not-exec');

@@ -1,3 +1,6 @@
+import { providerKeyOptions } from '../provider-key-options.js';
+import type { CommandSpec } from '../../core/command-spec.js';
+import { MNEMOM_ENV } from '../../core/environment.js';
 import type { Context } from '../../context.js';
 import { CliError, isCliError } from '../../core/errors.js';
 import { Exit } from '../../core/exit-codes.js';
@@ -10,6 +13,20 @@ import { keyValueTable } from '../../ui/table.js';
 import { readProviderKey, type ProviderKeyOptions } from '../../identity/provider-key.js';
 import { localTime } from '../../identity/t0ken-session.js';
 import { openMnemom } from './mnemom-session.js';
+
+export const spec: CommandSpec = {
+  path: ['agent', 'claim'],
+  summary: 'bind a gateway-created agent to this account',
+  description: 'Claim an agent the Mnemom gateway created on its first call, proving you hold its provider key with the key\'s hash proof (as `t0ken hash-proof`). The key never leaves this machine.',
+  arguments: [{ name: '<id>', description: 'the agent id (smolt-… or mnm-…)' }],
+  options: [
+    { flags: '--name <name>', description: 'the agent name the gateway saw (part of the proof)' },
+    ...providerKeyOptions(),
+    { flags: '--org <org_id>', description: 'organisation to claim it into (a refused claim lists yours)' },
+  ],
+  examples: ['t0ken agent claim smolt-1a2b3c4d --key-env ANTHROPIC_API_KEY', 'printf %s "$KEY" | t0ken agent claim smolt-1a2b3c4d --name my-agent --key-stdin --org org-1234 --json'],
+  environment: [...MNEMOM_ENV],
+};
 
 interface ClaimOptions extends ProviderKeyOptions {
   name?: string;

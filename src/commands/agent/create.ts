@@ -1,3 +1,6 @@
+import { providerKeyOptions } from '../provider-key-options.js';
+import type { CommandSpec } from '../../core/command-spec.js';
+import { MNEMOM_ENV } from '../../core/environment.js';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Context } from '../../context.js';
@@ -16,6 +19,21 @@ import { keyValueTable } from '../../ui/table.js';
 import { readProviderKey, type ProviderKeyOptions } from '../../identity/provider-key.js';
 import { localTime } from '../../identity/t0ken-session.js';
 import { openMnemom } from './mnemom-session.js';
+
+export const spec: CommandSpec = {
+  path: ['agent', 'create'],
+  summary: 'create a Mnemom agent',
+  description: 'Create a Mnemom agent bound to a provider key by its hash proof. The provider key never leaves this machine.',
+  options: [
+    { flags: '--name <name>', description: 'agent name (2-32 letters, digits, hyphens)', required: true },
+    { flags: '--card <file>', description: 'alignment card JSON file to attach', file: true },
+    { flags: '--policy <file>', description: 'policy YAML file (deprecated: put the policy in the card)', file: true },
+    ...providerKeyOptions(),
+    { flags: '--if-exists <mode>', description: 'what to do when the agent already exists', choices: ['fail', 'ok'], default: 'fail' },
+  ],
+  examples: ['t0ken agent create --name my-agent --key-env ANTHROPIC_API_KEY', 'printf %s "$KEY" | t0ken agent create --name my-agent --key-stdin --if-exists ok --json'],
+  environment: [...MNEMOM_ENV],
+};
 
 interface CreateOptions extends ProviderKeyOptions {
   name?: string;

@@ -1,8 +1,18 @@
+import type { CommandSpec } from '../../core/command-spec.js';
+import { MNEMOM_ENV } from '../../core/environment.js';
 import type { Context } from '../../context.js';
 import { withSpinner } from '../../ui/spinner.js';
 import { columnsTable } from '../../ui/table.js';
 import { localTime } from '../../identity/t0ken-session.js';
 import { openMnemom } from './mnemom-session.js';
+
+export const spec: CommandSpec = {
+  path: ['agent', 'list'],
+  summary: 'list Mnemom agents',
+  description: 'List the Mnemom agents of the current credential.',
+  examples: ['t0ken agent list', 't0ken agent list --json | jq -r ".agents[].id"'],
+  environment: [...MNEMOM_ENV],
+};
 
 /** Lists the Mnemom agents of the current credential. */
 export async function run(ctx: Context): Promise<void> {

@@ -1,3 +1,5 @@
+import type { CommandSpec } from '../../core/command-spec.js';
+import { MNEMOM_ENV } from '../../core/environment.js';
 import type { Context } from '../../context.js';
 import { usageError } from '../../core/errors.js';
 import { maskSecret } from '../../core/mask.js';
@@ -6,6 +8,15 @@ import { deleteKeychainEntry, placeNewSecret } from '../../identity/credentials.
 import type { Storage } from '../../store/secrets/types.js';
 import { MNEMOM_KEY_PATTERN, mnemomVariableInCharge } from '../../identity/mnemom-auth.js';
 import { readSecretFromStdin } from '../../identity/provider-key.js';
+
+export const spec: CommandSpec = {
+  path: ['agent', 'login'],
+  summary: 'store a Mnemom API key read from stdin',
+  description: 'Store a Mnemom API key (mnm_…) read from stdin, in the OS keychain when one answers, else in the config file (mode 600). MNEMOM_TOKEN and MNEMOM_API_KEY still win.',
+  options: [{ flags: '--with-token', description: 'read the key from stdin' }],
+  examples: ['t0ken agent login --with-token < mnemom-key.txt'],
+  environment: [...MNEMOM_ENV],
+};
 
 /** Stores a Mnemom API key read from stdin, under the current MNEMOM_API_URL. */
 export async function run(ctx: Context, options: { withToken?: boolean }): Promise<void> {

@@ -1,7 +1,17 @@
+import type { CommandSpec } from '../../core/command-spec.js';
+import { MNEMOM_ENV } from '../../core/environment.js';
 import type { Context } from '../../context.js';
 import { storeFor } from '../../identity/store.js';
 import { deleteKeychainEntry, KEYCHAIN_OUTCOME } from '../../identity/credentials.js';
 import { mnemomVariableInCharge } from '../../identity/mnemom-auth.js';
+
+export const spec: CommandSpec = {
+  path: ['agent', 'logout'],
+  summary: 'forget the stored Mnemom API key',
+  description: 'Forget the Mnemom API key stored for the current MNEMOM_API_URL, deleting it from the keychain too. Nothing stored: nothing to forget, exit 0.',
+  examples: ['t0ken agent logout'],
+  environment: [...MNEMOM_ENV],
+};
 
 /** Forgets the Mnemom key stored for the current MNEMOM_API_URL, its keychain entry included. */
 export async function run(ctx: Context): Promise<void> {

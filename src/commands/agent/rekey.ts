@@ -1,3 +1,6 @@
+import { providerKeyOptions } from '../provider-key-options.js';
+import type { CommandSpec } from '../../core/command-spec.js';
+import { MNEMOM_ENV } from '../../core/environment.js';
 import type { Context } from '../../context.js';
 import { CliError, isCliError } from '../../core/errors.js';
 import { Exit } from '../../core/exit-codes.js';
@@ -10,6 +13,19 @@ import { keyValueTable } from '../../ui/table.js';
 import { readProviderKey, type ProviderKeyOptions } from '../../identity/provider-key.js';
 import { localTime } from '../../identity/t0ken-session.js';
 import { openMnemom } from './mnemom-session.js';
+
+export const spec: CommandSpec = {
+  path: ['agent', 'rekey'],
+  summary: 'keep an agent addressable after its provider key was rotated',
+  description: 'Point an agent at a NEW provider key: only the new key\'s 16-hex agent hash (as `t0ken hash-proof --short`) is sent, never the key.',
+  arguments: [{ name: '<id>', description: 'the agent id (smolt-… or mnm-…)' }],
+  options: [
+    { flags: '--name <name>', description: 'the agent name (part of the hash, as for hash-proof)' },
+    ...providerKeyOptions('NEW provider key'),
+  ],
+  examples: ['t0ken agent rekey smolt-1a2b3c4d --name my-agent --key-env NEW_ANTHROPIC_API_KEY', 'printf %s "$NEW_KEY" | t0ken agent rekey smolt-1a2b3c4d --key-stdin --json'],
+  environment: [...MNEMOM_ENV],
+};
 
 interface RekeyOptions extends ProviderKeyOptions {
   name?: string;

@@ -1,3 +1,5 @@
+import type { CommandSpec } from '../../core/command-spec.js';
+import { MNEMOM_ENV } from '../../core/environment.js';
 import type { Context } from '../../context.js';
 import type { AgentDetail } from '../../api/schemas.js';
 import { CliError, isCliError, usageError } from '../../core/errors.js';
@@ -8,6 +10,15 @@ import { withSpinner } from '../../ui/spinner.js';
 import { keyValueTable } from '../../ui/table.js';
 import { localTime } from '../../identity/t0ken-session.js';
 import { openMnemom } from './mnemom-session.js';
+
+export const spec: CommandSpec = {
+  path: ['agent', 'show'],
+  summary: 'show one Mnemom agent',
+  description: 'Show one Mnemom agent: by id (smolt-… or mnm-…), or by name, looked up among the agents of this credential.',
+  arguments: [{ name: '<id|name>', description: 'an agent id or name' }],
+  examples: ['t0ken agent show smolt-1a2b3c4d', 't0ken agent show my-agent --json | jq -r .claimed_at'],
+  environment: [...MNEMOM_ENV],
+};
 
 /** One Mnemom agent, by id, or by name through the list. */
 export async function run(ctx: Context, _options: Record<string, unknown>, args: string[]): Promise<void> {

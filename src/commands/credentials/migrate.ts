@@ -1,3 +1,4 @@
+import type { CommandSpec } from '../../core/command-spec.js';
 import type { Context } from '../../context.js';
 import { usageError } from '../../core/errors.js';
 import { maskSecret } from '../../core/mask.js';
@@ -7,6 +8,15 @@ import { fromFile, inFile } from '../../store/secrets/file.js';
 import { KeychainError, refFor, type SecretKind, type Storage } from '../../store/secrets/types.js';
 import { keychainFor } from '../../identity/credentials.js';
 import { storeFor } from '../../identity/store.js';
+
+export const spec: CommandSpec = {
+  path: ['credentials', 'migrate'],
+  summary: 'move every stored secret to the keychain or the file',
+  description: 'Move every stored secret to the OS keychain or to config.json (mode 600). The new home is written first, then the config, then the old home is cleared: interrupted, a secret is never in neither place.',
+  options: [{ flags: '--to <store>', description: 'where to move them', choices: ['keyring', 'file'], required: true }],
+  examples: ['t0ken credentials migrate --to keyring', 't0ken credentials migrate --to file --json'],
+  environment: ['T0KEN_CONFIG_DIR'],
+};
 
 interface Moved {
   kind: SecretKind;

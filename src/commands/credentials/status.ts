@@ -1,9 +1,19 @@
+import type { CommandSpec } from '../../core/command-spec.js';
+import { CREDENTIALS_HELP } from './help-text.js';
 import type { Context } from '../../context.js';
 import { isCliError } from '../../core/errors.js';
 import { maskSecret } from '../../core/mask.js';
 import { KeychainError, type StoreMode } from '../../store/secrets/types.js';
 import { keychainFor, readSecret, secretHomes, storeMode, type SecretHome } from '../../identity/credentials.js';
 import { storeFor } from '../../identity/store.js';
+
+export const spec: CommandSpec = {
+  path: ['credentials', 'status'],
+  summary: 'where each stored secret lives, and whether it can be read',
+  description: `Show each stored secret's home (keychain or config file) and state, and where new secrets go.\n\n${CREDENTIALS_HELP}`,
+  examples: ['t0ken credentials status', 't0ken credentials status --json | jq -r \'.secrets[] | "\\(.api_url) \\(.storage)"\''],
+  environment: ['T0KEN_CREDENTIAL_STORE', 'T0KEN_CONFIG_DIR'],
+};
 
 type SecretState = 'ok' | 'keychain_locked' | 'keychain_entry_missing' | 'keychain_unavailable' | 'keychain_failed';
 

@@ -1,3 +1,4 @@
+import type { CommandSpec } from '../../core/command-spec.js';
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { Context } from '../../context.js';
@@ -31,6 +32,22 @@ import { storeFor } from '../../identity/store.js';
 import { updateTextFile } from '../../platform/fs/files.js';
 import { homeDir, homeForExamples } from '../../platform/home.js';
 import { requireAbsoluteConfigDir } from '../../store/safety.js';
+
+export const spec: CommandSpec = {
+  path: ['mcp', 'config'],
+  summary: 'print (or --write) an MCP server entry that runs through t0ken exec',
+  description: 'Print an MCP server entry whose command is `t0ken exec <server command>` (the command after --, required), in the chosen client\'s file shape. --write merges it into that client\'s file (claude-code: ./.mcp.json, cursor: ~/.cursor/mcp.json or ./.cursor/mcp.json, vscode: ./.vscode/mcp.json, codex: ~/.codex/config.toml, windsurf: ~/.codeium/windsurf/mcp_config.json, claude-desktop: claude_desktop_config.json), keeping every other byte; a file it cannot parse, or with a duplicate key, is left untouched (exit 7). A project file gets no setting of this machine (API URL, config directory) unless --env names it.',
+  options: [
+    { flags: '--client <client>', description: 'whose file: claude-code, cursor, vscode, codex, windsurf, claude-desktop, generic (default) or detected (every client found here)', values: CLIENT_CHOICES },
+    { flags: '--scope <scope>', description: 'project or user file (cursor has both; the others one)', values: MCP_SCOPES },
+    { flags: '--name <name>', description: 'the server entry\'s name (default memoryx)' },
+    { flags: '--env <VAR>', description: 'also write this variable\'s current value into the entry (repeatable; never a secret)', repeatable: true },
+    { flags: '--write', description: 'merge the entry into the client\'s config file' },
+  ],
+  arguments: [{ name: '[server...]', description: 'the MCP server command, after --' }],
+  examples: ['t0ken mcp config --client claude-code --write -- npx -y <your-mcp-server>', 't0ken mcp config --client codex --write -- node ./server.js', 't0ken mcp config --client cursor --scope project --env T0KEN_API_URL --write -- node ./server.js'],
+  environment: ['T0KEN_API_URL', 'MNEMOM_API_URL', 'T0KEN_CONFIG_DIR', 'CODEX_HOME'],
+};
 
 interface Options {
   client?: string;

@@ -1,0 +1,59 @@
+import { Command, Option } from 'commander';
+import type { CommandSpec, Manifest } from '../core/command-spec.js';
+import { environmentLines } from '../core/environment.js';
+import { VERSION } from '../version.js';
+
+/** What an action receives: the command's key, its own options, its positional arguments, its Command. */
+export type Runner = (name: string, options: Record<string, unknown>, args: string[], command: Command) => Promise<void>;
+
+/**
+ * The commander tree for the specs: help, usage errors, and the argv the fast path leaves to it.
+ * Actions hand over to `run`, which loads the command's module only then.
+ */
+export function commanderProgram(manifest: Manifest, run: Runner): Command {
+  const program = new Command('t0ken')
+    .description(manifest.program.summary)
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help');
+  describe(program, manifest.program);
+  // Help is 80 columns wide on any terminal: the same bytes as the build-time text (core/argv.ts).
+  program.configureHelp({ helpWidth: 80 }).showSuggestionAfterError(true);
+
+  const byKey = new Map<string, Command>([['', program]]);
+  for (const spec of manifest.commands) {
+    const parent = byKey.get(spec.path.slice(0, -1).join(' '))!;
+    const command = parent.command(spec.path.at(-1)!).aliases(spec.aliases ?? []).summary(spec.summary);
+    if (spec.group !== undefined) command.helpGroup(spec.group);
+    if (spec.description !== undefined) command.description(spec.description);
+    for (const argument of spec.arguments ?? []) command.argument(argument.name, argument.description);
+    describe(command, spec);
+    if (spec.runsProgram) command.allowUnknownOption();
+    const key = spec.path.join(' ');
+    if (!spec.groupOnly) command.action(async (...params: unknown[]) => {
+      const self = params[params.length - 1] as Command;
+      const args = params.slice(0, -2).flat().filter((p): p is string => typeof p === 'string');
+      await run(key, self.opts(), args, self);
+    });
+    byKey.set(key, command);
+  }
+  return program;
+}
+
+function describe(command: Command, spec: CommandSpec): void {
+  command.helpCommand(false);
+  for (const o of spec.options ?? []) {
+    const option = new Option(o.flags, o.description);
+    if (o.choices) option.choices(o.choices);
+    if (o.default !== undefined) option.default(o.default);
+    if (o.required) option.makeOptionMandatory();
+    if (o.conflicts !== undefined) option.conflicts(o.conflicts);
+    if (o.hidden) option.hideHelp();
+    if (o.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    command.addOption(option);
+  }
+  const sections: string[] = [];
+  if (spec.examples) sections.push(`\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}`);
+  if (spec.environment && spec.environment.length > 0) sections.push(`\nEnvironment:\n${environmentLines(spec.environment)}`);
+  const after = `${spec.helpBefore ?? ''}${sections.join('\n')}${spec.helpAfter ?? ''}`;
+  if (after !== '') command.addHelpText('after', after);
+}
