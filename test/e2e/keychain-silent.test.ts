@@ -5,12 +5,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, jsonError, runCli } from '../helpers/cli.js';
 import { silentSecretServiceProbe, startSilentSecretService, type SilentSecretService } from '../helpers/keyring.js';
 import { requirePart } from '../helpers/real-part.js';
-import { useConfigDir } from '../helpers/sandbox.js';
+import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
 
 // A Secret Service that answers the ping t0ken sends first (src/platform/dbus-ping.ts) but then
 // never answers: the keychain calls' own limits must end the command with exit 7, not a hang.
 
 const config = useConfigDir('each', 't0ken-keychain-silent-');
+const sandbox = useSandbox();
 const haveService = requirePart('a Secret Service stand-in (dbus-daemon + python3-dbus + python3-gi)', silentSecretServiceProbe);
 
 const API_URL = 'http://127.0.0.1:9'; // never asked: these commands read or write a stored key only
@@ -119,4 +120,41 @@ describe.runIf(haveService)('with a Secret Service that answers the ping, then n
     expect(helpers).toHaveLength(1); // the process that ran the keychain library, stuck in the prompt
     await until('the keychain process to end', () => !existsSync(`/proc/${helpers[0]}`) || /\) Z /.test(readFileSync(`/proc/${helpers[0]}/stat`, 'utf8')), 5_000);
   }, 30_000);
+
+  it('answers the questions on its own connection, never the library\'s: register falls back (auto) or stops before the request (keyring), token exits 7, all within the limit', async () => {
+    service = await startSilentSecretService('questions');
+    const dirs = { auto: join(config.dir, 'auto'), keyring: join(config.dir, 'keyring'), read: join(config.dir, 'read') };
+    writeConfig(dirs.read);
+    const env = (dir: string, store: string) => ({ ...service!.env, T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_CREDENTIAL_STORE: store });
+    const registered = () => sandbox.requests.filter((r) => r.path.endsWith('/agents/auto-register')).length;
+    const before = registered();
+    const [auto, keyring, read] = await Promise.all([
+      runCli(['register', '--json'], { env: env(dirs.auto, 'auto'), timeoutMs: 45_000 }),
+      runCli(['register', '--json'], { env: env(dirs.keyring, 'keyring'), timeoutMs: 45_000 }),
+      runCli(['token'], { env: { ...env(dirs.read, 'keyring'), T0KEN_API_URL: API_URL }, timeoutMs: 45_000 }),
+    ]);
+    console.log(`a Secret Service silent on the library's connection: register (auto) ended after ${auto.ms} ms, register (keyring) after ${keyring.ms} ms, token after ${read.ms} ms`);
+    for (const result of [auto, keyring, read]) {
+      expect(result.signal, `still running after ${result.ms} ms: ${result.stderr}`).toBeNull();
+      expect(result.ms).toBeLessThan(25_000);
+    }
+    // auto: the key the service issued is in the file, and the notice says why it is not in the keychain.
+    expect(auto.code, auto.stderr).toBe(0);
+    const issued = JSON.parse(auto.stdout);
+    const stored = JSON.parse(readFileSync(join(dirs.auto, 'config.json'), 'utf8')).t0ken[sandbox.t0kenUrl];
+    expect(stored.api_key).toMatch(/^omx_/);
+    expect(stored.user_id).toBe(issued.user_id);
+    expect(issued.storage).toBe('file');
+    expect(auto.stderr).toMatch(/not the keychain: the (keychain did not answer a write within 20 s|Secret Service did not answer on the D-Bus session)/);
+    expect(existsSync(join(dirs.auto, 'config.json.lock'))).toBe(false);
+    // keyring: the write probe fails before the request, so no key was issued to be lost.
+    expect(keyring.code, keyring.stderr).toBe(7);
+    expect(jsonError(keyring.stderr)).toMatchObject({ code: expect.stringMatching(/^keychain_(failed|unavailable)$/), message: expect.stringMatching(/did not answer/) });
+    expect(registered() - before).toBe(1); // auto's alone
+    expect(existsSync(join(dirs.keyring, 'config.json.lock'))).toBe(false);
+    expect(read.code, read.stderr).toBe(7);
+    expect(read.stdout).toBe('');
+    expect(read.stderr).toMatch(/did not answer/);
+    expect(service.calls()).toEqual(expect.arrayContaining(['org.freedesktop.Secret.Service.SearchItems', 'org.freedesktop.Secret.Service.OpenSession']));
+  }, 60_000);
 });

@@ -164,9 +164,10 @@ const PYTHON = '/usr/bin/python3';
  * A private session bus whose org.freedesktop.secrets is there (it answers Ping and Introspect) but
  * never gives an answer (test/helpers/silent-secret-service.py): `silent` never replies to any
  * Secret Service call; `prompt` opens the session, finds a locked item and shows an unlock prompt
- * that is never answered, as a desktop whose user is away.
+ * that is never answered, as a desktop whose user is away; `questions` answers t0ken's questions on
+ * its ping connection (nothing is locked) and never answers the keychain library's own connection.
  */
-export async function startSilentSecretService(mode: 'silent' | 'prompt'): Promise<SilentSecretService> {
+export async function startSilentSecretService(mode: 'silent' | 'prompt' | 'questions'): Promise<SilentSecretService> {
   const dir = mkdtempSync(join(tmpdir(), 't0ken-silent-bus-'));
   mkdirSync(join(dir, 'run'), { mode: 0o700 });
   const children: ChildProcess[] = [];

@@ -26,8 +26,8 @@ from dbus.mainloop.glib import DBusGMainLoop
 from gi.repository import GLib
 
 MODE = sys.argv[1] if len(sys.argv) > 1 else 'silent'
-if MODE not in ('silent', 'prompt'):
-    sys.exit(f'unknown mode {MODE!r}: silent or prompt')
+if MODE not in ('silent', 'prompt', 'questions'):
+    sys.exit(f'unknown mode {MODE!r}: silent, prompt or questions')
 
 ROOT = '/org/freedesktop/secrets'
 ITEM = ROOT + '/collection/login/1'
@@ -40,6 +40,7 @@ DH_PRIME = int('FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74
 DBusGMainLoop(set_as_default=True)
 bus = dbus.SessionBus()
 held = []  # the calls never answered; kept so nothing replies on their behalf
+sessions = set()  # questions mode: the connections (unique names) that called OpenSession
 
 
 def reply(message, signature, *values):
@@ -66,14 +67,36 @@ def answer_as_prompt(message):
     return True
 
 
+def answer_questions(message):
+    """questions mode: answer a connection that never opened a session; False: hold it."""
+    member = message.get_member()
+    if member == 'OpenSession':
+        sessions.add(message.get_sender())
+    if message.get_sender() in sessions:
+        return False
+    if member == 'SearchItems':
+        reply(message, 'aoao', dbus.Array([], signature='o'), dbus.Array([], signature='o'))
+    elif member == 'Get' and message.get_path().startswith(ROOT + '/'):
+        reply(message, 'v', dbus.Boolean(False, variant_level=1))
+    else:
+        return False
+    return True
+
+
 def on_message(_connection, message):
     if message.get_type() != dbus.lowlevel.MESSAGE_TYPE_METHOD_CALL:
         return dbus.lowlevel.HANDLER_RESULT_NOT_YET_HANDLED
     interface = message.get_interface() or ''
+    if MODE == 'questions' and interface == 'org.freedesktop.DBus.Properties' and message.get_path() != ROOT:
+        print(f'call {interface}.{message.get_member()}', flush=True)
+        if not answer_questions(message):
+            held.append(message)
+        return dbus.lowlevel.HANDLER_RESULT_HANDLED
     if not interface.startswith('org.freedesktop.Secret.'):
         return dbus.lowlevel.HANDLER_RESULT_NOT_YET_HANDLED  # Peer, Introspectable: the usual handlers
     print(f'call {interface}.{message.get_member()}', flush=True)
-    if not (MODE == 'prompt' and answer_as_prompt(message)):
+    answered = answer_as_prompt(message) if MODE == 'prompt' else answer_questions(message) if MODE == 'questions' else False
+    if not answered:
         held.append(message)
     return dbus.lowlevel.HANDLER_RESULT_HANDLED  # so libdbus neither dispatches it nor answers an error
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { encodeMethodCall, marshalStringDict, marshalStrings, nextMessage, parseObjectPathPair, parseVariantBoolean } from '../../src/platform/dbus-wire.js';
-import { entryAttributes, keychainRoute } from '../../src/core/keychain-route.js';
 
 // The real Secret Service answers these in test/e2e/keychain-fast-path.test.ts (gnome-keyring);
 // here, the bytes themselves, in both byte orders, and the replies that must not be guessed at.
@@ -52,7 +51,7 @@ describe('marshalling the arguments t0ken sends', () => {
   });
 
   it('a method call with a body reads back: its header fields, signature and body', () => {
-    const body = marshalStringDict(entryAttributes('t0ken', 't0ken:https://api.example/v1'));
+    const body = marshalStringDict({ service: 't0ken', username: 't0ken:https://api.example/v1' });
     const message = encodeMethodCall({ serial: 3, destination: 'org.freedesktop.secrets', path: '/org/freedesktop/secrets', iface: 'org.freedesktop.Secret.Service', member: 'SearchItems', body });
     expect(message.readUInt32LE(4)).toBe(body.bytes.length);
     const parsed = nextMessage(Buffer.concat([message, Buffer.from('next')]))!;
@@ -105,35 +104,5 @@ describe('reading the replies t0ken acts on', () => {
     expect(parseVariantBoolean({ signature: 'v', body: ofString, little: true })).toBeUndefined();
     expect(parseVariantBoolean({ signature: 'b', body: u32(0), little: true })).toBeUndefined();
     expect(parseVariantBoolean({ signature: 'v', body: Buffer.from([1, 0x62, 0, 0, 0]), little: true })).toBeUndefined();
-  });
-});
-
-describe('where a keychain call runs', () => {
-  const none = { unlocked: [], locked: [] };
-  const unlocked = { unlocked: ['/i/1'], locked: [] };
-  const locked = { unlocked: ['/i/1'], locked: ['/i/2'] };
-
-  it('reads and deletes: here when no matching item is locked (or there is none); else, or unknown, the child', () => {
-    for (const op of ['get', 'delete'] as const) {
-      expect(keychainRoute(op, { items: none })).toBe('here');
-      expect(keychainRoute(op, { items: unlocked, defaultLocked: true })).toBe('here'); // they touch no collection
-      expect(keychainRoute(op, { items: locked })).toBe('child');
-      expect(keychainRoute(op, {})).toBe('child');
-    }
-  });
-
-  it('writes: here only when no matching item is locked and the default collection is known to be unlocked', () => {
-    for (const op of ['set', 'probe'] as const) {
-      expect(keychainRoute(op, { items: none, defaultLocked: false })).toBe('here');
-      expect(keychainRoute(op, { items: unlocked, defaultLocked: false })).toBe('here');
-      expect(keychainRoute(op, { items: none, defaultLocked: true })).toBe('child');
-      expect(keychainRoute(op, { items: none })).toBe('child'); // no default collection, or no answer
-      expect(keychainRoute(op, { items: locked, defaultLocked: false })).toBe('child');
-      expect(keychainRoute(op, { defaultLocked: false })).toBe('child');
-    }
-  });
-
-  it('searches by the attributes the library writes (service, username)', () => {
-    expect(entryAttributes('t0ken', 'mnemom:https://m.example')).toEqual({ service: 't0ken', username: 'mnemom:https://m.example' });
   });
 });

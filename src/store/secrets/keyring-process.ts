@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { lazyRequire } from '../../platform/lazy-require.js';
+import { cleanupOnExit } from '../../platform/fs/exit-cleanup.js';
 
 /**
  * @napi-rs/keyring, run in a child process of its own, so that a call it never returns from can be
@@ -9,10 +10,11 @@ import { lazyRequire } from '../../platform/lazy-require.js';
  * exits, so t0ken printed its "did not answer within 20 s" error and then hung forever. A child is
  * killed at the deadline and the command ends with its exit code.
  *
- * Only for calls that can wait for an unlock prompt (keychain.ts asks first; the others run in
- * keyring-local.ts). One child per command, started on the first such call; requests and answers
+ * Every keychain call runs here: the library also blocks the thread that constructs an entry
+ * (keychain.ts says why). One child per command, started on the first call; requests and answers
  * are JSON lines on its stdin and stdout (a secret never goes in argv). An idle child does not keep
- * this process alive, and ends when this process does.
+ * this process alive; it is killed when this process exits, whatever the way (Ctrl-C, SIGTERM,
+ * SIGHUP, process.exit): a child stuck in the library cannot see its stdin close.
  */
 
 export type KeyringOp = 'get' | 'set' | 'delete' | 'probe';
@@ -84,8 +86,6 @@ interface Pending {
 }
 
 export interface KeyringProcess {
-  /** Whether the child is there (started, not killed nor ended). */
-  running(): boolean;
   call(request: KeyringRequest): Promise<KeyringReply>;
   /** Ends the child now (a call stuck in it is abandoned). */
   kill(): void;
@@ -117,6 +117,8 @@ function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 interface Child {
   process: ChildProcess;
   pending: Map<number, Pending>;
+  /** Stops the kill-on-exit once the child is gone. */
+  forget: () => void;
 }
 
 export function keyringProcess(env: NodeJS.ProcessEnv): KeyringProcess {
@@ -133,12 +135,11 @@ export function keyringProcess(env: NodeJS.ProcessEnv): KeyringProcess {
 
   function start(path: string): Child {
     const { spawn } = lazyRequire('node:child_process') as typeof import('node:child_process');
-    const started: Child = {
-      process: spawn(process.execPath, ['-e', CHILD, path], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true }),
-      pending: new Map(),
-    };
+    const spawned = spawn(process.execPath, ['-e', CHILD, path], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    const started: Child = { process: spawned, pending: new Map(), forget: cleanupOnExit(() => spawned.kill('SIGKILL')) };
     const { process: running, pending } = started;
     const fail = (error: Error) => {
+      started.forget();
       if (child === started) child = undefined;
       for (const waiting of pending.values()) waiting.reject(error);
       pending.clear();
@@ -175,7 +176,6 @@ export function keyringProcess(env: NodeJS.ProcessEnv): KeyringProcess {
   }
 
   return {
-    running: () => child !== undefined,
     call(request) {
       const path = modulePath();
       if (typeof path !== 'string') return Promise.resolve({ ok: false, load: true, ...path });

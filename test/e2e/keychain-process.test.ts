@@ -7,9 +7,10 @@ import { keyringProbe, silentSecretServiceProbe, startKeyring, startSilentSecret
 import { commandProbe, requirePart } from '../helpers/real-part.js';
 import { useSandbox } from '../helpers/sandbox.js';
 
-// A keychain call runs in t0ken's own process when nothing it touches is locked, and in a child
-// process (killed at the 20 s limit) otherwise (src/core/keychain-route.ts). Seen from outside:
-// strace -f lists every program t0ken's process tree executes; one node is t0ken alone.
+// Every keychain call runs in one child process per command (killed at the 20 s limit, on a signal,
+// or when t0ken exits), never in t0ken's own: the library blocks the thread that calls it
+// (src/store/secrets/keychain.ts). Seen from outside: strace -f lists every program t0ken's process
+// tree executes: t0ken's node, and one more for the keychain, however many calls the command makes.
 
 const haveParts =
   requirePart('gnome-keyring over D-Bus', keyringProbe) &&
@@ -36,10 +37,10 @@ describe.runIf(haveParts).concurrent('which process runs the keychain library', 
   });
   afterAll(() => keyring?.stop());
 
-  it('a real unlocked keyring: register, token, agent login, migrate start no child process; locked, they do', async () => {
+  it('a real keyring, unlocked or locked: register, token, agent login, migrate each start one keychain process', async () => {
     const config = join(work, 'config');
     const env = (store = 'keyring') => ({ ...keyring.env, T0KEN_CONFIG_DIR: config, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl, T0KEN_CREDENTIAL_STORE: store });
-    const node = [process.execPath];
+    const node = [process.execPath, process.execPath]; // t0ken, and its keychain process
 
     const register = await traced(['register'], env()); // probe, then a write
     expect(register.code, register.stderr).toBe(0);
@@ -66,17 +67,17 @@ describe.runIf(haveParts).concurrent('which process runs the keychain library', 
     expect(back.code, back.stderr).toBe(0);
     expect(back.programs).toEqual(node);
 
-    // Locked: the read may show an unlock prompt, so the library runs in the child (here the prompt
-    // is dismissed at once, as gnome-keyring does without a prompter).
+    // Locked: the read may show an unlock prompt (here dismissed at once, as gnome-keyring does
+    // without a prompter).
     keyring.lock();
     const locked = await traced(['token', '--json'], env());
     expect(locked.code, locked.stderr).toBe(7);
     expect(jsonError(locked.stderr).code).toBe('keychain_locked');
-    expect(locked.programs).toEqual([process.execPath, process.execPath]);
+    expect(locked.programs).toEqual(node);
     const write = await traced(['agent', 'login', '--with-token', '--json'], env(), 'mnm_fast_path_locked_0123456789ab\n');
     expect(write.code, write.stderr).toBe(7);
     expect(jsonError(write.stderr).code).toBe('keychain_locked');
-    expect(write.programs).toEqual([process.execPath, process.execPath]);
+    expect(write.programs).toEqual(node);
   });
 
   it('an item locked behind an unlock prompt nobody answers: the child runs the read, and is ended at the 20 s limit (exit 7)', async () => {
