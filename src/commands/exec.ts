@@ -5,7 +5,7 @@ import { CliError } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
 import { childEnvironment, IDENTITY_SCOPES, identityScope, identityVariables } from '../core/identity-env.js';
 import { DEFAULT_T0KEN_API_URL } from '../core/url.js';
-import { runChild } from '../platform/child.js';
+import { runProgram } from '../platform/run-program.js';
 import { nothingToHandOver, resolveIdentity } from '../identity/resolve.js';
 
 export const spec: CommandSpec = {
@@ -22,7 +22,8 @@ export const spec: CommandSpec = {
 
 /**
  * `t0ken exec [--only t0ken|mnemom] [--] <program> [args…]`: runs the program with this machine's
- * identity in its environment (never in any argv) and returns its exit status as t0ken's.
+ * identity in its environment (never in any argv): t0ken becomes the program where Node can
+ * (process.execve), else returns the child's exit status as t0ken's.
  */
 export async function run(ctx: Context, options: { only?: unknown }, args: string[]): Promise<number> {
   const [file, ...rest] = args;
@@ -31,7 +32,7 @@ export async function run(ctx: Context, options: { only?: unknown }, args: strin
   const vars = identityVariables(await resolveIdentity(ctx, only), DEFAULT_T0KEN_API_URL, only);
   if (Object.keys(vars).length === 0) throw nothingToHandOver(ctx, only);
 
-  const outcome = await runChild(file, rest, childEnvironment(ctx.env, vars));
+  const outcome = await runProgram(file, rest, childEnvironment(ctx.env, vars));
   if (outcome.kind === 'not-found') {
     throw new CliError('command_not_found', outcome.message, Exit.notFound, { hint: 'Check the program\'s name and PATH; t0ken runs it without a shell, so aliases and shell functions are not found.' });
   }

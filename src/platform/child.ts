@@ -1,41 +1,10 @@
 import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants as fsConstants, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
-import { isatty } from 'node:tty';
-import { inTerminalForeground, parseProcStat } from '../core/proc-stat.js';
 import { shebangInterpreter } from '../core/shebang.js';
+import { forwardSignals, inForegroundOfTerminal } from './child-signals.js';
+import { fileHead, pathCandidates } from './program-path.js';
 import { resolveWindowsCommand, windowsEnv, windowsLaunch } from '../core/windows-command.js';
-
-/** The signals a wrapper passes on to its child (as aws-vault exec, op run and doppler run do). */
-export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
-
-/**
- * The signals a terminal sends itself (Ctrl-C, Ctrl-\\) to the whole foreground process group, the
- * child included. Passing them on as well would deliver each twice, and two Ctrl-Cs make many agents
- * (Claude Code, a node REPL) quit. So while t0ken is in its terminal's foreground group it leaves
- * these to the terminal and only stays alive for them. Anywhere else (a background job, a service,
- * a script's `kill -INT <t0ken>`) they are passed on as usual.
- */
-const TERMINAL_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT', 'SIGQUIT']);
-
-/**
- * Whether the terminal's own Ctrl-C reaches t0ken, and so the child (same process group): whether
- * t0ken is in the foreground group of its controlling terminal, whatever stdin is. Asked when the
- * signal comes, as a job moves between foreground and background. On Linux from /proc/self/stat;
- * elsewhere, whether stdin is a terminal (what a foreground job usually has).
- */
-function inForegroundOfTerminal(): boolean {
-  if (process.platform === 'linux') {
-    try {
-      const groups = parseProcStat(readFileSync('/proc/self/stat', 'utf8'));
-      if (groups) return inTerminalForeground(groups);
-    } catch {
-      // no /proc: ask stdin
-    }
-  }
-  return isatty(0);
-}
 
 export const EXIT_NOT_EXECUTABLE = 126;
 export const EXIT_NOT_FOUND = 127;
@@ -47,8 +16,9 @@ export type ChildOutcome =
 
 /**
  * Runs `file` with `args` (no shell; PATH lookup in `env`'s PATH), stdio inherited, and waits.
- * SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to t0ken are sent on to the child, which decides what to
- * do with them; t0ken stays until the child is gone. The status follows the shells' rules: the
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to t0ken are sent on to the child exactly once, which
+ * decides what to do with them; SIGTSTP and SIGCONT stop and resume it with t0ken (see
+ * forwardSignals); t0ken stays until the child is gone. The status follows the shells' rules: the
  * child's own exit status, 128+n for a death by signal n, 127 when the program is not found, 126
  * when it cannot be executed. t0ken then exits with that status (it does not re-raise the signal on
  * itself, so a caller sees 128+n as `$?` always, whatever its own signal dispositions).
@@ -61,27 +31,17 @@ export function runChild(file: string, args: readonly string[], env: Record<stri
       settled = true;
       done(outcome);
     };
-    const forwarders = new Map<NodeJS.Signals, () => void>();
-    const stopForwarding = () => {
-      for (const [signal, forward] of forwarders) process.removeListener(signal, forward);
-    };
+    let stopForwarding = () => {};
     let child: ReturnType<typeof spawn>;
     try {
       const launch = process.platform === 'win32' ? onWindows(file, args, env) : { file, args: [...args], verbatim: false };
-      child = spawn(launch.file, launch.args, { env, stdio: 'inherit', shell: false, windowsHide: false, windowsVerbatimArguments: launch.verbatim });
+      // detached: a session of its own, so that the terminal's Ctrl-C reaches t0ken alone (see forwardSignals).
+      const isolated = process.platform !== 'win32' && inForegroundOfTerminal();
+      child = spawn(launch.file, launch.args, { env, stdio: 'inherit', shell: false, detached: isolated, windowsHide: false, windowsVerbatimArguments: launch.verbatim });
+      stopForwarding = forwardSignals(child, isolated);
     } catch (error) {
       resolve(failure(file, error, env));
       return;
-    }
-    for (const signal of FORWARDED_SIGNALS) {
-      // Our own handlers (the CLI's Ctrl-C exit) would end t0ken before the child: the child decides.
-      process.removeAllListeners(signal);
-      const forward = () => {
-        if (TERMINAL_SIGNALS.has(signal) && inForegroundOfTerminal()) return; // the child got it from the terminal already
-        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      };
-      forwarders.set(signal, forward);
-      process.on(signal, forward);
     }
     child.once('error', (error) => {
       stopForwarding();
@@ -95,7 +55,7 @@ export function runChild(file: string, args: readonly string[], env: Record<stri
   });
 }
 
-function failure(file: string, error: unknown, env: Record<string, string>): ChildOutcome {
+export function failure(file: string, error: unknown, env: Record<string, string>): ChildOutcome {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') {
     // ENOENT also when the program is there but the interpreter its #! line names is not: say that (126, as a shell does).
@@ -121,20 +81,15 @@ function failure(file: string, error: unknown, env: Record<string, string>): Chi
 /** The #! interpreter of the script `file` names (itself, or found on PATH), when the script exists. */
 function missingInterpreter(file: string, env: Record<string, string>): string | undefined {
   if (process.platform === 'win32') return undefined;
-  const candidates = file.includes('/') ? [file] : (env.PATH ?? '').split(delimiter).filter((dir) => dir !== '').map((dir) => join(dir, file));
-  for (const path of candidates) {
-    let fd: number | undefined;
+  for (const path of pathCandidates(file, env)) {
     try {
       if (!statSync(path).isFile()) continue;
       accessSync(path, fsConstants.X_OK); // the one the system tried: an executable file
-      fd = openSync(path, 'r');
-      const head = Buffer.alloc(256);
-      return shebangInterpreter(head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0)));
     } catch {
-      // not there, or unreadable: the next candidate
-    } finally {
-      if (fd !== undefined) closeSync(fd);
+      continue; // not there, or not executable: the next candidate
     }
+    const head = fileHead(path);
+    if (head !== undefined) return shebangInterpreter(head.toString('utf8'));
   }
   return undefined;
 }

@@ -82,6 +82,11 @@ export class Tmux {
     }
   }
 
+  /** Resizes the window, as a user dragging the terminal's corner (the pane gets SIGWINCH). */
+  resize(width: number, height: number): void {
+    this.tmux(['resize-window', '-t', 't', '-x', String(width), '-y', String(height)]);
+  }
+
   stop(): void {
     spawnSync('tmux', ['-S', this.socket, 'kill-server'], { stdio: 'ignore' });
     rmSync(this.dir, { recursive: true, force: true });

@@ -41,6 +41,11 @@ function uninstall(): void {
   for (const signal of SIGNALS) process.off(signal, onSignal);
 }
 
+/** Runs every pending cleanup now: the process is about to be replaced (execve runs no exit handlers). */
+export function runExitCleanups(): void {
+  runAll();
+}
+
 /** Runs `cleanup` if the process ends before the returned function is called. */
 export function cleanupOnExit(cleanup: () => void): () => void {
   install();
