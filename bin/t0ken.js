@@ -22,7 +22,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // is this file's own module.constructor. enableCompileCache (Node >= 22.1) is only in node:module.
   const Module = Number(process.versions.node.split('.')[0]) >= 22 ? require('node:module') : module.constructor;
   const compileCache = Module.enableCompileCache !== undefined;
-  Module.enableCompileCache?.();
+  Module.enableCompileCache?.(compileCacheDir());
   // Under --debug, stack traces point into src/ (dist/cli.cjs.map); off otherwise, as it costs start-up.
   const debug = args.includes('--debug') || process.env.T0KEN_DEBUG === '1' || process.env.T0KEN_DEBUG === 'true';
   if (debug) process.setSourceMapsEnabled?.(true);
@@ -48,4 +48,16 @@ function fromCodeCache(Module) {
   const module = { exports: {}, filename: file, id: file, loaded: false };
   script.runInThisContext().call(module.exports, module.exports, Module.createRequire(file), module, file, require('node:path').dirname(file));
   return module.exports;
+}
+
+/**
+ * Node's own default, <tmpdir>/node-compile-cache, without node:os (which enableCompileCache()
+ * loads to ask for the temp directory: a module t0ken's commands otherwise do without). os.tmpdir()
+ * on POSIX is $TMPDIR, $TMP or $TEMP, else /tmp, without a trailing slash. Undefined: Node decides
+ * (NODE_COMPILE_CACHE set, where Node already enabled it; Windows).
+ */
+function compileCacheDir() {
+  if (process.env.NODE_COMPILE_CACHE || process.platform === 'win32') return undefined;
+  const { TMPDIR, TMP, TEMP } = process.env;
+  return `${(TMPDIR || TMP || TEMP || '/tmp').replace(/(.)\/+$/, '$1')}/node-compile-cache`;
 }
