@@ -100,7 +100,7 @@ function report(out: Output, error: unknown, debug: boolean): ExitCode {
   }
   const message = error instanceof Error ? error.message : String(error);
   out.error(
-    new CliError('internal', `unexpected error: ${message}`, Exit.internal, {
+    new CliError('internal', `unexpected error: ${message}`, {
       hint: `This is a bug in t0ken. Please report it with the output of --debug: ${DOCS_URL.replace('#readme', '/issues')}`,
     }),
   );

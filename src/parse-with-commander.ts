@@ -1,6 +1,5 @@
 import { CommanderError, type Command } from 'commander';
 import { CliError } from './core/errors.js';
-import { Exit } from './core/exit-codes.js';
 import { commanderProgram, type Runner } from './commands/commander-program.js';
 import type { Manifest } from './core/command-spec.js';
 import { usageHint, usageMessage } from './core/usage-hints.js';
@@ -19,7 +18,7 @@ export async function parseWithCommander(manifest: Manifest, argv: string[], std
     if (!(error instanceof CommanderError)) throw error;
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return;
     const message = usageMessage(error.message, flagsWithoutValue(program));
-    throw new CliError('invalid_input', message, Exit.usage, { hint: usageHint(message, argv.slice(2)) });
+    throw new CliError('invalid_input', message, { hint: usageHint(message, argv.slice(2)) });
   }
 }
 

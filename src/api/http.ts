@@ -1,6 +1,5 @@
 import { CliError, malformedAnswerError } from '../core/errors.js';
 import { jsonTooDeep, TOO_DEEP } from '../core/json-depth.js';
-import { Exit } from '../core/exit-codes.js';
 import { exitCodeForStatus, parseErrorBody, sanitizeCode, sanitizeMessage } from '../core/error-body.js';
 import { redactBody, redactHeaders, redactText } from '../core/redact.js';
 import { backoffMs, decideRetry, MAX_ATTEMPTS, parseRetryAfter, type Failure } from '../core/retry.js';
@@ -108,7 +107,7 @@ export class HttpClient {
   private parse<T>(text: string, request: RequestOptions<T>, requestId?: string): T {
     const malformed = (problem: string): CliError => {
       const error = malformedAnswerError(request.what, problem);
-      return requestId === undefined ? error : new CliError(error.code, error.message, error.exitCode, { hint: error.hint, requestId });
+      return requestId === undefined ? error : new CliError(error.code, error.message, { exitCode: error.exitCode, hint: error.hint, requestId });
     };
     let body: unknown;
     try {
@@ -136,7 +135,7 @@ export class HttpClient {
 
   private timeoutError(what: string, attempts: number, cause?: TransportError): CliError {
     const { service, timeoutMs } = this.options;
-    return new CliError('timeout', `${service} did not answer ${what} within ${timeoutMs / 1000} s${attemptsNote(attempts)}`, Exit.network, {
+    return new CliError('timeout', `${service} did not answer ${what} within ${timeoutMs / 1000} s${attemptsNote(attempts)}`, {
       hint: 'Try again, or give it longer with --timeout <seconds> (the whole command\'s network time).',
       cause,
     });
@@ -146,19 +145,19 @@ export class HttpClient {
     const { service } = this.options;
     const origin = new URL(this.options.baseUrl).origin;
     if (error.kind === 'tls') {
-      return new CliError('tls', `cannot connect securely to ${service} at ${origin}: ${error.message}${attemptsNote(attempts)}`, Exit.network, {
+      return new CliError('tls', `cannot connect securely to ${service} at ${origin}: ${error.message}${attemptsNote(attempts)}`, {
         hint: error.hint,
         cause: error,
       });
     }
     if (error.kind === 'proxy') {
       // The proxy is what failed: say so first, not "cannot reach t0ken" (which sends people to their Wi-Fi).
-      return new CliError('proxy', `${error.message}, so ${service} at ${origin} was not reached${attemptsNote(attempts)}`, Exit.network, {
+      return new CliError('proxy', `${error.message}, so ${service} at ${origin} was not reached${attemptsNote(attempts)}`, {
         hint: error.hint,
         cause: error,
       });
     }
-    return new CliError('network', `cannot reach ${service} at ${origin} (${error.code ?? 'network error'})${attemptsNote(attempts)}`, Exit.network, {
+    return new CliError('network', `cannot reach ${service} at ${origin} (${error.code ?? 'network error'})${attemptsNote(attempts)}`, {
       hint: 'Check your connection and proxy settings (HTTPS_PROXY, NO_PROXY), and the API URL variables.',
       cause: error,
     });
@@ -169,7 +168,7 @@ export class HttpClient {
     const status = response.status;
     if (status >= 300 && status < 400) {
       const location = response.headers.location ?? '';
-      return new CliError('redirect_refused', `${service} answered ${what} with a redirect (${status}${location ? ` to ${redactText(location.slice(0, 120))}` : ''}); t0ken does not follow redirects with credentials`, Exit.network, {
+      return new CliError('redirect_refused', `${service} answered ${what} with a redirect (${status}${location ? ` to ${redactText(location.slice(0, 120))}` : ''}); t0ken does not follow redirects with credentials`, {
         status,
         hint: 'Point the API URL variable at the final address.',
         requestId: this.requestIdOf(response),
@@ -187,7 +186,7 @@ export class HttpClient {
     else hint = 'Check the values you passed; --debug shows the full exchange.';
     const note = attempts > 1 ? attemptsNote(attempts) : '';
     const requestId = this.requestIdOf(response);
-    return new CliError(sanitizeCode(parsed.code, status), `${service} refused ${what}: ${message}${note}`, exitCodeForStatus(status), { status, hint, requestId, body: jsonOrUndefined(response.body) });
+    return new CliError(sanitizeCode(parsed.code, status), `${service} refused ${what}: ${message}${note}`, { exitCode: exitCodeForStatus(status), status, hint, requestId, body: jsonOrUndefined(response.body) });
   }
 }
 

@@ -2,7 +2,6 @@ import type { CommandSpec } from '../core/command-spec.js';
 import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { CliError, usageError } from '../core/errors.js';
-import { Exit } from '../core/exit-codes.js';
 import { ENV_FORMATS, formatVariables, IDENTITY_SCOPES, identityScope, identityVariables, UnrepresentableValueError, type EnvFormat } from '../core/identity-env.js';
 import { DEFAULT_T0KEN_API_URL } from '../core/url.js';
 import { nothingToHandOver, resolveIdentity } from '../identity/resolve.js';
@@ -41,7 +40,7 @@ function render(vars: Record<string, string>, format: EnvFormat): string {
     return formatVariables(vars, format);
   } catch (error) {
     if (!(error instanceof UnrepresentableValueError)) throw error;
-    throw new CliError('invalid_input', `${error.message}; nothing was printed`, Exit.usage, {
+    throw new CliError('invalid_input', `${error.message}; nothing was printed`, {
       hint: error.onlyJson ? 'Use --format json, which escapes every character; or check the variable, which looks damaged.' : 'Use --format sh, fish or json, which carry any value.',
     });
   }

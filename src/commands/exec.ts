@@ -2,7 +2,6 @@ import type { CommandSpec } from '../core/command-spec.js';
 import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { CliError } from '../core/errors.js';
-import { Exit } from '../core/exit-codes.js';
 import { childEnvironment, IDENTITY_SCOPES, identityScope, identityVariables } from '../core/identity-env.js';
 import { DEFAULT_T0KEN_API_URL } from '../core/url.js';
 import { runProgram } from '../platform/run-program.js';
@@ -27,17 +26,17 @@ export const spec: CommandSpec = {
  */
 export async function run(ctx: Context, options: { only?: unknown }, args: string[]): Promise<number> {
   const [file, ...rest] = args;
-  if (file === undefined) throw new CliError('invalid_input', 'exec needs a program to run', Exit.usage, { hint: 'For example: t0ken exec -- node agent.js' });
+  if (file === undefined) throw new CliError('invalid_input', 'exec needs a program to run', { hint: 'For example: t0ken exec -- node agent.js' });
   const only = identityScope(options.only);
   const vars = identityVariables(await resolveIdentity(ctx, only), DEFAULT_T0KEN_API_URL, only);
   if (Object.keys(vars).length === 0) throw nothingToHandOver(ctx, only);
 
   const outcome = await runProgram(file, rest, childEnvironment(ctx.env, vars));
   if (outcome.kind === 'not-found') {
-    throw new CliError('command_not_found', outcome.message, Exit.notFound, { hint: 'Check the program\'s name and PATH; t0ken runs it without a shell, so aliases and shell functions are not found.' });
+    throw new CliError('command_not_found', outcome.message, { hint: 'Check the program\'s name and PATH; t0ken runs it without a shell, so aliases and shell functions are not found.' });
   }
   if (outcome.kind === 'not-executable') {
-    throw new CliError('command_not_executable', outcome.message, Exit.notExecutable, { hint: outcome.hint ?? 'Check that it is a program and that its execute bit is set (chmod +x).' });
+    throw new CliError('command_not_executable', outcome.message, { hint: outcome.hint ?? 'Check that it is a program and that its execute bit is set (chmod +x).' });
   }
   return outcome.status;
 }

@@ -114,7 +114,8 @@ async function runInBackground(ctx: Context, options: SandboxCommandOptions): Pr
   } catch (error) {
     // Its own exit status says what kind of failure it was (2 a usage error, 7 a state file); else 5.
     const status = error instanceof BackgroundStartError && error.status !== undefined && error.status >= 2 && error.status <= 7 ? error.status : Exit.network;
-    throw new CliError('sandbox_failed', `the background sandbox did not start: ${(error as Error).message.replace(/^t0ken: /, '')}`, status as ExitCode, {
+    throw new CliError('sandbox_failed', `the background sandbox did not start: ${(error as Error).message.replace(/^t0ken: /, '')}`, {
+      exitCode: status as ExitCode,
       hint: 'Run `t0ken sandbox` in the foreground with the same options to see why.',
     });
   }

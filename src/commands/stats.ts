@@ -59,9 +59,10 @@ async function statsClient(ctx: Context): Promise<{ api: T0kenApi; fingerprint: 
 /** The service may know the machine by its own fp_ name: say how to give it that name. */
 function withFingerprintHint(error: unknown, fingerprint: string): unknown {
   if (!isCliError(error) || (error.status !== 404 && error.status !== 403)) return error;
-  return new CliError(error.code, error.message, error.exitCode, {
+  return new CliError(error.code, error.message, {
+      exitCode: error.exitCode,
     status: error.status,
     cause: error,
     hint: `The service may know this machine by another name than ${fingerprint}: set T0KEN_FINGERPRINT to the machine_fingerprint that \`t0ken whoami\` shows where the account is stored, or run \`t0ken register\` here.`,
-  });
+    });
 }

@@ -32,7 +32,7 @@ export async function run(ctx: Context, options: { code?: string }): Promise<voi
     return;
   }
   if (pending && Date.parse(pending.expires_at) <= ctx.now() && options.code === undefined) {
-    throw new CliError('code_expired', `the claim code for ${pending.email} expired at ${localTime(pending.expires_at)}`, Exit.rejected, {
+    throw new CliError('code_expired', `the claim code for ${pending.email} expired at ${localTime(pending.expires_at)}`, {
       hint: `Run \`t0ken claim --email ${pending.email}\` for a new code.`,
     });
   }
@@ -75,5 +75,5 @@ function withClaimHint(error: unknown, email: string | undefined): unknown {
   const hint = error.status === 400
     ? `Check the code and try again (\`t0ken verify --code <code>\`), or run \`${claim}\` for a new one.`
     : `Run \`${claim}\` for a new code, then \`t0ken verify\`.`;
-  return new CliError(error.code, error.message, error.exitCode, { hint, status: error.status, cause: error });
+  return new CliError(error.code, error.message, { exitCode: error.exitCode, hint, status: error.status, cause: error });
 }

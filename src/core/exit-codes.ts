@@ -15,6 +15,40 @@ export const Exit = {
 
 export type ExitCode = (typeof Exit)[keyof typeof Exit];
 
+/**
+ * The exit code of each error code t0ken itself raises: an error's code says what went wrong, and
+ * this table says which number scripts see for it. Errors whose code is not ours (a service's own
+ * code, whose exit comes from the HTTP status; a code kept when a message is reworded) give theirs.
+ */
+export const EXIT_FOR_CODE = {
+  internal: Exit.internal,
+  invalid_input: Exit.usage,
+  not_registered: Exit.auth,
+  agent_org_not_member: Exit.auth,
+  not_found: Exit.rejected,
+  code_expired: Exit.rejected,
+  network: Exit.network,
+  timeout: Exit.network,
+  tls: Exit.network,
+  proxy: Exit.network,
+  redirect_refused: Exit.network,
+  malformed_response: Exit.network,
+  conflict: Exit.conflict,
+  already_claimed: Exit.conflict,
+  local_state: Exit.state,
+  no_fingerprint: Exit.state,
+  unmergeable_config: Exit.state,
+  keychain_locked: Exit.state,
+  keychain_unavailable: Exit.state,
+  keychain_failed: Exit.state,
+  keychain_entry_missing: Exit.state,
+  command_not_executable: Exit.notExecutable,
+  command_not_found: Exit.notFound,
+  interrupted: Exit.interrupted,
+} as const satisfies Record<string, ExitCode>;
+
+export type ErrorCode = keyof typeof EXIT_FOR_CODE;
+
 /** 128+n is a family (a death by signal n), not one code: the table names it as text. */
 export const EXIT_CODE_TABLE: ReadonlyArray<readonly [ExitCode | '128+n', string]> = [
   [Exit.ok, 'success'],

@@ -1,7 +1,6 @@
 import { hostname as osHostname } from 'node:os';
 import type { Context } from '../context.js';
 import { usageError, CliError } from '../core/errors.js';
-import { Exit } from '../core/exit-codes.js';
 import { deriveFingerprint, fingerprintOverride, type Fingerprint, type MachineFacts } from '../core/fingerprint.js';
 import type { Platform } from '../api/t0ken.js';
 import { collectFacts } from '../platform/machine-facts.js';
@@ -29,7 +28,7 @@ export async function currentFingerprint(ctx: Context, createInstallId: boolean)
   try {
     return { ...deriveFingerprint(facts), facts };
   } catch (error) {
-    throw new CliError('no_fingerprint', `cannot derive a fingerprint: ${(error as Error).message}`, Exit.state, {
+    throw new CliError('no_fingerprint', `cannot derive a fingerprint: ${(error as Error).message}`, {
       hint: 'Run `t0ken register` (it creates an install id), or set T0KEN_FINGERPRINT.',
     });
   }

@@ -1,5 +1,5 @@
 import { CliError, isCliError } from '../core/errors.js';
-import { Exit } from '../core/exit-codes.js';
+import type { ErrorCode } from '../core/exit-codes.js';
 import { sanitizeText } from '../core/sanitize.js';
 import type { ConfigData } from '../store/schema.js';
 import type { ConfigStore, Mutation } from '../store/store.js';
@@ -24,8 +24,8 @@ export async function storeAnswer(store: ConfigStore, mutate: Mutation, options:
     const problem = cause?.message ?? (error instanceof Error ? error.message : String(error));
     const hints = [sanitizeText(options.recover), cause?.hint].filter((h): h is string => Boolean(h));
     // A keychain that refused keeps its own code (keychain_locked, …): scripts tell it from a disk problem.
-    const code = cause?.code.startsWith('keychain_') ? cause.code : 'local_state';
-    throw new CliError(code, `${sanitizeText(options.serviceDid)}, but t0ken could not store it: ${problem}`, Exit.state, {
+    const code = cause?.code.startsWith('keychain_') ? (cause.code as ErrorCode) : 'local_state';
+    throw new CliError(code, `${sanitizeText(options.serviceDid)}, but t0ken could not store it: ${problem}`, {
       hint: hints.join('\n'),
       cause: error,
     });

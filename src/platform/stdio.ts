@@ -1,6 +1,5 @@
 import { fstatSync, writeSync } from 'node:fs';
 import { CliError, stdoutFailed } from '../core/errors.js';
-import { Exit } from '../core/exit-codes.js';
 import { lazyRequire } from './lazy-require.js';
 
 /**
@@ -40,7 +39,7 @@ class FdWriter implements StdioWriter {
         // nor its exit status. stdout's failure is the command's (exit 7, said on stderr if it can).
         if (this.fd === 2) return false;
         const { message, hint } = stdoutFailed(code);
-        throw new CliError('local_state', message, Exit.state, { cause: error, hint });
+        throw new CliError('local_state', message, { cause: error, hint });
       }
     }
     return true;

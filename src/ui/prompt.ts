@@ -1,5 +1,4 @@
 import { CliError, usageError } from '../core/errors.js';
-import { Exit } from '../core/exit-codes.js';
 import { sanitizeLine } from '../core/sanitize.js';
 import { isCI } from './spinner.js';
 import type { TerminalStreams } from '../platform/io.js';
@@ -65,7 +64,7 @@ export async function confirm(gate: PromptGate, message: string, flag: string): 
 
 function promptAborted(error: unknown): unknown {
   if (error instanceof Error && error.name === 'ExitPromptError') {
-    return new CliError('interrupted', 'interrupted', Exit.interrupted);
+    return new CliError('interrupted', 'interrupted');
   }
   return error;
 }

@@ -33,7 +33,7 @@ describe('output', () => {
     const stderr = sink();
     const out = new Output({ json: true, quiet: false, stdout, stderr });
     out.result({ a: 1 }, () => 'human');
-    out.error(new CliError('conflict', 'exists', 6, { status: 409, hint: 'pass --if-exists ok' }));
+    out.error(new CliError('conflict', 'exists', { status: 409, hint: 'pass --if-exists ok' }));
     expect(JSON.parse(stdout.text())).toEqual({ a: 1 });
     expect(JSON.parse(stderr.text())).toEqual({ error: { code: 'conflict', message: 'exists', status: 409, hint: 'pass --if-exists ok' } });
   });
@@ -43,7 +43,7 @@ describe('output', () => {
     const out = new Output({ json: false, quiet: true, stdout, stderr });
     out.result({ a: 1 }, () => 'human text');
     out.info('progress');
-    out.error(new CliError('x', 'went wrong', 5, { hint: 'do this' }));
+    out.error(new CliError('x', 'went wrong', { exitCode: 5, hint: 'do this' }));
     expect(stdout.text()).toBe('human text\n');
     expect(stderr.text()).toBe('t0ken: went wrong\ndo this\n');
   });
@@ -82,7 +82,7 @@ describe('sanitising on the way out (issue 13.1)', () => {
     const out = new Output({ json: false, quiet: false, stdout, stderr, style, errStyle: style });
     out.result({}, () => `${style.bold('user')} ${evil}`);
     out.warn(evil);
-    out.error(new CliError('x', evil, 5, { hint: evil }));
+    out.error(new CliError('x', evil, { exitCode: 5, hint: evil }));
     out.debug(`< 200 ${evil}`);
     expect(stdout.text()).toBe('\u001b[1muser\u001b[22m a]0;pwned[2J31mb\n');
     expect(stderr.text().replace(/\u001b\[\d+m/g, '')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);

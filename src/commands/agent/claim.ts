@@ -74,7 +74,7 @@ function explain(error: CliError, id: string, org: string | undefined): CliError
   if (error.status === 403 && (error.code === 'agent_org_not_member' || hasErrorCode(error.body, 'agent_org_not_member'))) {
     const orgs = claimableOrgs(error.body);
     const where = org === undefined ? 'its organisation' : `organisation ${org}`;
-    return new CliError('agent_org_not_member', `cannot claim ${id} into ${where}: this account is not a member`, Exit.auth, {
+    return new CliError('agent_org_not_member', `cannot claim ${id} into ${where}: this account is not a member`, {
       ...common,
       fields: { claimable_orgs: orgs },
       hint: orgs.length > 0
@@ -83,19 +83,21 @@ function explain(error: CliError, id: string, org: string | undefined): CliError
     });
   }
   if (error.status === 403) {
-    return new CliError(error.code, error.message, error.exitCode, {
+    return new CliError(error.code, error.message, {
+      exitCode: error.exitCode,
       ...common,
       hint: 'Use the provider key the gateway saw (and --name if the agent is named), or check MNEMOM_TOKEN / MNEMOM_API_KEY.',
     });
   }
   if (error.status === 409) {
-    return new CliError(error.code === 'conflict' ? 'already_claimed' : error.code, error.message, Exit.conflict, {
+    return new CliError(error.code === 'conflict' ? 'already_claimed' : error.code, error.message, {
+      exitCode: Exit.conflict,
       ...common,
       hint: 'Nothing changed. If it is yours, `t0ken agent show ' + id + '` shows it.',
     });
   }
   if (error.status === 404) {
-    return new CliError(error.code, error.message, error.exitCode, { ...common, hint: 'Check the id: the gateway names the agent in its answers (smolt-… or mnm-…).' });
+    return new CliError(error.code, error.message, { exitCode: error.exitCode, ...common, hint: 'Check the id: the gateway names the agent in its answers (smolt-… or mnm-…).' });
   }
   return error;
 }

@@ -63,7 +63,7 @@ export async function run(ctx: Context, options: CreateOptions): Promise<void> {
     if (!isCliError(error) || error.exitCode !== Exit.conflict) throw error;
     const existing = await findExisting(api, error, proof.agent_hash, name);
     if (options.ifExists !== 'ok') {
-      throw new CliError('conflict', `agent ${existing.name || name} already exists (${existing.id})`, Exit.conflict, {
+      throw new CliError('conflict', `agent ${existing.name || name} already exists (${existing.id})`, {
         status: 409,
         requestId: error.requestId,
         fields: { conflict_agent_id: existing.id },
@@ -73,7 +73,7 @@ export async function run(ctx: Context, options: CreateOptions): Promise<void> {
     const agent = existing.listed ?? (await fetchConflicting(api, existing.id, name, error));
     if (agent.agent_hash !== proof.agent_hash && agent.name !== name) {
       // The contract's rule for the agent a 409 is about: same agent_hash, else same name.
-      throw new CliError('conflict', `Mnemom says agent ${name} already exists as ${existing.id}, but that agent has neither this proof's agent_hash nor the name ${name}`, Exit.conflict, {
+      throw new CliError('conflict', `Mnemom says agent ${name} already exists as ${existing.id}, but that agent has neither this proof's agent_hash nor the name ${name}`, {
         status: 409,
         requestId: error.requestId,
         fields: { conflict_agent_id: existing.id },
@@ -101,7 +101,7 @@ async function fetchConflicting(api: MnemomApi, id: string, name: string, confli
     return await api.getAgent(id);
   } catch (error) {
     if (!isCliError(error) || error.status !== 404) throw error;
-    throw new CliError('conflict', `Mnemom says agent ${name} already exists (${id}), but this credential cannot see it`, Exit.conflict, {
+    throw new CliError('conflict', `Mnemom says agent ${name} already exists (${id}), but this credential cannot see it`, {
       status: 409,
       requestId: conflict.requestId,
       fields: { conflict_agent_id: id },
@@ -120,7 +120,7 @@ async function findExisting(api: MnemomApi, conflict: CliError, agentHash: strin
   const { agents } = await api.listAgents();
   const listed = agents.find((a) => a.agent_hash === agentHash) ?? agents.find((a) => a.name === name);
   if (!listed) {
-    throw new CliError('conflict', `Mnemom says agent ${name} already exists, but it is not among the agents this credential can list`, Exit.conflict, {
+    throw new CliError('conflict', `Mnemom says agent ${name} already exists, but it is not among the agents this credential can list`, {
       status: 409,
       requestId: conflict.requestId,
       hint: 'It may belong to another account; pick another --name, or check MNEMOM_TOKEN / MNEMOM_API_KEY.',

@@ -3,7 +3,6 @@ import type { CommandSpec } from '../../core/command-spec.js';
 import { MNEMOM_ENV } from '../../core/environment.js';
 import type { Context } from '../../context.js';
 import { CliError, isCliError } from '../../core/errors.js';
-import { Exit } from '../../core/exit-codes.js';
 import { hashProof } from '../../core/proof.js';
 import { sanitizeLine } from '../../core/sanitize.js';
 import { conflictAgentId } from '../../core/service-details.js';
@@ -67,7 +66,7 @@ function explain(error: CliError, id: string): CliError {
   if (error.status === 409) {
     const raw = conflictAgentId(error.body);
     const other = raw === undefined ? undefined : sanitizeLine(raw).slice(0, 80);
-    return new CliError('conflict', other ? `another agent, ${other}, already has this key hash` : 'another agent already has this key hash (Mnemom did not say which)', Exit.conflict, {
+    return new CliError('conflict', other ? `another agent, ${other}, already has this key hash` : 'another agent already has this key hash (Mnemom did not say which)', {
       ...common,
       ...(other ? { fields: { conflict_agent_id: other } } : {}),
       hint: other
@@ -76,10 +75,10 @@ function explain(error: CliError, id: string): CliError {
     });
   }
   if (error.status === 404) {
-    return new CliError(error.code, error.message, error.exitCode, { ...common, hint: 'It does not exist or belongs to another account: `t0ken agent list` shows yours.' });
+    return new CliError(error.code, error.message, { exitCode: error.exitCode, ...common, hint: 'It does not exist or belongs to another account: `t0ken agent list` shows yours.' });
   }
   if (error.status === 403) {
-    return new CliError(error.code, error.message, error.exitCode, { ...common, hint: 'Claim the agent first (`t0ken agent claim <id>`), or check MNEMOM_TOKEN / MNEMOM_API_KEY.' });
+    return new CliError(error.code, error.message, { exitCode: error.exitCode, ...common, hint: 'Claim the agent first (`t0ken agent claim <id>`), or check MNEMOM_TOKEN / MNEMOM_API_KEY.' });
   }
   return error;
 }

@@ -3,7 +3,6 @@ import { MNEMOM_ENV } from '../../core/environment.js';
 import type { Context } from '../../context.js';
 import type { AgentDetail } from '../../api/schemas.js';
 import { CliError, isCliError, usageError } from '../../core/errors.js';
-import { Exit } from '../../core/exit-codes.js';
 import { sanitizeLine } from '../../core/sanitize.js';
 import { AGENT_ID_PATTERN, AGENT_NAME_PATTERN, truncate } from '../../core/validate.js';
 import { withSpinner } from '../../ui/spinner.js';
@@ -34,7 +33,7 @@ export async function run(ctx: Context, _options: Record<string, unknown>, args:
       // By id, once each: a list that repeats an agent (a paging overlap) still names one agent.
       const matches = [...new Map((await api.listAgents()).agents.filter((a) => a.name === target).map((a) => [a.id, a])).values()];
       if (matches.length === 0) {
-        throw new CliError('not_found', `no agent named ${target} among the agents of this Mnemom credential`, Exit.rejected, {
+        throw new CliError('not_found', `no agent named ${target} among the agents of this Mnemom credential`, {
           hint: 'Run `t0ken agent list` to see them, or pass the agent id.',
         });
       }
@@ -47,11 +46,12 @@ export async function run(ctx: Context, _options: Record<string, unknown>, args:
       return await api.getAgent(id);
     } catch (error) {
       if (isCliError(error) && error.status === 404) {
-        throw new CliError(error.code, error.message, error.exitCode, {
+        throw new CliError(error.code, error.message, {
+      exitCode: error.exitCode,
           status: 404,
           requestId: error.requestId,
           hint: 'It does not exist or belongs to another account: `t0ken agent list` shows yours.',
-        });
+    });
       }
       throw error;
     }

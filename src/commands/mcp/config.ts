@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { Context } from '../../context.js';
 import { CliError, usageError } from '../../core/errors.js';
-import { Exit } from '../../core/exit-codes.js';
 import {
   CLIENT_CHOICES,
   CLIENTS,
@@ -199,7 +198,7 @@ async function writeEntry(job: Job, target: Target): Promise<MergedText & { file
       merged = merge(existing, job.name, entry);
     } catch (error) {
       if (!(error instanceof UnmergeableConfigError)) throw error;
-      throw new CliError('unmergeable_config', `${path} cannot be merged: ${error.message}; it was left untouched`, Exit.state, {
+      throw new CliError('unmergeable_config', `${path} cannot be merged: ${error.message}; it was left untouched`, {
         hint: `Fix the file, or add the entry by hand: t0ken mcp config --client ${target.client}${job.name === DEFAULT_SERVER_NAME ? '' : ` --name ${job.name}`} -- …`,
       });
     }
@@ -259,7 +258,7 @@ async function detected(job: Job): Promise<void> {
   await warnWhenNothingStored(ctx);
   const failed = report.filter((r) => r.status === 'failed');
   if (failed.length > 0) {
-    throw new CliError('unmergeable_config', `${failed.map((r) => r.client).join(', ')}: ${failed.length === 1 ? 'its file was' : 'their files were'} left untouched`, Exit.state, {
+    throw new CliError('unmergeable_config', `${failed.map((r) => r.client).join(', ')}: ${failed.length === 1 ? 'its file was' : 'their files were'} left untouched`, {
       hint: 'Fix the file named above, then run this again.',
     });
   }
@@ -267,7 +266,7 @@ async function detected(job: Job): Promise<void> {
 
 /** An empty or relative HOME would put the client's file under the current directory: refused, as for the config directory. */
 function relativeHome(path: string): CliError {
-  return new CliError('local_state', `${JSON.stringify(path)} is not an absolute path (HOME is empty or relative); t0ken writes nothing under the current directory`, Exit.state, {
+  return new CliError('local_state', `${JSON.stringify(path)} is not an absolute path (HOME is empty or relative); t0ken writes nothing under the current directory`, {
     hint: `Set HOME to your home directory, e.g. export HOME=${shQuoteIfNeeded(homeForExamples())}`,
   });
 }

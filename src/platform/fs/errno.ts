@@ -1,6 +1,5 @@
 import { basename, dirname } from 'node:path';
 import { CliError, isCliError } from '../../core/errors.js';
-import { Exit } from '../../core/exit-codes.js';
 import { shQuoteIfNeeded } from '../../core/quote.js';
 
 // Any file-system errno becomes exit 7 with a hint that fits it (a full disk is not a permissions problem).
@@ -65,7 +64,7 @@ export function fileSystemError(error: unknown, action: string, path: string, di
   if (isCliError(error)) return error;
   const code = (error as NodeJS.ErrnoException).code;
   const what = (code && FS_CODES[code]) || (error as Error).message;
-  return new CliError('local_state', `could not ${action} ${path}: ${what}${code ? ` (${code})` : ''}`, Exit.state, { hint: hintFor(code, path, dir), cause: error });
+  return new CliError('local_state', `could not ${action} ${path}: ${what}${code ? ` (${code})` : ''}`, { hint: hintFor(code, path, dir), cause: error });
 }
 
 /** Whether `error` is an errno from the file system (not a bug in our code, not a network error). */

@@ -1,7 +1,6 @@
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError } from '../../core/errors.js';
-import { Exit } from '../../core/exit-codes.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { LockTimeoutError, withFileLock } from './lock.js';
 
@@ -40,7 +39,7 @@ export async function updateTextFile(path: string, change: (existing: string | u
     return await withFileLock(lockPath, () => replaceTextFile(target, change(readTextFile(target))));
   } catch (error) {
     if (error instanceof LockTimeoutError) {
-      throw new CliError('local_state', `${target} is being written by another t0ken process (${error.holder})`, Exit.state, {
+      throw new CliError('local_state', `${target} is being written by another t0ken process (${error.holder})`, {
         hint: `Wait for it to finish; if no t0ken is running, delete ${lockPath}.`,
         cause: error,
       });
@@ -93,7 +92,7 @@ function followLinks(path: string): string {
 function fileError(error: unknown, action: string, path: string): CliError {
   if (error instanceof CliError) return error;
   const code = (error as NodeJS.ErrnoException).code;
-  return new CliError('local_state', `could not ${action} ${path}: ${(error as Error).message.replace(/^[A-Z]+: /, '')}`, Exit.state, {
+  return new CliError('local_state', `could not ${action} ${path}: ${(error as Error).message.replace(/^[A-Z]+: /, '')}`, {
     hint: code === 'EACCES' || code === 'EPERM' ? `Check the permissions of ${path} and its directory.` : `It was left as it was. Check ${path} and its directory.`,
     cause: error,
   });

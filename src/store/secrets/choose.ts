@@ -1,6 +1,5 @@
 import { CliError, usageError } from '../../core/errors.js';
 import { maskSecret } from '../../core/mask.js';
-import { Exit } from '../../core/exit-codes.js';
 import type { SecretHolder } from '../schema.js';
 import { fromFile, inFile } from './file.js';
 import { KeychainError, refFor, type Keychain, type Placement, type SecretKind, type Storage, type StoreMode } from './types.js';
@@ -85,7 +84,7 @@ export async function readPlaced(record: SecretHolder, keychain: () => Keychain,
     if (error instanceof KeychainError) throw keychainCliError(error, label, 'read');
     throw error;
   }
-  throw new CliError('keychain_entry_missing', `${describeSecret(label)} should be in the keychain (entry ${ref.account}), but the keychain has no such entry`, Exit.state, {
+  throw new CliError('keychain_entry_missing', `${describeSecret(label)} should be in the keychain (entry ${ref.account}), but the keychain has no such entry`, {
     hint: `It was deleted outside t0ken. Store it again with ${recoverCommand(label.kind)}.`,
   });
 }
@@ -96,19 +95,19 @@ export function keychainCliError(error: KeychainError, label: SecretLabel, actio
   const verb = action === 'read' ? 'read' : action === 'write' ? 'store' : 'delete';
   switch (error.problem) {
     case 'locked':
-      return new CliError('keychain_locked', `cannot ${verb} ${what}: the keyring is locked`, Exit.state, {
+      return new CliError('keychain_locked', `cannot ${verb} ${what}: the keyring is locked`, {
         cause: error,
         hint: 'Nothing was lost and you are still logged in: unlock the keyring (log in to the desktop session, or unlock it in your keyring manager), then run the command again.',
       });
     case 'unavailable':
-      return new CliError('keychain_unavailable', `cannot ${verb} ${what} in the keychain: ${error.reason}`, Exit.state, {
+      return new CliError('keychain_unavailable', `cannot ${verb} ${what} in the keychain: ${error.reason}`, {
         cause: error,
         hint: action === 'write'
           ? 'Run it where a keychain answers (see `t0ken credentials --help`), or set T0KEN_CREDENTIAL_STORE=file (or auto) to keep it in the config file (mode 600).'
           : 'Run it from a session whose keychain holds the key (the desktop session, with D-Bus), or move the key to the file there with `t0ken credentials migrate --to file`.',
       });
     default:
-      return new CliError('keychain_failed', `cannot ${verb} ${what}: ${error.reason}`, Exit.state, {
+      return new CliError('keychain_failed', `cannot ${verb} ${what}: ${error.reason}`, {
         cause: error,
         hint: 'Check the keychain (is it running and unlocked?), then run the command again; T0KEN_CREDENTIAL_STORE=file keeps new keys in the config file instead.',
       });
