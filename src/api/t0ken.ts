@@ -1,3 +1,4 @@
+import { isLoopbackHost } from '../core/url.js';
 import { HttpClient } from './http.js';
 import { autoRegisterData, claimInitData, claimVerifyData, machineStatsData, t0kenEnvelope, type AutoRegisterData, type ClaimInitData, type ClaimVerifyData, type MachineStatsData } from './schemas.js';
 
@@ -11,6 +12,18 @@ export interface T0kenClientOptions {
 
 export type Platform = 'macos' | 'linux' | 'windows';
 
+/**
+ * What to do after a 401/403. The real service answers `register --force` with the same key, so that
+ * only repairs a damaged copy; an API on this machine is a sandbox (or a test server), and one
+ * restarted without --state has forgotten every key it issued: registering again is the way out.
+ */
+export function authHintFor(baseUrl: string): string {
+  if (isLoopbackHost(new URL(baseUrl).hostname)) {
+    return 'This API runs on this machine (a sandbox?): a sandbox restarted without --state no longer knows the accounts it issued. Run `t0ken register --force` to register with it again (start the sandbox with --state FILE to keep them next time). If T0KEN_API_KEY is set, check it or unset it.';
+  }
+  return 'If T0KEN_API_KEY is set, check it or unset it. Registering again does not get a new key: the service answers `t0ken register --force` with the same key for the same machine, so it only repairs a stored copy that was damaged; a key the service no longer accepts needs t0ken support.';
+}
+
 /** One function per t0ken endpoint. */
 export class T0kenApi {
   private readonly http: HttpClient;
@@ -23,7 +36,7 @@ export class T0kenApi {
       env: options.env,
       headers: options.apiKey ? { 'x-api-key': options.apiKey } : {},
       secrets: options.apiKey ? [options.apiKey] : [],
-      authHint: 'If T0KEN_API_KEY is set, check it or unset it. Registering again does not get a new key: the service answers `t0ken register --force` with the same key for the same machine, so it only repairs a stored copy that was damaged; a key the service no longer accepts needs t0ken support.',
+      authHint: authHintFor(options.baseUrl),
       trace: options.trace,
     });
   }

@@ -2,6 +2,7 @@ import type { CommandSpec } from '../core/command-spec.js';
 import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { maskSecret } from '../core/mask.js';
+import { isLoopbackHost } from '../core/url.js';
 import { requireAccount } from '../store/open.js';
 import { storeFor } from '../identity/store.js';
 import type { T0kenAccount } from '../store/schema.js';
@@ -63,12 +64,13 @@ export async function run(ctx: Context): Promise<void> {
     () =>
       keyValueTable(
         [
-          ['api', baseUrl],
+          ['api', `${baseUrl}${isLoopbackHost(new URL(baseUrl).hostname) ? ctx.out.style.dim(' (on this machine: what follows is what t0ken stored; a sandbox restarted without --state has forgotten it)') : ''}`],
           ['user', account.user_id],
           ['project', account.project_id],
+          // The service may name the machine differently from what it was sent; this machine's own
+          // fingerprint is shown only when it no longer matches the one it registered with.
           ['fingerprint', `${account.machine_fingerprint}${matches === false ? ctx.out.style.yellow(' (this machine no longer matches)') : ''}`],
-          // The service may name the machine differently from what it was sent: show both then.
-          ...(current && current.fingerprint !== account.machine_fingerprint ? [['local fingerprint', `${current.fingerprint} ${ctx.out.style.dim('(what `t0ken fingerprint` prints; the service named this machine itself, above, and t0ken uses its name for every call)')}`] as [string, string]] : []),
+          ...(matches === false ? [['local fingerprint', `${current!.fingerprint} ${ctx.out.style.dim('(what `t0ken fingerprint` prints now)')}`] as [string, string]] : []),
           ['api key', `${keyText}${envKey ? ' (from T0KEN_API_KEY)' : ''}`],
           ['key stored in', describeStorage(storage, store.path, account.api_key_ref?.account)],
           ...homes.filter((h) => h.kind === 'mnemom').map((h): [string, string] => [`mnemom key`, `${h.api_url}, in ${describeStorage(h.storage, store.path, h.keychain_account ?? undefined)}`]),
