@@ -60,7 +60,7 @@ const cases = [
   { name: 'register (stored: no request)', args: ['register'], target: 1.15 },
   { name: 'whoami', args: ['whoami'], target: 1.15 },
   { name: 'env', args: ['env'], target: 1.15 },
-  { name: 'mcp config', args: ['mcp', 'config'], target: 1.15 },
+  { name: 'mcp config', args: ['mcp', 'config', '--', 'npx', '-y', 'some-mcp-server'], target: 1.15 },
   { name: 'credentials status', args: ['credentials', 'status'], target: 1.15 },
   { name: 'stats (loopback sandbox)', args: ['stats'], target: 1.2 },
   { name: 'agent list (loopback sandbox)', args: ['agent', 'list'], target: 1.2 },
