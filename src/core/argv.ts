@@ -26,12 +26,13 @@ export interface ParsedHelp {
   path: string[];
 }
 
-interface Flag {
+export interface Flag {
   shape: OptionShape;
   spec: OptionSpec;
 }
 
-const flagTable = (options: readonly OptionSpec[] = []): Map<string, Flag> => {
+/** Each option by its long and short names. */
+export const flagTable = (options: readonly OptionSpec[] = []): Map<string, Flag> => {
   const table = new Map<string, Flag>();
   for (const spec of options) {
     const shape = optionShape(spec);

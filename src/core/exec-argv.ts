@@ -1,7 +1,8 @@
 // `t0ken exec` has its own argv parser so that running a program through t0ken never loads
 // commander: everything after the program's name belongs to the program, untouched. Its options and
 // the global ones come from the specs; only `exec --help` goes to the help printers.
-import { commandKey, optionShape, type CommandSpec, type Manifest, type OptionShape, type OptionSpec } from './command-spec.js';
+import { flagTable, type Flag } from './argv.js';
+import { commandKey, optionShape, type CommandSpec, type Manifest } from './command-spec.js';
 import { usageError } from './errors.js';
 
 export interface ExecArgv {
@@ -17,19 +18,14 @@ export interface ExecArgv {
 
 const HELP = new Set(['-h', '--help']);
 
-type Flags = Map<string, { shape: OptionShape; spec: OptionSpec }>;
-const flagsOf = (options: readonly OptionSpec[] = []): Flags =>
-  new Map(options.flatMap((spec) => {
-    const shape = optionShape(spec);
-    return [shape.long, shape.short].filter((f): f is string => f !== undefined).map((f) => [f, { shape, spec }] as const);
-  }));
+type Flags = Map<string, Flag>;
 
 /**
  * 'not-exec' when argv does not run a command that runs a program (or asks for its help); the parsed
  * invocation otherwise. A usage mistake (no program, an unknown option, a bad value) throws exit 2.
  */
 export function parseExecArgv(manifest: Manifest, args: readonly string[]): ExecArgv | 'not-exec' {
-  const globalFlags = flagsOf(manifest.program.options);
+  const globalFlags = flagTable(manifest.program.options);
   const globals: Record<string, unknown> = {};
   for (const { shape } of globalFlags.values()) if (shape.negate) globals[shape.key] = true;
   let i = 0;
@@ -41,7 +37,7 @@ export function parseExecArgv(manifest: Manifest, args: readonly string[]): Exec
   }
   const spec = manifest.commands.find((c) => c.runsProgram && c.path.length === 1 && (c.path[0] === args[i] || c.aliases?.includes(args[i]!)));
   if (spec === undefined) return 'not-exec';
-  const ownFlags = flagsOf(spec.options);
+  const ownFlags = flagTable(spec.options);
   const options: Record<string, unknown> = {};
   for (i++; i < args.length; i++) {
     const arg = args[i]!;
