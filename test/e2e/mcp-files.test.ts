@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
@@ -168,6 +168,13 @@ describe('Codex: ~/.codex/config.toml', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe('[mcp_servers.memoryx]\ncommand = "t0ken"\nargs = ["exec", "npx", "-y", "some-mcp-server"]\n');
   });
+});
+
+it('a relative CODEX_HOME is refused like a relative HOME (exit 7): nothing is written under the current directory', async () => {
+  const relative = await t0ken(['mcp', 'config', '--client', 'codex', '--write', '--', ...SERVER], { CODEX_HOME: 'codex' });
+  expect(relative.code, relative.stderr).toBe(7);
+  expect(relative.stderr).toContain('CODEX_HOME');
+  expect(existsSync(join(dirs.project, 'codex'))).toBe(false);
 });
 
 describe('--client detected', () => {

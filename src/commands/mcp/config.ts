@@ -266,7 +266,7 @@ async function detected(job: Job): Promise<void> {
 
 /** An empty or relative HOME would put the client's file under the current directory: refused, as for the config directory. */
 function relativeHome(path: string): CliError {
-  return new CliError('local_state', `${JSON.stringify(path)} is not an absolute path (HOME is empty or relative); t0ken writes nothing under the current directory`, {
+  return new CliError('local_state', `${JSON.stringify(path)} is not an absolute path (HOME, or CODEX_HOME, XDG_CONFIG_HOME or APPDATA where they place the file, is empty or relative); t0ken writes nothing under the current directory`, {
     hint: `Set HOME to your home directory, e.g. export HOME=${shQuoteIfNeeded(homeForExamples())}`,
   });
 }
