@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempConfigDir } from '../helpers/cli.js';
+import { tempConfigDir } from '../helpers/cli.js';
+import { run } from '../helpers/run.js';
 
 /**
  * Bugs found by answering t0ken's newest commands (agent rekey, claim, create --if-exists, logout)
@@ -64,7 +65,7 @@ afterAll(() => {
   config.cleanup();
 });
 const t0ken = (args: string[], env: Record<string, string | undefined> = {}) =>
-  runCli(args, { env: { T0KEN_CONFIG_DIR: config.dir, MNEMOM_API_URL: `${base}/mn`, T0KEN_API_URL: `${base}/t0`, MNEMOM_API_KEY: MNEMOM_KEY, PK: PROVIDER_KEY, ...env } });
+  run(args, { env: { T0KEN_CONFIG_DIR: config.dir, MNEMOM_API_URL: `${base}/mn`, T0KEN_API_URL: `${base}/t0`, MNEMOM_API_KEY: MNEMOM_KEY, PK: PROVIDER_KEY, ...env } });
 
 describe('a 200 answer that says it failed is not reported as success', () => {
   it('agent rekey answered {"success": false}: exit 5, not "now answers to the new provider key"', async () => {

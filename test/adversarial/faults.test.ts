@@ -3,7 +3,8 @@ import { connect, type AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempConfigDir, type RunResult } from '../helpers/cli.js';
+import { tempConfigDir } from '../helpers/cli.js';
+import { run as t0ken, type InProcessResult } from '../helpers/run.js';
 
 /** A programmable fault server: each test queues the answers it wants, in order. */
 type Fault = (req: IncomingMessage, res: ServerResponse) => void;
@@ -44,12 +45,12 @@ function registeredDir(): { dir: string; cleanup: () => void } {
   return config;
 }
 
-async function run(args: string[], faults: Fault[], dir: string, extra: string[] = []): Promise<RunResult> {
+async function run(args: string[], faults: Fault[], dir: string, extra: string[] = []): Promise<InProcessResult> {
   queue = faults;
   hits = [];
-  return runCli([...args, ...extra], { env: { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: base, T0KEN_FINGERPRINT: `fp_${'b'.repeat(32)}` }, timeoutMs: 30_000 });
+  return t0ken([...args, ...extra], { env: { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: base, T0KEN_FINGERPRINT: `fp_${'b'.repeat(32)}` }, timeoutMs: 30_000 });
 }
-const oneLineError = (result: RunResult) => {
+const oneLineError = (result: InProcessResult) => {
   expect(result.stderr).toMatch(/^t0ken: .+\n/);
   expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
 };
@@ -141,7 +142,7 @@ describe('transport', () => {
       ['MNEMOM_API_URL', 'http://10.0.0.1/v1', ['agent', 'list']],
     ] as const) {
       const config = tempConfigDir();
-      const result = await runCli([...args], { env: { T0KEN_CONFIG_DIR: config.dir, [variable]: url, MNEMOM_API_KEY: 'mnm_transport_test_0123456789', T0KEN_FINGERPRINT: `fp_${'c'.repeat(32)}` } });
+      const result = await t0ken([...args], { env: { T0KEN_CONFIG_DIR: config.dir, [variable]: url, MNEMOM_API_KEY: 'mnm_transport_test_0123456789', T0KEN_FINGERPRINT: `fp_${'c'.repeat(32)}` } });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/refusing plain http/);
       expect(result.ms).toBeLessThan(2000);
@@ -176,7 +177,7 @@ describe('transport', () => {
     const env = (extra: Record<string, string>) => ({ T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: base, ...extra });
     for (const variables of [{ HTTP_PROXY: proxyUrl }, { https_proxy: proxyUrl, http_proxy: proxyUrl }] as Array<Record<string, string>>) {
       queue = [ok(STATS)];
-      const result = await runCli(['stats', '--json'], { env: env(variables) });
+      const result = await t0ken(['stats', '--json'], { env: env(variables) });
       expect(result.code, result.stderr).toBe(0);
     }
     expect(tunnels).toEqual([]);

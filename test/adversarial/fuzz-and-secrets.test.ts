@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempConfigDir, type RunResult } from '../helpers/cli.js';
+import { tempConfigDir } from '../helpers/cli.js';
+import { run, type InProcessResult } from '../helpers/run.js';
 import { useSandbox } from '../helpers/sandbox.js';
+
+// In-process (helpers/run.ts): what is checked is argv, output and exit codes, not the process.
 
 const sandbox = useSandbox();
 
@@ -41,10 +44,10 @@ describe('bad input', () => {
     let slowest = 0;
     for (let i = 0; i < vectors.length; i += 4) {
       const batch = vectors.slice(i, i + 4).filter((v) => !v.includes('sandbox'));
-      const results = await Promise.all(batch.map((args) => runCli(args, { env, timeoutMs: 10_000 }).then((r) => [args, r] as const)));
+      const results = await Promise.all(batch.map((args) => run(args, { env, timeoutMs: 10_000 }).then((r) => [args, r] as const)));
       for (const [args, r] of results) {
         slowest = Math.max(slowest, r.ms);
-        const problem = !CONTRACT_CODES.includes(r.code ?? -1) ? `exit ${r.code}` : STACK.test(r.stdout + r.stderr) ? 'stack trace' : r.ms > 8000 ? `${r.ms} ms` : '';
+        const problem = !CONTRACT_CODES.includes(r.code) ? `exit ${r.code}` : STACK.test(r.stdout + r.stderr) ? 'stack trace' : r.ms > 8000 ? `${r.ms} ms` : '';
         if (problem) failures.push(`${problem}: t0ken ${JSON.stringify(args)} -> ${r.stderr.slice(0, 200)}`);
       }
     }
@@ -62,8 +65,8 @@ describe('secrets', () => {
   it('no full key appears in any output but `token` and `--show-key`, in human, --json and --debug modes', async () => {
     const config = tempConfigDir();
     const env = { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl, PROVIDER, T0KEN_FINGERPRINT: `fp_${'e'.repeat(32)}` };
-    await runCli(['register'], { env });
-    await runCli(['agent', 'login', '--with-token'], { env, input: MNEMOM });
+    await run(['register'], { env });
+    await run(['agent', 'login', '--with-token'], { env, input: MNEMOM });
     const storedKey = JSON.parse(readFileSync(join(config.dir, 'config.json'), 'utf8')).t0ken[sandbox.t0kenUrl].api_key as string;
     const secrets = [PROVIDER, MNEMOM, storedKey, ENV_T0KEN_KEY];
     const commands: Array<{ args: string[]; input?: string; extra?: Record<string, string> }> = [
@@ -75,10 +78,10 @@ describe('secrets', () => {
       { args: ['agent', 'list'], extra: { MNEMOM_API_KEY: MNEMOM } }, { args: ['agent', 'login', '--with-token'], input: MNEMOM },
       { args: ['stats'], extra: { T0KEN_API_KEY: 'omx_agent_WRONG' } },
     ];
-    const outputs: Array<[string, RunResult]> = [];
+    const outputs: Array<[string, InProcessResult]> = [];
     for (const mode of [[], ['--json'], ['--debug']]) {
       for (const c of commands) {
-        const result = await runCli([...c.args, ...mode], { env: { ...env, ...c.extra }, input: c.input });
+        const result = await run([...c.args, ...mode], { env: { ...env, ...c.extra }, input: c.input });
         outputs.push([`${c.args.join(' ')} ${mode.join(' ')}`, result]);
       }
     }
@@ -86,8 +89,8 @@ describe('secrets', () => {
       for (const secret of secrets) expect(result.stdout + result.stderr, `${label} leaked ${secret.slice(0, 8)}…`).not.toContain(secret);
     }
     // The two outputs allowed to show the key, do.
-    expect((await runCli(['token'], { env })).stdout.trim()).toBe(storedKey);
-    expect((await runCli(['register', '--show-key'], { env })).stdout).toContain(storedKey);
+    expect((await run(['token'], { env })).stdout.trim()).toBe(storedKey);
+    expect((await run(['register', '--show-key'], { env })).stdout).toContain(storedKey);
     config.cleanup();
   }, 180_000);
 
@@ -95,7 +98,7 @@ describe('secrets', () => {
     const commands = [[], ['register'], ['whoami'], ['token'], ['logout'], ['claim'], ['verify'], ['stats'], ['hash-proof'], ['agent'], ['agent', 'create'],
       ['agent', 'list'], ['agent', 'login'], ['agent', 'logout'], ['fingerprint'], ['completion'], ['sandbox']];
     for (const command of commands) {
-      const help = await runCli([...command, '--help']);
+      const help = await run([...command, '--help']);
       const optionLines = help.stdout.split('\n').filter((l) => /^\s+(-\w, )?--/.test(l));
       for (const line of optionLines) {
         const [flag, value] = line.trim().split(/\s+/);

@@ -3,7 +3,7 @@ import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type RunResult } from '../helpers/cli.js';
+import { run, type InProcessResult } from '../helpers/run.js';
 import { useConfigDir } from '../helpers/sandbox.js';
 import { expectTerminalSafe, HOSTILE } from '../helpers/terminal-safety.js';
 
@@ -63,12 +63,12 @@ afterAll(() => {
   rawStatus.close();
 });
 
-function t0ken(args: string[], extra: Record<string, string> = {}): Promise<RunResult> {
-  return runCli(args, {
+function t0ken(args: string[], extra: Record<string, string> = {}): Promise<InProcessResult> {
+  return run(args, {
     env: { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: `${base}/t0ken`, MNEMOM_API_URL: `${base}/mnemom`, MNEMOM_API_KEY: 'mnm_hostiletest0123456789', T0KEN_FINGERPRINT: FP, ...extra },
   });
 }
-const safe = (result: RunResult, label: string, ownColour = false) => {
+const safe = (result: InProcessResult, label: string, ownColour = false) => {
   expectTerminalSafe(result.stdout, `${label} stdout`, ownColour);
   expectTerminalSafe(result.stderr, `${label} stderr`, ownColour);
 };
@@ -148,7 +148,7 @@ describe('hostile answers never reach the terminal (issue 13.1)', () => {
     expect(traced.stderr).toContain('< 200');
     safe(traced, 'stats --debug');
 
-    const status = await runCli(['agent', 'list', '--debug', '--timeout', '5'], {
+    const status = await run(['agent', 'list', '--debug', '--timeout', '5'], {
       env: { T0KEN_CONFIG_DIR: config.dir, MNEMOM_API_URL: rawBase, MNEMOM_API_KEY: 'mnm_hostiletest0123456789' },
     });
     expect(status.code).toBe(5);

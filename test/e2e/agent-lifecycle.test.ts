@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/server.js';
-import { jsonError, runCli, type RunResult } from '../helpers/cli.js';
-import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
+import { jsonError } from '../helpers/cli.js';
+import { useCli } from '../helpers/run.js';
 
 // An agent's life after `agent create`: the gateway makes it on a first call, someone claims it, the
 // provider key rotates and it is rekeyed; `agent show` looks at it on the way. Against the sandbox.
@@ -12,9 +12,8 @@ const NEW_KEY = 'sk-ant-LIFECYCLE-new-k3y-Rt5';
 const MNEMOM_KEY = 'mnm_lifecycle_e2e_key_0123456789';
 const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-const sandbox = useSandbox();
-const config = useConfigDir(); // a fresh one per test
-const outputs: RunResult[] = [];
+const cli = useCli({ env: () => ({ PROVIDER_KEY, NEW_KEY, MNEMOM_API_KEY: MNEMOM_KEY }) }); // a fresh config dir per test
+const { sandbox, config, outputs } = cli;
 
 afterAll(() => {
   for (const result of outputs) {
@@ -22,14 +21,7 @@ afterAll(() => {
   }
 });
 
-async function t0ken(args: string[], extra: Record<string, string> = {}, input?: string): Promise<RunResult> {
-  const result = await runCli(args, {
-    env: { T0KEN_CONFIG_DIR: config.dir, MNEMOM_API_URL: sandbox.mnemomUrl, PROVIDER_KEY, NEW_KEY, MNEMOM_API_KEY: MNEMOM_KEY, ...extra },
-    input,
-  });
-  outputs.push(result);
-  return result;
-}
+const t0ken = (args: string[], extra: Record<string, string> = {}, input?: string) => cli.t0ken(args, { env: extra, input });
 const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
 const last = (pattern: RegExp) => sandbox.requests.filter((r) => pattern.test(r.path)).at(-1)!;
 

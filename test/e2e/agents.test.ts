@@ -3,17 +3,16 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonError, runCli, type RunResult } from '../helpers/cli.js';
-import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
+import { jsonError } from '../helpers/cli.js';
+import { useCli } from '../helpers/run.js';
 
 const PROVIDER_KEY = 'sk-ant-PROVIDER-e2e-5up3r-s3cr3t-Zq9';
 const MNEMOM_KEY = 'mnm_E2E_mnemom_key_Xy7Wv6Ut5Sr4';
 const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-const sandbox = useSandbox();
-const config = useConfigDir(); // a fresh one per test
+const cli = useCli({ env: () => ({ PROVIDER_KEY, MNEMOM_API_KEY: MNEMOM_KEY }) }); // a fresh config dir per test
+const { sandbox, config, outputs } = cli;
 let files: string;
-const outputs: RunResult[] = [];
 
 beforeAll(() => {
   files = mkdtempSync(join(tmpdir(), 't0ken-cards-'));
@@ -27,14 +26,7 @@ afterAll(() => {
   }
 });
 
-async function t0ken(args: string[], extra: Record<string, string> = {}, input?: string): Promise<RunResult> {
-  const result = await runCli(args, {
-    env: { T0KEN_CONFIG_DIR: config.dir, MNEMOM_API_URL: sandbox.mnemomUrl, PROVIDER_KEY, MNEMOM_API_KEY: MNEMOM_KEY, ...extra },
-    input,
-  });
-  outputs.push(result);
-  return result;
-}
+const t0ken = (args: string[], extra: Record<string, string> = {}, input?: string) => cli.t0ken(args, { env: extra, input });
 const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
 const posts = () => sandbox.requests.filter((r) => r.method === 'POST' && /\/v1\/agents$/.test(r.path));
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jsonError, runCli } from '../helpers/cli.js';
+import { jsonError } from '../helpers/cli.js';
+import { run } from '../helpers/run.js';
 import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
 
 // A newcomer's first hour (issue 15, items 10 and 11): T0KEN_API_KEY alone, and logouts with nothing stored.
@@ -12,7 +13,7 @@ const empty = useConfigDir();
 
 /** Registers in one config dir and returns the key and the service's name for the machine. */
 async function registerElsewhere(): Promise<{ key: string; fp: string }> {
-  const result = await runCli(['register'], { env: { T0KEN_CONFIG_DIR: registered.dir, T0KEN_API_URL: sandbox.t0kenUrl } });
+  const result = await run(['register'], { env: { T0KEN_CONFIG_DIR: registered.dir, T0KEN_API_URL: sandbox.t0kenUrl } });
   expect(result.code, result.stderr).toBe(0);
   const account = JSON.parse(readFileSync(join(registered.dir, 'config.json'), 'utf8')).t0ken[sandbox.t0kenUrl];
   return { key: account.api_key, fp: account.machine_fingerprint };
@@ -22,38 +23,38 @@ describe('T0KEN_API_KEY with nothing stored', () => {
   it('whoami shows the key (masked), where it came from, and the fingerprint it would use', async () => {
     const { key } = await registerElsewhere();
     const env = { T0KEN_CONFIG_DIR: empty.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_API_KEY: key };
-    const human = await runCli(['whoami'], { env });
+    const human = await run(['whoami'], { env });
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/from T0KEN_API_KEY; nothing is stored/);
     expect(human.stdout).not.toContain(key);
-    const doc = JSON.parse((await runCli(['whoami', '--json'], { env })).stdout);
+    const doc = JSON.parse((await run(['whoami', '--json'], { env })).stdout);
     expect(doc).toMatchObject({ stored: false, api_key_source: 'T0KEN_API_KEY', machine_fingerprint: expect.stringMatching(/^fp_[0-9a-f]{32}$/) });
-    const pinned = JSON.parse((await runCli(['whoami', '--json'], { env: { ...env, T0KEN_FINGERPRINT: `fp_${'c'.repeat(32)}` } })).stdout);
+    const pinned = JSON.parse((await run(['whoami', '--json'], { env: { ...env, T0KEN_FINGERPRINT: `fp_${'c'.repeat(32)}` } })).stdout);
     expect(pinned).toMatchObject({ machine_fingerprint: `fp_${'c'.repeat(32)}`, fingerprint_source: 'T0KEN_FINGERPRINT' });
   });
 
   it('stats works with T0KEN_FINGERPRINT set to the service\'s name for the machine', async () => {
     const { key, fp } = await registerElsewhere();
-    const result = await runCli(['stats', '--json'], { env: { T0KEN_CONFIG_DIR: empty.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_API_KEY: key, T0KEN_FINGERPRINT: fp } });
+    const result = await run(['stats', '--json'], { env: { T0KEN_CONFIG_DIR: empty.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_API_KEY: key, T0KEN_FINGERPRINT: fp } });
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toHaveProperty('total_memories');
   });
 
   it('stats with a fingerprint the service does not know says how to give it the right one', async () => {
     const { key } = await registerElsewhere();
-    const result = await runCli(['stats', '--json'], { env: { T0KEN_CONFIG_DIR: empty.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_API_KEY: key, T0KEN_FINGERPRINT: `fp_${'d'.repeat(32)}` } });
+    const result = await run(['stats', '--json'], { env: { T0KEN_CONFIG_DIR: empty.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_API_KEY: key, T0KEN_FINGERPRINT: `fp_${'d'.repeat(32)}` } });
     expect(result.code).toBe(4);
     expect(jsonError(result.stderr).hint).toMatch(/set T0KEN_FINGERPRINT to the machine_fingerprint/);
   });
 
   it('claim, which needs the stored account, says T0KEN_API_KEY was seen and what else is needed', async () => {
-    const result = await runCli(['claim', '--email', 'a@example.com'], { env: { T0KEN_CONFIG_DIR: empty.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_API_KEY: 'omx_agent_whatever000000000000' } });
+    const result = await run(['claim', '--email', 'a@example.com'], { env: { T0KEN_CONFIG_DIR: empty.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_API_KEY: 'omx_agent_whatever000000000000' } });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/T0KEN_API_KEY is set, but this command also needs/);
   });
 
   it('a rejected key\'s hint says truthfully what register --force does', async () => {
-    const result = await runCli(['stats'], { env: { T0KEN_CONFIG_DIR: empty.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_API_KEY: 'omx_agent_notakey000000000000' } });
+    const result = await run(['stats'], { env: { T0KEN_CONFIG_DIR: empty.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_API_KEY: 'omx_agent_notakey000000000000' } });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/same key for the same machine/);
     expect(result.stderr).not.toMatch(/for a new one/);
@@ -62,10 +63,10 @@ describe('T0KEN_API_KEY with nothing stored', () => {
 
 describe('logout with nothing stored', () => {
   it.each([[['logout', '--yes']], [['agent', 'logout']]])('%j: exit 0, nothing to forget', async (args) => {
-    const result = await runCli([...args], { env: { T0KEN_CONFIG_DIR: empty.dir, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl } });
+    const result = await run([...args], { env: { T0KEN_CONFIG_DIR: empty.dir, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl } });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Nothing to forget/);
-    const json = await runCli([...args, '--json'], { env: { T0KEN_CONFIG_DIR: empty.dir, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl } });
+    const json = await run([...args, '--json'], { env: { T0KEN_CONFIG_DIR: empty.dir, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl } });
     expect(JSON.parse(json.stdout).logged_out).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commandProbe, requirePart } from '../helpers/real-part.js';
-import { runCli } from '../helpers/cli.js';
+import { run } from '../helpers/run.js';
 import { useConfigDir } from '../helpers/sandbox.js';
 
 const config = useConfigDir('shared');
@@ -26,7 +26,7 @@ const expected = `${HOSTILE}|${HOSTILE}|${MNEMOM}`;
 
 describe('env prints the variables so any value survives the shell', () => {
   it('sh format through bash: eval "$(t0ken env)"', async () => {
-    const result = await runCli(['env'], { env: env() });
+    const result = await run(['env'], { env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.startsWith("export T0KEN_API_KEY='omx_a'\\''b")).toBe(true);
     expect(shell('bash', `eval "$(cat)"; ${READ_BACK}`, result.stdout)).toBe(expected);
@@ -34,43 +34,43 @@ describe('env prints the variables so any value survives the shell', () => {
   });
 
   it.runIf(requirePart('zsh', commandProbe('zsh')))('sh format through zsh', async () => {
-    const result = await runCli(['env', '--format', 'sh'], { env: env() });
+    const result = await run(['env', '--format', 'sh'], { env: env() });
     expect(shell('zsh', `eval "$(cat)"; ${READ_BACK}`, result.stdout)).toBe(expected);
   });
 
   it.runIf(requirePart('fish', commandProbe('fish')))('fish format through fish: t0ken env --format fish | source', async () => {
-    const result = await runCli(['env', '--format', 'fish'], { env: env() });
+    const result = await run(['env', '--format', 'fish'], { env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(shell('fish', `cat | source; ${READ_BACK}`, result.stdout)).toBe(expected);
   });
 
   it('json format (and --json) is one object', async () => {
-    const json = await runCli(['env', '--format', 'json', '--only', 't0ken'], { env: env() });
+    const json = await run(['env', '--format', 'json', '--only', 't0ken'], { env: env() });
     expect(JSON.parse(json.stdout)).toEqual({ T0KEN_API_KEY: HOSTILE, MEMORYX_API_KEY: HOSTILE });
-    const flag = await runCli(['--json', 'env'], { env: env() });
+    const flag = await run(['--json', 'env'], { env: env() });
     expect(JSON.parse(flag.stdout)).toEqual({ T0KEN_API_KEY: HOSTILE, MEMORYX_API_KEY: HOSTILE, MNEMOM_API_KEY: MNEMOM });
   });
 
   it('dotenv: plain values bare, others single-quoted and read back by node --env-file; a value it cannot carry is exit 2 with nothing printed', async () => {
     const tricky = 'omx_x $HOME "quoted" #hash';
-    const result = await runCli(['env', '--format', 'dotenv', '--only', 't0ken'], { env: env({ T0KEN_API_KEY: tricky, T0KEN_API_URL: 'http://127.0.0.1:9/api/v1' }) });
+    const result = await run(['env', '--format', 'dotenv', '--only', 't0ken'], { env: env({ T0KEN_API_KEY: tricky, T0KEN_API_URL: 'http://127.0.0.1:9/api/v1' }) });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(`T0KEN_API_KEY='${tricky}'\nMEMORYX_API_KEY='${tricky}'\nMEMORYX_URL=http://127.0.0.1:9/api\n`);
     const file = join(work, '.env');
     writeFileSync(file, result.stdout);
     const read = execFileSync(process.execPath, [`--env-file=${file}`, '-e', 'process.stdout.write(process.env.T0KEN_API_KEY + "|" + process.env.MEMORYX_URL)'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
     expect(read).toBe(`${tricky}|http://127.0.0.1:9/api`);
-    const refused = await runCli(['env', '--format', 'dotenv'], { env: env() });
+    const refused = await run(['env', '--format', 'dotenv'], { env: env() });
     expect(refused.code).toBe(2);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain('cannot be written as dotenv');
   });
 
   it('nothing to hand over is exit 3; an unknown format or --only is exit 2', async () => {
-    const none = await runCli(['env'], { env: { T0KEN_CONFIG_DIR: config.dir } });
+    const none = await run(['env'], { env: { T0KEN_CONFIG_DIR: config.dir } });
     expect(none.code).toBe(3);
     expect(none.stdout).toBe('');
-    expect((await runCli(['env', '--format', 'csh'], { env: env() })).code).toBe(2);
-    expect((await runCli(['env', '--only', 'all'], { env: env() })).code).toBe(2);
+    expect((await run(['env', '--format', 'csh'], { env: env() })).code).toBe(2);
+    expect((await run(['env', '--only', 'all'], { env: env() })).code).toBe(2);
   });
 });

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonError, runCli } from '../helpers/cli.js';
+import { jsonError } from '../helpers/cli.js';
+import { run as t0ken } from '../helpers/run.js';
 
 // `hash-proof --names-from <file|->`: a fleet's proofs in one process, the key read once.
 
@@ -21,7 +22,7 @@ const file = (name: string, text: string): string => {
   writeFileSync(path, text);
   return path;
 };
-const run = (args: string[], input?: string) => runCli(['hash-proof', ...args], { env: { KEY, T0KEN_CONFIG_DIR: join(dir, 'config') }, input });
+const run = (args: string[], input?: string) => t0ken(['hash-proof', ...args], { env: { KEY, T0KEN_CONFIG_DIR: join(dir, 'config') }, input });
 
 describe('hash-proof --names-from', () => {
   it('prints one proof a line, in order, exactly as --name would; CRLF and blank lines are fine', async () => {
@@ -83,7 +84,7 @@ describe('hash-proof --names-from', () => {
     const key = 'sk-ключ-🔑-key';
     for (const count of [31, 32, 33]) {
       const names = Array.from({ length: count }, (_, i) => `n-${i}`);
-      const result = await runCli(['hash-proof', '--names-from', file(`n${count}.txt`, names.join('\n')), '--key-env', 'UKEY'], { env: { UKEY: key, T0KEN_CONFIG_DIR: join(dir, 'config') } });
+      const result = await t0ken(['hash-proof', '--names-from', file(`n${count}.txt`, names.join('\n')), '--key-env', 'UKEY'], { env: { UKEY: key, T0KEN_CONFIG_DIR: join(dir, 'config') } });
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toBe(names.map((n) => `${sha(`${key}|${n}`)}\n`).join(''));
     }

@@ -2,14 +2,15 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/server.js';
-import { jsonError, runCli } from '../helpers/cli.js';
+import { jsonError } from '../helpers/cli.js';
+import { run } from '../helpers/run.js';
 import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
 
 const sandbox = useSandbox();
 const config = useConfigDir(); // a fresh one per test
 
 const env = (extra: Record<string, string> = {}) => ({ T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, ...extra });
-const t0ken = (args: string[], extra: Record<string, string> = {}, input?: string) => runCli(args, { env: env(extra), input });
+const t0ken = (args: string[], extra: Record<string, string> = {}, input?: string) => run(args, { env: env(extra), input });
 const stored = () => JSON.parse(readFileSync(join(config.dir, 'config.json'), 'utf8'));
 const storedAccount = () => stored().t0ken[sandbox.t0kenUrl];
 const count = (suffix: string) => sandbox.requests.filter((r) => r.path.split('?')[0]!.endsWith(suffix)).length;

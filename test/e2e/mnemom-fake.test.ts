@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { jsonError, runCli } from '../helpers/cli.js';
+import { jsonError } from '../helpers/cli.js';
+import { run } from '../helpers/run.js';
 import { useConfigDir } from '../helpers/sandbox.js';
 
 // An independent fake of the Mnemom API: a few lines of node:http that share nothing with the
@@ -59,7 +60,7 @@ beforeEach(() => {
 });
 
 const t0ken = (args: string[], input?: string) =>
-  runCli(args, { env: { T0KEN_CONFIG_DIR: config.dir, MNEMOM_API_URL: url, MNEMOM_API_KEY: MNEMOM_KEY, PROVIDER_KEY, NEW_KEY }, input });
+  run(args, { env: { T0KEN_CONFIG_DIR: config.dir, MNEMOM_API_URL: url, MNEMOM_API_KEY: MNEMOM_KEY, PROVIDER_KEY, NEW_KEY }, input });
 const answer = (status: number, body: unknown, headers?: Record<string, string>) => () => ({ status, body, headers });
 
 describe('what t0ken sends to Mnemom (recorded by an independent fake)', () => {

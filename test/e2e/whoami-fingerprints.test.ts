@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { run } from '../helpers/run.js';
 import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
 
 const sandbox = useSandbox();
@@ -7,9 +7,9 @@ const config = useConfigDir('shared');
 
 it('whoami shows the service\'s fingerprint alone while this machine matches it (the local one only when it does not); a container is one short warning line', async () => {
   const env = { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl };
-  expect((await runCli(['register'], { env })).code).toBe(0);
-  const local = JSON.parse((await runCli(['fingerprint', '--json'], { env })).stdout);
-  const whoami = await runCli(['whoami'], { env });
+  expect((await run(['register'], { env })).code).toBe(0);
+  const local = JSON.parse((await run(['fingerprint', '--json'], { env })).stdout);
+  const whoami = await run(['whoami'], { env });
   expect(whoami.code, whoami.stderr).toBe(0);
   const service = /^fingerprint\s+(fp_\w+)/m.exec(whoami.stdout)?.[1];
   expect(service).toMatch(/^fp_[0-9a-f]{32}$/);

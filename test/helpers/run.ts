@@ -24,12 +24,16 @@ export interface InProcessOptions {
   columns?: number;
   /** The clock, in milliseconds since the epoch (default: Date.now). */
   now?: () => number;
+  /** A run still going after this long fails the test (default 20 s): it cannot be killed as a process can. */
+  timeoutMs?: number;
 }
 
 export interface InProcessResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** How long the run took. */
+  ms: number;
 }
 
 /** Runs `t0ken <args>` in this process; resolves when the command has ended. */
@@ -52,8 +56,18 @@ export async function run(args: readonly string[], options: InProcessOptions = {
     },
     terminal: () => terminalStreams(input, options.columns, (chunk) => (buffers.stderr += chunk)),
   };
-  const code = await runCli(['node', 't0ken', ...args], io);
-  return { code, ...buffers };
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const overdue = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`t0ken ${args.join(' ')} did not end within ${timeoutMs} ms; stderr so far: ${buffers.stderr}`)), timeoutMs);
+  });
+  try {
+    const code = await Promise.race([runCli(['node', 't0ken', ...args], io), overdue]);
+    return { code, ...buffers, ms: Date.now() - started };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A prompt's or spinner's streams: stdin's content as typed input, drawing appended to stderr. */
@@ -74,18 +88,26 @@ function terminalStreams(input: Buffer, columns: number | undefined, draw: (chun
 
 /**
  * The usual test file's set-up: a sandbox for the file, a fresh config dir per test (or one for the
- * file with 'shared'), and `t0ken(args, options)` running against both.
+ * file with 'shared'), and `t0ken(args, options)` running against both with `env()` added. Every
+ * run's result is kept in `outputs` (for checks over all of them, as "no secret was ever printed").
  */
-export function useCli(options: { config?: 'each' | 'shared'; prefix?: string } = {}): {
+export function useCli(options: { config?: 'each' | 'shared'; prefix?: string; env?: () => Record<string, string | undefined> } = {}): {
   readonly sandbox: SandboxHandle;
   readonly config: { readonly dir: string };
+  readonly outputs: InProcessResult[];
   t0ken(args: readonly string[], options?: InProcessOptions): Promise<InProcessResult>;
 } {
   const sandbox = useSandbox();
   const config = useConfigDir(options.config ?? 'each', options.prefix);
+  const outputs: InProcessResult[] = [];
   return {
     sandbox,
     config,
-    t0ken: (args, runOptions = {}) => run(args, { ...runOptions, env: { ...sandbox.env(config.dir), ...runOptions.env } }),
+    outputs,
+    t0ken: async (args, runOptions = {}) => {
+      const result = await run(args, { ...runOptions, env: { ...sandbox.env(config.dir), ...options.env?.(), ...runOptions.env } });
+      outputs.push(result);
+      return result;
+    },
   };
 }
