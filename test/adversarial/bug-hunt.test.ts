@@ -3,11 +3,14 @@ import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, re
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
+import { run } from '../helpers/run.js';
 import { useProjectAndHome } from '../helpers/sandbox.js';
 
 /**
  * Bugs found by driving the built CLI from the outside (odd files, odd environments, odd answers).
- * Each test failed before its fix.
+ * Each test failed before its fix. In-process (helpers/run.ts) unless the failure was a process's:
+ * a read that never ends (FIFOs, /dev/zero), processes racing, stdout on /dev/full, exec, a server
+ * left listening.
  */
 const dirs = useProjectAndHome('t0ken-bughunt-');
 const { root } = dirs;
@@ -15,14 +18,16 @@ const config = tempConfigDir('t0ken-bughunt-cfg-');
 afterAll(config.cleanup);
 const KEY = 'omx_agent_BugHuntTestKey_0000000001';
 
+const mcpOptions = (env: Record<string, string | undefined>) => ({ cwd: dirs.project, timeoutMs: 8000, env: { HOME: dirs.home, T0KEN_CONFIG_DIR: config.dir, T0KEN_API_KEY: KEY, ...env } });
 /** `mcp config` with these flags and, unless they name one after --, a server command. */
-const mcp = (args: string[], env: Record<string, string | undefined> = {}) =>
-  runCli(['mcp', 'config', ...args, ...(args.includes('--') ? [] : ['--', 'node', '/opt/server.js'])], { cwd: dirs.project, timeoutMs: 8000, env: { HOME: dirs.home, T0KEN_CONFIG_DIR: config.dir, T0KEN_API_KEY: KEY, ...env } });
+const mcpArgs = (args: string[]) => ['mcp', 'config', ...args, ...(args.includes('--') ? [] : ['--', 'node', '/opt/server.js'])];
+const mcp = (args: string[], env: Record<string, string | undefined> = {}) => run(mcpArgs(args), mcpOptions(env));
+const mcpProcess = (args: string[], env: Record<string, string | undefined> = {}) => runCli(mcpArgs(args), mcpOptions(env));
 
 describe('mcp config --write and the client\'s existing file', () => {
   it('a FIFO where the file should be is refused (exit 7), not read forever', async () => {
     execFileSync('mkfifo', [join(dirs.project, '.mcp.json')]);
-    const result = await mcp(['--client', 'claude-code', '--write']);
+    const result = await mcpProcess(['--client', 'claude-code', '--write']);
     expect(result.signal, 'hung on the FIFO').toBeNull();
     expect(result.code, result.stderr).toBe(7);
     expect(result.stderr).toMatch(/not a regular file/);
@@ -31,7 +36,7 @@ describe('mcp config --write and the client\'s existing file', () => {
 
   it('a link to /dev/zero is refused (exit 7), not read until memory runs out', async () => {
     symlinkSync('/dev/zero', join(dirs.project, '.mcp.json'));
-    const result = await mcp(['--client', 'claude-code', '--write']);
+    const result = await mcpProcess(['--client', 'claude-code', '--write']);
     expect(result.code, result.stderr).toBe(7);
     expect(readlinkSync(join(dirs.project, '.mcp.json'))).toBe('/dev/zero');
   });
@@ -104,7 +109,7 @@ describe('mcp config --write and the client\'s existing file', () => {
 
   it('six t0ken processes adding six servers at once keep all six (they lost each other\'s entries)', async () => {
     const names = ['one', 'two', 'three', 'four', 'five', 'six'];
-    const results = await Promise.all(names.map((name) => mcp(['--client', 'claude-code', '--write', '--name', name, '-q'])));
+    const results = await Promise.all(names.map((name) => mcpProcess(['--client', 'claude-code', '--write', '--name', name, '-q'])));
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const servers = JSON.parse(readFileSync(join(dirs.project, '.mcp.json'), 'utf8')).mcpServers;
     expect(Object.keys(servers).sort()).toEqual([...names].sort());
@@ -170,7 +175,7 @@ describe('agent create --card nested thousands of levels deep', () => {
   it('is a usage error (exit 2) before any request, not a stack overflow (exit 1)', async () => {
     const card = join(dirs.project, 'deep-card.json');
     writeFileSync(card, `{"x": ${'['.repeat(7000)}${']'.repeat(7000)}}`);
-    const result = await runCli(['agent', 'create', '--name', 'deep-bot', '--key-env', 'PK', '--card', card], {
+    const result = await run(['agent', 'create', '--name', 'deep-bot', '--key-env', 'PK', '--card', card], {
       env: { T0KEN_CONFIG_DIR: config.dir, PK: 'sk-ant-bughunt-provider-key', MNEMOM_API_KEY: 'mnm_BugHuntPipeKey_00001', MNEMOM_API_URL: 'http://127.0.0.1:9/v1' },
     });
     expect(result.code, result.stderr).toBe(2);
@@ -185,12 +190,12 @@ describe('hash-proof --names-from a file saved by a Windows editor', () => {
     const windows = join(dirs.project, 'windows.txt');
     writeFileSync(plain, 'ab\ncd\n');
     writeFileSync(windows, '\uFEFFab\r\ncd\r\n');
-    const expected = await runCli(['hash-proof', '--key-env', 'PK', '--names-from', plain], { env });
+    const expected = await run(['hash-proof', '--key-env', 'PK', '--names-from', plain], { env });
     expect(expected.code, expected.stderr).toBe(0);
-    const fromFile = await runCli(['hash-proof', '--key-env', 'PK', '--names-from', windows], { env });
+    const fromFile = await run(['hash-proof', '--key-env', 'PK', '--names-from', windows], { env });
     expect(fromFile.code, fromFile.stderr).toBe(0);
     expect(fromFile.stdout).toBe(expected.stdout);
-    const fromStdin = await runCli(['hash-proof', '--key-env', 'PK', '--names-from', '-'], { env, input: '\uFEFFab\r\ncd\r\n' });
+    const fromStdin = await run(['hash-proof', '--key-env', 'PK', '--names-from', '-'], { env, input: '\uFEFFab\r\ncd\r\n' });
     expect(fromStdin.code, fromStdin.stderr).toBe(0);
     expect(fromStdin.stdout).toBe(expected.stdout);
   });
@@ -203,7 +208,7 @@ describe('a flag that takes no value, given one', () => {
     [['whoami', '--quiet=yes'], '--quiet'],
     [['mcp', 'config', '--write=yes'], '--write'],
   ])('%j says "%s takes no value", not "unknown option (Did you mean …?)"', async (args, flag) => {
-    const result = await runCli(args, { env: { T0KEN_CONFIG_DIR: config.dir } });
+    const result = await run(args, { env: { T0KEN_CONFIG_DIR: config.dir } });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr.split('\n')[0]).toBe(`t0ken: ${flag} takes no value`);
   });
@@ -285,22 +290,22 @@ describe('exec a script whose #! interpreter is missing', () => {
 describe('a key holding control characters (T0KEN_API_KEY with an escape or a CR)', () => {
   const env = { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_KEY: 'omx_agent_ab\u001b[2Jcd\rx' };
   it.each([['sh'], ['fish'], ['dotenv']])('env --format %s refuses it (exit 2) instead of printing another value', async (format) => {
-    const result = await runCli(['env', '--only', 't0ken', '--format', format], { env });
+    const result = await run(['env', '--only', 't0ken', '--format', format], { env });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('--format json');
   });
 
   it('env --format json and token --json carry it exactly', async () => {
-    const asEnv = await runCli(['env', '--only', 't0ken', '--format', 'json'], { env });
+    const asEnv = await run(['env', '--only', 't0ken', '--format', 'json'], { env });
     expect(asEnv.code, asEnv.stderr).toBe(0);
     expect(JSON.parse(asEnv.stdout).T0KEN_API_KEY).toBe(env.T0KEN_API_KEY);
-    const asToken = await runCli(['token', '--json'], { env });
+    const asToken = await run(['token', '--json'], { env });
     expect(JSON.parse(asToken.stdout).api_key).toBe(env.T0KEN_API_KEY);
   });
 
   it('token refuses it as text (exit 2) instead of printing another key', async () => {
-    const result = await runCli(['token'], { env });
+    const result = await run(['token'], { env });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stdout).toBe('');
   });
@@ -308,7 +313,7 @@ describe('a key holding control characters (T0KEN_API_KEY with an escape or a CR
 
 describe('exec --only at the end of the line', () => {
   it('says it needs a value (exit 2), not that it is not ""', async () => {
-    const result = await runCli(['exec', '--only'], { env: { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_KEY: KEY } });
+    const result = await run(['exec', '--only'], { env: { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_KEY: KEY } });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr.split('\n')[0]).toBe('t0ken: --only needs a value: t0ken or mnemom');
   });
