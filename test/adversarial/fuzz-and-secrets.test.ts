@@ -3,31 +3,19 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempConfigDir } from '../helpers/cli.js';
 import { run, type InProcessResult } from '../helpers/run.js';
+import { seededRandom } from '../helpers/random.js';
 import { useSandbox } from '../helpers/sandbox.js';
 
 // In-process (helpers/run.ts): what is checked is argv, output and exit codes, not the process.
 
 const sandbox = useSandbox();
 
-/** mulberry32: a seeded PRNG, so a failing vector can be replayed from the printed seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const CONTRACT_CODES = [0, 2, 3, 4, 5, 6, 7];
 const STACK = /\n\s+at .+[:(]\d+:\d+|TypeError|ReferenceError|RangeError|SyntaxError: /;
 
 describe('bad input', () => {
   it('500 generated argument vectors exit with contract codes, no stack trace, within seconds', async () => {
-    const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
-    console.log(`fuzz seed ${seed} (replay with FUZZ_SEED=${seed})`);
-    const random = prng(seed);
+    const random = seededRandom('fuzz', 'FUZZ_SEED');
     const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     const words = ['register', 'whoami', 'status', 'token', 'logout', 'claim', 'verify', 'stats', 'hash-proof', 'agent', 'create', 'list', 'login',
       'fingerprint', 'completion', 'help', 'exit-codes', 'bash', 'nope', '--json', '--no-input', '-q', '--debug', '--no-color', '--timeout', '--email',

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, type RunResult } from '../helpers/cli.js';
+import { run } from '../helpers/run.js';
 import { commandProbe, requirePart, rootProbe } from '../helpers/real-part.js';
+import { seededRandom } from '../helpers/random.js';
 import { useSandbox } from '../helpers/sandbox.js';
 
 /**
@@ -187,11 +189,11 @@ describe.runIf(withTmpfs)('a full disk (a real 64 KiB tmpfs)', () => {
     try {
       const dir = join(mountPoint, 'config');
       const env = { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: apiFor('disk-a'), MNEMOM_API_URL: sandbox.mnemomUrl, T0KEN_FINGERPRINT: FP };
-      expect((await runCli(['register'], { env })).code).toBe(0);
+      expect((await run(['register'], { env })).code).toBe(0);
       const stored = readFileSync(join(dir, 'config.json'), 'utf8');
       const filler = fillUp(join(mountPoint, 'filler'));
 
-      const register = await runCli(['register'], { env: { ...env, T0KEN_API_URL: apiFor('disk-b') } });
+      const register = await run(['register'], { env: { ...env, T0KEN_API_URL: apiFor('disk-b') } });
       expect(register.code, register.stderr).toBe(7);
       expect(register.stderr).toContain('ENOSPC');
       expect(register.stderr).toMatch(/is full: free some space \(df -h/);
@@ -201,14 +203,14 @@ describe.runIf(withTmpfs)('a full disk (a real 64 KiB tmpfs)', () => {
 
       // One page free: the lock fits, the new file does not. The write fails cleanly, the old file stays.
       filler.leavePages(1);
-      const login = await runCli(['agent', 'login', '--with-token'], { env, input: 'mnm_full_disk_case_0123456789abcdef\n' });
+      const login = await run(['agent', 'login', '--with-token'], { env, input: 'mnm_full_disk_case_0123456789abcdef\n' });
       expect(login.code, login.stderr).toBe(7);
       expect(login.stderr).toContain('ENOSPC');
       expect(readFileSync(join(dir, 'config.json'), 'utf8')).toBe(stored);
       expect(readdirSync(dir)).toEqual(['config.json']);
 
       filler.remove();
-      expect((await runCli(['register'], { env: { ...env, T0KEN_API_URL: apiFor('disk-b') } })).code).toBe(0);
+      expect((await run(['register'], { env: { ...env, T0KEN_API_URL: apiFor('disk-b') } })).code).toBe(0);
       expect(Object.keys(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).t0ken)).toHaveLength(2);
     } finally {
       execFileSync('umount', [mountPoint]);
@@ -223,15 +225,15 @@ describe.runIf(withTmpfs)('a read-only file system (a real tmpfs remounted ro)',
     try {
       const dir = join(mountPoint, 'config');
       const env = { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: apiFor('rofs'), T0KEN_FINGERPRINT: FP };
-      expect((await runCli(['register'], { env })).code).toBe(0);
+      expect((await run(['register'], { env })).code).toBe(0);
       execFileSync('mount', ['-o', 'remount,ro', mountPoint]);
       const before = posts('/rofs/api/v1/agents/auto-register');
-      const result = await runCli(['register', '--force'], { env });
+      const result = await run(['register', '--force'], { env });
       expect(result.code, result.stderr).toBe(7);
       expect(result.stderr).toContain('EROFS');
       expect(result.stderr).toMatch(/is on a read-only file system: set T0KEN_CONFIG_DIR/);
       expect(posts('/rofs/api/v1/agents/auto-register')).toBe(before);
-      expect((await runCli(['whoami'], { env })).code).toBe(0);
+      expect((await run(['whoami'], { env })).code).toBe(0);
     } finally {
       execFileSync('umount', [mountPoint]);
     }
@@ -242,7 +244,7 @@ describe('storing fails after the service acted', () => {
   it('claim: exit 7 showing the issued code and how to use it (not "a bug", not a lost code)', async () => {
     const dir = freshDir(0o700, process.getuid?.() ?? 0);
     const env = { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: apiFor('after'), T0KEN_FINGERPRINT: FP, T0KEN_CREDENTIAL_STORE: 'file' };
-    expect((await runCli(['register'], { env })).code).toBe(0);
+    expect((await run(['register'], { env })).code).toBe(0);
     const path = join(dir, 'config.json');
     // A service that answers the claim, while something takes config.json's place between the
     // check before the request and the write after it.
@@ -260,7 +262,7 @@ describe('storing fails after the service acted', () => {
       const data = JSON.parse(readFileSync(path, 'utf8'));
       data.t0ken = { [url]: data.t0ken[apiFor('after')] };
       writeFileSync(path, JSON.stringify(data));
-      const result = await runCli(['claim', '--email', 'owner@example.com'], { env: { ...env, T0KEN_API_URL: url } });
+      const result = await run(['claim', '--email', 'owner@example.com'], { env: { ...env, T0KEN_API_URL: url } });
       expect(result.code, result.stderr).toBe(7);
       expect(result.stderr).toMatch(/the service issued verification code 654321 for owner@example\.com .*, but t0ken could not store it: .*not a regular file/);
       expect(result.stderr).toContain('t0ken verify --code 654321');
@@ -277,12 +279,13 @@ describe('temp files never outlive their command', () => {
     const env = { T0KEN_CONFIG_DIR: dir, MNEMOM_API_URL: sandbox.mnemomUrl };
     // What a killed writer leaves: a 0600 file holding every key.
     writeFileSync(join(dir, 'config.json.tmp-99999-deadbeef'), '{"mnemom": {"x": {"api_key": "mnm_left_behind_secret"}}}', { mode: 0o600 });
+    const random = seededRandom('temp files');
     for (let round = 0; round < 12; round++) {
       const child = spawn(process.execPath, [BIN, 'agent', 'login', '--with-token'], { env: { ...process.env, ...env }, stdio: ['pipe', 'ignore', 'ignore'] });
       const closed = new Promise((r) => child.once('close', r));
       child.stdin.on('error', () => {});
       child.stdin.end(`mnm_killed_round_${String(round).padStart(4, '0')}_xxxxxxxx\n`);
-      await new Promise((r) => setTimeout(r, 80 + Math.floor(Math.random() * 200)));
+      await new Promise((r) => setTimeout(r, 80 + Math.floor(random() * 200)));
       child.kill(round % 3 === 2 ? 'SIGTERM' : 'SIGKILL');
       await closed;
       // A SIGTERM is a clean death: it removes its own temp file at once. (A temp file of an earlier
@@ -291,7 +294,7 @@ describe('temp files never outlive their command', () => {
       if (round % 3 === 2) expect(tempFiles(dir).filter((name) => name.startsWith(`config.json.tmp-${child.pid}-`))).toEqual([]);
     }
     // The next write (a reader leaves a dead writer's lock for the next writer to take over).
-    const next = await runCli(['agent', 'login', '--with-token'], { env, input: 'mnm_after_the_kills_0123456789abcdef\n' });
+    const next = await run(['agent', 'login', '--with-token'], { env, input: 'mnm_after_the_kills_0123456789abcdef\n' });
     expect(next.code, next.stderr).toBe(0);
     expect(tempFiles(dir)).toEqual([]);
     expect(existsSync(join(dir, 'config.json.lock'))).toBe(false);
@@ -304,18 +307,18 @@ describe('size and encoding of config.json', () => {
   it('over 1 MiB (here 30 MB) is exit 7 at once, unread and untouched; just under 1 MiB still works', async () => {
     const dir = freshDir(0o700, process.getuid?.() ?? 0);
     const env = envFor(dir);
-    expect((await runCli(['register'], { env })).code).toBe(0);
+    expect((await run(['register'], { env })).code).toBe(0);
     const path = join(dir, 'config.json');
     const valid = readFileSync(path, 'utf8');
     writeFileSync(path, valid.replace(/\n$/, '') + ' '.repeat(1024 * 1024 - Buffer.byteLength(valid)) + '\n');
     expect(statSync(path).size).toBe(1024 * 1024);
-    expect((await runCli(['whoami'], { env })).code).toBe(0);
+    expect((await run(['whoami'], { env })).code).toBe(0);
 
     const huge = Buffer.alloc(30 * 1024 * 1024, 0x20);
     Buffer.from(valid).copy(huge);
     writeFileSync(path, huge);
     for (const args of [['whoami'], ['register', '--force']]) {
-      const result = await runCli(args, { env });
+      const result = await run(args, { env });
       expect(result.code, result.stderr).toBe(7);
       expect(result.ms).toBeLessThan(3000);
       expect(result.stderr).toMatch(/30\.0 MiB, over the 1 MiB/);
@@ -328,12 +331,12 @@ describe('size and encoding of config.json', () => {
   it('a UTF-8 byte-order mark (as some editors write) is a valid config, read and rewritten', async () => {
     const dir = freshDir(0o700, process.getuid?.() ?? 0);
     const env = envFor(dir);
-    expect((await runCli(['register'], { env })).code).toBe(0);
+    expect((await run(['register'], { env })).code).toBe(0);
     const path = join(dir, 'config.json');
     writeFileSync(path, `\uFEFF${readFileSync(path, 'utf8')}`);
-    const whoami = await runCli(['whoami', '--json'], { env });
+    const whoami = await run(['whoami', '--json'], { env });
     expect(whoami.code, whoami.stderr).toBe(0);
-    const login = await runCli(['agent', 'login', '--with-token'], { env, input: 'mnm_bom_case_0123456789abcdef\n' });
+    const login = await run(['agent', 'login', '--with-token'], { env, input: 'mnm_bom_case_0123456789abcdef\n' });
     expect(login.code, login.stderr).toBe(0);
     const data = JSON.parse(readFileSync(path, 'utf8'));
     expect(Object.keys(data.t0ken)).toEqual([apiFor('size')]);
@@ -362,7 +365,7 @@ describe('a relative config path', () => {
 
   it('a group-writable dir (0770) is refused too', async () => {
     const dir = freshDir(0o770, process.getuid?.() ?? 0);
-    const result = await runCli(['whoami'], { env: { T0KEN_CONFIG_DIR: dir } });
+    const result = await run(['whoami'], { env: { T0KEN_CONFIG_DIR: dir } });
     expect(result.code).toBe(7);
     expect(result.stderr).toMatch(/writable by its group \(mode 770\)/);
   });

@@ -4,6 +4,7 @@ import { parseArgv, staticTextKey } from '../../src/core/argv.js';
 import { argvView, optionShape, type Manifest } from '../../src/core/command-spec.js';
 import { commanderProgram } from '../../src/commands/commander-program.js';
 import { collectManifest } from '../../src/commands/manifest.js';
+import { mulberry32 } from '../helpers/random.js';
 
 const manifest = await collectManifest();
 // What the build inlines for the parsers: the same specs without their prose.
@@ -125,14 +126,8 @@ describe('parseArgv', () => {
 
   it('whatever it accepts, commander parses to the same command and options', async () => {
     // A seeded generator, so a failure names argv that can be replayed.
-    let seed = 20261123;
-    const random = (n: number): number => {
-      // mulberry32
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) % n;
-    };
+    const next = mulberry32(20261123);
+    const random = (n: number): number => Math.floor(next() * n);
     const pick = <T>(pool: readonly T[]): T => pool[random(pool.length)]!;
     const words = ['register', 'whoami', 'status', 'token', 'agent', 'list', 'create', 'show', 'claim', 'fingerprint', 'help', 'completion', 'bogus', 'smolt-1a2b3c4d', 'credentials', 'migrate', 'mcp', 'config'];
     const flagsOf = (options: Manifest['program']['options']): Map<string, boolean> =>
