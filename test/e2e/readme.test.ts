@@ -61,9 +61,15 @@ function freshEnv(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 function runBlock(code: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runBlockWithInput(code, env, undefined);
+}
+
+/** runBlock with `input` on the block's stdin (what a person would type at its prompts). */
+function runBlockWithInput(code: string, env: Record<string, string>, input: string | undefined): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // Its own process group: a block that fails before `kill %1` must not leave its sandbox behind.
-    const child = spawn('bash', ['--norc', '--noprofile', '-e', '-o', 'pipefail', '-c', code], { env, cwd: home, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('bash', ['--norc', '--noprofile', '-e', '-o', 'pipefail', '-c', code], { env, cwd: home, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], detached: true });
+    child.stdin?.end(input);
     const killGroup = () => {
       try {
         process.kill(-child.pid!, 'SIGKILL');
@@ -73,8 +79,8 @@ function runBlock(code: string, env: Record<string, string>): Promise<{ code: nu
     };
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(killGroup, 20_000);
     child.on('error', reject);
     // bash is done when it exits; what it started in the background may still hold the pipes.
@@ -179,14 +185,14 @@ describe('the README\'s shell blocks', () => {
     }, 60_000);
   }
 
-  it('"In CI" runs as written with its secrets in the environment (against a sandbox)', async () => {
+  it('"In CI" runs as written on any CI (no RUNNER_TEMP), with its secrets in the environment (against a sandbox)', async () => {
     if (!requirePart('jq', commandProbe('jq', ['--version']))) return;
     const sandbox: Sandbox = await startSandbox();
-    const runnerTemp = join(home, 'runner-temp');
-    mkdirSync(runnerTemp, { recursive: true });
+    // No RUNNER_TEMP (GitHub Actions only): the block must work on any CI.
+    const ciTemp = mkdtempSync(join(home, 'ci-tmp-'));
     try {
       const result = await runBlock(block('In CI').code, freshEnv({
-        RUNNER_TEMP: runnerTemp,
+        TMPDIR: ciTemp,
         CI: 'true',
         T0KEN_API_URL: sandbox.t0kenUrl,
         MNEMOM_API_URL: sandbox.mnemomUrl,
@@ -198,7 +204,7 @@ describe('the README\'s shell blocks', () => {
       expect(userId).toMatch(/\S/);
       expect(Number(calls)).toBeGreaterThanOrEqual(0);
       expect(agentId).toMatch(/\S/);
-      expect(existsSync(join(runnerTemp, 't0ken', 'config.json'))).toBe(true);
+      expect(readdirSync(ciTemp).filter((dir) => existsSync(join(ciTemp, dir, 'config.json')))).toHaveLength(1);
     } finally {
       await sandbox.close();
     }
@@ -215,6 +221,35 @@ describe('the README\'s shell blocks', () => {
     const again = await runBlock(block('Completions').code, freshEnv()); // a second run adds no second fpath line
     expect(again.code).toBe(0);
     expect(readFileSync(join(home, '.zshrc'), 'utf8').match(/fpath=/g)).toHaveLength(1);
+  });
+});
+
+describe('docs/configuration.md\'s keychain recipe', () => {
+  it('runs as written (but the apt-get line): the password is read, never used unset, and the migration lands in the keychain', async () => {
+    if (!requirePart('dbus-run-session and gnome-keyring', () => (commandProbe('dbus-run-session', ['--version'])() ?? commandProbe('gnome-keyring-daemon', ['--version'])()))) return;
+    const recipe = shellBlocks(CONFIGURATION).find((b) => b.code.includes('gnome-keyring-daemon'));
+    expect(recipe?.code).toBeDefined();
+    // It must set what it uses: a password read from the terminal, not an unset variable.
+    expect(recipe!.code).toMatch(/read -rs KEYRING_PASSWORD/);
+    const sandbox: Sandbox = await startSandbox();
+    const dir = mkdtempSync(join(home, 'keyring-'));
+    const dirs = { HOME: join(dir, 'home'), XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config'), XDG_RUNTIME_DIR: join(dir, 'run'), T0KEN_CONFIG_DIR: join(dir, 't0ken') };
+    for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true, mode: 0o700 });
+    // "the shell it opened": a shell that runs the next step and reports where the key lives.
+    const shell = join(dir, 'next-step');
+    writeFileSync(shell, '#!/bin/sh\nt0ken credentials migrate --to keyring >/dev/null && t0ken credentials status --json\n', { mode: 0o700 });
+    try {
+      const env = freshEnv({ ...dirs, SHELL: shell, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_CREDENTIAL_STORE: 'auto' });
+      const registered = await runBlock('t0ken register -q', env);
+      expect(registered.code, registered.stderr).toBe(0);
+      const code = recipe!.code.split('\n').filter((line) => !line.startsWith('sudo ')).join('\n');
+      const result = await runBlockWithInput(code, env, 'recipe-password\n');
+      expect(result.code, result.stderr).toBe(0);
+      const status = JSON.parse(result.stdout) as { secrets: { storage: string }[] };
+      expect(status.secrets.map((secret) => secret.storage)).toEqual(['keyring']);
+    } finally {
+      await sandbox.close();
+    }
   });
 });
 

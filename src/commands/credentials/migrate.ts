@@ -67,7 +67,7 @@ export async function run(ctx: Context, options: { to?: string }): Promise<void>
         moved.push({ kind: label.kind, api_url: label.baseUrl, from: to === 'keyring' ? 'file' : 'keyring', to });
       } catch (error) {
         // Keep what moved so far (it is written below), and stop at the first secret that cannot move.
-        failure = error instanceof KeychainError ? keychainCliError(error, label, to === 'keyring' ? 'write' : 'read') : error;
+        failure = error instanceof KeychainError ? keychainCliError(error, label, to === 'keyring' ? 'migrate' : 'read') : error;
         break;
       }
     }

@@ -89,10 +89,22 @@ export async function readPlaced(record: SecretHolder, keychain: () => Keychain,
   });
 }
 
+/**
+ * What to do when no keychain answers. A write fails this way only with T0KEN_CREDENTIAL_STORE=keyring
+ * (auto falls back to the file), so its way out is that variable; `credentials migrate --to keyring`
+ * asked for the keychain whatever the variable says, so the variable is no way out there.
+ */
+const UNAVAILABLE_HINTS = {
+  write: 'T0KEN_CREDENTIAL_STORE=keyring requires a keychain: run it where one answers (see `t0ken credentials --help`), or unset T0KEN_CREDENTIAL_STORE (auto: the config file, mode 600, when no keychain answers).',
+  migrate: 'This key stays in the config file (mode 600) and works as before. Run the migration in a session with a keychain (a desktop session, or a Secret Service started as docs/configuration.md "Where secrets live" shows).',
+  read: 'Run it from a session whose keychain holds the key (the desktop session, with D-Bus), or move the key to the file there with `t0ken credentials migrate --to file`.',
+  delete: 'Run it from a session whose keychain holds the key (the desktop session, with D-Bus), or move the key to the file there with `t0ken credentials migrate --to file`.',
+} as const;
+
 /** A keychain failure as the CLI reports it: exit 7, a code per problem, and the way out. */
-export function keychainCliError(error: KeychainError, label: SecretLabel, action: 'read' | 'write' | 'delete'): CliError {
+export function keychainCliError(error: KeychainError, label: SecretLabel, action: 'read' | 'write' | 'migrate' | 'delete'): CliError {
   const what = describeSecret(label);
-  const verb = action === 'read' ? 'read' : action === 'write' ? 'store' : 'delete';
+  const verb = action === 'read' ? 'read' : action === 'delete' ? 'delete' : action === 'migrate' ? 'move' : 'store';
   switch (error.problem) {
     case 'locked':
       return new CliError('keychain_locked', `cannot ${verb} ${what}: the keyring is locked`, {
@@ -102,9 +114,7 @@ export function keychainCliError(error: KeychainError, label: SecretLabel, actio
     case 'unavailable':
       return new CliError('keychain_unavailable', `cannot ${verb} ${what} in the keychain: ${error.reason}`, {
         cause: error,
-        hint: action === 'write'
-          ? 'Run it where a keychain answers (see `t0ken credentials --help`), or set T0KEN_CREDENTIAL_STORE=file (or auto) to keep it in the config file (mode 600).'
-          : 'Run it from a session whose keychain holds the key (the desktop session, with D-Bus), or move the key to the file there with `t0ken credentials migrate --to file`.',
+        hint: UNAVAILABLE_HINTS[action],
       });
     default:
       return new CliError('keychain_failed', `cannot ${verb} ${what}: ${error.reason}`, {
