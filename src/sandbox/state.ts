@@ -64,6 +64,18 @@ export class SandboxState {
   readonly idempotency = new Map<string, IdempotentReply>(); // principal + key
   readonly mnemomCalls = new Map<string, number[]>(); // principal -> timestamps, for the rate limit
   port: number | undefined;
+  /** The person's account each email stands for: every machine account claimed with one email merges into it. */
+  readonly humansByEmail = new Map<string, string>();
+
+  humanFor(email: string): string {
+    const key = email.toLowerCase();
+    let userId = this.humansByEmail.get(key);
+    if (!userId) {
+      userId = `user_${hex(6)}`;
+      this.humansByEmail.set(key, userId);
+    }
+    return userId;
+  }
 
   register(sentFingerprint: string, platform: string, hostname: string, now: number): { account: SandboxAccount; created: boolean } {
     const existing = this.accountsBySentFp.get(sentFingerprint);

@@ -1,4 +1,4 @@
-import { hex, sixDigits, type SandboxAccount, type SandboxState } from './state.js';
+import { sixDigits, type SandboxAccount, type SandboxState } from './state.js';
 import { reply, type Reply } from './http-util.js';
 
 export interface T0kenRules {
@@ -46,7 +46,7 @@ export function handleT0ken(state: SandboxState, rules: T0kenRules, req: T0kenRe
   if (typeof fp !== 'string' || fp === '') return reply(422, { detail: [{ loc: ['body', 'machine_fingerprint'], msg: 'field required' }] });
   const denied = checkFingerprint(state, account, fp);
   if (denied) return denied;
-  return req.tail === '/agents/claim/init' ? claimInit(account, rules, body) : claimVerify(account, rules, body);
+  return req.tail === '/agents/claim/init' ? claimInit(account, rules, body) : claimVerify(state, account, rules, body);
 }
 
 function autoRegister(state: SandboxState, rules: T0kenRules, body: Record<string, unknown>): Reply {
@@ -100,7 +100,7 @@ function claimInit(account: SandboxAccount, rules: T0kenRules, body: Record<stri
   return ok({ verification_code: account.claim.code, expires_at: new Date(account.claim.expiresAt).toISOString() });
 }
 
-function claimVerify(account: SandboxAccount, rules: T0kenRules, body: Record<string, unknown>): Reply {
+function claimVerify(state: SandboxState, account: SandboxAccount, rules: T0kenRules, body: Record<string, unknown>): Reply {
   const code = body.verification_code;
   if (typeof code !== 'string' || !/^\d{6}$/.test(code)) {
     return reply(422, { detail: [{ loc: ['body', 'verification_code'], msg: 'must be 6 digits' }] });
@@ -118,7 +118,8 @@ function claimVerify(account: SandboxAccount, rules: T0kenRules, body: Record<st
     }
     return fail(400, 'invalid_code', `wrong verification code; ${rules.maxCodeAttempts - claim.wrongTries} attempts left`);
   }
-  const userId = `user_${hex(6)}`;
+  // The person's account: every machine account claimed with this email merges into the same one.
+  const userId = state.humanFor(claim.email);
   account.claimedBy = { email: claim.email, userId, at: new Date(rules.now()).toISOString() };
   delete account.claim;
   return ok({ message: 'Account claimed successfully', merged_to_user_id: userId });

@@ -61,6 +61,25 @@ describe('sandbox: t0ken machine accounts', () => {
     expect(twice.body.error.code).toBe('already_claimed');
   });
 
+  it('two machine accounts claimed with one email merge into the same person (a second SDK account registered with its own fingerprint)', async () => {
+    const s = await start();
+    const merged: string[] = [];
+    for (const sent of ['fp_t0ken_side', '0123456789abcdef0123456789abcdef']) {
+      const account = await registered(s, sent);
+      const auth = { 'x-api-key': account.api_key };
+      const init = await call(`${s.t0kenUrl}/agents/claim/init`, 'POST', { machine_fingerprint: account.machine_fingerprint, email: 'Pat@Example.com' }, auth);
+      const verify = await call(`${s.t0kenUrl}/agents/claim/verify`, 'POST', { machine_fingerprint: account.machine_fingerprint, verification_code: init.body.data.verification_code }, auth);
+      expect(verify.status).toBe(200);
+      merged.push(verify.body.data.merged_to_user_id);
+    }
+    expect(merged[0]).toMatch(/^user_[0-9a-f]{12}$/);
+    expect(merged[1]).toBe(merged[0]);
+    const other = await registered(s, 'fp_someone_else');
+    const init = await call(`${s.t0kenUrl}/agents/claim/init`, 'POST', { machine_fingerprint: other.machine_fingerprint, email: 'kim@example.com' }, { 'x-api-key': other.api_key });
+    const verify = await call(`${s.t0kenUrl}/agents/claim/verify`, 'POST', { machine_fingerprint: other.machine_fingerprint, verification_code: init.body.data.verification_code }, { 'x-api-key': other.api_key });
+    expect(verify.body.data.merged_to_user_id).not.toBe(merged[0]);
+  });
+
   it('codes expire, and 5 wrong tries lock the claim until a new init', async () => {
     let now = Date.parse('2026-11-22T10:00:00Z');
     const s = await start({ now: () => now, codeTtlMs: 60_000 });
