@@ -5,7 +5,7 @@ _t0ken_complete() {
   (( COMP_CWORD > 0 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"
   for (( i = 1; i < COMP_CWORD; i++ )); do
     w="${COMP_WORDS[i]}"
-    case " --timeout --hostname --email --code --only --format --client --scope --name --env --key-env --names-from --card --policy --if-exists --org --to --port --host --state " in *" $w "*) (( i++ )); continue ;; esac
+    case " --timeout --hostname --email --fingerprint --code --only --format --client --scope --name --env --key-env --names-from --card --policy --if-exists --org --to --port --host --state " in *" $w "*) (( i++ )); continue ;; esac
     [[ "$w" == -* ]] && continue
     if [[ " $(_t0ken_subcommands "$path") " == *" $w "* ]]; then
       path="$(_t0ken_alias "${path:+$path }$w")"
@@ -22,16 +22,16 @@ _t0ken_complete() {
     --if-exists) COMPREPLY=( $(compgen -W "fail ok" -- "$cur") ); return ;;
     --to) COMPREPLY=( $(compgen -W "keyring file" -- "$cur") ); return ;;
     --names-from|--card|--policy) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
-    --timeout|--hostname|--email|--code|--only|--format|--client|--scope|--name|--env|--key-env|--names-from|--card|--policy|--if-exists|--org|--to|--port|--host|--state) COMPREPLY=(); return ;;
+    --timeout|--hostname|--email|--fingerprint|--code|--only|--format|--client|--scope|--name|--env|--key-env|--names-from|--card|--policy|--if-exists|--org|--to|--port|--host|--state) COMPREPLY=(); return ;;
   esac
   if [[ "$cur" == -* ]]; then
     case "$path" in
     "") words="--version --json --no-input --quiet --debug --no-color --timeout --help" ;;
     "register") words="--hostname --force --show-key --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
-    "whoami") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "whoami") words="--all --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "token") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
-    "claim") words="--email --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
-    "verify") words="--code --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "claim") words="--email --fingerprint --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "verify") words="--code --fingerprint --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "stats") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "logout") words="--yes --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "exec") words="--only --help --version --json --no-input --quiet --debug --no-color --timeout" ;;

@@ -9,22 +9,29 @@ import { emailProblem, validateEmail } from '../core/validate.js';
 import { ask } from '../ui/prompt.js';
 import { withSpinner } from '../ui/spinner.js';
 import { storeAnswer } from '../identity/stored-answer.js';
-import { localTime, minutesLeft, openT0kenSession, recordServiceClaim } from '../identity/t0ken-session.js';
+import { localTime, minutesLeft } from '../identity/t0ken-session.js';
+import { openClaimTarget, recordServiceClaim } from '../identity/claim-target.js';
 
 export const spec: CommandSpec = {
   path: ['claim'],
   group: 'Machine account:',
   summary: 'start linking this machine account to a human',
   description: 'Start linking the machine account to a person: prints the 6-digit code they enter on t0ken.ai.',
-  options: [{ flags: '--email <email>', description: 'email address of the person claiming the account' }],
+  options: [
+    { flags: '--email <email>', description: 'email address of the person claiming the account' },
+    { flags: '--fingerprint <fp>', description: 'claim another MemoryX identity on this machine instead, with its own key (its fingerprint, from `t0ken whoami --all`)' },
+  ],
   helpBefore: `\nHow claiming works:\n${claimSteps('  ')}\n`,
-  examples: ['t0ken claim --email you@example.com', 't0ken claim --email you@example.com --json'],
+  examples: ['t0ken claim --email you@example.com', 't0ken claim --email you@example.com --json', 't0ken claim --email you@example.com --fingerprint 0123456789abcdef0123456789abcdef'],
   environment: [...T0KEN_ENV],
 };
 
-/** Starts linking the machine account to a person: prints the 6-digit code and stores the pending claim. */
-export async function run(ctx: Context, options: { email?: string }): Promise<void> {
-  const session = await openT0kenSession(ctx);
+/**
+ * Starts linking the machine account (or, with --fingerprint, another MemoryX identity found on this
+ * machine, with its own key) to a person: prints the 6-digit code and stores the pending claim.
+ */
+export async function run(ctx: Context, options: { email?: string; fingerprint?: string }): Promise<void> {
+  const target = await openClaimTarget(ctx, options.fingerprint);
   const email = validateEmail(
     options.email ??
       (await ask(ctx.prompt, {
@@ -33,27 +40,27 @@ export async function run(ctx: Context, options: { email?: string }): Promise<vo
         validate: (value) => emailProblem(value.trim()),
       })),
   );
-  await session.store.prepareWrite(); // the code is issued once, with a cooldown: be able to keep it
-  const answer = await withSpinner(ctx, 'Starting the claim…', () =>
-    session.api.claimInit({ machine_fingerprint: session.account.machine_fingerprint, email }),
+  await target.store.prepareWrite(); // the code is issued once, with a cooldown: be able to keep it
+  const answer = await withSpinner(ctx, 'Starting the claim…', async () =>
+    target.api.claimInit({ machine_fingerprint: await target.serviceFingerprint(), email }),
   ).catch(async (error: unknown) => {
     // "Already claimed": remember what the service said, so whoami/status agree with it.
-    if (isCliError(error) && error.exitCode === Exit.conflict) await recordServiceClaim(session, ctx.now());
+    if (isCliError(error) && error.exitCode === Exit.conflict) await recordServiceClaim(target, ctx.now());
     throw error;
   });
-  await storeAnswer(session.store, (data) => {
-    const account = data.t0ken[session.baseUrl];
-    if (!account) return; // logged out meanwhile: nothing to attach the claim to
-    account.pending_claim = { email, verification_code: answer.verification_code, expires_at: answer.expires_at, started_at: new Date(ctx.now()).toISOString() };
+  await storeAnswer(target.store, (data) => {
+    const holder = target.holder(data);
+    if (!holder) return; // logged out meanwhile: nothing to attach the claim to
+    holder.pending_claim = { email, verification_code: answer.verification_code, expires_at: answer.expires_at, started_at: new Date(ctx.now()).toISOString() };
   }, {
     serviceDid: `the service issued verification code ${answer.verification_code} for ${email} (it expires ${localTime(answer.expires_at)})`,
-    recover: `Keep that code: once ${email} has confirmed, run \`t0ken verify --code ${answer.verification_code}\` before it expires.`,
+    recover: `Keep that code: once ${email} has confirmed, run \`t0ken verify${target.flag} --code ${answer.verification_code}\` before it expires.`,
   });
   const minutes = minutesLeft(answer.expires_at, ctx.now());
   ctx.out.result(
-    { verification_code: answer.verification_code, expires_at: answer.expires_at, email },
-    () => [`Verification code: ${ctx.out.style.bold(answer.verification_code)}`, `Expires: ${localTime(answer.expires_at, `in ${minutes} min`)}`].join('\n'),
+    { verification_code: answer.verification_code, expires_at: answer.expires_at, email, ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}) },
+    () => [...(options.fingerprint ? [`Claiming ${target.label}.`] : []), `Verification code: ${ctx.out.style.bold(answer.verification_code)}`, `Expires: ${localTime(answer.expires_at, `in ${minutes} min`)}`].join('\n'),
     { quiet: () => answer.verification_code },
   );
-  ctx.out.info(claimNextSteps(email, answer.verification_code));
+  ctx.out.info(claimNextSteps(email, answer.verification_code, target.flag));
 }

@@ -8,15 +8,19 @@ import { validateVerificationCode } from '../core/validate.js';
 import type { ClaimRecord } from '../store/schema.js';
 import { withSpinner } from '../ui/spinner.js';
 import { storeAnswer } from '../identity/stored-answer.js';
-import { localTime, openT0kenSession, recordServiceClaim } from '../identity/t0ken-session.js';
+import { localTime } from '../identity/t0ken-session.js';
+import { openClaimTarget, recordServiceClaim } from '../identity/claim-target.js';
 
 export const spec: CommandSpec = {
   path: ['verify'],
   group: 'Machine account:',
   summary: 'complete the claim with its 6-digit code',
   description: 'Complete the claim. Uses --code, else the code of the pending claim, else asks.',
-  options: [{ flags: '--code <code>', description: '6-digit verification code (default: the pending claim\'s)' }],
-  examples: ['t0ken verify', 't0ken verify --code 123456'],
+  options: [
+    { flags: '--code <code>', description: '6-digit verification code (default: the pending claim\'s)' },
+    { flags: '--fingerprint <fp>', description: 'complete the claim `claim --fingerprint` started for that identity' },
+  ],
+  examples: ['t0ken verify', 't0ken verify --code 123456', 't0ken verify --fingerprint 0123456789abcdef0123456789abcdef'],
   environment: [...T0KEN_ENV],
 };
 
@@ -24,41 +28,41 @@ export const spec: CommandSpec = {
  * Completes the claim. One path per state: already claimed → exit 0, saying so, nothing sent;
  * a pending claim → its code (or --code); nothing started → --code, else exit 2 with the next step.
  */
-export async function run(ctx: Context, options: { code?: string }): Promise<void> {
-  const session = await openT0kenSession(ctx);
-  const { claim, pending_claim: pending } = session.account;
+export async function run(ctx: Context, options: { code?: string; fingerprint?: string }): Promise<void> {
+  const target = await openClaimTarget(ctx, options.fingerprint);
+  const { claim, pending_claim: pending } = target.current;
   if (claim) {
     ctx.out.result({ already_claimed: true, ...claim }, () => `Already claimed: ${describeDoneClaim(claim)}. Nothing to verify.`, { quiet: () => claim.merged_to_user_id });
     return;
   }
   if (pending && Date.parse(pending.expires_at) <= ctx.now() && options.code === undefined) {
     throw new CliError('code_expired', `the claim code for ${pending.email} expired at ${localTime(pending.expires_at)}`, {
-      hint: `Run \`t0ken claim --email ${pending.email}\` for a new code.`,
+      hint: `Run \`t0ken claim --email ${pending.email}${target.flag}\` for a new code.`,
     });
   }
   const given = options.code ?? pending?.verification_code;
   if (given === undefined) throw usageError('no claim was started from this machine, so there is no code to verify', NO_CLAIM_STARTED_HINT);
   const code = validateVerificationCode(given);
-  await session.store.prepareWrite(); // a code is spent once: be able to record the claim
-  const answer = await withSpinner(ctx, 'Verifying…', () =>
-    session.api.claimVerify({ machine_fingerprint: session.account.machine_fingerprint, verification_code: code }),
+  await target.store.prepareWrite(); // a code is spent once: be able to record the claim
+  const answer = await withSpinner(ctx, 'Verifying…', async () =>
+    target.api.claimVerify({ machine_fingerprint: await target.serviceFingerprint(), verification_code: code }),
   ).catch(async (error: unknown) => {
-    if (isCliError(error) && error.exitCode === Exit.conflict) await recordServiceClaim(session, ctx.now());
-    throw withClaimHint(error, pending?.email);
+    if (isCliError(error) && error.exitCode === Exit.conflict) await recordServiceClaim(target, ctx.now());
+    throw withClaimHint(error, pending?.email, target.flag);
   });
   const email = pending?.email ?? '';
-  await storeAnswer(session.store, (data) => {
-    const account = data.t0ken[session.baseUrl];
-    if (!account) return;
-    account.claim = { merged_to_user_id: answer.merged_to_user_id, claimed_at: new Date(ctx.now()).toISOString(), email, source: 'verify' };
-    delete account.pending_claim;
+  await storeAnswer(target.store, (data) => {
+    const holder = target.holder(data);
+    if (!holder) return;
+    holder.claim = { merged_to_user_id: answer.merged_to_user_id, claimed_at: new Date(ctx.now()).toISOString(), email, source: 'verify' };
+    delete holder.pending_claim;
   }, {
-    serviceDid: `the service linked this machine account to ${email || 'its owner'} (user ${answer.merged_to_user_id})`,
+    serviceDid: `the service linked ${target.label} to ${email || 'its owner'} (user ${answer.merged_to_user_id})`,
     recover: 'The claim is done on the service side and needs nothing more; only this machine\'s record of it is missing (whoami will not show it).',
   });
   ctx.out.result(
     { ...answer, email: email || null },
-    () => `Claimed: this machine account is now linked to ${email || 'its owner'} (user ${answer.merged_to_user_id}).`,
+    () => `Claimed: ${target.label} is now linked to ${email || 'its owner'} (user ${answer.merged_to_user_id}).`,
     { quiet: () => answer.merged_to_user_id },
   );
 }
@@ -69,11 +73,11 @@ function describeDoneClaim(claim: ClaimRecord): string {
 }
 
 /** A rejected code (wrong, expired, locked) is fixed by a new claim: say so instead of the generic hint. */
-function withClaimHint(error: unknown, email: string | undefined): unknown {
+function withClaimHint(error: unknown, email: string | undefined, flag: string): unknown {
   if (!isCliError(error) || error.exitCode !== Exit.rejected) return error;
-  const claim = email ? `t0ken claim --email ${email}` : 't0ken claim --email <email>';
+  const claim = `${email ? `t0ken claim --email ${email}` : 't0ken claim --email <email>'}${flag}`;
   const hint = error.status === 400
-    ? `Check the code and try again (\`t0ken verify --code <code>\`), or run \`${claim}\` for a new one.`
-    : `Run \`${claim}\` for a new code, then \`t0ken verify\`.`;
+    ? `Check the code and try again (\`t0ken verify${flag} --code <code>\`), or run \`${claim}\` for a new one.`
+    : `Run \`${claim}\` for a new code, then \`t0ken verify${flag}\`.`;
   return new CliError(error.code, error.message, { exitCode: error.exitCode, hint, status: error.status, cause: error });
 }

@@ -17,13 +17,15 @@ export const spec: CommandSpec = {
   aliases: ['status'],
   group: 'Machine account:',
   summary: 'show the stored account',
-  description: 'Show the stored machine account: masked key, fingerprint match, claim state, config path. Exits 3 when none is stored.',
-  examples: ['t0ken whoami', 't0ken status --json'],
+  description: 'Show the stored machine account: masked key, fingerprint match, claim state, config path. Exits 3 when none is stored. --all lists every MemoryX identity on this machine (t0ken\'s, each MemoryX client\'s own file and the backups `link` kept) and whether each is this machine\'s account.',
+  options: [{ flags: '--all', description: 'every MemoryX identity on this machine, and whether each is this machine\'s account' }],
+  examples: ['t0ken whoami', 't0ken status --json', 't0ken whoami --all'],
   environment: [...T0KEN_ENV, 'T0KEN_FINGERPRINT'],
 };
 
 /** Shows the stored account: masked key and where it lives, fingerprint match, claim state, config path. */
-export async function run(ctx: Context): Promise<void> {
+export async function run(ctx: Context, options: { all?: boolean } = {}): Promise<void> {
+  if (options.all) return (await import('./whoami-all.js')).showAllIdentities(ctx);
   const baseUrl = ctx.t0kenBaseUrl();
   const store = storeFor(ctx);
   const data = store.read();

@@ -16,8 +16,8 @@ export function claimSteps(indent = ''): string {
 }
 
 /** What claim prints after the code: the two steps still to do. */
-export function claimNextSteps(email: string, code: string): string {
-  return `Next: ${email} enters this code on t0ken.ai, then run \`t0ken verify\` here (or \`t0ken verify --code ${code}\`) before it expires.`;
+export function claimNextSteps(email: string, code: string, flag = ''): string {
+  return `Next: ${email} enters this code on t0ken.ai, then run \`t0ken verify${flag}\` here (or \`t0ken verify${flag} --code ${code}\`) before it expires.`;
 }
 
 /** verify with no claim started: what to do first. */

@@ -31,19 +31,3 @@ export { formatLocalTime as localTime } from '../core/format.js';
 export function minutesLeft(iso: string, now: number): number {
   return Math.max(0, Math.round((Date.parse(iso) - now) / 60_000));
 }
-
-/**
- * The service answered 409 "already claimed": record it (source 'service'), so `whoami` says claimed
- * as the service does. What we cannot know (who, when) stays empty. A failed write changes nothing
- * of the answer the user gets.
- */
-export async function recordServiceClaim(session: T0kenSession, now: number): Promise<void> {
-  await session.store
-    .update((data) => {
-      const account = data.t0ken[session.baseUrl];
-      if (!account || account.claim) return;
-      account.claim = { merged_to_user_id: '', claimed_at: new Date(now).toISOString(), email: account.pending_claim?.email ?? '', source: 'service' };
-      delete account.pending_claim;
-    })
-    .catch(() => undefined);
-}

@@ -61,10 +61,25 @@ export interface MnemomCredential extends SecretHolder {
   saved_at: string;
 }
 
+/**
+ * A claim started for another MemoryX identity on this machine (`claim --fingerprint`: a MemoryX
+ * client's own account, whose key stays in that client's file). Keyed by API base URL, then by the
+ * fingerprint the client sent.
+ */
+export interface IdentityClaim {
+  /** The service's name for that machine account (its auto-register answer): claim calls use it. */
+  server_fingerprint: string;
+  user_id: string;
+  api_key_masked: string;
+  pending_claim?: PendingClaim;
+  claim?: ClaimRecord;
+}
+
 export interface ConfigData {
   version: number;
   t0ken: Record<string, T0kenAccount>;
   mnemom: Record<string, MnemomCredential>;
+  identity_claims?: Record<string, Record<string, IdentityClaim>>;
 }
 
 export const emptyConfig = (): ConfigData => ({ version: CONFIG_VERSION, t0ken: {}, mnemom: {} });
@@ -116,6 +131,13 @@ function checkAccount(value: unknown, where: string): T0kenAccount {
   return account as unknown as T0kenAccount;
 }
 
+function checkIdentityClaim(value: unknown, where: string): IdentityClaim {
+  const record = requireStrings(value, where, ['server_fingerprint', 'user_id', 'api_key_masked']);
+  if (record.pending_claim !== undefined) requireStrings(record.pending_claim, `${where}.pending_claim`, ['email', 'verification_code', 'expires_at', 'started_at']);
+  if (record.claim !== undefined) requireStrings(record.claim, `${where}.claim`, ['merged_to_user_id', 'claimed_at', 'email']);
+  return record as unknown as IdentityClaim;
+}
+
 function checkMnemom(value: unknown, where: string): MnemomCredential {
   const record = requireStrings(value, where, ['saved_at']);
   checkSecret(record, where);
@@ -157,12 +179,16 @@ export function parseConfig(text: string): ConfigData {
     throw new ConfigFormatError(`it was written by a newer t0ken (format version ${version}; this one reads up to ${CONFIG_VERSION})`);
   }
   for (let v = version; v < CONFIG_VERSION; v++) data = MIGRATIONS[v]!(data);
-  return {
+  const parsed: ConfigData = {
     ...data,
     version: CONFIG_VERSION,
     t0ken: checkSection(data.t0ken, 't0ken', checkAccount),
     mnemom: checkSection(data.mnemom, 'mnemom', checkMnemom),
   };
+  if (data.identity_claims !== undefined) {
+    parsed.identity_claims = checkSection(data.identity_claims, 'identity_claims', (api, where) => checkSection(api, where, checkIdentityClaim));
+  }
+  return parsed;
 }
 
 export const serializeConfig = (data: ConfigData): string => `${JSON.stringify(data, null, 2)}\n`;

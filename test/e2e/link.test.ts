@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { run } from '../helpers/run.js';
 import { commandProbe, requirePart, rootProbe } from '../helpers/real-part.js';
-import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
+import { useConfigDir, useProjectAndHome, useSandbox } from '../helpers/sandbox.js';
 
 /**
  * `t0ken link memoryx-python`: ~/.memoryx/config.json, shaped as the MemoryX Python SDK writes it,
@@ -18,18 +18,11 @@ const withTmpfs = requirePart('a tmpfs (mount as root)', () => rootProbe() ?? co
 
 const sandbox = useSandbox();
 const config = useConfigDir();
-const root = mkdtempSync(join(tmpdir(), 't0ken-link-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let home = '';
-let n = 0;
-beforeEach(() => {
-  home = join(root, `home-${n++}`);
-  mkdirSync(home, { mode: 0o700 });
-});
+const dirs = useProjectAndHome('t0ken-link-');
 
-const env = (extra: Record<string, string> = {}) => sandbox.env(config.dir, { HOME: home, T0KEN_FINGERPRINT: `fp_${'d'.repeat(32)}`, ...extra });
-const t0ken = (args: string[], extra: Record<string, string> = {}) => runCli(args, { env: env(extra) });
-const sdkFile = () => join(home, '.memoryx', 'config.json');
+const env = (extra: Record<string, string> = {}) => sandbox.env(config.dir, { HOME: dirs.home, T0KEN_FINGERPRINT: `fp_${'d'.repeat(32)}`, ...extra });
+const t0ken = (args: string[], extra: Record<string, string> = {}) => run(args, { env: env(extra) });
+const sdkFile = () => join(dirs.home, '.memoryx', 'config.json');
 
 /** What the SDK's connect_memory() does with the file: its fingerprint rule and its test, verbatim in effect. */
 const SDK_LOAD = `
@@ -40,17 +33,17 @@ saved = json.load(open(path)) if os.path.exists(path) else {}
 print(json.dumps({"fingerprint": fp, "reuses": saved.get("api_key") if saved.get("machine_fingerprint") == fp else None}))
 `;
 const python = (): { fingerprint: string; reuses: string | null } =>
-  JSON.parse(execFileSync('python3', ['-c', SDK_LOAD], { env: { ...process.env, HOME: home }, encoding: 'utf8' }));
+  JSON.parse(execFileSync('python3', ['-c', SDK_LOAD], { env: { ...process.env, HOME: dirs.home }, encoding: 'utf8' }));
 
 const OTHER_KEY = 'omx_agent_StrayPythonSdkAccount_0000wxyz';
 /** A file as the SDK writes it after registering on its own: json.dump, default mode. */
 function strayFile(fingerprint = 'f'.repeat(32)): string {
-  mkdirSync(join(home, '.memoryx'), { recursive: true, mode: 0o755 });
+  mkdirSync(join(dirs.home, '.memoryx'), { recursive: true, mode: 0o755 });
   const text = JSON.stringify({ api_key: OTHER_KEY, project_id: 'default', user_id: 'machine_stray01', machine_fingerprint: fingerprint, base_url: 'https://t0ken.ai/api' }).replace(/":/g, '": ').replace(/,"/g, ', "');
   writeFileSync(sdkFile(), text, { mode: 0o644 });
   return text;
 }
-const backups = () => readdirSync(join(home, '.memoryx')).filter((name) => name.endsWith('.bak'));
+const backups = () => readdirSync(join(dirs.home, '.memoryx')).filter((name) => name.endsWith('.bak'));
 const ourKey = async () => (await t0ken(['token'])).stdout.trim();
 
 describe.runIf(hasPython)('the Python SDK reuses what link writes', () => {
@@ -85,7 +78,7 @@ describe('another account\'s key in ~/.memoryx/config.json is never lost', () =>
     const link = await t0ken(['link', 'memoryx-python']);
     expect(link.code, link.stderr).toBe(0);
     expect(backups()).toHaveLength(1);
-    const backup = join(home, '.memoryx', backups()[0]!);
+    const backup = join(dirs.home, '.memoryx', backups()[0]!);
     expect(link.stdout).toContain(`kept as ${backup}`);
     expect(link.stdout).toContain('user machine_stray01, key omx_agent_…wxyz');
     expect(link.stdout + link.stderr).not.toContain(OTHER_KEY);
@@ -106,7 +99,7 @@ describe('another account\'s key in ~/.memoryx/config.json is never lost', () =>
 
   it('a file without a key is kept too; a file of this account is rewritten in place, keeping the user\'s own fields', async () => {
     expect((await t0ken(['register'])).code).toBe(0);
-    mkdirSync(join(home, '.memoryx'));
+    mkdirSync(join(dirs.home, '.memoryx'));
     writeFileSync(sdkFile(), '{"note": "mine"}');
     expect((await t0ken(['link', 'memoryx-python'])).code).toBe(0);
     expect(backups()).toHaveLength(1);
@@ -130,7 +123,7 @@ describe('another account\'s key in ~/.memoryx/config.json is never lost', () =>
   describe.runIf(withTmpfs)('a write that fails half-way (a full tmpfs)', () => {
     it('exit 7; the other account\'s file is intact', async () => {
       expect((await t0ken(['register'])).code).toBe(0);
-      const dir = join(home, '.memoryx');
+      const dir = join(dirs.home, '.memoryx');
       mkdirSync(dir, { mode: 0o700 });
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k,mode=0700', 'tmpfs', dir]);
       try {
@@ -155,8 +148,8 @@ describe('the same safety rules as t0ken\'s own files', () => {
   });
 
   it('a symlinked config.json is refused (exit 7), its target untouched', async () => {
-    mkdirSync(join(home, '.memoryx'));
-    const target = join(home, 'elsewhere.json');
+    mkdirSync(join(dirs.home, '.memoryx'));
+    const target = join(dirs.home, 'elsewhere.json');
     writeFileSync(target, '{}');
     symlinkSync(target, sdkFile());
     const result = await t0ken(['link', 'memoryx-python']);
@@ -166,24 +159,23 @@ describe('the same safety rules as t0ken\'s own files', () => {
   });
 
   it('a ~/.memoryx others can write is refused (exit 7)', async () => {
-    mkdirSync(join(home, '.memoryx'));
-    chmodSync(join(home, '.memoryx'), 0o777);
+    mkdirSync(join(dirs.home, '.memoryx'));
+    chmodSync(join(dirs.home, '.memoryx'), 0o777);
     const result = await t0ken(['link', 'memoryx-python']);
     expect(result.code).toBe(7);
     expect(result.stderr).toContain('MemoryX directory');
     expect(result.stderr).toContain('chmod 700');
   });
 
-  it('a relative HOME is refused (exit 7): nothing under the current directory', async () => {
-    const cwd = mkdtempSync(join(root, 'cwd-'));
-    const result = await runCli(['link', 'memoryx-python'], { env: env({ HOME: 'rel' }), cwd });
+  it('a relative HOME is refused (exit 7): nothing under the current directory (a process of its own: its cwd is the point)', async () => {
+    const result = await runCli(['link', 'memoryx-python'], { env: env({ HOME: 'rel' }), cwd: dirs.project });
     expect(result.code).toBe(7);
     expect(result.stderr).toContain('HOME is empty or relative');
-    expect(readdirSync(cwd)).toEqual([]);
+    expect(readdirSync(dirs.project)).toEqual([]);
   });
 
   it('a file that is not JSON is left untouched (exit 7)', async () => {
-    mkdirSync(join(home, '.memoryx'));
+    mkdirSync(join(dirs.home, '.memoryx'));
     writeFileSync(sdkFile(), 'api_key = x');
     const result = await t0ken(['link', 'memoryx-python']);
     expect(result.code).toBe(7);

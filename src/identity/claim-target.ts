@@ -1,0 +1,80 @@
+import type { Context } from '../context.js';
+import type { T0kenApi } from '../api/t0ken.js';
+import type { ClaimRecord, ConfigData, PendingClaim } from '../store/schema.js';
+import type { ConfigStore } from '../store/store.js';
+import { openIdentitySession, recordIdentityClaim, serverFingerprint } from './identity-claim.js';
+import { openT0kenSession } from './t0ken-session.js';
+
+/**
+ * What `claim` and `verify` act on: this machine's t0ken account (the default), or with
+ * --fingerprint another MemoryX identity found on this machine. Both keep their claim state in
+ * t0ken's config; the steps (prepare the write, ask the service, store its answer) are the same.
+ */
+
+/** Where a target's claim state lives in the config. */
+export interface ClaimHolder {
+  pending_claim?: PendingClaim;
+  claim?: ClaimRecord;
+}
+
+export interface ClaimTarget {
+  store: ConfigStore;
+  api: T0kenApi;
+  /** The claim state as read when the target was opened. */
+  current: ClaimHolder;
+  /** "this machine account", or the identity with its file and user. */
+  label: string;
+  /** `--fingerprint <fp>` for the commands to suggest, or ''. */
+  flag: string;
+  /** The service's name for the machine account (claim calls use it). */
+  serviceFingerprint(): Promise<string>;
+  /** The holder inside `data` (created when the target needs it), or undefined when it is gone (logged out meanwhile). */
+  holder(data: ConfigData): ClaimHolder | undefined;
+}
+
+export async function openClaimTarget(ctx: Context, fingerprint: string | undefined): Promise<ClaimTarget> {
+  if (fingerprint === undefined) {
+    const session = await openT0kenSession(ctx);
+    return {
+      store: session.store,
+      api: session.api,
+      current: session.account,
+      label: 'this machine account',
+      flag: '',
+      serviceFingerprint: async () => session.account.machine_fingerprint,
+      holder: (data) => data.t0ken[session.baseUrl],
+    };
+  }
+  const session = await openIdentitySession(ctx, fingerprint);
+  let named: { server_fingerprint: string; user_id: string } | undefined;
+  const name = async () => (named ??= await serverFingerprint(ctx, session));
+  return {
+    store: session.store,
+    api: session.api,
+    current: session.recorded ?? {},
+    label: `the MemoryX account in ${session.identity.path} (user ${session.identity.user_id ?? 'unknown'}, key ${session.identity.api_key_masked})`,
+    flag: ` --fingerprint ${fingerprint}`,
+    serviceFingerprint: async () => (await name()).server_fingerprint,
+    holder: (data) => {
+      let holder: ClaimHolder | undefined;
+      recordIdentityClaim(session, (claim) => (holder = claim), named ?? { server_fingerprint: '', user_id: session.identity.user_id ?? '' })(data);
+      return holder;
+    },
+  };
+}
+
+/**
+ * The service answered 409 "already claimed": record it (source 'service'), so `whoami` says claimed
+ * as the service does. What we cannot know (who, when) stays empty. A failed write changes nothing
+ * of the answer the user gets.
+ */
+export async function recordServiceClaim(target: ClaimTarget, now: number): Promise<void> {
+  await target.store
+    .update((data) => {
+      const holder = target.holder(data);
+      if (!holder || holder.claim) return;
+      holder.claim = { merged_to_user_id: '', claimed_at: new Date(now).toISOString(), email: holder.pending_claim?.email ?? '', source: 'service' };
+      delete holder.pending_claim;
+    })
+    .catch(() => undefined);
+}
