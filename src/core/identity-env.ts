@@ -22,8 +22,9 @@ export interface IdentityRecords {
 }
 
 /**
- * The variables, in a fixed order: T0KEN_API_KEY and MEMORYX_API_KEY (what the MemoryX SDKs and
- * MCP server read: with it set they use this account instead of registering their own), MEMORYX_URL
+ * The variables, in a fixed order: T0KEN_API_KEY and MEMORYX_API_KEY (what the MemoryX MCP server
+ * reads: with it set it uses this account instead of registering its own; the SDKs read their own
+ * files, see core/memoryx-clients.ts), MEMORYX_URL
  * only for a non-default API (the base URL without its final /v1, as the MemoryX clients append it),
  * MNEMOM_API_KEY. Empty when there is nothing to hand over.
  */
