@@ -137,8 +137,14 @@ function ensureDir(dir: string): void {
   checkConfigDir(dir, MEMORYX_DIR);
 }
 
-/** A new name is never an old backup's: `name`, else `name` with -2, -3… before .bak. Mode 0600 (it holds a key). */
+/**
+ * Keeps the file beside itself: an existing backup with the very same bytes (a run that failed after
+ * keeping it) is reused; a new name is never an old backup's (`name`, else -2, -3… before .bak).
+ * Mode 0600: it holds a key.
+ */
 function keepBackup(path: string, wanted: string): string {
+  const same = sameBytesBackup(path);
+  if (same) return same;
   for (let n = 1; ; n++) {
     const target = n === 1 ? wanted : wanted.replace(/\.bak$/, `-${n}.bak`);
     try {
@@ -152,4 +158,17 @@ function keepBackup(path: string, wanted: string): string {
     chmodSync(target, 0o600);
     return target;
   }
+}
+
+function sameBytesBackup(path: string): string | undefined {
+  const bytes = readFileSync(path);
+  const dir = dirname(path);
+  for (const name of readdirSync(dir).filter((n) => isBackupOf(basename(path), n))) {
+    try {
+      if (readFileSync(join(dir, name)).equals(bytes)) return join(dir, name);
+    } catch {
+      // unreadable: not the one
+    }
+  }
+  return undefined;
 }

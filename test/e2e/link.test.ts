@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -135,6 +135,13 @@ describe('another account\'s key in ~/.memoryx/config.json is never lost', () =>
         expect(readFileSync(sdkFile(), 'utf8')).toBe(original);
         for (const name of readdirSync(dir).filter((f) => f.endsWith('.bak'))) expect(readFileSync(join(dir, name), 'utf8')).toBe(original);
         expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+
+        rmSync(join(dir, 'filler'));
+        const again = await t0ken(['link', 'memoryx-python']);
+        expect(again.code, again.stderr).toBe(0);
+        expect(backups()).toHaveLength(1); // the backup the failed run kept is the one named now
+        expect(again.stdout).toContain(`kept as ${join(dir, backups()[0]!)}`);
+        expect(readFileSync(join(dir, backups()[0]!), 'utf8')).toBe(original);
       } finally {
         execFileSync('umount', [dir]);
       }
