@@ -121,7 +121,7 @@ describe('another account\'s key in ~/.memoryx/config.json is never lost', () =>
   });
 
   describe.runIf(withTmpfs)('a write that fails half-way (a full tmpfs)', () => {
-    it('exit 7; the other account\'s file is intact', async () => {
+    it('exit 7; the other account\'s file is intact; the next link names the backup the failed one kept (not a second copy)', async () => {
       expect((await t0ken(['register'])).code).toBe(0);
       const dir = join(dirs.home, '.memoryx');
       mkdirSync(dir, { mode: 0o700 });
