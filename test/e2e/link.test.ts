@@ -63,6 +63,30 @@ describe.runIf(hasPython)('the Python SDK reuses what link writes', () => {
   });
 });
 
+const withAffinity = requirePart('taskset', commandProbe('taskset', ['-V']));
+const withUts = requirePart('a UTS namespace (unshare --uts as root)', () => rootProbe() ?? commandProbe('unshare', ['--version'])());
+
+describe.runIf(hasPython)('the fingerprint follows Python, not Node, where they differ (a process of its own: its CPUs and hostname are the point)', () => {
+  /** The fingerprint `link --dry-run` would write and the one python3 derives, both run through `wrap`. */
+  async function both(wrap: string[]): Promise<[string, string]> {
+    expect((await t0ken(['register'])).code).toBe(0);
+    const result = await runCli(['--json', 'link', 'memoryx-python', '--dry-run'], { env: env(), wrap });
+    expect(result.code, result.stderr).toBe(0);
+    const sdk = JSON.parse(execFileSync(wrap[0]!, [...wrap.slice(1), 'python3', '-c', SDK_LOAD], { env: { ...process.env, HOME: dirs.home }, encoding: 'utf8' }));
+    return [JSON.parse(result.stdout).machine_fingerprint, sdk.fingerprint];
+  }
+
+  it.runIf(withAffinity)('os.cpu_count() counts the CPUs online, not the ones the process may run on (taskset -c 0)', async () => {
+    const [ours, python] = await both(['taskset', '-c', '0']);
+    expect(ours).toBe(python);
+  });
+
+  it.runIf(withUts)('socket.gethostname() with a hostname that is not ASCII (a UTS namespace of its own)', async () => {
+    const [ours, python] = await both(['unshare', '--uts', 'sh', '-c', 'python3 -c "import socket, sys; socket.sethostname(sys.argv[1])" "mäc-mini.local" && exec "$@"', 'sh']);
+    expect(ours).toBe(python);
+  });
+});
+
 describe('another account\'s key in ~/.memoryx/config.json is never lost', () => {
   it('dry-run writes nothing; link keeps it as a named backup; re-link and logout keep it', async () => {
     expect((await t0ken(['register'])).code).toBe(0);
