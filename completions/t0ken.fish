@@ -7,7 +7,7 @@ complete -c t0ken -l no-input -d 'never prompt; fail with the flag to pass inste
 complete -c t0ken -s q -l quiet -d 'print only results'
 complete -c t0ken -l debug -d 'HTTP trace on stderr, secrets redacted (also T0KEN_DEBUG=1)'
 complete -c t0ken -l no-color -d 'no colour (also NO_COLOR, TERM=dumb)'
-complete -c t0ken -l timeout -x -d 'per-request timeout in seconds (default 15)'
+complete -c t0ken -l timeout -x -d 'seconds for all of the command\'s network time, retries included (default 15)'
 complete -c t0ken -s h -l help -d 'show help'
 complete -c t0ken -n 'not __fish_seen_subcommand_from register whoami status token claim verify stats logout exec env link mcp hash-proof agent credentials fingerprint completion sandbox help' -a register -d 'register this machine as a t0ken machine account'
 complete -c t0ken -n '__fish_seen_subcommand_from register' -l hostname -x -d 'hostname to report (default: this machine\'s)'

@@ -11,7 +11,7 @@ export const spec: CommandSpec = {
     { flags: '-q, --quiet', description: 'print only results' },
     { flags: '--debug', description: 'HTTP trace on stderr, secrets redacted (also T0KEN_DEBUG=1)' },
     { flags: '--no-color', description: 'no colour (also NO_COLOR, TERM=dumb)' },
-    { flags: '--timeout <seconds>', description: 'per-request timeout in seconds (default 15)' },
+    { flags: '--timeout <seconds>', description: 'seconds for all of the command\'s network time, retries included (default 15)' },
   ],
   helpAfter: `\nRun \`t0ken help exit-codes\` or \`t0ken help environment\` for the tables.\nDocs: ${DOCS_URL}`,
 };

@@ -5,7 +5,7 @@ import { CliError, isCliError, usageError } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
 import { NO_CLAIM_STARTED_HINT } from '../core/claim-story.js';
 import { validateVerificationCode } from '../core/validate.js';
-import type { ClaimRecord } from '../store/schema.js';
+import type { ClaimRecord, PendingClaim } from '../store/schema.js';
 import { withSpinner } from '../ui/spinner.js';
 import { storeAnswer } from '../identity/stored-answer.js';
 import { localTime } from '../identity/t0ken-session.js';
@@ -15,7 +15,7 @@ export const spec: CommandSpec = {
   path: ['verify'],
   group: 'Machine account:',
   summary: 'complete the claim with its 6-digit code',
-  description: 'Complete the claim. Uses --code, else the code of the pending claim, else asks.',
+  description: 'Complete the claim. Uses --code, else the code of the pending claim that `t0ken claim` stored.',
   options: [
     { flags: '--code <code>', description: '6-digit verification code (default: the pending claim\'s)' },
     { flags: '--fingerprint <fp>', description: 'complete the claim `claim --fingerprint` started for that identity' },
@@ -48,7 +48,7 @@ export async function run(ctx: Context, options: { code?: string; fingerprint?: 
     target.api.claimVerify({ machine_fingerprint: await target.serviceFingerprint(), verification_code: code }),
   ).catch(async (error: unknown) => {
     if (isCliError(error) && error.exitCode === Exit.conflict) await recordServiceClaim(target, ctx.now());
-    throw withClaimHint(error, pending?.email, target.flag);
+    throw withClaimHint(error, pending, target.flag, ctx.now());
   });
   const email = pending?.email ?? '';
   await storeAnswer(target.store, (data) => {
@@ -72,12 +72,21 @@ function describeDoneClaim(claim: ClaimRecord): string {
   return `linked to ${claim.email || 'its owner'} (user ${claim.merged_to_user_id}) on ${localTime(claim.claimed_at)}`;
 }
 
-/** A rejected code (wrong, expired, locked) is fixed by a new claim: say so instead of the generic hint. */
-function withClaimHint(error: unknown, email: string | undefined, flag: string): unknown {
+/** How soon after a code the service sends another (it answers a quicker `claim` with 429). */
+const NEW_CODE_COOLDOWN_MS = 60_000;
+
+/**
+ * A rejected code (wrong, expired, locked) is fixed by a new claim: say so instead of the generic
+ * hint. A wrong code is first worth checking; a new code is not to be had within a minute of the
+ * last one, so the hint says from when.
+ */
+function withClaimHint(error: unknown, pending: PendingClaim | undefined, flag: string, now: number): unknown {
   if (!isCliError(error) || error.exitCode !== Exit.rejected) return error;
-  const claim = `${email ? `t0ken claim --email ${email}` : 't0ken claim --email <email>'}${flag}`;
+  const claim = `${pending ? `t0ken claim --email ${pending.email}` : 't0ken claim --email <email>'}${flag}`;
+  const readyAt = pending ? Date.parse(pending.started_at) + NEW_CODE_COOLDOWN_MS : Number.NaN;
+  const newCode = readyAt > now ? `\`${claim}\` for a new one from ${localTime(new Date(readyAt).toISOString())} on (one code a minute)` : `\`${claim}\` for a new one`;
   const hint = error.status === 400
-    ? `Check the code and try again (\`t0ken verify${flag} --code <code>\`), or run \`${claim}\` for a new one.`
-    : `Run \`${claim}\` for a new code, then \`t0ken verify${flag}\`.`;
+    ? `Check the code and try again (\`t0ken verify${flag} --code <code>\`), or run ${newCode}.`
+    : `Run ${newCode.replace(' for a new one', ' for a new code')}, then \`t0ken verify${flag}\`.`;
   return new CliError(error.code, error.message, { exitCode: error.exitCode, hint, status: error.status, cause: error });
 }

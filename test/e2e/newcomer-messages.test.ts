@@ -1,5 +1,12 @@
 // Messages a newcomer met that said something untrue (issue 23): each says what is true now.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BIN, cleanEnv } from '../helpers/cli.js';
+import { keyringProbe, startKeyring } from '../helpers/keyring.js';
+import { requirePart } from '../helpers/real-part.js';
 import { useCli } from '../helpers/run.js';
 
 const { t0ken } = useCli();
@@ -16,9 +23,70 @@ describe('the keychain', () => {
     }
   });
 
+  it('credentials migrate counts in words: "1 secret", "2 secrets" (with a real gnome-keyring)', async () => {
+    if (!requirePart('gnome-keyring over D-Bus', keyringProbe)) return;
+    const keyring = await startKeyring();
+    try {
+      const env = { ...keyring.env, T0KEN_CREDENTIAL_STORE: 'auto' };
+      expect((await t0ken(['register', '-q'], { env })).code).toBe(0);
+      const one = await t0ken(['credentials', 'migrate', '--to', 'file'], { env });
+      expect(one.stdout, one.stderr).toMatch(/^Moved 1 secret to /);
+      expect((await t0ken(['agent', 'login', '--with-token'], { env: { ...env, T0KEN_CREDENTIAL_STORE: 'file' }, input: 'mnm_plural_0123456789abcdef' })).code).toBe(0);
+      const two = await t0ken(['credentials', 'migrate', '--to', 'keyring'], { env });
+      expect(two.stdout, two.stderr).toMatch(/^Moved 2 secrets to /);
+    } finally {
+      keyring.stop();
+    }
+  });
+
   it('T0KEN_CREDENTIAL_STORE=keyring with no keychain names that setting as the way out', async () => {
     const register = await t0ken(['register'], { env: { T0KEN_CREDENTIAL_STORE: 'keyring' } });
     expect(register.code).toBe(7);
     expect(register.stderr).toMatch(/unset T0KEN_CREDENTIAL_STORE/);
+  });
+});
+
+describe('help says what the command does', () => {
+  it('--timeout is the whole command\'s network time, as the contract says, not per request', async () => {
+    const help = await t0ken(['--help']);
+    expect(help.stdout).not.toMatch(/per-request/);
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/--timeout <seconds> seconds for all of the command's network time, retries included/);
+  });
+
+  it('verify --help promises no prompt (verify never asks)', async () => {
+    const help = await t0ken(['verify', '--help']);
+    expect(help.stdout).not.toMatch(/asks|prompt/);
+    expect(help.stdout).toMatch(/pending claim/);
+  });
+
+  it('the exit-code table\'s example of 141 is one that exits 141 (--help | head -1 exits 0: the help fits in the pipe)', async () => {
+    const table = await t0ken(['help', 'exit-codes']);
+    expect(table.stdout).not.toContain('--help | head -1');
+    expect(table.stdout).toMatch(/141, when its stdout is closed before all of its output is written/);
+  });
+});
+
+describe('a closed stdout', () => {
+  // A process, as the point is the pipe: more output than a pipe holds, a reader that takes one line.
+  it('ends t0ken with 141 when output is lost, and --help | head -1 with 0 (all of it fit in the pipe)', () => {
+    const names = join(mkdtempSync(join(tmpdir(), 't0ken-names-')), 'names.txt');
+    writeFileSync(names, Array.from({ length: 5000 }, (_, i) => `agent-${i}`).join('\n'));
+    const status = (command: string) => spawnSync('bash', ['-c', `${command} | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`], { env: { ...cleanEnv(), KEY: 'sk-test-key-0123456789' }, encoding: 'utf8', timeout: 20_000 }).stdout.trim();
+    expect(status(`${process.execPath} ${BIN} hash-proof --names-from ${names} --key-env KEY`)).toBe('141');
+    expect(status(`${process.execPath} ${BIN} --help`)).toBe('0');
+  });
+});
+
+describe('a wrong claim code', () => {
+  it('the hint does not send you to a claim that would be refused: a new code only from a minute after the last', async () => {
+    expect((await t0ken(['register', '-q'])).code).toBe(0);
+    const claim = await t0ken(['claim', '--email', 'wrong@example.com', '-q']);
+    const code = claim.stdout.trim();
+    const wrong = code === '000000' ? '111111' : '000000';
+    const verify = await t0ken(['verify', '--code', wrong]);
+    expect(verify.code).toBe(4);
+    expect(verify.stderr).toMatch(/`t0ken claim --email wrong@example\.com` for a new one from \d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? .*on \(one code a minute\)/);
+    // What the hint says is what the service does: a claim now is refused.
+    expect((await t0ken(['claim', '--email', 'wrong@example.com'])).code).not.toBe(0);
   });
 });

@@ -85,7 +85,7 @@ export async function run(ctx: Context, options: { to?: string }): Promise<void>
 
   if (to === 'file' && moved.length > 0) await deleteOldEntries(ctx, moved);
   if (failure !== undefined) {
-    if (moved.length > 0) ctx.out.warn(`moved ${moved.length} secret(s) before stopping: ${moved.map(describe).join(', ')}`);
+    if (moved.length > 0) ctx.out.warn(`moved ${secrets(moved.length)} before stopping: ${moved.map(describe).join(', ')}`);
     throw failure;
   }
 
@@ -93,7 +93,7 @@ export async function run(ctx: Context, options: { to?: string }): Promise<void>
   ctx.out.result({ to, moved, config_path: store.path }, () =>
     moved.length === 0
       ? `Nothing to move: every stored secret is already in ${where}.`
-      : `Moved ${moved.length} secret(s) to ${where}: ${moved.map(describe).join(', ')}.`,
+      : `Moved ${secrets(moved.length)} to ${where}: ${moved.map(describe).join(', ')}.`,
     { quiet: () => moved.map(describe).join('\n') },
   );
 }
@@ -120,3 +120,5 @@ async function deleteOldEntries(ctx: Context, moved: readonly Moved[]): Promise<
 }
 
 const describe = (m: Moved): string => `${m.kind === 't0ken' ? 't0ken key' : 'Mnemom key'} for ${m.api_url}`;
+
+const secrets = (count: number): string => `${count} ${count === 1 ? 'secret' : 'secrets'}`;
