@@ -2,7 +2,8 @@
 // measured in the same run, interleaved (baseline, case, baseline, case, …) so machine noise hits
 // both alike; the ratio is the median of the per-pair ratios. Also: fingerprint derivation
 // in-process, and hash-proof throughput.
-// Usage: npm run bench [-- --check]   (BENCH_RUNS=30 by default)
+// Usage: npm run bench [-- --check]   (BENCH_RUNS=30 by default; BENCH_ONLY='stats,agent list' runs
+// only the cases whose name contains one of those words, to measure one change on a busy machine)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,9 +70,10 @@ const cases = [
   { name: 'exec -- node -e 0', args: ['exec', '--', process.execPath, '-e', '0'], target: 2.3 },
 ];
 
+const only = process.env.BENCH_ONLY?.split(',').map((word) => word.trim()).filter(Boolean);
 const rows = [];
 try {
-  for (const c of cases) {
+  for (const c of only ? cases.filter((c) => only.some((word) => c.name.includes(word))) : cases) {
     for (let i = 0; i < 3; i++) { time(['-e', '0'], env); time([bin, ...c.args], env, c.input); } // warm-up
     const base = [];
     const cmd = [];

@@ -72,7 +72,7 @@ describe.each([
     // The cap itself (1 MiB of body, 2 MiB read) plus what the parser's short-lived objects take
     // before the young generation is collected: far below the hundreds of MB this cost before.
     expect(result.rss - baseline).toBeLessThan(24 * MiB);
-    expect(result.ms).toBeLessThan(5000);
+    expect(result.ms).toBeLessThan(10_000); // ~1 s on an idle machine; the deadline is 20 s
   };
 
   runIt('endless 1-byte chunks: exit 5, memory bounded', async () => {
