@@ -3,7 +3,7 @@ import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { CliError, isCliError, usageError } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
-import { NO_CLAIM_STARTED_HINT } from '../core/claim-story.js';
+import { noClaimStartedHint } from '../core/claim-story.js';
 import { validateVerificationCode } from '../core/validate.js';
 import type { ClaimRecord, PendingClaim } from '../store/schema.js';
 import { withSpinner } from '../ui/spinner.js';
@@ -41,7 +41,7 @@ export async function run(ctx: Context, options: { code?: string; fingerprint?: 
     });
   }
   const given = options.code ?? pending?.verification_code;
-  if (given === undefined) throw usageError('no claim was started from this machine, so there is no code to verify', NO_CLAIM_STARTED_HINT);
+  if (given === undefined) throw usageError(`no claim was started ${target.flag ? `for ${target.label}` : 'from this machine'}, so there is no code to verify`, noClaimStartedHint(target.flag));
   const code = validateVerificationCode(given);
   await target.store.prepareWrite(); // a code is spent once: be able to record the claim
   const answer = await withSpinner(ctx, 'Verifying…', async () =>

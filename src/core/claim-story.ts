@@ -21,4 +21,5 @@ export function claimNextSteps(email: string, code: string, flag = ''): string {
 }
 
 /** verify with no claim started: what to do first. */
-export const NO_CLAIM_STARTED_HINT = 'Start one with `t0ken claim --email you@example.com`, then run `t0ken verify` once the code is entered on t0ken.ai (or pass --code <code> for a claim started elsewhere).';
+export const noClaimStartedHint = (flag = ''): string =>
+  `Start one with \`t0ken claim --email you@example.com${flag}\`, then run \`t0ken verify${flag}\` once the code is entered on t0ken.ai (or pass --code <code> for a claim started elsewhere).`;

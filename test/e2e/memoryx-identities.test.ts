@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { pythonSdkFingerprint } from '../../src/core/python-sdk-fingerprint.js';
 import { pythonPlatformFacts } from '../../src/platform/python-platform.js';
+import { filesHoldingAccount } from '../../src/identity/memoryx-identities.js';
+import type { Context } from '../../src/context.js';
 import { useCli } from '../helpers/run.js';
 import { useProjectAndHome } from '../helpers/sandbox.js';
 
@@ -142,5 +144,30 @@ describe('claim --fingerprint: one email gathers every pool', () => {
     expect(foreign.stderr).toContain('nothing was claimed');
     expect(posts('/agents/claim/init').length).toBe(before);
     expect(readdirSync(join(dirs.home, '.memoryx'))).toEqual(['config.json']);
+  });
+});
+
+describe('which linked files still hold an account\'s key (logout, a new key)', () => {
+  const ctx = () => ({ env: { HOME: dirs.home } }) as unknown as Context;
+  const KEY = 'omx_agent_LinkedKeyHeldInTheKeychain0042';
+
+  it('a key in the file is compared whole; one in the keychain by user id and masked form; the new key is not stale', async () => {
+    mkdirSync(join(dirs.home, '.memoryx'));
+    writeFileSync(sdkFile(), JSON.stringify({ api_key: KEY, project_id: 'default', user_id: 'machine_1', machine_fingerprint: SDK_FP, base_url: 'https://t0ken.ai/api' }));
+    expect(filesHoldingAccount(ctx(), { api_key: KEY, user_id: 'machine_1' })).toEqual([sdkFile()]);
+    expect(filesHoldingAccount(ctx(), { api_key: `${KEY}x`, user_id: 'machine_1' })).toEqual([]);
+    const inKeychain = { api_key_ref: { store: 'keyring', service: 't0ken', account: 't0ken:https://t0ken.ai/api/v1' }, api_key_masked: 'omx_agent_…0042', user_id: 'machine_1' } as const;
+    expect(filesHoldingAccount(ctx(), inKeychain)).toEqual([sdkFile()]);
+    expect(filesHoldingAccount(ctx(), { ...inKeychain, user_id: 'machine_2' })).toEqual([]);
+    expect(filesHoldingAccount(ctx(), inKeychain, KEY)).toEqual([]);
+  });
+
+  it('verify --fingerprint with nothing started names the claim to start for that identity', async () => {
+    expect((await t0ken(['register'])).code).toBe(0);
+    const fp = freshFp();
+    await sdkRegistersItself(fp);
+    const result = await t0ken(['verify', '--fingerprint', fp]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`t0ken claim --email you@example.com --fingerprint ${fp}`);
   });
 });
