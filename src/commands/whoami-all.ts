@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { notRegisteredError } from '../core/errors.js';
+import { isCliError, notRegisteredError } from '../core/errors.js';
 import { MEMORYX_CLIENTS } from '../core/memoryx-clients.js';
 import type { ClaimHolder } from '../identity/claim-target.js';
 import { clientIdentities, t0kenAsFound, t0kenIdentity, type FoundIdentity } from '../identity/memoryx-identities.js';
@@ -17,7 +17,15 @@ export async function showAllIdentities(ctx: Context): Promise<void> {
   const store = storeFor(ctx);
   const data = store.read();
   const t0ken = await t0kenIdentity(ctx);
-  const found = [...(t0ken ? [t0kenAsFound(t0ken, store.path)] : []), ...clientIdentities(ctx, t0ken)];
+  // A client file t0ken may not read (a planted symlink, a relative HOME) is said, and t0ken's own account still listed.
+  let clients: FoundIdentity[] = [];
+  try {
+    clients = clientIdentities(ctx, t0ken);
+  } catch (error) {
+    if (!t0ken || !isCliError(error)) throw error;
+    ctx.out.warn(`${error.message}${error.hint ? ` (${error.hint})` : ''}`);
+  }
+  const found = [...(t0ken ? [t0kenAsFound(t0ken, store.path)] : []), ...clients];
   if (found.length === 0) {
     throw notRegisteredError(`no MemoryX identity on this machine: nothing stored for ${baseUrl}, no T0KEN_API_KEY, no MemoryX client file`, 'Run `t0ken register`, then `t0ken link memoryx-python` for the Python SDK.');
   }

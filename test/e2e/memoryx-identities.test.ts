@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { pythonSdkFingerprint } from '../../src/core/python-sdk-fingerprint.js';
@@ -65,6 +65,16 @@ describe('whoami --all', () => {
       expect(out).not.toContain(sdk.api_key);
       expect(out).not.toContain(ours);
     }
+  });
+
+  it('a client file t0ken may not read (a symlink) is said on stderr; t0ken\'s own account is still listed', async () => {
+    expect((await t0ken(['register'])).code).toBe(0);
+    mkdirSync(join(dirs.home, '.memoryx'));
+    symlinkSync('/etc/hostname', sdkFile());
+    const result = await t0ken(['--json', 'whoami', '--all']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).identities.map((i: { kind: string }) => i.kind)).toEqual(['t0ken']);
+    expect(JSON.parse(result.stderr.trim().split('\n')[0]!).warning).toContain('is a symbolic link');
   });
 
   it('after link: the file is t0ken\'s account, the other one is listed from the backup link kept', async () => {
