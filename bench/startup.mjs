@@ -1,11 +1,15 @@
-// `npm run bench`: start-up cost of whole t0ken processes, as ratios against bare `node -e 0`
-// measured in the same run, interleaved (baseline, case, baseline, case, …) so machine noise hits
-// both alike; the ratio is the median of the per-pair ratios. Also: fingerprint derivation
-// in-process, and hash-proof throughput.
-// Usage: npm run bench [-- --check]   (BENCH_RUNS=30 by default; BENCH_ONLY='stats,agent list' runs
-// only the cases whose name contains one of those words, to measure one change on a busy machine)
+// `npm run bench`: start-up cost of whole t0ken processes, as ratios against bare `node -e 0` of the
+// same Node, measured in the same run, interleaved (baseline, case, baseline, case, …) so machine
+// noise hits both alike; the ratio is the median of the per-pair ratios. Measured on this machine's
+// Node and on each line CI fetched into .ci/node/<version> (.ci/node-line), with
+// NODE_EXTRA_CA_CERTS unset, as users run (it makes every start read a CA file: both sides of each
+// ratio grow and every ratio is pulled towards 1). Also: fingerprint derivation in-process, and
+// hash-proof throughput.
+// Usage: npm run bench [-- --check]   (BENCH_RUNS=30 by default; BENCH_LINES=20,26 picks lines;
+// BENCH_ONLY='stats,agent list' runs only the cases whose name contains one of those words, to
+// measure one change on a busy machine)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,15 +20,30 @@ const bin = join(root, 'bin/t0ken.js');
 const runs = Number(process.env.BENCH_RUNS ?? 30);
 const work = mkdtempSync(join(tmpdir(), 't0ken-bench-'));
 const baseEnv = { ...process.env, T0KEN_CONFIG_DIR: join(work, 'config'), NO_COLOR: '1' };
-for (const name of ['T0KEN_API_KEY', 'MNEMOM_TOKEN', 'MNEMOM_API_KEY', 'HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy']) delete baseEnv[name];
+for (const name of ['T0KEN_API_KEY', 'MNEMOM_TOKEN', 'MNEMOM_API_KEY', 'HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy', 'NODE_EXTRA_CA_CERTS']) delete baseEnv[name];
+
+/** This machine's node, then each pinned line under .ci/node (newest last). */
+const fetched = join(root, '.ci/node');
+const lines = [
+  { version: process.versions.node, node: process.execPath },
+  ...(existsSync(fetched) ? readdirSync(fetched) : [])
+    .filter((version) => /^\d+\.\d+\.\d+$/.test(version) && version !== process.versions.node && existsSync(join(fetched, version, 'bin/node')))
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    .map((version) => ({ version, node: join(fetched, version, 'bin/node') })),
+].filter((line) => !process.env.BENCH_LINES || process.env.BENCH_LINES.split(',').includes(line.version.split('.')[0]));
+/** process.execve exists from Node 22.15 (and 23.11): exec then becomes the program. */
+const hasExecve = (version) => {
+  const [major, minor] = version.split('.').map(Number);
+  return major > 23 || (major === 23 && minor >= 11) || (major === 22 && minor >= 15);
+};
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-function time(args, env, input) {
+function time(node, args, env, input) {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { env, input: input ?? '', stdio: ['pipe', 'ignore', 'ignore'] });
+  const result = spawnSync(node, args, { env, input: input ?? '', stdio: ['pipe', 'ignore', 'ignore'] });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   return { ms, status: result.status };
 }
@@ -47,9 +66,10 @@ const env = { ...baseEnv, T0KEN_API_URL: t0kenUrl, MNEMOM_API_URL: mnemomUrl, MN
 // A fleet of 10,000 names for hash-proof --names-from.
 const names = join(work, 'names.txt');
 writeFileSync(names, `${Array.from({ length: 10_000 }, (_, i) => `agent-${i}`).join('\n')}\n`);
-if (time([bin, 'register'], env).status !== 0) throw new Error('register against the sandbox failed');
+if (time(process.execPath, [bin, 'register'], env).status !== 0) throw new Error('register against the sandbox failed');
 
-// Targets (issue 14): every local command ≤ 1.15, a request to a loopback sandbox ≤ 1.20.
+// Targets (issues 14, 20): every local command ≤ 1.15, a request to a loopback sandbox ≤ 1.30;
+// exec ≤ 2.10 where it becomes the program (execve), ≤ 2.3 where it runs a child.
 const cases = [
   { name: '--version', args: ['--version'], target: 1.15 },
   { name: '--help', args: ['--help'], target: 1.15 },
@@ -63,32 +83,34 @@ const cases = [
   { name: 'env', args: ['env'], target: 1.15 },
   { name: 'mcp config', args: ['mcp', 'config', '--', 'npx', '-y', 'some-mcp-server'], target: 1.15 },
   { name: 'credentials status', args: ['credentials', 'status'], target: 1.15 },
-  { name: 'stats (loopback sandbox)', args: ['stats'], target: 1.2 },
-  { name: 'agent list (loopback sandbox)', args: ['agent', 'list'], target: 1.2 },
+  { name: 'stats (loopback sandbox)', args: ['stats'], target: 1.3 },
+  { name: 'agent list (loopback sandbox)', args: ['agent', 'list'], target: 1.3 },
   { name: 'hash-proof --names-from (10,000 names)', args: ['hash-proof', '--names-from', names, '--key-env', 'BENCH_PROVIDER_KEY'], target: 2.3 },
   // Two node start-ups (t0ken, then the program) are the floor: 2.0. What is above it is t0ken's.
-  { name: 'exec -- node -e 0', args: ['exec', '--', process.execPath, '-e', '0'], target: 2.3 },
+  { name: 'exec -- node -e 0', args: (node) => ['exec', '--', node, '-e', '0'], target: (version) => (hasExecve(version) ? 2.1 : 2.3) },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').map((word) => word.trim()).filter(Boolean);
+const chosen = only ? cases.filter((c) => only.some((word) => c.name.includes(word))) : cases;
 const rows = [];
 try {
-  for (const c of only ? cases.filter((c) => only.some((word) => c.name.includes(word))) : cases) {
-    for (let i = 0; i < 3; i++) { time(['-e', '0'], env); time([bin, ...c.args], env, c.input); } // warm-up
-    const base = [];
-    const cmd = [];
-    const paired = [];
-    for (let i = 0; i < runs; i++) {
-      base.push(time(['-e', '0'], env).ms);
-      const r = time([bin, ...c.args], env, c.input);
-      if (r.status !== 0) throw new Error(`${c.name} exited ${r.status}`);
-      cmd.push(r.ms);
-      paired.push(r.ms / base[i]);
+  for (const line of lines) {
+    for (const c of chosen) {
+      const args = [bin, ...(typeof c.args === 'function' ? c.args(line.node) : c.args)];
+      for (let i = 0; i < 3; i++) { time(line.node, ['-e', '0'], env); time(line.node, args, env, c.input); } // warm-up (and the compile cache)
+      const base = [];
+      const paired = [];
+      for (let i = 0; i < runs; i++) {
+        base.push(time(line.node, ['-e', '0'], env).ms);
+        const r = time(line.node, args, env, c.input);
+        if (r.status !== 0) throw new Error(`${c.name} exited ${r.status} on Node ${line.version}`);
+        paired.push(r.ms / base[i]);
+      }
+      // Each run against the baseline run just before it, so a burst of load on this shared machine
+      // moves both sides of a pair: steadier than a ratio of two medians.
+      const target = typeof c.target === 'function' ? c.target(line.version) : c.target;
+      rows.push({ name: c.name, version: line.version, base: median(base), ratio: median(paired), target });
     }
-    // Each run against the baseline run just before it, so a burst of load on this shared machine
-    // moves both sides of a pair: steadier than a ratio of two medians.
-    const ratio = median(paired);
-    rows.push({ ...c, ms: median(cmd), base: median(base), ratio });
   }
 } finally {
   sandbox.kill('SIGTERM');
@@ -107,34 +129,20 @@ started = performance.now();
 for (let i = 0; i < 10_000; i++) hashProof('sk-bench-provider-key', `agent-${i}`);
 const proofMs = performance.now() - started;
 
-// NODE_EXTRA_CA_CERTS makes every node process read and parse that file at start-up (Node 20 does it
-// eagerly): a constant added to both sides of each ratio, which brings every ratio closer to 1.
-let extraCaNote = '';
-if (process.env.NODE_EXTRA_CA_CERTS) {
-  const bare = { ...env };
-  delete bare.NODE_EXTRA_CA_CERTS;
-  const withCa = [];
-  const without = [];
-  for (let i = 0; i < 20; i++) {
-    withCa.push(time(['-e', '0'], env).ms);
-    without.push(time(['-e', '0'], bare).ms);
-  }
-  extraCaNote = `\nNODE_EXTRA_CA_CERTS is set: \`node -e 0\` takes ${(median(withCa) / median(without)).toFixed(2)} times as long with it as without, and that start-up cost is on both sides of every ratio above. For the bare runtime's ratios: env -u NODE_EXTRA_CA_CERTS npm run bench`;
-}
 rmSync(work, { recursive: true, force: true });
 
-const nodeMs = median(rows.map((r) => r.base));
-console.log(`\nt0ken start-up, ${runs} runs each after warm-up, interleaved with \`node -e 0\` (median ${nodeMs.toFixed(0)} ms here)\n`);
-console.log('| command | median ms | ratio vs `node -e 0` | target |');
-console.log('|---|---:|---:|---|');
-let missed = 0;
-for (const r of rows) {
-  const verdict = r.target === undefined ? '' : r.ratio <= r.target ? `≤ ${r.target} ✓` : `≤ ${r.target} ✗`;
-  if (r.target !== undefined && r.ratio > r.target) missed++;
-  console.log(`| \`t0ken ${r.name}\` | ${r.ms.toFixed(0)} | ${r.ratio.toFixed(2)} | ${verdict} |`);
+const cell = (r) => `${r.ratio.toFixed(2)} ${r.ratio <= r.target ? '✓' : `✗ (≤ ${r.target})`}`;
+console.log(`\nt0ken start-up: median of ${runs} paired runs against \`node -e 0\` of the same Node, after warm-up, NODE_EXTRA_CA_CERTS unset${process.env.NODE_EXTRA_CA_CERTS ? ' (it is set in this shell: not used here)' : ''}\n`);
+console.log(`| command | ${lines.map((l) => `Node ${l.version}`).join(' | ')} | target |`);
+console.log(`|---|${lines.map(() => '---:|').join('')}---|`);
+for (const c of chosen) {
+  const mine = rows.filter((r) => r.name === c.name);
+  const targets = typeof c.target === 'function' ? `≤ ${c.target('22.15.0')} (execve), ≤ ${c.target('20.0.0')} (child)` : `≤ ${c.target}`;
+  console.log(`| \`t0ken ${c.name}\` | ${mine.map(cell).join(' | ')} | ${targets} |`);
 }
+console.log(`| \`node -e 0\` (ms, median) | ${lines.map((l) => median(rows.filter((r) => r.version === l.version).map((r) => r.base)).toFixed(0)).join(' | ')} | |`);
+const missed = rows.filter((r) => r.ratio > r.target).length;
 console.log(`\nfingerprint derivation in-process: ${deriveUs.toFixed(1)} µs each`);
 console.log(`hash-proof: 10,000 names in ${proofMs.toFixed(0)} ms (${Math.round(10_000 / (proofMs / 1000)).toLocaleString('en-US')} names/s)`);
-if (extraCaNote) console.log(extraCaNote);
 if (missed) console.log(`\n${missed} target(s) missed.`);
 if (process.argv.includes('--check') && missed) process.exitCode = 1;

@@ -61,6 +61,6 @@ export const EXIT_CODE_TABLE: ReadonlyArray<readonly [ExitCode | '128+n', string
   [Exit.state, 'local state problem: config file unreadable, corrupt, too large, a symlink or owned by someone else; config dir writable by others or relative; any file-system error such as a full disk; left untouched; a keychain that is locked, unreachable, or lost an entry t0ken stored there'],
   [Exit.notExecutable, 'exec: the program is not executable'],
   [Exit.notFound, 'exec: the program was not found'],
-  ['128+n', 'killed by signal n: exec\'s program (t0ken exits 128+n rather than re-raising the signal; any other exit status of the program is passed through unchanged), or t0ken itself, 141, when its stdout is closed before all of its output is written (a long agent list | head -1), as SIGPIPE would'],
+  ['128+n', 'killed by signal n: exec\'s program (where t0ken becomes the program, its own death; where it runs a child, t0ken exits 128+n rather than re-raising the signal; any other exit status of the program is passed through unchanged), or t0ken itself, 141, when its stdout is closed before all of its output is written (a long agent list | head -1), as SIGPIPE would'],
   [Exit.interrupted, 'interrupted (Ctrl-C)'],
 ];
