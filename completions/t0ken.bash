@@ -51,7 +51,7 @@ _t0ken_complete() {
     "credentials") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "credentials status") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "credentials migrate") words="--to --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
-    "fingerprint") words="--explain --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
+    "fingerprint") words="--explain --new --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "completion") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "sandbox") words="--port --host --state --background --help --version --json --no-input --quiet --debug --no-color --timeout" ;;
     "help") words="--help --version --json --no-input --quiet --debug --no-color --timeout" ;;

@@ -101,6 +101,7 @@ complete -c t0ken -n '__fish_seen_subcommand_from credentials; and __fish_seen_s
 complete -c t0ken -n '__fish_seen_subcommand_from credentials' -s h -l help -d 'show help'
 complete -c t0ken -n 'not __fish_seen_subcommand_from register whoami status token claim verify stats logout exec env link mcp hash-proof agent credentials fingerprint completion sandbox help' -a fingerprint -d 'print this machine\'s fingerprint'
 complete -c t0ken -n '__fish_seen_subcommand_from fingerprint' -l explain -d 'name the sources used and warn about containers'
+complete -c t0ken -n '__fish_seen_subcommand_from fingerprint' -l new -d 'print a new random fingerprint, for a container or VM copy to keep as T0KEN_FINGERPRINT'
 complete -c t0ken -n '__fish_seen_subcommand_from fingerprint' -s h -l help -d 'show help'
 complete -c t0ken -n 'not __fish_seen_subcommand_from register whoami status token claim verify stats logout exec env link mcp hash-proof agent credentials fingerprint completion sandbox help' -a completion -d 'print a shell completion script'
 complete -c t0ken -n '__fish_seen_subcommand_from completion' -s h -l help -d 'show help'

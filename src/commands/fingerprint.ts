@@ -9,8 +9,11 @@ export const spec: CommandSpec = {
   group: 'Tools:',
   summary: 'print this machine\'s fingerprint',
   description: 'Print this machine\'s fingerprint (fp_ + 32 hex), a keyed hash of the OS machine id; raw identifiers are never printed or sent.',
-  options: [{ flags: '--explain', description: 'name the sources used and warn about containers' }],
-  examples: ['t0ken fingerprint', 't0ken fingerprint --explain'],
+  options: [
+    { flags: '--explain', description: 'name the sources used and warn about containers' },
+    { flags: '--new', description: 'print a new random fingerprint, for a container or VM copy to keep as T0KEN_FINGERPRINT', conflicts: 'explain' },
+  ],
+  examples: ['t0ken fingerprint', 't0ken fingerprint --explain', 'docker run -e T0KEN_FINGERPRINT=$(t0ken fingerprint --new) IMAGE'],
   environment: ['T0KEN_FINGERPRINT', 'T0KEN_CONFIG_DIR'],
 };
 
@@ -25,8 +28,9 @@ const SOURCE_LABELS: Record<string, string> = {
   'install-id': 'random install id in the config directory',
 };
 
-/** Prints this machine's fingerprint; --explain names the source and the caveats. */
-export async function run(ctx: Context, options: { explain?: boolean }): Promise<void> {
+/** Prints this machine's fingerprint; --explain names the source and the caveats; --new makes one. */
+export async function run(ctx: Context, options: { explain?: boolean; new?: boolean }): Promise<void> {
+  if (options.new) return printNew(ctx);
   const fp = await currentFingerprint(ctx, true);
   const container = fp.facts?.container;
   ctx.out.result(
@@ -58,4 +62,16 @@ export async function run(ctx: Context, options: { explain?: boolean }): Promise
     },
   );
   if (options.explain || fp.source === 'install-id') for (const warning of fp.warnings) ctx.out.warn(warning);
+}
+
+/**
+ * A fingerprint for a copy that has no machine id of its own (a container from a shared image, a
+ * cloned VM): random, printed once. Nothing is stored: it is the copy's for as long as its
+ * environment keeps it, which is what makes it one machine across restarts.
+ */
+async function printNew(ctx: Context): Promise<void> {
+  const { randomBytes } = await import('node:crypto');
+  const fingerprint = `fp_${randomBytes(16).toString('hex')}`;
+  ctx.out.result({ fingerprint, source: 'new', stored: false }, () => fingerprint);
+  ctx.out.info('A new random fingerprint; nothing was stored. Keep it in this copy\'s environment as T0KEN_FINGERPRINT (docker run -e, a compose file\'s environment:, a systemd unit\'s Environment=) and it stays one machine across restarts.');
 }

@@ -86,7 +86,8 @@ export async function run(ctx: Context, options: { all?: boolean } = {}): Promis
   );
   const container = current?.facts?.container;
   if (container?.inContainer && current!.warnings.length > 0) {
-    ctx.out.warn(`in ${container.kind ? `a ${container.kind}` : 'a'} container: its fingerprint may be shared with other containers; see \`t0ken fingerprint --explain\``);
+    // A note, not a warning: it is true on every run, and register said it when it mattered (-q hides it).
+    ctx.out.info(`in ${container.kind ? `a ${container.kind}` : 'a'} container: its fingerprint may be shared with other containers; see \`t0ken fingerprint --explain\``);
   }
   if (matches === false) {
     ctx.out.warn('this machine\'s fingerprint differs from the one it registered with (the machine id changed, or the config was copied here); run `t0ken register --force` to register this machine');

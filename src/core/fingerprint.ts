@@ -97,8 +97,11 @@ function keyedHash(normalizedId: string): string {
   return `fp_${appSpecificId(idBytes(normalizedId), Buffer.from(FINGERPRINT_APP_ID, 'hex'))}`;
 }
 
-/** How to make a fingerprint of one's own, in a shell: 16 random bytes as hex. */
-export const FINGERPRINT_RECIPE = 'fp_$(openssl rand -hex 16)';
+/**
+ * How to give a copy a fingerprint of its own that stays: made once (`fingerprint --new`), then kept
+ * in its environment. A recipe run at each start (`$(openssl rand …)`) would be a new machine each time.
+ */
+export const FINGERPRINT_RECIPE = 'its own T0KEN_FINGERPRINT, made once (`t0ken fingerprint --new`) and kept in its environment';
 
 function containerName(kind: string | undefined): string {
   return kind ? `a ${kind} container` : 'a container';
@@ -112,11 +115,11 @@ export function deriveFingerprint(facts: MachineFacts): Fingerprint {
     const { source, value } = facts.machineId;
     if (container.inContainer && facts.machineIdSharedWithImage) {
       warnings.push(
-        `in ${containerName(container.kind)} using its image's machine id: copies get the same fingerprint and collide; give each T0KEN_FINGERPRINT=${FINGERPRINT_RECIPE}`,
+        `in ${containerName(container.kind)} using its image's machine id: copies get the same fingerprint; give each ${FINGERPRINT_RECIPE}`,
       );
     }
     if (container.kind === 'wsl') {
-      warnings.push(`under WSL the machine id may change when WSL restarts: to keep one fingerprint, T0KEN_FINGERPRINT=${FINGERPRINT_RECIPE}`);
+      warnings.push(`under WSL the machine id may change when WSL restarts: to keep one fingerprint, give it ${FINGERPRINT_RECIPE}`);
     }
     return { fingerprint: keyedHash(normalizeMachineId(value)), source, warnings };
   }
@@ -125,7 +128,7 @@ export function deriveFingerprint(facts: MachineFacts): Fingerprint {
     warnings.push('no OS machine id found; using a random install id stored in the config directory');
     if (container.inContainer) {
       warnings.push(
-        `in ${containerName(container.kind)}, the install id in the config directory is lost with its filesystem: keep that directory on a volume, or T0KEN_FINGERPRINT=${FINGERPRINT_RECIPE}`,
+        `in ${containerName(container.kind)}, the install id in the config directory is lost with its filesystem: keep that directory on a volume, or give it ${FINGERPRINT_RECIPE}`,
       );
     }
     return { fingerprint: keyedHash(normalizeMachineId(facts.installId)), source: 'install-id', warnings };

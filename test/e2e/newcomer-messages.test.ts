@@ -90,3 +90,41 @@ describe('a wrong claim code', () => {
     expect((await t0ken(['claim', '--email', 'wrong@example.com'])).code).not.toBe(0);
   });
 });
+
+describe('agent create --if-exists ok on an agent that has a card', () => {
+  it('does not show "card -" (no card) for it, and says a --card given now was not attached', async () => {
+    const env = { PROVIDER_KEY: 'sk-ant-card-test-key-0123456789', MNEMOM_API_KEY: 'mnm_card_test_0123456789abcd' };
+    const card = join(mkdtempSync(join(tmpdir(), 't0ken-card-')), 'card.json');
+    writeFileSync(card, '{"name": "carded"}\n');
+    const create = ['agent', 'create', '--name', 'carded', '--key-env', 'PROVIDER_KEY', '--card', card, '--if-exists', 'ok'];
+    const first = await t0ken(create, { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^card +card-\w+$/m);
+    const again = await t0ken(create, { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).not.toMatch(/^card +-$/m);
+    expect(again.stdout).toMatch(/^card +not known \(Mnemom names the card only when it creates the agent\)$/m);
+    expect(again.stderr).toMatch(/--card \S+card\.json was not attached: the agent already existed/);
+  });
+});
+
+describe('a fingerprint of its own for a container copy', () => {
+  it('fingerprint --new prints a new valid one each time and stores nothing; set as T0KEN_FINGERPRINT it stays', async () => {
+    const first = await t0ken(['fingerprint', '--new']);
+    const second = await t0ken(['fingerprint', '--new']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^fp_[0-9a-f]{32}\n$/);
+    expect(second.stdout).not.toBe(first.stdout);
+    expect(first.stderr).toMatch(/nothing was stored.*T0KEN_FINGERPRINT/);
+    const kept = first.stdout.trim();
+    for (let run = 0; run < 2; run++) expect((await t0ken(['fingerprint'], { env: { T0KEN_FINGERPRINT: kept } })).stdout).toBe(`${kept}\n`);
+    expect((await t0ken(['fingerprint', '--new', '--explain'])).code).toBe(2);
+  });
+
+  it('the container advice is a fingerprint made once and kept, not one recipe run at each start', async () => {
+    const explain = await t0ken(['fingerprint', '--explain']);
+    expect(explain.stderr).not.toMatch(/openssl rand|\$\(/);
+    const help = await t0ken(['fingerprint', '--help']);
+    expect(help.stdout).toMatch(/--new/);
+  });
+});

@@ -81,6 +81,7 @@ export async function run(ctx: Context, options: CreateOptions): Promise<void> {
       });
     }
     ctx.out.info(`Agent ${sanitizeLine(agent.name ?? name) || name} already exists; nothing was created.`);
+    if (card !== undefined) ctx.out.warn(`--card ${options.card} was not attached: the agent already existed, and create is the only call that attaches a card`);
     printAgent(ctx, sameFields(agent, proof.agent_hash, name, false));
     return;
   }
@@ -150,7 +151,9 @@ function printAgent(ctx: Context, agent: Record<string, unknown>): void {
         ['name', text(agent.name)],
         ['agent_hash', text(agent.agent_hash)],
         ['created', typeof agent.created_at === 'string' ? localTime(agent.created_at) : '-'],
-        ['card', text(agent.card_id)],
+        // Mnemom names an agent's card only in the answer that created it: for a found agent "-"
+        // would read as "no card" when it may well have one.
+        ['card', agent.created === false && agent.card_id == null ? 'not known (Mnemom names the card only when it creates the agent)' : text(agent.card_id)],
       ],
       ctx.out.style.dim,
     ),
