@@ -138,12 +138,22 @@ function splitInline(arg: string): [string, string | undefined] {
 }
 
 /**
+ * Whether argv could name a text at all, before the specs are read: every command but help and
+ * completion prints one only when asked for help. Most runs stop here (the shim asks on every run).
+ */
+export function mayNameStaticText(args: readonly string[]): boolean {
+  const last = args.at(-1);
+  return last === undefined || last === '--help' || last === '-h' || args.includes('help') || args.includes('completion');
+}
+
+/**
  * Which argv print a fixed text made at build time (dist/static-text.json), so that these runs load
  * neither commander nor the CLI: help (`t0ken`, `[<command>] --help`, `help [<command>]`,
  * `help exit-codes|environment`) and `completion <shell>`, without any option. A key the file does not
  * hold (an unknown shell or command) is left to the CLI, which says what is wrong.
  */
 export function staticTextKey(manifest: Manifest, args: readonly string[]): string | undefined {
+  if (!mayNameStaticText(args)) return undefined;
   const parsed = parseArgv(manifest, args);
   if (parsed === undefined) return undefined;
   if (parsed.kind === 'help') return `help:${parsed.path.join(' ')}`;

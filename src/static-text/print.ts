@@ -1,6 +1,6 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { stdoutFailed } from '../core/errors.js';
-import { staticTextKey } from '../core/argv.js';
+import { mayNameStaticText, staticTextKey } from '../core/argv.js';
 import type { Manifest } from '../core/command-spec.js';
 
 /** Inlined by the build (scripts/build.mjs), as in the CLI. */
@@ -11,6 +11,7 @@ declare const __T0KEN_ARGV__: string;
  * returns true, or returns false (no such text, or no text file) so the CLI runs as usual.
  */
 export function printStaticText(args: readonly string[], textFile: string): boolean {
+  if (!mayNameStaticText(args)) return false; // before the specs are parsed: most runs print no text
   const key = staticTextKey(JSON.parse(__T0KEN_ARGV__) as Manifest, args);
   if (key === undefined) return false;
   let texts: Record<string, string>;

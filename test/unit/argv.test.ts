@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseArgv, staticTextKey } from '../../src/core/argv.js';
+import { mayNameStaticText, parseArgv, staticTextKey } from '../../src/core/argv.js';
 import { argvView, optionShape, type Manifest } from '../../src/core/command-spec.js';
 import { commanderProgram } from '../../src/commands/commander-program.js';
 import { collectManifest } from '../../src/commands/manifest.js';
@@ -206,5 +206,11 @@ describe('staticTextKey: which argv the shim prints a build-time text for (dist/
     [['token', '--help', 'x']],
   ])('%j is the CLI\'s', (args) => {
     expect(staticTextKey(specs, args)).toBeUndefined();
+  });
+
+  it('whatever names a text passes the first look that spares most runs parsing the specs', () => {
+    const texts = [[], ['--help'], ['agent', 'claim', '-h'], ['help', 'agent'], ['completion', 'zsh']];
+    for (const args of texts) expect(mayNameStaticText(args), JSON.stringify(args)).toBe(true);
+    for (const args of [['token'], ['agent', 'list', '--json'], ['exec', '--', 'x']]) expect(mayNameStaticText(args), JSON.stringify(args)).toBe(false);
   });
 });
