@@ -114,11 +114,6 @@ export class Output {
     else this.toStderr(message);
   }
 
-  /** The old name of debug(), kept for code written before it. */
-  raw(message: string): void {
-    this.debug(message);
-  }
-
   private toStderr(message: string): void {
     this.stderr.write(`${this.errStyle.render(message)}\n`);
   }

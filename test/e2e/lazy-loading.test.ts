@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,22 +22,33 @@ function packagesIn(outputFile: string): string[] {
 }
 
 let counter = 0;
-async function loadedBy(args: string[], input = '', extraEnv: Record<string, string> = {}): Promise<{ files: string[]; packages: Set<string> }> {
-  const log = join(work, `imports-${counter++}.log`);
+/** The files, packages and Node built-ins one run of `t0ken <args>` loaded. */
+async function loadedBy(args: string[], input = '', extraEnv: Record<string, string> = {}): Promise<{ files: string[]; packages: Set<string>; builtins: string[] }> {
+  const log = join(work, `imports-${counter}.log`);
+  const builtinLog = join(work, `builtins-of-imports-${counter++}.log`);
+  // The built-ins logger first, so that the file loggers after it do not count it.
+  const hooks = ['--require=log-builtins.cjs', '--require=log-requires.cjs', '--import=log-imports.mjs'].map((hook) => hook.replace('=', `=${join(root, 'test/helpers')}/`));
   const result = await runCli(args, {
-    env: { NODE_OPTIONS: `--require=${join(root, 'test/helpers/log-requires.cjs')} --import=${join(root, 'test/helpers/log-imports.mjs')}`, T0KEN_IMPORT_LOG: log, T0KEN_CONFIG_DIR: join(work, 'config'), ...extraEnv },
+    env: { NODE_OPTIONS: hooks.join(' '), T0KEN_IMPORT_LOG: log, T0KEN_BUILTIN_LOG: builtinLog, T0KEN_CONFIG_DIR: join(work, 'config'), ...extraEnv },
     input,
   });
   expect(result.code, result.stderr).toBe(0);
   const urls = readFileSync(log, 'utf8').trim().split('\n');
   const files = [...new Set(urls.map((u) => fileURLToPath(u).slice(root.length)))];
-  return { files, packages: new Set(files.flatMap(packagesIn)) };
+  return { files, packages: new Set(files.flatMap(packagesIn)), builtins: readFileSync(builtinLog, 'utf8').trim().split('\n') };
 }
 
-const HEAVY = ['commander', 'conf', 'ajv', 'ora', '@inquirer/prompts', '@inquirer/core', 'undici', 'chalk', 'systeminformation', '@napi-rs/keyring', 'jsonc-parser', '@decimalturn/toml-patch'];
+/** Packages t0ken depends on that a local command must not load (each is installed: see below). */
+const HEAVY = ['commander', 'ora', '@inquirer/prompts', '@inquirer/core', 'chalk', 'systeminformation', '@napi-rs/keyring', 'jsonc-parser', '@decimalturn/toml-patch', 'smol-toml'];
+/** Node's HTTP stack: a command that sends nothing has no use for it. */
+const HTTP_BUILTINS = ['NativeModule http', 'NativeModule https', 'NativeModule _http_client', 'NativeModule tls'];
 const KEYRING = ['@napi-rs/keyring', '@napi-rs/keyring-linux-x64-gnu'];
 
 describe('each command loads only what it uses', () => {
+  it('every package guarded against below is installed, so each guard can fail', () => {
+    for (const name of HEAVY) expect(existsSync(join(root, 'node_modules', name, 'package.json')), name).toBe(true);
+  });
+
   it('--version loads nothing but the shim (and package.json, for the version)', async () => {
     const { files } = await loadedBy(['--version']);
     expect(files).toEqual(['bin/t0ken.js', 'package.json']);
@@ -55,10 +66,11 @@ describe('each command loads only what it uses', () => {
     // A required option with choices and a variadic argument: the specs' fast path takes them too.
     [['credentials', 'migrate', '--to', 'file'], ''],
     [['help', 'exit-codes', '--json'], ''],
-  ])('%j loads none of commander, conf, ora, inquirer, undici, chalk, systeminformation, the keychain module', async (args, input) => {
-    const { packages, files } = await loadedBy(args, input, { T0KEN_API_KEY: 'omx_agent_lazyloadingcheck0000', T0KEN_CREDENTIAL_STORE: 'auto' });
+  ])('%j loads none of commander, ora, inquirer, chalk, systeminformation, the keychain module, the file parsers, node:http(s)', async (args, input) => {
+    const { packages, files, builtins } = await loadedBy(args, input, { T0KEN_API_KEY: 'omx_agent_lazyloadingcheck0000', T0KEN_CREDENTIAL_STORE: 'auto' });
     expect(files).toContain('dist/cli.cjs');
     for (const heavy of HEAVY) expect([...packages], `${args.join(' ')} loaded ${heavy}`).not.toContain(heavy);
+    for (const builtin of HTTP_BUILTINS) expect(builtins, `${args.join(' ')} loaded ${builtin}`).not.toContain(builtin);
   });
 
   it('a write (agent login) loads none of them either: the store is our own code, conf is gone', async () => {
@@ -122,7 +134,9 @@ describe('a command that sends nothing loads no network code', () => {
   it('register with an account stored (no request) does not load node:net; stats (a request) does, so the check can fail', async () => {
     expect(await builtinsOf(['register'])).toContain('NativeModule net'); // the first one registers
     expect(await builtinsOf(['register'])).not.toContain('NativeModule net');
-    expect(await builtinsOf(['stats'])).toContain('NativeModule net');
+    const stats = await builtinsOf(['stats']);
+    expect(stats).toContain('NativeModule net');
+    expect(stats).toContain('NativeModule http'); // the HTTP guard above can fail
   });
 
   it('env and credentials status load neither node:net nor node:child_process (no D-Bus session here: no bus to ask); exec does, so the check can fail', async () => {

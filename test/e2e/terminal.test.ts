@@ -48,7 +48,17 @@ function bash(extra: Record<string, string> = {}): { tmux: Tmux; run: (line: str
   return { tmux, run: (line) => (tmux.type(line), tmux.keys('Enter')) };
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Types `secret` into a hidden prompt and returns the screen once it is known to be there and
+ * hidden: ctrl+t shows it (so it was read), ctrl+t again hides it (waited for, not slept on).
+ */
+async function typeHidden(tmux: Tmux, secret: string): Promise<string> {
+  tmux.type(secret);
+  tmux.keys('C-t');
+  await tmux.waitFor(secret);
+  tmux.keys('C-t');
+  return tmux.waitUntil((screen) => !screen.includes(secret), `${secret} hidden again`);
+}
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe.skipIf(!hasTmux)('prompts at a real terminal', () => {
@@ -56,9 +66,7 @@ describe.skipIf(!hasTmux)('prompts at a real terminal', () => {
     const { tmux, run } = bash();
     run('X=$(t0ken hash-proof --name my-agent); echo "rc=$? X=$X"');
     await tmux.waitFor('Provider API key');
-    tmux.type('sk-ant-terminal-test');
-    await pause(200);
-    const hidden = tmux.screen();
+    const hidden = await typeHidden(tmux, 'sk-ant-terminal-test');
     expect(hidden).not.toContain('sk-ant-terminal-test');
     expect(hidden).not.toMatch(/\*{3,}/);
     tmux.keys('C-t');
@@ -74,9 +82,7 @@ describe.skipIf(!hasTmux)('prompts at a real terminal', () => {
     const { tmux, run } = bash();
     run('t0ken hash-proof --name my-agent --key-stdin; echo "rc=$?"');
     await tmux.waitFor('toggle visibility');
-    tmux.type('sk-visible-if-echoed');
-    await pause(150);
-    expect(tmux.screen()).not.toContain('sk-visible-if-echoed');
+    expect(await typeHidden(tmux, 'sk-visible-if-echoed')).not.toContain('sk-visible-if-echoed');
     tmux.keys('C-c');
     const screen = await tmux.waitFor(/rc=\d+/);
     expect(screen).toContain('rc=130');

@@ -61,12 +61,17 @@ export class Tmux {
   }
 
   /** Waits until the screen matches; fails with the screen in the message. */
-  async waitFor(pattern: RegExp | string, timeoutMs = 8000): Promise<string> {
+  waitFor(pattern: RegExp | string, timeoutMs = 8000): Promise<string> {
+    return this.waitUntil((screen) => (typeof pattern === 'string' ? screen.includes(pattern) : pattern.test(screen)), String(pattern), timeoutMs);
+  }
+
+  /** Waits until `test` holds for the screen (`what` names it in the failure, with the screen). */
+  async waitUntil(test: (screen: string) => boolean, what: string, timeoutMs = 8000): Promise<string> {
     const started = Date.now();
     for (;;) {
       const screen = this.screen();
-      if (typeof pattern === 'string' ? screen.includes(pattern) : pattern.test(screen)) return screen;
-      if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${String(pattern)}; the screen:\n${screen}`);
+      if (test(screen)) return screen;
+      if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}; the screen:\n${screen}`);
       await new Promise((resolve) => setTimeout(resolve, 40));
     }
   }
