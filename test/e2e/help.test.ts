@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jsonError, runCli } from '../helpers/cli.js';
+import { run } from '../helpers/run.js';
 import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
 
 const COMMANDS: Array<[string[], boolean]> = [
@@ -11,7 +12,7 @@ const COMMANDS: Array<[string[], boolean]> = [
 
 describe('help', () => {
   it.each(COMMANDS)('%j --help: summary, options, examples (and the env vars it reads)', async (command, readsEnv) => {
-    const result = await runCli([...command, '--help']);
+    const result = await run([...command, '--help']);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^Usage: t0ken /);
@@ -21,7 +22,7 @@ describe('help', () => {
   });
 
   it('t0ken --help groups commands and ends with the docs pointer', async () => {
-    const result = await runCli(['--help']);
+    const result = await run(['--help']);
     expect(result.stdout).toContain('Machine account:');
     expect(result.stdout).toContain('Agents (Mnemom):');
     expect(result.stdout).toContain('Tools:');
@@ -29,14 +30,14 @@ describe('help', () => {
   });
 
   it('help exit-codes and help environment print the contract tables', async () => {
-    const codes = await runCli(['help', 'exit-codes']);
+    const codes = await run(['help', 'exit-codes']);
     for (const code of [0, 1, 2, 3, 4, 5, 6, 7, 130]) expect(codes.stdout).toMatch(new RegExp(`^\\s+${code}\\s+\\S`, 'm'));
-    const envs = await runCli(['help', 'environment']);
+    const envs = await run(['help', 'environment']);
     for (const name of ['T0KEN_API_URL', 'T0KEN_API_KEY', 'T0KEN_CONFIG_DIR', 'T0KEN_FINGERPRINT', 'T0KEN_DEBUG', 'MNEMOM_API_URL', 'MNEMOM_TOKEN', 'MNEMOM_API_KEY', 'NO_COLOR', 'FORCE_COLOR', 'CI', 'HTTPS_PROXY']) {
       expect(envs.stdout).toContain(name);
     }
-    expect((await runCli(['help', 'agent', 'create'])).stdout).toMatch(/^Usage: t0ken agent create/);
-    expect((await runCli(['help', 'nope'])).code).toBe(2);
+    expect((await run(['help', 'agent', 'create'])).stdout).toMatch(/^Usage: t0ken agent create/);
+    expect((await run(['help', 'nope'])).code).toBe(2);
   });
 });
 
@@ -55,12 +56,12 @@ describe('every error path says what to do next', () => {
   ];
   it.each(cases)('%s: "t0ken: …" then a hint; with --json an error object with a hint', async (_label, args, env, code) => {
     const base = { T0KEN_CONFIG_DIR: config.dir, ...env };
-    const human = await runCli(args, { env: base });
+    const human = await run(args, { env: base });
     expect(human.code).toBe(code);
     const lines = human.stderr.trimEnd().split('\n');
     expect(lines.at(-2)).toMatch(/^t0ken: \S/);
     expect(lines.at(-1)!.trim().length).toBeGreaterThan(5);
-    const json = await runCli([...args, '--json'], { env: base });
+    const json = await run([...args, '--json'], { env: base });
     expect(json.code).toBe(code);
     expect(json.stdout).toBe('');
     const error = jsonError(json.stderr);
@@ -75,26 +76,27 @@ describe('service errors carry hints too', () => {
 
   it('a rejected code (4) and a conflict (6)', async () => {
     const env = sandbox.env(config.dir, { T0KEN_FINGERPRINT: `fp_${'9'.repeat(32)}`, MNEMOM_API_KEY: 'mnm_hint_test_key_0123456789', PK: 'sk-hint' });
-    await runCli(['register'], { env });
-    await runCli(['claim', '--email', 'h@example.com'], { env });
-    const code = JSON.parse((await runCli(['whoami', '--json'], { env })).stdout).claim.state === 'pending' ? '000001' : '000000';
-    const rejected = await runCli(['verify', '--code', code], { env });
+    await run(['register'], { env });
+    await run(['claim', '--email', 'h@example.com'], { env });
+    const code = JSON.parse((await run(['whoami', '--json'], { env })).stdout).claim.state === 'pending' ? '000001' : '000000';
+    const rejected = await run(['verify', '--code', code], { env });
     expect(rejected.code).toBe(4);
     expect(rejected.stderr).toMatch(/^t0ken: .+\n.*t0ken (verify|claim)/);
-    await runCli(['agent', 'create', '--name', 'hint-agent', '--key-env', 'PK'], { env });
-    const conflict = await runCli(['agent', 'create', '--name', 'hint-agent', '--key-env', 'PK', '--json'], { env });
+    await run(['agent', 'create', '--name', 'hint-agent', '--key-env', 'PK'], { env });
+    const conflict = await run(['agent', 'create', '--name', 'hint-agent', '--key-env', 'PK', '--json'], { env });
     expect(conflict.code).toBe(6);
     expect(jsonError(conflict.stderr).hint).toContain('--if-exists ok');
   });
 });
 
 describe('help and completion scripts from build-time text', () => {
-  // The shim prints them without loading the CLI; T0KEN_NO_STATIC_TEXT=1 has commander print them.
+  // The shim prints them without loading the CLI; in-process, runCli has commander print them (as
+  // T0KEN_NO_STATIC_TEXT=1 does in a process).
   it.each([[[]], [['--help']], [['agent', 'claim', '--help']], [['help', 'agent', 'rekey']], [['help', 'exit-codes']], [['help', 'environment']], [['status', '-h']], [['completion', 'fish']]])(
     '%j: the same bytes and exit code as through commander',
     async (args) => {
       const fixed = await runCli(args);
-      const live = await runCli(args, { env: { T0KEN_NO_STATIC_TEXT: '1' } });
+      const live = await run(args);
       expect(fixed.code).toBe(0);
       expect({ code: fixed.code, stdout: fixed.stdout, stderr: fixed.stderr }).toEqual({ code: live.code, stdout: live.stdout, stderr: live.stderr });
     },

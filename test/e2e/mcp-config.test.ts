@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
+import { BIN, tempConfigDir } from '../helpers/cli.js';
+import { run } from '../helpers/run.js';
 import { useConfigDir, useProjectAndHome } from '../helpers/sandbox.js';
 
 const KEY = 'omx_agent_MCPconfigTestKey_s3cr3t_0001';
@@ -12,7 +13,7 @@ const { root } = dirs;
 
 const STUB = ['node', '/opt/stub-server.js', '--flag'];
 const t0ken = (args: string[], env: Record<string, string> = {}) =>
-  runCli(args, { cwd: dirs.project, env: { HOME: dirs.home, T0KEN_API_KEY: KEY, ...env } });
+  run(args, { cwd: dirs.project, env: { HOME: dirs.home, T0KEN_API_KEY: KEY, ...env } });
 
 describe('mcp config prints each client\'s shape, with no secret in it', () => {
   const args = ['exec', 'npx', '-y', 'some-mcp-server'];
@@ -44,7 +45,7 @@ describe('mcp config prints each client\'s shape, with no secret in it', () => {
   it('no warning once something is stored for these APIs', async () => {
     const stored = tempConfigDir();
     const env = { T0KEN_CONFIG_DIR: stored.dir };
-    expect((await runCli(['agent', 'login', '--with-token'], { env, input: 'mnm_MCPconfigStoredKey_0123456789\n' })).code).toBe(0);
+    expect((await run(['agent', 'login', '--with-token'], { env, input: 'mnm_MCPconfigStoredKey_0123456789\n' })).code).toBe(0);
     const result = await t0ken(['mcp', 'config', '--client', 'cursor', '--', ...STUB], env);
     stored.cleanup();
     expect(result.code, result.stderr).toBe(0);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateEmail } from '../../src/core/validate.js';
 import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
+import { run } from '../helpers/run.js';
 import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
 
 const sandbox = useSandbox();
@@ -15,7 +16,9 @@ const config = useConfigDir(); // a fresh one per test
 let fpSeq = 0;
 const freshFingerprint = () => `fp_${String(++fpSeq).padStart(4, '0')}${'c'.repeat(28)}`;
 const env = (extra: Record<string, string> = {}) => sandbox.env(config.dir, extra);
-const t0ken = (args: string[], extra: Record<string, string> = {}, input?: string) => runCli(args, { env: env(extra), input });
+const t0ken = (args: string[], extra: Record<string, string> = {}, input?: string) => run(args, { env: env(extra), input });
+/** A process of its own, for what starts one: sandbox --background re-runs bin/t0ken.js detached. */
+const t0kenProcess = (args: string[], extra: Record<string, string> = {}) => runCli(args, { env: env(extra) });
 const everyLineIsJson = (stderr: string) => stderr.trim().split('\n').filter(Boolean).every((line) => typeof JSON.parse(line) === 'object');
 const count = (suffix: string) => sandbox.requests.filter((r) => r.path.split('?')[0]!.endsWith(suffix)).length;
 
@@ -131,7 +134,7 @@ describe('sandbox', () => {
   });
 
   it('--background returns once it listens, with export lines any shell can source; kill $T0KEN_SANDBOX_PID stops it', async () => {
-    const started = await t0ken(['sandbox', '--background']);
+    const started = await t0kenProcess(['sandbox', '--background']);
     expect(started.code, started.stderr).toBe(0);
     const pid = Number(/^export T0KEN_SANDBOX_PID=(\d+)$/m.exec(started.stdout)?.[1]);
     expect(started.stderr).toContain(`kill ${pid}`);
@@ -155,7 +158,7 @@ describe('sandbox', () => {
   it('--background with a state file that is not one: exit 7, the file untouched, no sandbox left', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 't0ken-state-')), 'notes.json');
     writeFileSync(file, '[1, 2]\n');
-    const started = await t0ken(['sandbox', '--background', '--state', file]);
+    const started = await t0kenProcess(['sandbox', '--background', '--state', file]);
     expect(started.code).toBe(7);
     expect(started.stderr).toMatch(/^t0ken: the background sandbox did not start: \S+notes\.json is not a sandbox state file\n/);
     expect(started.stdout).toBe('');
