@@ -38,12 +38,12 @@ export async function run(ctx: Context, options: { yes?: boolean }): Promise<voi
       return;
     }
   }
+  // The keychain entry first, with no lock held (a locked keyring stops the logout with nothing
+  // changed); then the record, under the lock.
+  const keychain = await deleteKeychainEntry(ctx, account, { kind: 't0ken', baseUrl });
   let forgotten: typeof account | undefined;
-  let keychain: Awaited<ReturnType<typeof deleteKeychainEntry>> = 'none';
-  await store.update(async (data) => {
+  await store.update((data) => {
     forgotten = data.t0ken[baseUrl];
-    if (!forgotten) return;
-    keychain = await deleteKeychainEntry(ctx, forgotten, { kind: 't0ken', baseUrl });
     delete data.t0ken[baseUrl];
   });
   if (!forgotten) {

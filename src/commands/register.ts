@@ -4,8 +4,8 @@ import type { Context } from '../context.js';
 import { T0kenApi } from '../api/t0ken.js';
 import { maskSecret } from '../core/mask.js';
 import { storeFor } from '../identity/store.js';
-import { storeAnswer } from '../identity/stored-answer.js';
-import { deleteKeychainEntry, placeNewSecret, prepareSecretWrite, readSecret, storageOf } from '../identity/credentials.js';
+import { afterService } from '../identity/stored-answer.js';
+import { dropStaleKeychainCopy, placeNewSecret, prepareSecretWrite, readSecret, storageOf } from '../identity/credentials.js';
 import type { Storage } from '../store/secrets/types.js';
 import type { T0kenAccount } from '../store/schema.js';
 import { withSpinner } from '../ui/spinner.js';
@@ -73,31 +73,33 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
     registered_at: new Date(ctx.now()).toISOString(),
   };
   const serviceDid = `the service registered this machine as user ${account.user_id} (key ${maskSecret(answer.api_key)})`;
-  let storage: Storage = 'file';
-  let replaced: T0kenAccount | undefined;
-  await storeAnswer(store, async (data) => {
-    const previous = data.t0ken[baseUrl];
-    replaced = previous;
-    // The key goes to its home under the lock, so parallel writers never see a record without it.
-    const placed = await placeNewSecret(ctx, { kind: 't0ken', baseUrl }, answer.api_key, store.path);
+  const label = { kind: 't0ken', baseUrl } as const;
+  // The key goes to its home first, with no lock held (the keychain may take up to 20 s); then the
+  // record, under the lock, to the freshest file: parallel writers never see a record without its key.
+  const [placed, previous] = await afterService(async () => {
+    const placed = await placeNewSecret(ctx, label, answer.api_key, store.path);
     Object.assign(account, placed.placement);
-    storage = placed.storage;
-    // A key that moved from the keychain to the file leaves no copy behind.
-    if (previous?.api_key_ref && placed.storage === 'file') await deleteKeychainEntry(ctx, previous, { kind: 't0ken', baseUrl }, { lockedIsError: false });
-    // A re-registration that lands on the same user keeps what we know about its claim.
-    if (previous && previous.user_id === account.user_id) {
-      if (previous.claim) account.claim = previous.claim;
-      if (previous.pending_claim) account.pending_claim = previous.pending_claim;
-    }
-    data.t0ken[baseUrl] = account;
+    let previous: T0kenAccount | undefined;
+    await store.update((data) => {
+      previous = data.t0ken[baseUrl];
+      // A re-registration that lands on the same user keeps what we know about its claim.
+      if (previous && previous.user_id === account.user_id) {
+        if (previous.claim) account.claim = previous.claim;
+        if (previous.pending_claim) account.pending_claim = previous.pending_claim;
+      }
+      data.t0ken[baseUrl] = account;
+    });
+    return [placed, previous] as const;
   }, {
     serviceDid,
     recover: 'Nothing is lost: once the config can be written, run `t0ken register --force`; the service answers this machine with the same account and key.',
   });
+  const storage: Storage = placed.storage;
+  await dropStaleKeychainCopy(ctx, previous, placed, label);
   ctx.out.info(`Registered this machine with ${baseUrl}.`);
   show(ctx, account, answer.api_key, storage, baseUrl, store.path, options.showKey === true, false);
-  if (replaced) {
-    for (const path of filesHoldingAccount(ctx, replaced, answer.api_key)) {
+  if (previous) {
+    for (const path of filesHoldingAccount(ctx, previous, answer.api_key)) {
       ctx.out.warn(`${path} still holds the previous key; run \`t0ken link memoryx-python\` to point it at the new one`);
     }
   }

@@ -93,8 +93,9 @@ export function secretHomes(data: ConfigData): SecretHome[] {
 }
 
 /**
- * Puts a new secret in its home (call it inside `store.update`, under the lock) and prints the
- * fallback notice when `auto` had to use the file.
+ * Puts a new secret in its home and prints the fallback notice when `auto` had to use the file.
+ * Call it before `store.update`, never inside: the lock is held only for the file's
+ * read-modify-write, so other t0ken processes never wait on the keychain (issue 22).
  */
 export async function placeNewSecret(ctx: Context, label: SecretLabel, secret: string, configPath: string): Promise<Placed> {
   const placed = await placeSecret(storeMode(ctx), keychainFor(ctx), label, secret, configPath);
@@ -114,6 +115,14 @@ export async function prepareSecretWrite(ctx: Context): Promise<void> {
     if (error instanceof KeychainError) throw keychainCliError(error, { kind: 't0ken', baseUrl: ctx.t0kenBaseUrl() }, 'write');
     throw error;
   }
+}
+
+/**
+ * After the record was written: a secret that went to the file where the keychain held the last one
+ * leaves no stale copy there (a warning names an entry that could not be deleted).
+ */
+export async function dropStaleKeychainCopy(ctx: Context, previous: SecretHolder | undefined, placed: Placed, label: SecretLabel): Promise<void> {
+  if (previous?.api_key_ref && placed.storage === 'file') await deleteKeychainEntry(ctx, previous, label, { lockedIsError: false });
 }
 
 /** What became of the keychain entry, as the end of the sentence: only what really happened. */

@@ -16,9 +16,14 @@ export interface StoredAnswerOptions {
  * a failed write must not hide that: the error says what the service did and how to recover,
  * with the file-system problem's own hint, and is exit 7 (never exit 1). Server text in it is sanitised.
  */
-export async function storeAnswer(store: ConfigStore, mutate: Mutation, options: StoredAnswerOptions): Promise<ConfigData> {
+export function storeAnswer(store: ConfigStore, mutate: Mutation, options: StoredAnswerOptions): Promise<ConfigData> {
+  return afterService(() => store.update(mutate), options);
+}
+
+/** The same for several steps (a keychain write, then the file): any failure says what the service did. */
+export async function afterService<T>(steps: () => Promise<T>, options: StoredAnswerOptions): Promise<T> {
   try {
-    return await store.update(mutate);
+    return await steps();
   } catch (error) {
     const cause = isCliError(error) ? error : undefined;
     const problem = cause?.message ?? (error instanceof Error ? error.message : String(error));

@@ -24,8 +24,12 @@ const DIR_MODE = 0o700;
 /** Room a write needs beyond the current file: a new account or key is well under this. */
 const WRITE_HEADROOM = 16 * 1024;
 
-/** What a mutation may be: the keyring code writes the keychain inside it, so it may be async. */
-export type Mutation = (data: ConfigData) => void | Promise<void>;
+/**
+ * A change to the stored state, made under the lock: synchronous on purpose, so nothing slow (the
+ * keychain, the network) can run while other t0ken processes wait for the lock. Talk to the
+ * keychain first, then apply what it did to the freshest state here.
+ */
+export type Mutation = (data: ConfigData) => undefined;
 
 /**
  * The config file. Every access first checks the directory and file as ssh would (safety.ts).
@@ -62,7 +66,11 @@ export class ConfigStore {
   /**
    * Call before a request whose answer must be stored (register, claim, verify): checks the
    * directory, takes the lock and proves a write of the file's size would succeed, then lets go.
-   * A read-only directory, a full disk or a foreign lock then costs no key or code issued.
+   * A read-only directory, a full disk or a foreign lock then costs no key or code issued. The lock
+   * is not kept across the request and the keychain (up to 15 s and 20 s): every other t0ken would
+   * queue behind them and give up at the lock's 10 s. What can change in between (another writer's
+   * record) is re-read by `update`; what cannot be proved ahead (a disk that fills meanwhile) ends
+   * in the error that says what the service did (identity/stored-answer.ts).
    */
   async prepareWrite(): Promise<void> {
     this.ensureDir();
@@ -78,7 +86,7 @@ export class ConfigStore {
     return this.locked(async () => {
       sweepTempFiles(this.path); // left by a writer killed mid-write
       const data = this.readFile();
-      await mutate(data);
+      mutate(data);
       writeFileAtomic(this.path, serializeConfig(data), FILE_MODE);
       return data;
     });

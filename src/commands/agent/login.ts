@@ -4,8 +4,9 @@ import type { Context } from '../../context.js';
 import { usageError } from '../../core/errors.js';
 import { maskSecret } from '../../core/mask.js';
 import { storeFor } from '../../identity/store.js';
-import { deleteKeychainEntry, placeNewSecret } from '../../identity/credentials.js';
+import { dropStaleKeychainCopy, placeNewSecret } from '../../identity/credentials.js';
 import type { Storage } from '../../store/secrets/types.js';
+import type { SecretHolder } from '../../store/schema.js';
 import { MNEMOM_KEY_PATTERN, mnemomVariableInCharge } from '../../identity/mnemom-auth.js';
 import { readSecretFromStdin } from '../../identity/provider-key.js';
 
@@ -29,14 +30,15 @@ export async function run(ctx: Context, options: { withToken?: boolean }): Promi
     throw usageError('that is not a Mnemom API key (expected mnm_ followed by 16 or more letters, digits, _ or -)', 'Copy the mnm_… key from your Mnemom settings.');
   }
   const store = storeFor(ctx);
-  let storage: Storage = 'file';
-  await store.update(async (data) => {
-    const placed = await placeNewSecret(ctx, { kind: 'mnemom', baseUrl }, key, store.path);
-    storage = placed.storage;
-    const previous = data.mnemom[baseUrl];
-    if (previous?.api_key_ref && placed.storage === 'file') await deleteKeychainEntry(ctx, previous, { kind: 'mnemom', baseUrl }, { lockedIsError: false });
+  const label = { kind: 'mnemom', baseUrl } as const;
+  const placed = await placeNewSecret(ctx, label, key, store.path);
+  const storage: Storage = placed.storage;
+  let previous: SecretHolder | undefined;
+  await store.update((data) => {
+    previous = data.mnemom[baseUrl];
     data.mnemom[baseUrl] = { ...placed.placement, saved_at: new Date(ctx.now()).toISOString() };
   });
+  await dropStaleKeychainCopy(ctx, previous, placed, label);
   ctx.out.result({ logged_in: true, api_url: baseUrl, api_key_masked: maskSecret(key), storage, config_path: store.path }, () =>
     `Stored Mnemom key ${maskSecret(key)} for ${baseUrl} in ${storage === 'keyring' ? 'the OS keychain' : store.path}.`,
     { quiet: () => '' },

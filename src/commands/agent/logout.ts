@@ -19,12 +19,12 @@ export async function run(ctx: Context): Promise<void> {
   const store = storeFor(ctx);
   let removed = false;
   let keychain: Awaited<ReturnType<typeof deleteKeychainEntry>> = 'none';
-  if (store.read().mnemom[baseUrl]) {
-    await store.update(async (data) => {
-      const credential = data.mnemom[baseUrl];
-      if (!credential) return;
-      keychain = await deleteKeychainEntry(ctx, credential, { kind: 'mnemom', baseUrl });
-      removed = true;
+  const stored = store.read().mnemom[baseUrl];
+  if (stored) {
+    // The keychain entry first, with no lock held; then the record, under the lock.
+    keychain = await deleteKeychainEntry(ctx, stored, { kind: 'mnemom', baseUrl });
+    await store.update((data) => {
+      removed = data.mnemom[baseUrl] !== undefined;
       delete data.mnemom[baseUrl];
     });
   }
