@@ -155,6 +155,6 @@ describe.runIf(haveService)('with a Secret Service that answers the ping, then n
     expect(read.code, read.stderr).toBe(7);
     expect(read.stdout).toBe('');
     expect(read.stderr).toMatch(/did not answer/);
-    expect(service.calls()).toEqual(expect.arrayContaining(['org.freedesktop.Secret.Service.SearchItems', 'org.freedesktop.Secret.Service.OpenSession']));
+    expect(service.calls()).toContain('org.freedesktop.Secret.Service.OpenSession'); // the library's, held
   }, 60_000);
 });

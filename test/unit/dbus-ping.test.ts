@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { marshalStrings, nextMessage } from '../../src/platform/dbus-wire.js';
 import { askService, pingService } from '../../src/platform/dbus-ping.js';
+import { replyMessage as reply, variantFalse } from '../helpers/fake-bus.js';
 
 // The real bus is tested in test/e2e/keychain.test.ts (gnome-keyring, and a Secret Service that
 // never answers); these are the ways a bus can fail before it says anything useful.
@@ -57,38 +58,6 @@ describe('pinging a D-Bus service without blocking', () => {
   });
 });
 
-/** A reply message (method return, or error when errorName is given) to `replySerial`. */
-function reply(replySerial: number, body?: { signature: string; bytes: Buffer }, errorName?: string): Buffer {
-  const fields: Buffer[] = [];
-  let length = 0;
-  const push = (b: Buffer) => {
-    fields.push(b);
-    length += b.length;
-  };
-  const align8 = () => push(Buffer.alloc((8 - ((16 + length) % 8)) % 8));
-  const serial = Buffer.alloc(4);
-  serial.writeUInt32LE(replySerial);
-  push(Buffer.concat([Buffer.from([5, 1, 0x75, 0]), serial]));
-  if (errorName) {
-    align8();
-    const n = Buffer.alloc(4);
-    n.writeUInt32LE(errorName.length);
-    push(Buffer.concat([Buffer.from([4, 1, 0x73, 0]), n, Buffer.from(errorName), Buffer.from([0])]));
-  }
-  if (body) {
-    align8();
-    push(Buffer.concat([Buffer.from([8, 1, 0x67, 0, body.signature.length]), Buffer.from(body.signature), Buffer.from([0])]));
-  }
-  const header = Buffer.alloc(16);
-  header.write('l', 0, 'latin1');
-  header[1] = errorName ? 3 : 2;
-  header[3] = 1;
-  header.writeUInt32LE(body?.bytes.length ?? 0, 4);
-  header.writeUInt32LE(1000 + replySerial, 8);
-  header.writeUInt32LE(length, 12);
-  return Buffer.concat([header, ...fields, Buffer.alloc((8 - ((16 + length) % 8)) % 8), body?.bytes ?? Buffer.alloc(0)]);
-}
-
 /** A bus that authenticates, then answers each call it reads with `answer(serial, member)`. */
 function answeringBus(name: string, answer: (serial: number, member: string) => Buffer | undefined): Promise<string> {
   let buffer = Buffer.alloc(0);
@@ -122,7 +91,6 @@ function answeringBus(name: string, answer: (serial: number, member: string) => 
 
 describe('asking questions on the ping\'s connection', () => {
   const question = { path: '/org/freedesktop/secrets/aliases/default', iface: 'org.freedesktop.DBus.Properties', member: 'Get', body: marshalStrings('org.freedesktop.Secret.Collection', 'Locked') };
-  const variantFalse = { signature: 'v', bytes: Buffer.from([1, 0x62, 0, 0, 0, 0, 0, 0]) };
 
   it('the ping and each question answered: every answer, at once', async () => {
     const address = await answeringBus('answers', (serial) => serial === 4 ? reply(4, undefined, 'org.freedesktop.DBus.Error.UnknownObject') : reply(serial, serial === 3 ? variantFalse : undefined));

@@ -27,6 +27,12 @@ import { KEYCHAIN_SERVICE, KeychainError, type Keychain, type KeychainProblem } 
  */
 const CALL_TIMEOUT_MS = 20_000;
 const PING_TIMEOUT_MS = 3_000;
+/**
+ * CALL_TIMEOUT_MS counts from the moment the child is up (node started, library loaded): before
+ * that, the wait is this machine's, not the keychain's (200 parallel commands on 2 cores take
+ * tens of seconds to start). This bounds that start instead.
+ */
+const START_TIMEOUT_MS = 60_000;
 const PROBE_ACCOUNT = 't0ken:write-probe';
 
 const SECRETS = 'org.freedesktop.secrets';
@@ -72,20 +78,27 @@ export function openKeychain(options: KeychainOptions): Keychain {
   async function call(what: string, request: Omit<KeyringRequest, 'service'>): Promise<KeyringReply & { ok: true }> {
     const gone = serviceGone();
     options.trace?.(`keychain: ${what} ${request.account} runs in the keychain process${gone ? ', raced against the ping' : ''}`);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new KeychainError('failed', `the keychain did not answer a ${what} within ${Math.round(timeoutMs / 1000)} s (an unlock prompt may be waiting)`)), timeoutMs);
+    const timers: NodeJS.Timeout[] = [];
+    let done = false;
+    const after = (ms: number, error: () => KeychainError) => new Promise<never>((_, reject) => {
+      if (done) return;
+      const timer = setTimeout(() => reject(error()), ms);
       timer.unref();
+      timers.push(timer);
     });
+    const answer = library.call({ service: KEYCHAIN_SERVICE, ...request });
+    const started = Promise.race([library.ready(), after(START_TIMEOUT_MS, () => new KeychainError('failed', `the keychain process did not start within ${START_TIMEOUT_MS / 1000} s (this machine is very busy)`))]);
+    const deadline = started.then(() => after(timeoutMs, () => new KeychainError('failed', `the keychain did not answer a ${what} within ${Math.round(timeoutMs / 1000)} s (an unlock prompt may be waiting)`)));
     let reply: KeyringReply;
     try {
-      reply = await Promise.race([library.call({ service: KEYCHAIN_SERVICE, ...request }), deadline, ...(gone ? [gone] : [])]);
+      reply = await Promise.race([answer, deadline, ...(gone ? [gone] : [])]);
     } catch (error) {
       library.kill(); // the call is abandoned: its process must not outlive the answer
       if (error instanceof KeyringProcessError) throw new KeychainError('failed', error.message, { cause: error });
       throw classify(error, options.env);
     } finally {
-      clearTimeout(timer);
+      done = true;
+      for (const timer of timers) clearTimeout(timer);
     }
     if (reply.ok) return reply;
     if (reply.load) {

@@ -42,6 +42,7 @@ const CHILD = String.raw`'use strict';
 let mod;
 let loadError;
 try { mod = require(process.argv[1]); } catch (error) { loadError = { code: error.code, message: String(error.message).split('\n')[0] }; }
+process.stdout.write('{"ready":true}\n');
 const options = { linux: { store: 'secret-service' } };
 let running = 0;
 async function run(request) {
@@ -86,6 +87,12 @@ interface Pending {
 }
 
 export interface KeyringProcess {
+  /**
+   * Resolves once the child has started and loaded the library (or failed to): from then on, a
+   * wait is the keychain's. Before, it is this machine's, starting a process (seconds, on a
+   * machine with far more runnable processes than CPUs).
+   */
+  ready(): Promise<void>;
   call(request: KeyringRequest): Promise<KeyringReply>;
   /** Ends the child now (a call stuck in it is abandoned). */
   kill(): void;
@@ -119,6 +126,8 @@ interface Child {
   pending: Map<number, Pending>;
   /** Stops the kill-on-exit once the child is gone. */
   forget: () => void;
+  ready: Promise<void>;
+  markReady: () => void;
 }
 
 export function keyringProcess(env: NodeJS.ProcessEnv): KeyringProcess {
@@ -136,7 +145,9 @@ export function keyringProcess(env: NodeJS.ProcessEnv): KeyringProcess {
   function start(path: string): Child {
     const { spawn } = lazyRequire('node:child_process') as typeof import('node:child_process');
     const spawned = spawn(process.execPath, ['-e', CHILD, path], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
-    const started: Child = { process: spawned, pending: new Map(), forget: cleanupOnExit(() => spawned.kill('SIGKILL')) };
+    let markReady = () => {};
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+    const started: Child = { process: spawned, pending: new Map(), forget: cleanupOnExit(() => spawned.kill('SIGKILL')), ready, markReady };
     const { process: running, pending } = started;
     const fail = (error: Error) => {
       started.forget();
@@ -151,11 +162,15 @@ export function keyringProcess(env: NodeJS.ProcessEnv): KeyringProcess {
       for (let end; (end = buffer.indexOf('\n')) >= 0; ) {
         const line = buffer.slice(0, end);
         buffer = buffer.slice(end + 1);
-        let parsed: (KeyringReply & { id: number }) | undefined;
+        let parsed: (KeyringReply & { id: number }) | { ready: true } | undefined;
         try {
-          parsed = JSON.parse(line) as KeyringReply & { id: number };
+          parsed = JSON.parse(line) as (KeyringReply & { id: number }) | { ready: true };
         } catch {
           continue; // the library's own printing, not an answer
+        }
+        if ('ready' in parsed) {
+          started.markReady();
+          continue;
         }
         const { id, ...reply } = parsed;
         const waiting = pending.get(id);
@@ -176,6 +191,7 @@ export function keyringProcess(env: NodeJS.ProcessEnv): KeyringProcess {
   }
 
   return {
+    ready: () => child?.ready ?? Promise.resolve(),
     call(request) {
       const path = modulePath();
       if (typeof path !== 'string') return Promise.resolve({ ok: false, load: true, ...path });
