@@ -3,6 +3,7 @@ import { CliError } from './core/errors.js';
 import { commanderProgram, type Runner } from './commands/commander-program.js';
 import type { Manifest } from './core/command-spec.js';
 import { usageHint, usageMessage } from './core/usage-hints.js';
+import { usageProblem } from './core/usage-check.js';
 import type { StdioWriter } from './platform/stdio.js';
 
 /**
@@ -10,6 +11,8 @@ import type { StdioWriter } from './platform/stdio.js';
  * here; commander's own errors become usage errors (exit 2) with a hint.
  */
 export async function parseWithCommander(manifest: Manifest, argv: string[], stdout: Pick<StdioWriter, 'write'>, run: Runner): Promise<void> {
+  const problem = usageProblem(manifest, argv.slice(2));
+  if (problem) throw new CliError('invalid_input', problem.message, { hint: problem.hint });
   const program = commanderProgram(manifest, run);
   quietCommander(program, stdout);
   try {
@@ -18,7 +21,7 @@ export async function parseWithCommander(manifest: Manifest, argv: string[], std
     if (!(error instanceof CommanderError)) throw error;
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return;
     const message = usageMessage(error.message, flagsWithoutValue(program));
-    throw new CliError('invalid_input', message, { hint: usageHint(message, argv.slice(2)) });
+    throw new CliError('invalid_input', message, { hint: usageHint(message) });
   }
 }
 

@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../core/command-spec.js';
 import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
+import { closest } from '../core/did-you-mean.js';
 import { CliError, usageError } from '../core/errors.js';
 import { ENV_FORMATS, formatVariables, IDENTITY_SCOPES, identityScope, identityVariables, UnrepresentableValueError, type EnvFormat } from '../core/identity-env.js';
 import { DEFAULT_T0KEN_API_URL } from '../core/url.js';
@@ -27,7 +28,13 @@ export const spec: CommandSpec = {
 export async function run(ctx: Context, options: { only?: unknown; format?: string }): Promise<void> {
   const only = identityScope(options.only);
   const format = (options.format ?? (ctx.json ? 'json' : 'sh')) as EnvFormat;
-  if (!ENV_FORMATS.includes(format)) throw usageError(`--format takes sh, fish, dotenv or json, not ${JSON.stringify(format.slice(0, 20))}`);
+  if (!ENV_FORMATS.includes(format)) {
+    const near = closest(format, ENV_FORMATS);
+    throw usageError(
+      `--format takes sh, fish, dotenv or json, not ${JSON.stringify(format.slice(0, 20))}`,
+      near ? `Did you mean \`--format ${near}\`?` : 'There is no YAML: sh for bash and zsh (eval "$(t0ken env)"), fish for fish, dotenv for a .env file (KEY=value lines), json for one object (yq turns it into YAML).',
+    );
+  }
   const vars = identityVariables(await resolveIdentity(ctx, only), DEFAULT_T0KEN_API_URL, only);
   if (Object.keys(vars).length === 0) throw nothingToHandOver(ctx, only);
   // --json prints one JSON object (the same as --format json), whatever --format says.

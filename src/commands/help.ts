@@ -1,5 +1,6 @@
 import type { CommandSpec, Manifest } from '../core/command-spec.js';
 import type { Context } from '../context.js';
+import { closest } from '../core/did-you-mean.js';
 import { usageError } from '../core/errors.js';
 import { EXIT_CODE_TABLE } from '../core/exit-codes.js';
 import { ENVIRONMENT, environmentLines } from '../core/environment.js';
@@ -33,7 +34,14 @@ export async function run(ctx: Context, _options: Record<string, unknown>, args:
   if (topic !== undefined) target = program.commands.find((c) => c.name() === topic || c.aliases().includes(topic));
   if (target && sub !== undefined) target = target.commands.find((c) => c.name() === sub);
   if (!target) {
-    throw usageError(`no help topic ${JSON.stringify(args.join(' '))}`, 'Run `t0ken help` for the commands, or `t0ken help exit-codes` / `t0ken help environment`.');
+    const parent = target === undefined && sub !== undefined && program.commands.some((c) => c.name() === topic) ? program.commands.find((c) => c.name() === topic)! : program;
+    const typo = parent === program ? topic! : sub!;
+    const near = closest(typo, [...parent.commands.flatMap((c) => [c.name(), ...c.aliases()]), ...(parent === program ? ['exit-codes', 'environment'] : [])]);
+    const prefix = parent === program ? 't0ken help' : `t0ken help ${topic}`;
+    throw usageError(
+      `no help topic ${JSON.stringify(args.join(' '))}${near ? ` (did you mean \`${prefix} ${near}\`?)` : ''}`,
+      'Run `t0ken help` for the commands, or `t0ken help exit-codes` / `t0ken help environment`.',
+    );
   }
   ctx.out.text(helpOf(target));
 }

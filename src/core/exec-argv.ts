@@ -80,7 +80,7 @@ function take(args: readonly string[], i: number, flags: Flags, into: Record<str
   }
   const value = at > 2 ? arg.slice(at + 1) : args[i + 1];
   const example = owner?.examples?.find((e) => e.includes(`${name} `));
-  const hint = example ? `For example: ${example}` : `For example ${name} 30`;
+  const hint = example ? `For example: ${example}` : `For example ${name} ${spec.values?.[0] ?? 30}`;
   if (value === undefined) throw usageError(spec.values ? `${name} needs a value: ${spec.values.join(' or ')}` : `${name} needs a value`, hint);
   if (spec.values && !spec.values.includes(value)) throw usageError(`${name} takes ${spec.values.join(' or ')}, not ${JSON.stringify(value.slice(0, 20))}`, hint);
   into[shape.key] = value;

@@ -23,8 +23,11 @@ export function usageMessage(message: string, flagsWithoutValue: ReadonlySet<str
   return /unknown command 'version'/.test(line) ? line.replace(/\s*\(Did you mean [^)]*\)/, '') : line;
 }
 
-/** The hint for a commander error message, given the argv after `node t0ken`. */
-export function usageHint(message: string, args: readonly string[]): string {
+/**
+ * The hint for a commander error message. Stray arguments,
+ * missing values and unknown commands are caught before commander (core/usage-check.ts).
+ */
+export function usageHint(message: string): string {
   const unknownCommand = /unknown command '([^']*)'/.exec(message)?.[1];
   if (unknownCommand === 'version') return 'For the version, run `t0ken --version` (or `t0ken -V`).';
   if (unknownCommand !== undefined) return 'Run `t0ken --help` to see the commands.';
@@ -38,12 +41,5 @@ export function usageHint(message: string, args: readonly string[]): string {
     return 'Secrets never go on the command line: pipe them in (`--with-token`, `--key-stdin`) or use the environment (`t0ken help environment`).';
   }
 
-  if (/too many arguments/.test(message)) {
-    const command = args.find((a) => !a.startsWith('-'));
-    const extra = args.filter((a) => !a.startsWith('-')).slice(1);
-    if (command === 'claim' && extra.some((a) => a.includes('@'))) return 'Pass the address with --email: `t0ken claim --email you@example.com`.';
-    if (command === 'verify' && extra.some((a) => /^\d+$/.test(a))) return 'Pass the code with --code: `t0ken verify --code 123456`.';
-    if (command === 'hash-proof' || command === 'agent') return 'Pass values with their flags, e.g. `--name my-agent`; see `t0ken ' + (command === 'agent' ? 'agent <command>' : command) + ' --help`.';
-  }
   return GENERIC_HINT;
 }

@@ -2,6 +2,7 @@ import type { CommandSpec } from '../../core/command-spec.js';
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { Context } from '../../context.js';
+import { nearest } from '../../core/did-you-mean.js';
 import { CliError, usageError } from '../../core/errors.js';
 import {
   CLIENT_CHOICES,
@@ -67,7 +68,8 @@ const SECRET_VARIABLES = new Set(['T0KEN_API_KEY', 'MEMORYX_API_KEY', 'MNEMOM_AP
 export async function run(ctx: Context, options: Options, args: string[]): Promise<void> {
   const choice = options.client ?? 'generic';
   if (!CLIENT_CHOICES.includes(choice)) {
-    throw usageError(`--client takes ${CLIENT_CHOICES.join(', ')}, not ${JSON.stringify(choice.slice(0, 40))}`, 'For example: t0ken mcp config --client cursor -- npx -y <your-mcp-server>');
+    const near = nearest(choice, CLIENT_CHOICES).map((c) => `\`--client ${c}\``);
+    throw usageError(`--client takes ${CLIENT_CHOICES.join(', ')}, not ${JSON.stringify(choice.slice(0, 40))}`, near.length > 0 ? `Did you mean ${near.join(' or ')}?` : 'For example: t0ken mcp config --client cursor -- npx -y <your-mcp-server>');
   }
   const name = options.name ?? DEFAULT_SERVER_NAME;
   if (!SERVER_NAME_PATTERN.test(name)) throw usageError('--name takes 1 to 64 letters, digits, _ . or - (starting with a letter or digit)', 'For example --name memoryx');
