@@ -139,6 +139,13 @@ describe('a command that sends nothing loads no network code', () => {
     expect(stats).toContain('NativeModule http'); // the HTTP guard above can fail
   });
 
+  it('a request over http:// to loopback loads node:http (one client for every URL) but no TLS', async () => {
+    expect(await builtinsOf(['register'])).toBeDefined(); // an account for stats, whatever ran before
+    const loaded = await builtinsOf(['stats']);
+    expect(loaded).toContain('NativeModule http');
+    for (const name of ['tls', 'https', 'crypto']) expect(loaded).not.toContain(`NativeModule ${name}`);
+  });
+
   it('env and credentials status load neither node:net nor node:child_process (no D-Bus session here: no bus to ask); exec does, so the check can fail', async () => {
     expect(await builtinsOf(['register'])).toBeDefined(); // an account to hand over, whatever ran before
     for (const args of [['env'], ['credentials', 'status']]) {
