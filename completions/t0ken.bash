@@ -1,5 +1,8 @@
 # bash completion for t0ken: generated from the t0ken command tree by `t0ken completion`; do not edit
 # Install: mkdir -p ~/.local/share/bash-completion/completions && t0ken completion bash > ~/.local/share/bash-completion/completions/t0ken
+# That directory is read by the bash-completion package. Without it, source this file from ~/.bashrc:
+#   [ -r ~/.local/share/bash-completion/completions/t0ken ] && . ~/.local/share/bash-completion/completions/t0ken
+# (it needs nothing from bash-completion but, after `t0ken exec`, to hand over to the program's own).
 _t0ken_complete() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="" path="" w i words=""
   (( COMP_CWORD > 0 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"
@@ -22,6 +25,7 @@ _t0ken_complete() {
     --if-exists) COMPREPLY=( $(compgen -W "fail ok" -- "$cur") ); return ;;
     --to) COMPREPLY=( $(compgen -W "keyring file" -- "$cur") ); return ;;
     --names-from|--card|--policy) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    --env|--key-env) COMPREPLY=( $(compgen -e -- "$cur") ); return ;;
     --timeout|--hostname|--email|--fingerprint|--code|--only|--format|--client|--scope|--name|--env|--key-env|--names-from|--card|--policy|--if-exists|--org|--to|--port|--host|--state) COMPREPLY=(); return ;;
   esac
   if [[ "$cur" == -* ]]; then

@@ -1,5 +1,5 @@
 import { flatten, type CommandSpec, type OptionSpec } from './tree.js';
-import { fishQuote } from '../core/quote.js';
+import { fishQuote, shQuote } from '../core/quote.js';
 
 /**
  * Static completion scripts: the words are baked in, so a TAB press runs no t0ken process at all.
@@ -11,13 +11,23 @@ import { fishQuote } from '../core/quote.js';
 const HEADER = 'generated from the t0ken command tree by `t0ken completion`; do not edit';
 
 interface Model {
-  paths: Array<{ key: string; subcommands: string[]; options: string[]; argChoices: string[] }>;
+  paths: Array<{ key: string; subcommands: string[]; options: string[]; argChoices: string[]; described: string[]; describedOptions: string[] }>;
   /** Commands that run a program, with the options (theirs and the global ones) that take a value. */
   programRunners: Array<{ key: string; valueOptions: string[] }>;
   valueOptions: string[];                     // options that take a value (any command)
   choices: Array<{ option: string; values: string[] }>;
   fileOptions: string[];
+  envOptions: string[];
   globals: OptionSpec[];
+}
+
+/** zsh's _describe entries, `word:what it does`, for a path's subcommands (or, for options, its options). */
+function described(c: CommandSpec, root: CommandSpec, options: boolean): string[] {
+  const entry = (word: string, what: string) => shQuote(`${word.replace(/:/g, '\\:')}:${what}`);
+  if (!options) return c.subcommands.flatMap((s) => s.names.map((n) => entry(n, s.description)));
+  const own = [...c.options, ...(c.path.length > 0 ? root.options : [])];
+  const seen = new Set<string>();
+  return own.flatMap((o) => o.flags.filter((f) => f.startsWith('--') && !seen.has(f) && seen.add(f)).map((f) => entry(f, o.description)));
 }
 
 function model(root: CommandSpec): Model {
@@ -30,11 +40,14 @@ function model(root: CommandSpec): Model {
       subcommands: c.subcommands.flatMap((s) => s.names),
       options: uniq([...c.options.flatMap((o) => o.flags.filter((f) => f.startsWith('--'))), ...(c.path.length > 0 ? root.options.flatMap((o) => o.flags.filter((f) => f.startsWith('--'))) : [])]),
       argChoices: c.argChoices,
+      described: described(c, root, false),
+      describedOptions: described(c, root, true),
     })),
     programRunners: all.filter((c) => c.runsProgram).map((c) => ({ key: c.path.join(' '), valueOptions: uniq([...c.options, ...root.options].filter((o) => o.takesValue).flatMap((o) => o.flags)) })),
     valueOptions: uniq(options.filter((o) => o.takesValue).flatMap((o) => o.flags)),
     choices: uniq(options.filter((o) => o.choices).flatMap((o) => o.flags)).map((flag) => ({ option: flag, values: options.find((o) => o.flags.includes(flag))!.choices! })),
     fileOptions: uniq(options.filter((o) => o.files).flatMap((o) => o.flags)),
+    envOptions: uniq(options.filter((o) => o.envVar).flatMap((o) => o.flags)),
     globals: root.options,
   };
 }
@@ -48,6 +61,9 @@ export function bashScript(root: CommandSpec): string {
     m.paths.map((p) => `    "${p.key}") words="${pick(p).join(' ')}" ;;`).join('\n');
   return `# bash completion for t0ken: ${HEADER}
 # Install: mkdir -p ~/.local/share/bash-completion/completions && t0ken completion bash > ~/.local/share/bash-completion/completions/t0ken
+# That directory is read by the bash-completion package. Without it, source this file from ~/.bashrc:
+#   [ -r ~/.local/share/bash-completion/completions/t0ken ] && . ~/.local/share/bash-completion/completions/t0ken
+# (it needs nothing from bash-completion but, after \`t0ken exec\`, to hand over to the program's own).
 _t0ken_complete() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" path="" w i words=""
   (( COMP_CWORD > 0 )) && prev="\${COMP_WORDS[COMP_CWORD-1]}"
@@ -63,6 +79,7 @@ ${bashProgramCases(m)}
   case "$prev" in
 ${m.choices.map((c) => `    ${c.option}) COMPREPLY=( $(compgen -W "${c.values.join(' ')}" -- "$cur") ); return ;;`).join('\n')}
 ${m.fileOptions.length ? `    ${m.fileOptions.join('|')}) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;` : ''}
+${m.envOptions.length ? `    ${m.envOptions.join('|')}) COMPREPLY=( $(compgen -e -- "$cur") ); return ;;` : ''}
     ${m.valueOptions.join('|')}) COMPREPLY=(); return ;;
   esac
   if [[ "$cur" == -* ]]; then
@@ -147,18 +164,23 @@ ${zshProgramCases(m)}
   case "$prev" in
 ${m.choices.map((c) => `    ${c.option}) compadd -- ${c.values.join(' ')}; return ;;`).join('\n')}
 ${m.fileOptions.length ? `    ${m.fileOptions.join('|')}) _files; return ;;` : ''}
+${m.envOptions.length ? `    ${m.envOptions.join('|')}) compadd -- \${(k)parameters[(R)*export*]}; return ;;` : ''}
     ${m.valueOptions.join('|')}) return ;;
   esac
+  # Commands and options come with what they do (_describe); fixed values are words alone.
+  local -a plain
   if [[ "$cur" == -* ]]; then
     case "$cmdpath" in
-${m.paths.map((p) => `      "${p.key}") candidates=(${p.options.join(' ')}) ;;`).join('\n')}
+${m.paths.map((p) => `      "${p.key}") candidates=(${p.describedOptions.join(' ')}) ;;`).join('\n')}
     esac
+    _describe -t options option candidates
   else
     case "$cmdpath" in
-${m.paths.map((p) => `      "${p.key}") candidates=(${[...p.subcommands, ...p.argChoices].join(' ')}) ;;`).join('\n')}
+${m.paths.map((p) => `      "${p.key}") candidates=(${p.described.join(' ')}); plain=(${p.argChoices.join(' ')}) ;;`).join('\n')}
     esac
+    (( \${#candidates} )) && _describe -t commands command candidates
+    (( \${#plain} )) && compadd -- "\${plain[@]}"
   fi
-  compadd -- "\${candidates[@]}"
 }
 ${m.programRunners.length ? ZSH_PROGRAM : ''}if [[ "\${zsh_eval_context[-1]}" == loadautofunc ]]; then
   _t0ken "$@"
@@ -204,6 +226,7 @@ export function fishScript(root: CommandSpec): string {
     if (condition) parts.push(`-n ${fishQuote(condition)}`);
     for (const flag of o.flags) parts.push(flag.startsWith('--') ? `-l ${flag.slice(2)}` : `-s ${flag.slice(1)}`);
     if (o.choices) parts.push(`-x -a ${fishQuote(o.choices.join(' '))}`);
+    else if (o.envVar) parts.push(`-x -a ${fishQuote('(set --names --export)')}`);
     else if (o.files) parts.push('-r -F');
     else if (o.takesValue) parts.push('-x');
     parts.push(`-d ${fishQuote(o.description)}`);

@@ -6,6 +6,7 @@ export interface OptionSpec {
   takesValue: boolean;
   choices?: string[];
   files?: boolean;          // the value is a file path
+  envVar?: boolean;         // the value names an environment variable
   description: string;
 }
 
@@ -31,6 +32,7 @@ function node(manifest: Manifest, spec: Spec): CommandSpec {
       const choices = o.choices ?? o.values;
       if (choices) option.choices = [...choices];
       if (o.file) option.files = true;
+      if (o.envVar) option.envVar = true;
       return option;
     });
   if (spec.path.length === 0) options.unshift(VERSION);

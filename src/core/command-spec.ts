@@ -18,6 +18,8 @@ export interface OptionSpec {
   hidden?: boolean;
   /** The value is a file path (completion offers files). */
   file?: boolean;
+  /** The value names an environment variable (completion offers the exported ones). */
+  envVar?: boolean;
 }
 
 export interface ArgumentSpec {

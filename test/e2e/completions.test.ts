@@ -21,6 +21,13 @@ writeFileSync(join(programDir, 'probe-file.txt'), '');
 const shellEnv = { ...process.env, PATH: `${programDir}:${process.env.PATH ?? '/usr/bin:/bin'}` };
 afterAll(() => rmSync(programDir, { recursive: true, force: true }));
 const FILES = { bash: 't0ken.bash', zsh: '_t0ken', fish: 't0ken.fish' } as const;
+/** The line the README's Completions block adds to ~/.bashrc for a bash without bash-completion. */
+const README_BASH_LINE = (): string => {
+  const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+  const line = /'(\[ -r ~\/\.local\/share\/bash-completion\/completions\/t0ken \][^']*)'/.exec(readme)?.[1];
+  if (line === undefined) throw new Error('the README no longer adds the bash fallback line to ~/.bashrc');
+  return line;
+};
 
 /** The committed text: the build regenerates completions/, so the work tree alone proves nothing. */
 function committed(file: string): string {
@@ -75,6 +82,35 @@ _t0ken_complete; printf '%s\\n' "\${COMPREPLY[@]}"`;
     expect(bashCandidates(['t0ken', 'exec', '--', 't0ken', 'ag'], true)).toEqual(['agent']);
     expect(bashCandidates(['t0ken', 'exec', '--only', 't0ken', 't0ken', 'agent', 'cr'], true)).toEqual(['create']);
     expect(bashCandidates(['t0ken', 'exec', '--', 't0kenprobe-'], true)).toEqual(['t0kenprobe-agent']);
+  });
+
+  it('--key-env and mcp config --env complete the names of exported variables (bash, fish)', () => {
+    const env = { ...shellEnv, T0KEN_PROBE_PROVIDER_KEY: 'x' };
+    const bash = (words: string[]) => execFileSync('bash', ['--norc', '--noprofile', '-c', `source ${JSON.stringify(completions('t0ken.bash'))}
+COMP_WORDS=(${words.map((w) => JSON.stringify(w)).join(' ')}); COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 )); _t0ken_complete; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8', env }).split('\n').filter(Boolean);
+    expect(bash(['t0ken', 'hash-proof', '--key-env', 'T0KEN_PROBE_'])).toEqual(['T0KEN_PROBE_PROVIDER_KEY']);
+    expect(bash(['t0ken', 'agent', 'create', '--name', 'a', '--key-env', 'T0KEN_PROBE_P'])).toEqual(['T0KEN_PROBE_PROVIDER_KEY']);
+    expect(bash(['t0ken', 'mcp', 'config', '--env', 'T0KEN_PROBE_'])).toEqual(['T0KEN_PROBE_PROVIDER_KEY']);
+    if (!hasFish) return;
+    const fish = execFileSync('fish', ['--no-config', '-c', `source ${completions('t0ken.fish')}; complete -C 't0ken hash-proof --key-env T0KEN_PROBE_'`], { encoding: 'utf8', env });
+    expect(fish.split('\n').filter(Boolean).map((l) => l.split('\t')[0])).toEqual(['T0KEN_PROBE_PROVIDER_KEY']);
+  });
+
+  it('bash without the bash-completion package: the script sourced from ~/.bashrc (as the README says) completes', () => {
+    const home = mkdtempSync(join(tmpdir(), 't0ken-bash-home-'));
+    try {
+      const line = README_BASH_LINE();
+      writeFileSync(join(home, '.bashrc'), `${line}\n`);
+      execFileSync('mkdir', ['-p', join(home, '.local/share/bash-completion/completions')]);
+      writeFileSync(join(home, '.local/share/bash-completion/completions/t0ken'), readFileSync(completions('t0ken.bash'), 'utf8'));
+      // An interactive bash that reads only that ~/.bashrc: no bash-completion loaded.
+      const out = execFileSync('bash', ['--noprofile', '--rcfile', join(home, '.bashrc'), '-i', '-c', 'echo "loaded=${BASH_COMPLETION_VERSINFO:-none}"; complete -p t0ken; COMP_WORDS=(t0ken ag); COMP_CWORD=1; _t0ken_complete; echo "${COMPREPLY[@]}"'], { encoding: 'utf8', env: { ...shellEnv, HOME: home }, stdio: ['ignore', 'pipe', 'ignore'] });
+      expect(out).toContain('loaded=none');
+      expect(out).toContain('complete -F _t0ken_complete t0ken');
+      expect(out.trim().split('\n').at(-1)).toBe('agent');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('a TAB press starts no process of t0ken (the bash script is static)', () => {

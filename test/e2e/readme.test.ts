@@ -215,12 +215,15 @@ describe('the README\'s shell blocks', () => {
     expect(result.code, result.stderr).toBe(0);
     const shipped = (file: string) => readFileSync(fileURLToPath(new URL(`../../completions/${file}`, import.meta.url)), 'utf8');
     expect(readFileSync(join(home, '.local/share/bash-completion/completions/t0ken'), 'utf8')).toBe(shipped('t0ken.bash'));
+    // A bash without the bash-completion package reads the script from ~/.bashrc.
+    expect(readFileSync(join(home, '.bashrc'), 'utf8')).toBe('[ -r ~/.local/share/bash-completion/completions/t0ken ] && . ~/.local/share/bash-completion/completions/t0ken\n');
     expect(readFileSync(join(home, '.zfunc/_t0ken'), 'utf8')).toBe(shipped('_t0ken'));
     expect(readFileSync(join(home, '.config/fish/completions/t0ken.fish'), 'utf8')).toBe(shipped('t0ken.fish'));
     expect(readFileSync(join(home, '.zshrc'), 'utf8')).toMatch(/^fpath=\(~\/\.zfunc \$fpath\)\nautoload -Uz compinit && compinit\n$/);
     const again = await runBlock(block('Completions').code, freshEnv()); // a second run adds no second fpath line
     expect(again.code).toBe(0);
     expect(readFileSync(join(home, '.zshrc'), 'utf8').match(/fpath=/g)).toHaveLength(1);
+    expect(readFileSync(join(home, '.bashrc'), 'utf8').match(/completions\/t0ken \]/g)).toHaveLength(1);
   });
 });
 

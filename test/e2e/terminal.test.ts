@@ -164,6 +164,23 @@ describe.skipIf(!hasZsh)('zsh completion installed the README way', () => {
     await tmux.waitFor('t0ken agent create');
   });
 
+  it('lists what each command and option does, and completes --key-env with exported variable names', async () => {
+    const tmux = await zshWithCompletion();
+    tmux.type('t0ken agent ');
+    tmux.keys('Tab');
+    await tmux.waitFor(/create\s+-- create a Mnemom agent/);
+    tmux.keys('C-u');
+    tmux.type('t0ken agent create --if');
+    tmux.keys('Tab');
+    await tmux.waitFor('t0ken agent create --if-exists');
+    tmux.keys('C-u');
+    tmux.type('export T0KEN_PROBE_PROVIDER_KEY=x');
+    tmux.keys('Enter');
+    tmux.type('t0ken hash-proof --key-env T0KEN_PROBE_P');
+    tmux.keys('Tab');
+    await tmux.waitFor('t0ken hash-proof --key-env T0KEN_PROBE_PROVIDER_KEY');
+  });
+
   it('after exec: program names, then the program\'s own completion (t0ken completing itself)', async () => {
     writeFileSync(join(home, 'bin', 't0kenprobe-agent'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
     const tmux = await zshWithCompletion();

@@ -41,7 +41,7 @@ export const spec: CommandSpec = {
     { flags: '--client <client>', description: 'whose file: claude-code, cursor, vscode, codex, windsurf, claude-desktop, generic (default) or detected (every client found here)', values: CLIENT_CHOICES },
     { flags: '--scope <scope>', description: 'project or user file (cursor has both; the others one)', values: MCP_SCOPES },
     { flags: '--name <name>', description: 'the server entry\'s name (default memoryx)' },
-    { flags: '--env <VAR>', description: 'also write this variable\'s current value into the entry (repeatable; never a secret)', repeatable: true },
+    { flags: '--env <VAR>', description: 'also write this variable\'s current value into the entry (repeatable; never a secret)', repeatable: true, envVar: true },
     { flags: '--write', description: 'merge the entry into the client\'s config file' },
   ],
   arguments: [{ name: '[server...]', description: 'the MCP server command, after --' }],
