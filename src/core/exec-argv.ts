@@ -79,8 +79,8 @@ function take(args: readonly string[], i: number, flags: Flags, into: Record<str
     return i;
   }
   const value = at > 2 ? arg.slice(at + 1) : args[i + 1];
-  const example = owner?.examples?.find((e) => e.includes(`${name} `));
-  const hint = example ? `For example: ${example}` : `For example ${name} ${spec.values?.[0] ?? 30}`;
+  // The parsers' specs carry no examples: a whole command for an option of exec's, a number for --timeout.
+  const hint = owner && spec.values ? `For example: t0ken ${commandKey(owner)} ${name} ${spec.values[0]} -- my-agent` : `For example ${name} 30`;
   if (value === undefined) throw usageError(spec.values ? `${name} needs a value: ${spec.values.join(' or ')}` : `${name} needs a value`, hint);
   if (spec.values && !spec.values.includes(value)) throw usageError(`${name} takes ${spec.values.join(' or ')}, not ${JSON.stringify(value.slice(0, 20))}`, hint);
   into[shape.key] = value;

@@ -72,6 +72,6 @@ describe('values and arguments', () => {
     const last = await t0ken(['agent', 'create', '--name']);
     expect(last.stderr).toMatch(/^t0ken: --name needs a value \(<name>\)\nGive the value right after it: `t0ken agent create --name <name>`/);
     const exec = await t0ken(['exec', '--only']);
-    expect(exec.stderr).toMatch(/For example --only t0ken/);
+    expect(exec.stderr).toMatch(/For example: t0ken exec --only t0ken -- my-agent/); // as before the specs
   });
 });

@@ -66,6 +66,13 @@ describe('parseExecArgv', async () => {
   it('not exec, or help: commander decides', () => {
     for (const args of [['token'], ['--bogus', 'exec', 'x'], ['exec', '--help'], ['exec', '-h', 'x'], ['env', 'exec'], []]) expect(parseExecArgv(args)).toBe('not-exec');
   });
+  it('a missing or wrong --only value names the values and shows a whole command', () => {
+    const hint = 'For example: t0ken exec --only t0ken -- my-agent';
+    expect(() => parseExecArgv(['exec', '--only'])).toThrow(expect.objectContaining({ message: '--only needs a value: t0ken or mnemom', hint }));
+    expect(() => parseExecArgv(['exec', '--only=x', 'y'])).toThrow(expect.objectContaining({ message: '--only takes t0ken or mnemom, not "x"', hint }));
+    expect(() => parseExecArgv(['--timeout'])).toThrow(expect.objectContaining({ message: '--timeout needs a value', hint: 'For example --timeout 30' }));
+  });
+
   it('usage errors are exit 2', () => {
     for (const args of [['exec'], ['exec', '--'], ['exec', '--only'], ['exec', '--only', 'all', 'x'], ['exec', '--nope', 'x'], ['exec', '--', '']]) {
       expect(() => parseExecArgv(args), JSON.stringify(args)).toThrow(expect.objectContaining({ exitCode: 2 }));
