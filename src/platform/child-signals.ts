@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { inTerminalForeground, parseProcStat } from '../core/proc-stat.js';
+import { isTerminal } from './stdio.js';
 
 /** The signals a wrapper passes on to its child (as aws-vault exec, op run and doppler run do). */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
@@ -23,7 +23,7 @@ export function inForegroundOfTerminal(): boolean {
       // no /proc: ask stdin
     }
   }
-  return isatty(0);
+  return isTerminal(0);
 }
 
 /**

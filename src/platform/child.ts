@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
-import { constants } from 'node:os';
 import { shebangInterpreter } from '../core/shebang.js';
 import { forwardSignals, inForegroundOfTerminal } from './child-signals.js';
+import { lazyRequire } from './lazy-require.js';
 import { fileHead, pathCandidates } from './program-path.js';
 import { resolveWindowsCommand, windowsEnv, windowsLaunch } from '../core/windows-command.js';
 
@@ -32,11 +31,14 @@ export function runChild(file: string, args: readonly string[], env: Record<stri
       done(outcome);
     };
     let stopForwarding = () => {};
-    let child: ReturnType<typeof spawn>;
+    let child: import('node:child_process').ChildProcess;
     try {
       const launch = process.platform === 'win32' ? onWindows(file, args, env) : { file, args: [...args], verbatim: false };
       // detached: a session of its own, so that the terminal's Ctrl-C reaches t0ken alone (see forwardSignals).
       const isolated = process.platform !== 'win32' && inForegroundOfTerminal();
+      // Loaded here: where t0ken becomes the program (src/platform/run-program.ts) it needs neither
+      // node:child_process nor node:net, which that loads.
+      const { spawn } = lazyRequire('node:child_process') as typeof import('node:child_process');
       child = spawn(launch.file, launch.args, { env, stdio: 'inherit', shell: false, detached: isolated, windowsHide: false, windowsVerbatimArguments: launch.verbatim });
       stopForwarding = forwardSignals(child, isolated);
     } catch (error) {
@@ -49,7 +51,7 @@ export function runChild(file: string, args: readonly string[], env: Record<stri
     });
     child.once('exit', (code, signal) => {
       stopForwarding();
-      if (signal !== null) resolve({ kind: 'signalled', signal, status: 128 + (constants.signals[signal] ?? 0) });
+      if (signal !== null) resolve({ kind: 'signalled', signal, status: 128 + ((lazyRequire('node:os') as typeof import('node:os')).constants.signals[signal] ?? 0) });
       else resolve({ kind: 'exited', status: code ?? 0 });
     });
   });

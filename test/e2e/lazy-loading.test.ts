@@ -153,11 +153,17 @@ describe('a command that sends nothing loads no network code', () => {
       expect(loaded, args.join(' ')).not.toContain('NativeModule net');
       expect(loaded, args.join(' ')).not.toContain('NativeModule child_process');
     }
-    // A script without a #! line runs in a child process on every Node line (where execve exists,
-    // a program that surely starts replaces t0ken before any log is written).
+    // A script without a #! line runs in a child process on every Node line.
     const script = join(work, 'no-shebang');
     writeFileSync(script, 'true\n', { mode: 0o755 });
     expect(await builtinsOf(['exec', '--', script])).toContain('NativeModule child_process');
+  });
+
+  it.runIf(typeof (process as { execve?: unknown }).execve === 'function')('exec that becomes the program (execve) loads neither node:child_process nor node:net', async () => {
+    const loaded = await builtinsOf(['exec', '--', 'true']);
+    expect(loaded).not.toContain('NativeModule child_process');
+    expect(loaded).not.toContain('NativeModule net');
+    expect(loaded).not.toContain('NativeModule tty');
   });
 
   it('token and stats load neither node:module on Node 20 (the ESM loader with it) nor node:os; fingerprint, which needs os, does', async () => {

@@ -1,6 +1,17 @@
-// Preloaded with `node --require`: at exit, writes the built-in modules this process loaded
+// Preloaded with `node --require`: at exit, or just before the process becomes another program
+// (process.execve runs no exit handlers), writes the built-in modules this process loaded
 // (process.moduleLoadList: `NativeModule net`, …) to $T0KEN_BUILTIN_LOG, one a line.
 const { writeFileSync } = require('node:fs');
 
 const log = process.env.T0KEN_BUILTIN_LOG;
-if (log) process.on('exit', () => writeFileSync(log, `${process.moduleLoadList.join('\n')}\n`));
+if (log) {
+  const write = () => writeFileSync(log, `${process.moduleLoadList.join('\n')}\n`);
+  process.on('exit', write);
+  const execve = process.execve;
+  if (typeof execve === 'function') {
+    process.execve = function (...args) {
+      write();
+      return execve.apply(this, args);
+    };
+  }
+}
