@@ -50,8 +50,8 @@ export const stringBody = (value: string): { signature: string; bytes: Buffer } 
   return { signature: 's', bytes };
 };
 
-/** What a connection's calls get: a reply (from replyMessage), or undefined for none at all. */
-export type Answer = (serial: number, member: string, connection: number) => Buffer | undefined;
+/** What a connection's calls get: a reply (from replyMessage), now or later, or undefined for none at all. */
+export type Answer = (serial: number, member: string, connection: number) => Buffer | undefined | Promise<Buffer | undefined>;
 
 export interface FakeBus {
   address: string;
@@ -94,8 +94,7 @@ export async function startFakeBus(answer: Answer, answers: (connection: number)
         const member = /Hello|Ping|SearchItems|Get|OpenSession/.exec(buffer.subarray(0, m.length).toString('latin1'))?.[0] ?? '?';
         mine.push(member);
         buffer = buffer.subarray(m.length);
-        const out = answer(serial, member, connection);
-        if (out) socket.write(out);
+        void Promise.resolve(answer(serial, member, connection)).then((out) => out && !socket.destroyed && socket.write(out));
       }
     });
   });

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { marshalStrings, nextMessage } from '../../src/platform/dbus-wire.js';
 import { askService, pingService } from '../../src/platform/dbus-ping.js';
-import { replyMessage as reply, variantFalse } from '../helpers/fake-bus.js';
+import { replyMessage as reply, startFakeBus, stringBody, variantFalse } from '../helpers/fake-bus.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 
 // The real bus is tested in test/e2e/keychain.test.ts (gnome-keyring, and a Secret Service that
 // never answers); these are the ways a bus can fail before it says anything useful.
@@ -130,4 +132,21 @@ describe('asking questions on the ping\'s connection', () => {
   it('an address that is not a unix socket: no bus, no answers', async () => {
     expect(await askService('tcp:host=127.0.0.1,port=1', 'org.freedesktop.secrets', '/', [question], 500)).toMatchObject({ ping: { ok: false, reason: 'no-bus' }, answers: [undefined] });
   });
+});
+
+describe('a busy machine is not a hung service', () => {
+  it('a ping answered after 4 s while the CPUs run 4 times more tasks than they have: answered, not a 3 s timeout', async () => {
+    const hogs: ChildProcess[] = Array.from({ length: availableParallelism() * 4 }, () => spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' }));
+    const bus = await startFakeBus((serial, member) =>
+      member === 'Ping' ? new Promise((resolve) => setTimeout(() => resolve(reply(serial)), 4_000)) : reply(serial, member === 'Hello' ? stringBody(':1.1') : undefined));
+    try {
+      const started = Date.now();
+      const result = await pingService(bus.address, 'org.freedesktop.secrets', '/', 3_000);
+      expect(result).toEqual({ ok: true }); // on wall time (before): { ok: false, reason: 'timeout' } at 3 s
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3_900);
+    } finally {
+      for (const hog of hogs) hog.kill('SIGKILL');
+      bus.stop();
+    }
+  }, 20_000);
 });
