@@ -29,12 +29,12 @@ describe.runIf(haveKeyring)('many readers at once, real gnome-keyring', () => {
     const key = keyring.entry('get', account.api_key_ref.account);
     expect(key).toMatch(/^omx_/);
     const started = Date.now();
-    const results = await Promise.all(Array.from({ length: READERS }, () => runCli(['token'], { env, timeoutMs: 170_000 })));
+    const results = await Promise.all(Array.from({ length: READERS }, () => runCli(['token'], { env, timeoutMs: 400_000 })));
     const ms = Date.now() - started;
     const failed = results.filter((r) => r.code !== 0);
     const slowest = Math.max(...results.map((r) => r.ms));
     console.log(`${READERS} parallel token with real gnome-keyring: all ended in ${ms} ms (slowest ${slowest} ms), ${failed.length} failed${failed.length ? `: ${failed[0]!.stderr.trim()}` : ''}`);
     expect(failed.map((r) => r.stderr.trim())).toEqual([]);
     for (const result of results) expect(result.stdout).toBe(`${key}\n`);
-  }, 180_000);
+  }, 420_000); // 99 s on 2 cores shared with other test runs; minutes when they are many
 });
