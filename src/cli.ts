@@ -10,6 +10,10 @@ import { processIO, processStreamsUsed, type CliIO } from './platform/io.js';
 import { CLOSED_PIPE_EXIT } from './platform/stdio.js';
 import { asFileSystemError } from './platform/fs/errno.js';
 import { DOCS_URL } from './version.js';
+import { HELP_WIDTH, outputWidth } from './core/wrap.js';
+
+/** Help's width: the terminal's, up to 80 columns (the build-time help's). */
+const helpWidth = (io: CliIO): number => Math.min(HELP_WIDTH, outputWidth(io.stdout.columns, io.env));
 import { outputFailed } from './static-text/print.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -78,7 +82,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     else if (fast?.kind === 'run') await execute(fast.command, fast.options, { ...fast.globals, ...fast.options }, fast.args);
     else {
       const { parseWithCommander } = await import('./parse-with-commander.js');
-      await parseWithCommander(await manifest(), argv, io.stdout, (name, options, args, command) => execute(name, options, command.optsWithGlobals<GlobalOptions>(), args));
+      await parseWithCommander(await manifest(), argv, io.stdout, helpWidth(io), (name, options, args, command) => execute(name, options, command.optsWithGlobals<GlobalOptions>(), args));
     }
     return code;
   } catch (error) {

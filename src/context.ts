@@ -1,5 +1,6 @@
 import { DEFAULT_MNEMOM_API_URL, DEFAULT_T0KEN_API_URL, normalizeBaseUrl } from './core/url.js';
 import { parseTimeoutSeconds } from './core/validate.js';
+import { tableWidth } from './core/wrap.js';
 import { colorLevel } from './ui/color.js';
 import { Output } from './ui/output.js';
 import type { PromptGate } from './ui/prompt.js';
@@ -46,7 +47,7 @@ export async function createContext(globals: GlobalOptions, io: CliIO): Promise<
   const outLevel = colorLevel({ flagEnabled, env: io.env, isTTY: io.stdout.isTTY === true });
   const errLevel = colorLevel({ flagEnabled, env: io.env, isTTY: io.stderr.isTTY === true });
   const [style, errStyle] = await Promise.all([loadStyle(outLevel), loadStyle(errLevel)]);
-  const out = new Output({ json, quiet: globals.quiet === true, stdout: io.stdout, stderr: io.stderr, style, errStyle });
+  const out = new Output({ json, quiet: globals.quiet === true, stdout: io.stdout, stderr: io.stderr, style, errStyle, width: tableWidth(io.stdout.columns, io.env) });
   const timeoutMs = globals.timeout === undefined ? 15_000 : parseTimeoutSeconds(globals.timeout);
   return {
     out,

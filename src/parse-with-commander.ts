@@ -10,10 +10,10 @@ import type { StdioWriter } from './platform/stdio.js';
  * Parses argv with the full command tree and runs the chosen command. Help and version are printed
  * here; commander's own errors become usage errors (exit 2) with a hint.
  */
-export async function parseWithCommander(manifest: Manifest, argv: string[], stdout: Pick<StdioWriter, 'write'>, run: Runner): Promise<void> {
+export async function parseWithCommander(manifest: Manifest, argv: string[], stdout: Pick<StdioWriter, 'write'>, width: number, run: Runner): Promise<void> {
   const problem = usageProblem(manifest, argv.slice(2));
   if (problem) throw new CliError('invalid_input', problem.message, { hint: problem.hint });
-  const program = commanderProgram(manifest, run);
+  const program = commanderProgram(manifest, run, width);
   quietCommander(program, stdout);
   try {
     await program.parseAsync(argv);

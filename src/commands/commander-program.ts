@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import type { CommandSpec, Manifest } from '../core/command-spec.js';
 import { environmentLines } from '../core/environment.js';
+import { hanging, HELP_WIDTH, wrapWords } from '../core/wrap.js';
 import { VERSION } from '../version.js';
 
 /** What an action receives: the command's key, its own options, its positional arguments, its Command. */
@@ -10,14 +11,15 @@ export type Runner = (name: string, options: Record<string, unknown>, args: stri
  * The commander tree for the specs: help, usage errors, and the argv the fast path leaves to it.
  * Actions hand over to `run`, which loads the command's module only then.
  */
-export function commanderProgram(manifest: Manifest, run: Runner): Command {
+export function commanderProgram(manifest: Manifest, run: Runner, width = HELP_WIDTH): Command {
   const program = new Command('t0ken')
     .description(manifest.program.summary)
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help');
-  describe(program, manifest.program);
-  // Help is 80 columns wide on any terminal: the same bytes as the build-time text (core/argv.ts).
-  program.configureHelp({ helpWidth: 80 }).showSuggestionAfterError(true);
+  describe(program, manifest.program, width);
+  // Help is 80 columns wide on a terminal at least that wide (the same bytes as the build-time text,
+  // core/argv.ts), narrower on a narrower one.
+  program.configureHelp({ helpWidth: width, minWidthToWrap: 20 }).showSuggestionAfterError(true);
 
   const byKey = new Map<string, Command>([['', program]]);
   for (const spec of manifest.commands) {
@@ -26,7 +28,7 @@ export function commanderProgram(manifest: Manifest, run: Runner): Command {
     if (spec.group !== undefined) command.helpGroup(spec.group);
     if (spec.description !== undefined) command.description(spec.description);
     for (const argument of spec.arguments ?? []) command.argument(argument.name, argument.description);
-    describe(command, spec);
+    describe(command, spec, width);
     if (spec.runsProgram) command.allowUnknownOption();
     const key = spec.path.join(' ');
     if (!spec.groupOnly) command.action(async (...params: unknown[]) => {
@@ -39,7 +41,22 @@ export function commanderProgram(manifest: Manifest, run: Runner): Command {
   return program;
 }
 
-function describe(command: Command, spec: CommandSpec): void {
+/**
+ * A line of the text after the options, fitted to `width`: an example (`  $ …`) continues on the
+ * next line after a ` \\` (still one command when pasted), prose under its own first word's indent.
+ */
+function fitLine(line: string, width: number): string {
+  if (line.length <= width) return line;
+  const example = /^( *\$ )(.*)$/.exec(line);
+  if (example) {
+    const parts = wrapWords(example[2]!, width - example[1]!.length - 2);
+    return parts.map((part, i) => `${i === 0 ? example[1] : ' '.repeat(example[1]!.length + 2)}${part}${i < parts.length - 1 ? ' \\' : ''}`).join('\n');
+  }
+  const lead = /^( *(?:\d+\. )?)/.exec(line)![1]!;
+  return hanging(lead, line.slice(lead.length), width).join('\n');
+}
+
+function describe(command: Command, spec: CommandSpec, width: number): void {
   command.helpCommand(false);
   for (const o of spec.options ?? []) {
     const option = new Option(o.flags, o.description);
@@ -53,7 +70,7 @@ function describe(command: Command, spec: CommandSpec): void {
   }
   const sections: string[] = [];
   if (spec.examples) sections.push(`\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}`);
-  if (spec.environment && spec.environment.length > 0) sections.push(`\nEnvironment:\n${environmentLines(spec.environment)}`);
+  if (spec.environment && spec.environment.length > 0) sections.push(`\nEnvironment:\n${environmentLines(spec.environment, width)}`);
   const after = `${spec.helpBefore ?? ''}${sections.join('\n')}${spec.helpAfter ?? ''}`;
-  if (after !== '') command.addHelpText('after', after);
+  if (after !== '') command.addHelpText('after', after.split('\n').map((line) => fitLine(line, width)).join('\n'));
 }

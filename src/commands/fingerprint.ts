@@ -58,6 +58,7 @@ export async function run(ctx: Context, options: { explain?: boolean; new?: bool
           ['not used', 'hostname, RAM, CPU, MAC addresses, network state'],
         ],
         ctx.out.style.dim,
+        ctx.out.width,
       );
     },
   );

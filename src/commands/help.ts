@@ -5,6 +5,7 @@ import { usageError } from '../core/errors.js';
 import { EXIT_CODE_TABLE } from '../core/exit-codes.js';
 import { ENVIRONMENT, environmentLines } from '../core/environment.js';
 import { keyValueTable } from '../ui/table.js';
+import { HELP_WIDTH } from '../core/wrap.js';
 import type { Command } from 'commander';
 
 export const spec: CommandSpec = {
@@ -20,16 +21,17 @@ export async function run(ctx: Context, _options: Record<string, unknown>, args:
   const [topic, sub] = args;
   if (topic === 'exit-codes') {
     const rows = EXIT_CODE_TABLE.map(([code, meaning]) => ({ code, meaning }));
-    ctx.out.result({ exit_codes: rows }, exitCodesText);
+    ctx.out.result({ exit_codes: rows }, () => exitCodesText(Math.min(HELP_WIDTH, ctx.out.width)));
     return;
   }
   if (topic === 'environment') {
-    ctx.out.result({ environment: ENVIRONMENT }, environmentText);
+    ctx.out.result({ environment: ENVIRONMENT }, () => environmentText(Math.min(HELP_WIDTH, ctx.out.width)));
     return;
   }
   // commander renders a command's help; loaded only then (help exit-codes does not need it).
   const { commanderProgram } = await import('./commander-program.js');
-  const program = commanderProgram(await specs(), async () => {});
+  const width = Math.min(HELP_WIDTH, ctx.out.width);
+  const program = commanderProgram(await specs(), async () => {}, width);
   let target: Command | undefined = program;
   if (topic !== undefined) target = program.commands.find((c) => c.name() === topic || c.aliases().includes(topic));
   if (target && sub !== undefined) target = target.commands.find((c) => c.name() === sub);
@@ -55,6 +57,6 @@ export function helpOf(command: Command): string {
 }
 
 /** The human text of `help exit-codes` (also printed from dist/static-text.json, see staticTextKey in core/argv.ts). */
-export const exitCodesText = (): string => `Exit codes:\n${keyValueTable(EXIT_CODE_TABLE.map(([c, m]) => [`  ${c}`, m] as const))}`;
+export const exitCodesText = (width = HELP_WIDTH): string => `Exit codes:\n${keyValueTable(EXIT_CODE_TABLE.map(([c, m]) => [`  ${c}`, m] as const), undefined, width)}`;
 
-export const environmentText = (): string => `Environment variables:\n${environmentLines(Object.keys(ENVIRONMENT))}`;
+export const environmentText = (width = HELP_WIDTH): string => `Environment variables:\n${environmentLines(Object.keys(ENVIRONMENT), width)}`;

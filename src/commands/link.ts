@@ -165,7 +165,7 @@ async function list(ctx: Context): Promise<void> {
   });
   ctx.out.result(
     { api_url: ctx.t0kenBaseUrl(), account: account ? { user_id: account.user_id, api_key_masked: maskSecret(t0ken!.apiKey) } : null, clients: rows.map((r) => r.json) },
-    () => columnsTable(['CLIENT', 'HOW', 'STATE'], rows.map((r) => [r.json.client, r.how, r.text]), ctx.out.style.dim),
+    () => columnsTable(['CLIENT', 'HOW', 'STATE'], rows.map((r) => [r.json.client, r.how, r.text]), ctx.out.style.dim, ctx.out.width),
   );
   if (!account) ctx.out.info('No t0ken account is stored for this API: run `t0ken register`, then `t0ken link memoryx-python`.');
 }

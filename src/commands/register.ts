@@ -135,6 +135,7 @@ function show(ctx: Context, account: T0kenAccount, apiKey: string | undefined, s
         ['config', configPath],
       ],
       ctx.out.style.dim,
+      ctx.out.width,
     ),
     { quiet: () => (showKey && apiKey !== undefined ? apiKey : account.user_id) },
   );

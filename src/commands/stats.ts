@@ -34,6 +34,7 @@ export async function run(ctx: Context): Promise<void> {
         ['created', localTime(stats.created_at)],
       ],
       ctx.out.style.dim,
+      ctx.out.width,
     ),
   );
 }

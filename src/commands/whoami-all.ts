@@ -45,7 +45,7 @@ export async function showAllIdentities(ctx: Context): Promise<void> {
         ['fingerprint', describeFingerprint(identity)],
         ['claim', describeClaim(claim, identity)],
       ];
-      return `${ctx.out.style.bold(title(identity))}\n${indent(keyValueTable(rows, ctx.out.style.dim))}`;
+      return `${ctx.out.style.bold(title(identity))}\n${indent(keyValueTable(rows, ctx.out.style.dim, ctx.out.width - 2))}`;
     });
     const summary = !t0ken
       ? `No t0ken account for ${baseUrl} to compare with: \`t0ken register\`, then \`t0ken link memoryx-python\`.`

@@ -81,6 +81,7 @@ export async function run(ctx: Context, options: { all?: boolean } = {}): Promis
           ['config', store.path],
         ],
         ctx.out.style.dim,
+        ctx.out.width,
       ),
     { quiet: () => account.user_id },
   );
@@ -126,6 +127,7 @@ async function showEnvOnly(ctx: Context, baseUrl: string, envKey: string, config
           ['config', configPath],
         ],
         ctx.out.style.dim,
+        ctx.out.width,
       ),
   );
 }

@@ -1,3 +1,4 @@
+import { hanging, HELP_WIDTH } from './wrap.js';
 /** The environment variables t0ken reads, for `t0ken help environment` and each command's help. */
 export const ENVIRONMENT: Readonly<Record<string, string>> = {
   T0KEN_API_URL: 't0ken API base URL (default https://t0ken.ai/api/v1); http:// only for loopback',
@@ -15,9 +16,9 @@ export const ENVIRONMENT: Readonly<Record<string, string>> = {
   HTTPS_PROXY: 'proxy for https:// requests (also HTTP_PROXY, NO_PROXY and lower-case forms)',
 };
 
-export function environmentLines(names: readonly string[]): string {
-  const width = Math.max(...names.map((n) => n.length));
-  return names.map((name) => `  ${name.padEnd(width)}  ${ENVIRONMENT[name] ?? ''}`).join('\n');
+export function environmentLines(names: readonly string[], width = HELP_WIDTH): string {
+  const nameWidth = Math.max(...names.map((n) => n.length));
+  return names.flatMap((name) => hanging(`  ${name.padEnd(nameWidth)}  `, ENVIRONMENT[name] ?? '', width)).join('\n');
 }
 
 /** What the t0ken commands read, and what the Mnemom (agent) commands read, for their help. */

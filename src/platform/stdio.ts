@@ -15,6 +15,8 @@ export const CLOSED_PIPE_EXIT = 141;
 export interface StdioWriter {
   write(chunk: string): boolean;
   readonly isTTY: boolean;
+  /** The terminal's width; undefined when this is not a terminal. */
+  readonly columns?: number;
 }
 
 class FdWriter implements StdioWriter {
@@ -48,6 +50,12 @@ class FdWriter implements StdioWriter {
   get isTTY(): boolean {
     this.tty ??= isTerminal(this.fd);
     return this.tty;
+  }
+
+  /** Asked only at a terminal, and only for help and tables (Node builds its tty stream for it). */
+  get columns(): number | undefined {
+    if (!this.isTTY) return undefined;
+    return (this.fd === 1 ? process.stdout : process.stderr).columns;
   }
 }
 

@@ -1,6 +1,7 @@
-import { readFileSync, writeSync } from 'node:fs';
+import { fstatSync, readFileSync, writeSync } from 'node:fs';
 import { stdoutFailed } from '../core/errors.js';
 import { mayNameStaticText, staticTextKey } from '../core/argv.js';
+import { HELP_WIDTH, outputWidth } from '../core/wrap.js';
 import type { Manifest } from '../core/command-spec.js';
 
 /** Inlined by the build (scripts/build.mjs), as in the CLI. */
@@ -12,6 +13,7 @@ declare const __T0KEN_ARGV__: string;
  */
 export function printStaticText(args: readonly string[], textFile: string): boolean {
   if (!mayNameStaticText(args)) return false; // before the specs are parsed: most runs print no text
+  if (narrowerThanHelp()) return false; // the CLI renders it at that width
   const key = staticTextKey(JSON.parse(__T0KEN_ARGV__) as Manifest, args);
   if (key === undefined) return false;
   let texts: Record<string, string>;
@@ -36,6 +38,24 @@ export function printStaticText(args: readonly string[], textFile: string): bool
     }
   }
   return true;
+}
+
+/**
+ * The build-time help is 80 columns: right for any stdout at least that wide. A narrower terminal
+ * (stdout's columns, else COLUMNS) gets the CLI's, made at its width. Only at a terminal does this
+ * cost anything (Node's tty stream, for the width).
+ */
+function narrowerThanHelp(): boolean {
+  return outputWidth(characterDevice(1) ? process.stdout.columns : undefined, process.env) < HELP_WIDTH;
+}
+
+/** A terminal, or /dev/null and the like: only then can stdout have columns (a pipe or file has none). */
+function characterDevice(fd: number): boolean {
+  try {
+    return fstatSync(fd).isCharacterDevice();
+  } catch {
+    return false;
+  }
 }
 
 /**

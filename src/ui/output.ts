@@ -5,9 +5,13 @@ import { PLAIN_STYLE, type Style } from './style.js';
 export interface WritableLike {
   write(chunk: string): unknown;
   isTTY?: boolean;
+  /** The terminal's width, when it is one. */
+  readonly columns?: number;
 }
 
 export interface OutputOptions {
+  /** The line width tables wrap to (the terminal's; see core/wrap.ts tableWidth). */
+  width?: number;
   json: boolean;
   quiet: boolean;
   stdout: WritableLike;
@@ -35,6 +39,7 @@ export interface ResultOptions {
 export class Output {
   readonly json: boolean;
   readonly quiet: boolean;
+  readonly width: number;
   readonly style: Style;
   readonly errStyle: Style;
   private readonly stdout: WritableLike;
@@ -43,6 +48,7 @@ export class Output {
   constructor(options: OutputOptions) {
     this.json = options.json;
     this.quiet = options.quiet;
+    this.width = options.width ?? Infinity;
     this.stdout = options.stdout;
     this.stderr = options.stderr;
     this.style = options.json ? PLAIN_STYLE : (options.style ?? PLAIN_STYLE);

@@ -20,7 +20,7 @@ export interface InProcessOptions {
   cwd?: string;
   /** Which streams are terminals: true for all three, or each alone (default: none). */
   isTTY?: boolean | { stdin?: boolean; stdout?: boolean; stderr?: boolean };
-  /** The terminal's width, for the spinner and prompts (only matters with a terminal stderr). */
+  /** The terminal's width: stdout's when it is a terminal (help, tables), and the spinner's and prompts'. */
   columns?: number;
   /** The clock, in milliseconds since the epoch (default: Date.now). */
   now?: () => number;
@@ -45,7 +45,7 @@ export async function run(args: readonly string[], options: InProcessOptions = {
     env: cleanEnv(options.env),
     cwd: options.cwd ?? process.cwd(),
     now: options.now ?? Date.now,
-    stdout: { write: (chunk) => ((buffers.stdout += chunk), true), isTTY: tty.stdout === true },
+    stdout: { write: (chunk) => ((buffers.stdout += chunk), true), isTTY: tty.stdout === true, ...(tty.stdout === true && options.columns !== undefined ? { columns: options.columns } : {}) },
     stderr: { write: (chunk) => ((buffers.stderr += chunk), true), isTTY: tty.stderr === true },
     stdin: {
       isTTY: () => tty.stdin === true,

@@ -63,6 +63,7 @@ export async function run(ctx: Context, options: ClaimOptions, args: string[]): 
         ['claimed', typeof answer.claimed_at === 'string' ? localTime(answer.claimed_at) : '-'],
       ],
       ctx.out.style.dim,
+      ctx.out.width,
     ),
     { quiet: () => text(answer.id ?? answer.agent_id ?? id) },
   );

@@ -156,6 +156,7 @@ function printAgent(ctx: Context, agent: Record<string, unknown>): void {
         ['card', agent.created === false && agent.card_id == null ? 'not known (Mnemom names the card only when it creates the agent)' : text(agent.card_id)],
       ],
       ctx.out.style.dim,
+      ctx.out.width,
     ),
     { quiet: () => text(agent.id) },
   );

@@ -24,6 +24,7 @@ export async function run(ctx: Context): Promise<void> {
       ['ID', 'NAME', 'CREATED', 'LAST SEEN'],
       answer.agents.map((a) => [a.id, a.name, when(a.created_at), when(a.last_seen_at)]),
       ctx.out.style.bold,
+      ctx.out.width,
     );
   }, { quiet: () => answer.agents.map((a) => a.id).join('\n') });
 }

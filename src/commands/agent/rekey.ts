@@ -56,6 +56,7 @@ export async function run(ctx: Context, options: RekeyOptions, args: string[]): 
         ['rekeyed', typeof answer.rekeyed_at === 'string' ? localTime(answer.rekeyed_at) : '-'],
       ],
       ctx.out.style.dim,
+      ctx.out.width,
     ),
     { quiet: () => newKeyHash },
   );

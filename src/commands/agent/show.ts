@@ -56,10 +56,10 @@ export async function run(ctx: Context, _options: Record<string, unknown>, args:
       throw error;
     }
   });
-  ctx.out.result(agent, () => agentTable(agent, ctx.out.style.dim), { quiet: () => sanitizeLine(agent.id) });
+  ctx.out.result(agent, () => agentTable(agent, ctx.out.style.dim, ctx.out.width), { quiet: () => sanitizeLine(agent.id) });
 }
 
-export function agentTable(agent: AgentDetail, dim: (s: string) => string): string {
+export function agentTable(agent: AgentDetail, dim: (s: string) => string, width = Infinity): string {
   const text = (value: unknown): string => (typeof value === 'string' && value !== '' ? sanitizeLine(value) : '-');
   const when = (value: unknown): string => (typeof value === 'string' && value !== '' ? localTime(value) : '-');
   return keyValueTable(
@@ -76,5 +76,6 @@ export function agentTable(agent: AgentDetail, dim: (s: string) => string): stri
       ['public', agent.public === true ? 'yes' : agent.public === false ? 'no' : '-'],
     ],
     dim,
+    width,
   );
 }
