@@ -73,8 +73,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let code: number = Exit.ok;
 
   try {
-    // Plain argv skips commander entirely; anything else (help included) goes through it. `exec`
-    // has its own parser: whatever follows its program belongs to the program.
+    // Argv the specs fully account for skips commander (core/argv.ts); help and usage errors go
+    // through it. `exec` has its own parser: whatever follows its program belongs to the program.
     const specs = await argvManifest();
     const exec = parseExecArgv(specs, argv.slice(2));
     const fast = exec === 'not-exec' ? parseArgv(specs, argv.slice(2)) : undefined;
