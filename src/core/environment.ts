@@ -13,6 +13,7 @@ export const ENVIRONMENT: Readonly<Record<string, string>> = {
   NO_COLOR: 'turn colour off (as does TERM=dumb or --no-color)',
   FORCE_COLOR: 'force colour on (0 forces it off)',
   CI: 'when set, t0ken never prompts and never shows a spinner',
+  COLUMNS: 'the width help and tables fit when stdout is not a terminal (a terminal\'s own width wins)',
   HTTPS_PROXY: 'proxy for https:// requests (also HTTP_PROXY, NO_PROXY and lower-case forms)',
 };
 

@@ -212,6 +212,16 @@ describe('the README\'s shell blocks', () => {
     }
   });
 
+  for (const shell of ['zsh', 'fish'] as const) {
+    it(`"Completions" pastes into an interactive ${shell} too (no # comments at its prompt)`, async () => {
+      if (!requirePart(shell, commandProbe(shell, ['--version']))) return;
+      const own = mkdtempSync(join(home, `completions-${shell}-`));
+      const result = await runInteractive(shell, block('Completions').code, freshEnv({ HOME: own }));
+      expect(result.stderr.split('\n').filter((line) => line.startsWith(`${shell}: `) || line.includes('command not found')), result.stderr).toEqual([]);
+      for (const file of ['.local/share/bash-completion/completions/t0ken', '.zfunc/_t0ken', '.config/fish/completions/t0ken.fish']) expect(existsSync(join(own, file)), file).toBe(true);
+    }, 60_000);
+  }
+
   it('"Completions" installs all three scripts into a fresh account without root', async () => {
     const result = await runBlock(block('Completions').code, freshEnv());
     expect(result.code, result.stderr).toBe(0);
