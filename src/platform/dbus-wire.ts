@@ -1,16 +1,8 @@
 /**
- * Just enough of the D-Bus wire format (little-endian out, either endianness in) for the few calls
- * t0ken makes itself on the session bus (platform/dbus-ping.ts): method calls whose arguments are
- * strings or a dictionary of strings, and the replies' headers plus the two bodies it reads: an
- * `(aoao)` (Secret Service SearchItems) and a variant boolean (Properties.Get of `Locked`).
- * Pure: bytes in, values out; an answer it cannot read is `undefined`, never a guess.
+ * Just enough of the D-Bus wire format (little-endian out, either endianness in) for the two calls
+ * t0ken makes itself on the session bus (platform/dbus-ping.ts): Hello and Ping, which take no
+ * arguments, and the replies' headers. Pure: bytes in, values out.
  */
-
-/** A method call's arguments, already marshalled, with their signature. */
-export interface Body {
-  signature: string;
-  bytes: Buffer;
-}
 
 export interface MethodCall {
   serial: number;
@@ -18,7 +10,6 @@ export interface MethodCall {
   path: string;
   iface: string;
   member: string;
-  body?: Body;
 }
 
 /** Bytes with D-Bus alignment counted from the start of the message part they belong to. */
@@ -61,55 +52,30 @@ class Writer {
   }
 }
 
-/** Arguments that are all strings (signature `s…`). */
-export function marshalStrings(...values: string[]): Body {
-  const w = new Writer();
-  for (const value of values) w.string(value);
-  return { signature: 's'.repeat(values.length), bytes: w.bytes() };
-}
-
-/** One `a{ss}` argument, as SearchItems takes its attributes. */
-export function marshalStringDict(entries: Readonly<Record<string, string>>): Body {
-  const w = new Writer();
-  w.u32(0); // the array's byte length, filled in below
-  w.pad(8); // dict entries are structs: 8-aligned, and this padding is not counted in the length
-  const first = w.length;
-  for (const [key, value] of Object.entries(entries)) {
-    w.pad(8);
-    w.string(key);
-    w.string(value);
-  }
-  const bytes = w.bytes();
-  bytes.writeUInt32LE(w.length - first, 0);
-  return { signature: 'a{ss}', bytes };
-}
-
 /** A whole METHOD_CALL message. */
 export function encodeMethodCall(call: MethodCall): Buffer {
   const fields = new Writer(16); // the header's fields array starts at byte 16 of the message
-  const field = (code: number, type: 'o' | 's' | 'g', value: string) => {
+  const field = (code: number, type: 'o' | 's', value: string) => {
     fields.pad(8); // each field is a struct (byte, variant)
     fields.byte(code);
     fields.signature(type);
-    if (type === 'g') fields.signature(value);
-    else fields.string(value);
+    fields.string(value);
   };
   field(1, 'o', call.path);
   field(2, 's', call.iface);
   field(3, 's', call.member);
   field(6, 's', call.destination);
-  if (call.body) field(8, 'g', call.body.signature);
   const array = fields.bytes();
   const header = Buffer.alloc(16);
   header.write('l', 0, 'latin1');
   header[1] = 1; // METHOD_CALL
   header[2] = 0;
   header[3] = 1; // protocol version
-  header.writeUInt32LE(call.body?.bytes.length ?? 0, 4);
+  header.writeUInt32LE(0, 4); // no body
   header.writeUInt32LE(call.serial, 8);
   header.writeUInt32LE(array.length, 12);
   const total = 16 + array.length;
-  return Buffer.concat([header, array, Buffer.alloc((8 - (total % 8)) % 8), call.body?.bytes ?? Buffer.alloc(0)]);
+  return Buffer.concat([header, array, Buffer.alloc((8 - (total % 8)) % 8)]);
 }
 
 /** A message as far as t0ken reads it. */
@@ -162,80 +128,4 @@ export function nextMessage(data: Buffer): Message | undefined {
     }
   }
   return parsed;
-}
-
-/** A reader over one body; every read is bounds-checked (a short body throws RangeError). */
-function reader(body: Buffer, little: boolean) {
-  let at = 0;
-  const need = (n: number) => {
-    if (at + n > body.length) throw new RangeError('the body ends early');
-  };
-  const align = (to: number) => {
-    at += (to - (at % to)) % to;
-  };
-  const r = {
-    get at() {
-      return at;
-    },
-    u32(): number {
-      align(4);
-      need(4);
-      const v = little ? body.readUInt32LE(at) : body.readUInt32BE(at);
-      at += 4;
-      return v;
-    },
-    string(): string {
-      const n = r.u32();
-      need(n + 1);
-      const text = body.toString('utf8', at, at + n);
-      if (body[at + n] !== 0) throw new RangeError('a string without its NUL');
-      at += n + 1;
-      return text;
-    },
-    signature(): string {
-      need(1);
-      const n = body[at]!;
-      need(n + 2);
-      const text = body.toString('latin1', at + 1, at + 1 + n);
-      at += n + 2;
-      return text;
-    },
-    objectPaths(): string[] {
-      const bytes = r.u32();
-      align(4);
-      const end = at + bytes;
-      if (end > body.length) throw new RangeError('an array longer than the body');
-      const paths: string[] = [];
-      while (at < end) paths.push(r.string());
-      if (at !== end) throw new RangeError('an array whose elements overrun it');
-      return paths;
-    },
-  };
-  return r;
-}
-
-/** The body of a SearchItems reply, `(ao unlocked, ao locked)`; undefined when it is not one. */
-export function parseObjectPathPair(message: Pick<Message, 'signature' | 'body' | 'little'>): { unlocked: string[]; locked: string[] } | undefined {
-  if (message.signature !== 'aoao') return undefined;
-  try {
-    const r = reader(message.body, message.little);
-    const unlocked = r.objectPaths();
-    const locked = r.objectPaths();
-    return { unlocked, locked };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The body of a Properties.Get reply holding a boolean, `v` of `b`; undefined when it is not one. */
-export function parseVariantBoolean(message: Pick<Message, 'signature' | 'body' | 'little'>): boolean | undefined {
-  if (message.signature !== 'v') return undefined;
-  try {
-    const r = reader(message.body, message.little);
-    if (r.signature() !== 'b') return undefined;
-    const value = r.u32();
-    return value === 0 ? false : value === 1 ? true : undefined;
-  } catch {
-    return undefined;
-  }
 }

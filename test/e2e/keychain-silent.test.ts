@@ -71,7 +71,7 @@ describe.runIf(haveService)('with a Secret Service that answers the ping, then n
       expect.stringMatching(/^Run it from a session whose keychain holds the key .*`t0ken credentials migrate --to file`/),
     ]);
     expect(write.stderr.trim().split('\n')).toHaveLength(1);
-    expect(jsonError(write.stderr)).toMatchObject({ code: 'keychain_unavailable', message: expect.stringMatching(/Secret Service did not answer/), hint: expect.stringMatching(/T0KEN_CREDENTIAL_STORE=file/) });
+    expect(jsonError(write.stderr)).toMatchObject({ code: 'keychain_unavailable', message: expect.stringMatching(/Secret Service did not answer/), hint: expect.stringMatching(/Run the migration in a session with a keychain/) });
     expect(write.stderr).not.toContain(MNEMOM_KEY);
     expect(readFileSync(join(config.dir, 'config.json'), 'utf8')).toBe(before);
     expect(service.calls()).toContain('org.freedesktop.Secret.Service.OpenSession');
