@@ -1,9 +1,9 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { tempConfigDir } from '../helpers/cli.js';
+import { sendJson, useHttpServer } from '../helpers/http-server.js';
 import { run } from '../helpers/run.js';
 
 /**
@@ -43,29 +43,17 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
   'GET /dup/agents': (_q, r) => json(r, 200, { agents: [TWIN, TWIN] }),
   [`GET /dup/agents/${OTHER}`]: (_q, r) => json(r, 200, TWIN),
 };
-const json = (res: ServerResponse, status: number, body: unknown) => {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-};
-const server = createServer((req, res) => {
+const json = sendJson;
+const server = useHttpServer((req, res) => {
   req.resume();
   seen.push(`${req.method} ${(req.url ?? '').split('?')[0]}`);
   const route = routes[`${req.method} ${(req.url ?? '').split('?')[0]}`];
   req.on('end', () => (route ? route(req, res) : json(res, 404, { detail: 'no route' })));
 });
-let base = '';
 const config = tempConfigDir('t0ken-bughunt-answers-');
-beforeAll(async () => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-  config.cleanup();
-});
+afterAll(config.cleanup);
 const t0ken = (args: string[], env: Record<string, string | undefined> = {}) =>
-  run(args, { env: { T0KEN_CONFIG_DIR: config.dir, MNEMOM_API_URL: `${base}/mn`, T0KEN_API_URL: `${base}/t0`, MNEMOM_API_KEY: MNEMOM_KEY, PK: PROVIDER_KEY, ...env } });
+  run(args, { env: { T0KEN_CONFIG_DIR: config.dir, MNEMOM_API_URL: `${server.url}/mn`, T0KEN_API_URL: `${server.url}/t0`, MNEMOM_API_KEY: MNEMOM_KEY, PK: PROVIDER_KEY, ...env } });
 
 describe('a 200 answer that says it failed is not reported as success', () => {
   it('agent rekey answered {"success": false}: exit 5, not "now answers to the new provider key"', async () => {
@@ -96,7 +84,7 @@ describe('agent create --if-exists ok and a 409 naming an agent that is not this
 
 describe('agent show by name', () => {
   it('a list that names the same agent twice is one agent, not "2 agents are named twin"', async () => {
-    const result = await t0ken(['agent', 'show', 'twin', '--json'], { MNEMOM_API_URL: `${base}/dup` });
+    const result = await t0ken(['agent', 'show', 'twin', '--json'], { MNEMOM_API_URL: `${server.url}/dup` });
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).id).toBe(OTHER);
   });
@@ -107,10 +95,10 @@ describe('logout and a keychain that cannot be reached', () => {
     const dir = join(config.dir, '..', 'keychain-gone');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);
-    const url = `${base}/t0`;
+    const url = `${server.url}/t0`;
     const account = { user_id: 'u1', project_id: 'p', machine_fingerprint: `fp_${'a'.repeat(32)}`, local_fingerprint: `fp_${'a'.repeat(32)}`, fingerprint_source: 'test', hostname: 'h', created_at: '2026-01-01T00:00:00Z', registered_at: '2026-01-01T00:00:00Z', api_key_ref: { store: 'keyring', service: 't0ken', account: `t0ken:${url}` } };
-    const mnemom = { saved_at: '2026-01-01T00:00:00Z', api_key_ref: { store: 'keyring', service: 't0ken', account: `mnemom:${base}/mn` } };
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ version: 2, t0ken: { [url]: account }, mnemom: { [`${base}/mn`]: mnemom } }), { mode: 0o600 });
+    const mnemom = { saved_at: '2026-01-01T00:00:00Z', api_key_ref: { store: 'keyring', service: 't0ken', account: `mnemom:${server.url}/mn` } };
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ version: 2, t0ken: { [url]: account }, mnemom: { [`${server.url}/mn`]: mnemom } }), { mode: 0o600 });
     // auto, and no D-Bus session (runCli removes it): the keychain cannot be asked.
     const env = { T0KEN_CONFIG_DIR: dir, T0KEN_CREDENTIAL_STORE: 'auto' };
     const logout = await t0ken(['logout', '--yes'], env);
@@ -155,7 +143,7 @@ describe('JSON nested deeper than anything t0ken needs (it overflowed the stack:
 describe('an answer larger than the 1 MiB limit', () => {
   it('is a malformed answer at once (exit 5, saying so), not retried until the time runs out', async () => {
     const before = seen.length;
-    const result = await t0ken(['stats'], { T0KEN_API_KEY: 'omx_agent_BugHuntDeepKey01', T0KEN_API_URL: `${base}/big` });
+    const result = await t0ken(['stats'], { T0KEN_API_KEY: 'omx_agent_BugHuntDeepKey01', T0KEN_API_URL: `${server.url}/big` });
     expect(result.code, result.stderr).toBe(5);
     expect(result.stderr).toContain('larger than 1 MiB');
     expect(seen.slice(before)).toEqual(['GET /big/agents/machine-stats']);

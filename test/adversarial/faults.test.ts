@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { connect, type AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { sendJson, useHttpServer } from '../helpers/http-server.js';
 import { tempConfigDir } from '../helpers/cli.js';
 import { run as t0ken, type InProcessResult } from '../helpers/run.js';
 
@@ -10,28 +11,18 @@ import { run as t0ken, type InProcessResult } from '../helpers/run.js';
 type Fault = (req: IncomingMessage, res: ServerResponse) => void;
 let queue: Fault[] = [];
 let hits: Array<{ at: number; url: string }> = [];
-let base = '';
-const server = createServer((req, res) => {
+const server = useHttpServer((req, res) => {
   hits.push({ at: Date.now(), url: req.url ?? '' });
   req.resume();
   const fault = queue.shift() ?? ((_q, r) => send(r, 500, 'no fault queued'));
   req.on('end', () => fault(req, res));
 });
-const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(body);
-};
+const send = sendJson;
+/** The fault server's API base URL. */
+const apiBase = () => `${server.url}/api/v1`;
 const ok = (data: unknown): Fault => (_q, r) => send(r, 200, JSON.stringify({ success: true, data }));
 const STATS = { total_memories: 1500, total_projects: 2, api_calls_24h: 7, storage_used: '1MB', created_at: '2026-01-01T00:00:00Z' };
 
-beforeAll(async () => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
-});
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-});
 
 /** A config dir holding an account for the fault server, written in the store's format. */
 function registeredDir(): { dir: string; cleanup: () => void } {
@@ -41,14 +32,14 @@ function registeredDir(): { dir: string; cleanup: () => void } {
     user_id: 'machine_fault', api_key: 'omx_agent_FAULTKEY0123456789abcdef', project_id: 'default', machine_fingerprint: 'fp_fault',
     local_fingerprint: `fp_${'b'.repeat(32)}`, fingerprint_source: 'env', hostname: 'h', created_at: '2026-01-01T00:00:00Z', registered_at: '2026-01-01T00:00:00Z',
   };
-  writeFileSync(join(config.dir, 'config.json'), JSON.stringify({ version: 1, t0ken: { [base]: account }, mnemom: {} }), { mode: 0o600 });
+  writeFileSync(join(config.dir, 'config.json'), JSON.stringify({ version: 1, t0ken: { [apiBase()]: account }, mnemom: {} }), { mode: 0o600 });
   return config;
 }
 
 async function run(args: string[], faults: Fault[], dir: string, extra: string[] = []): Promise<InProcessResult> {
   queue = faults;
   hits = [];
-  return t0ken([...args, ...extra], { env: { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: base, T0KEN_FINGERPRINT: `fp_${'b'.repeat(32)}` }, timeoutMs: 30_000 });
+  return t0ken([...args, ...extra], { env: { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: apiBase(), T0KEN_FINGERPRINT: `fp_${'b'.repeat(32)}` }, timeoutMs: 30_000 });
 }
 const oneLineError = (result: InProcessResult) => {
   expect(result.stderr).toMatch(/^t0ken: .+\n/);
@@ -130,7 +121,7 @@ describe('faults', () => {
     expect(result.stderr).toMatch(/Try again after 3600 s/);
     expect(result.ms).toBeLessThan(5000);
     const stored = readFileSync(join(config.dir, 'config.json'), 'utf8');
-    expect(JSON.parse(stored).t0ken[base].user_id).toBe('machine_fault');
+    expect(JSON.parse(stored).t0ken[apiBase()].user_id).toBe('machine_fault');
     config.cleanup();
   });
 });
@@ -174,7 +165,7 @@ describe('transport', () => {
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    const env = (extra: Record<string, string>) => ({ T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: base, ...extra });
+    const env = (extra: Record<string, string>) => ({ T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: apiBase(), ...extra });
     for (const variables of [{ HTTP_PROXY: proxyUrl }, { https_proxy: proxyUrl, http_proxy: proxyUrl }] as Array<Record<string, string>>) {
       queue = [ok(STATS)];
       const result = await t0ken(['stats', '--json'], { env: env(variables) });

@@ -1,8 +1,9 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendJson, useHttpServer } from '../helpers/http-server.js';
 import { run, type InProcessResult } from '../helpers/run.js';
 import { useConfigDir } from '../helpers/sandbox.js';
 import { expectTerminalSafe, HOSTILE } from '../helpers/terminal-safety.js';
@@ -30,11 +31,8 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
   'POST /mnemom/agents': (_q, r) => json(r, 201, { id: AGENT_ID, agent_hash: `hash${HOSTILE}`, name: `agent${HOSTILE}`, created_at: '2026-01-01T00:00:00Z', card_id: `card${HOSTILE}` }),
   'GET /failing/agents/machine-stats': (_q, r) => json(r, 422, { success: false, error: { code: 'bad', message: `nope${HOSTILE}` } }),
 };
-const json = (res: ServerResponse, status: number, body: unknown) => {
-  res.writeHead(status, { 'content-type': 'application/json', 'x-hostile': 'a' });
-  res.end(JSON.stringify(body));
-};
-const server = createServer((req, res) => {
+const json = (res: ServerResponse, status: number, body: unknown) => sendJson(res, status, body, { 'x-hostile': 'a' });
+const server = useHttpServer((req, res) => {
   req.resume();
   const route = routes[`${req.method} ${(req.url ?? '').split('?')[0]}`];
   req.on('end', () => (route ? route(req, res) : json(res, 404, { detail: `no route${HOSTILE}` })));
@@ -47,25 +45,20 @@ const rawStatus = createTcpServer((socket) => {
   });
   socket.on('error', () => {});
 });
-let base = '';
 let rawBase = '';
 const config = useConfigDir('shared', 't0ken-hostile-');
 
 beforeAll(async () => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   await new Promise<void>((r) => rawStatus.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   rawBase = `http://127.0.0.1:${(rawStatus.address() as AddressInfo).port}`;
 });
 afterAll(() => {
-  server.closeAllConnections();
-  server.close();
   rawStatus.close();
 });
 
 function t0ken(args: string[], extra: Record<string, string> = {}): Promise<InProcessResult> {
   return run(args, {
-    env: { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: `${base}/t0ken`, MNEMOM_API_URL: `${base}/mnemom`, MNEMOM_API_KEY: 'mnm_hostiletest0123456789', T0KEN_FINGERPRINT: FP, ...extra },
+    env: { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: `${server.url}/t0ken`, MNEMOM_API_URL: `${server.url}/mnemom`, MNEMOM_API_KEY: 'mnm_hostiletest0123456789', T0KEN_FINGERPRINT: FP, ...extra },
   });
 }
 const safe = (result: InProcessResult, label: string, ownColour = false) => {
@@ -157,20 +150,20 @@ describe('hostile answers never reach the terminal (issue 13.1)', () => {
   });
 
   it('an API key holding escape sequences is a malformed answer: nothing stored, so `token` can never print it', async () => {
-    const result = await t0ken(['register', '--force'], { T0KEN_API_URL: `${base}/keyed` });
+    const result = await t0ken(['register', '--force'], { T0KEN_API_URL: `${server.url}/keyed` });
     expect(result.code).toBe(5);
     safe(result, 'register with a hostile key');
-    const token = await t0ken(['token'], { T0KEN_API_URL: `${base}/keyed` });
+    const token = await t0ken(['token'], { T0KEN_API_URL: `${server.url}/keyed` });
     expect(token.code).toBe(3);
   });
 
   it('a hostile error message in a 4xx answer', async () => {
     // Register against the failing prefix is not routed: 404 with a hostile detail.
-    const result = await t0ken(['register', '--force'], { T0KEN_API_URL: `${base}/nowhere` });
+    const result = await t0ken(['register', '--force'], { T0KEN_API_URL: `${server.url}/nowhere` });
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('no route');
     safe(result, '404 detail');
-    const asJson = await t0ken(['register', '--force', '--json'], { T0KEN_API_URL: `${base}/nowhere` });
+    const asJson = await t0ken(['register', '--force', '--json'], { T0KEN_API_URL: `${server.url}/nowhere` });
     safe(asJson, '404 detail --json');
   });
 });

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { jsonError } from '../helpers/cli.js';
+import { sendJson, useHttpServer } from '../helpers/http-server.js';
 import { run } from '../helpers/run.js';
 import { useConfigDir } from '../helpers/sandbox.js';
 
@@ -29,30 +28,20 @@ const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('
 const GW_ID = 'smolt-0a1b2c3d';
 const OTHER_ID = 'mnm-11111111-2222-4333-8444-555555555555';
 
-let server: Server;
-let url: string;
 let seen: Seen[] = [];
 let script: Array<(request: Seen) => Scripted> = [];
 const config = useConfigDir('shared', 't0ken-fake-');
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const request: Seen = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      seen.push(request);
-      const next = script.shift();
-      const answer = next ? next(request) : { status: 500, body: { error: 'nothing scripted' } };
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-      res.end(JSON.stringify(answer.body));
-    });
+const server = useHttpServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const request: Seen = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+    seen.push(request);
+    const next = script.shift();
+    const answer = next ? next(request) : { status: 500, body: { error: 'nothing scripted' } };
+    sendJson(res, answer.status, JSON.stringify(answer.body), answer.headers);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-});
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 beforeEach(() => {
   seen = [];
@@ -60,7 +49,7 @@ beforeEach(() => {
 });
 
 const t0ken = (args: string[], input?: string) =>
-  run(args, { env: { T0KEN_CONFIG_DIR: config.dir, MNEMOM_API_URL: url, MNEMOM_API_KEY: MNEMOM_KEY, PROVIDER_KEY, NEW_KEY }, input });
+  run(args, { env: { T0KEN_CONFIG_DIR: config.dir, MNEMOM_API_URL: `${server.url}/v1`, MNEMOM_API_KEY: MNEMOM_KEY, PROVIDER_KEY, NEW_KEY }, input });
 const answer = (status: number, body: unknown, headers?: Record<string, string>) => () => ({ status, body, headers });
 
 describe('what t0ken sends to Mnemom (recorded by an independent fake)', () => {
