@@ -263,7 +263,8 @@ describe('exec at a terminal', () => {
   it.runIf(hasScript)('a background job (job control on) that is sent SIGINT with kill passes it on: the terminal did not send it', async () => {
     const counter = join(work, 'count-sigint-background.js');
     const ready = join(work, 'background-ready');
-    writeFileSync(counter, `require('fs').writeFileSync(${JSON.stringify(ready)}, ''); ${COUNT_SIGINT}`);
+    // ready once its SIGINT handler is there: with execve the kill goes straight to the program
+    writeFileSync(counter, `${COUNT_SIGINT} require('fs').writeFileSync(${JSON.stringify(ready)}, '');`);
     const command = `set -m; ${T0KEN_EXEC} ${process.execPath} ${counter} & while [ ! -e ${ready} ]; do sleep 0.05; done; kill -INT $!; wait $!; echo "status=$?"`;
     expect(await inTerminal(command, false)).toMatch(/count=1\n(?:.*Done.*\n)?status=0\n/); // bash may report the job done in between
   });
