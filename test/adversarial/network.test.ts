@@ -10,6 +10,7 @@ import { jsonError, runCli, type RunResult } from '../helpers/cli.js';
 import { makePki, type IssuedCert, type Pki } from '../helpers/pki.js';
 import { commandProbe, requirePart } from '../helpers/real-part.js';
 import { freePort, startTinyproxy, type Tinyproxy } from '../helpers/tinyproxy.js';
+import { run } from '../helpers/run.js';
 
 /**
  * Issue 13.6, 13.7, 13.10 with the real parts a user has: a private CA and certificates made by
@@ -87,9 +88,12 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
+// Spawned: NODE_EXTRA_CA_CERTS is read when Node starts, and the memory measured is a process's.
 function t0ken(args: string[], env: Record<string, string | undefined>, timeoutMs = 20_000): Promise<RunResult> {
   return runCli(args, { env: { T0KEN_CONFIG_DIR: configDir, T0KEN_FINGERPRINT: `fp_${'d'.repeat(32)}`, ...env }, timeoutMs });
 }
+/** In-process, for what needs neither: proxy variables and the time budget over plain HTTP. */
+const t0kenInProcess = (args: string[], env: Record<string, string | undefined>) => run(args, { env: { T0KEN_CONFIG_DIR: configDir, T0KEN_FINGERPRINT: `fp_${'d'.repeat(32)}`, ...env } });
 const loopbackUrl = () => `https://127.0.0.1:${port}/api/v1`;
 const trusted = () => ({ NODE_EXTRA_CA_CERTS: pki.caPath });
 
@@ -234,7 +238,7 @@ describe.runIf(hasOpenssl && hasTinyproxy && hasExternalIp)('through a real prox
 describe('proxy variables and the time budget (issue 13.6, 13.10)', () => {
   it('a malformed proxy variable is exit 2 naming it, before any request', async () => {
     for (const [variable, value] of [['HTTPS_PROXY', '127.0.0.1:8888'], ['https_proxy', 'not a url'], ['HTTP_PROXY', 'proxy.example:3128']] as const) {
-      const result = await t0ken(['register'], { T0KEN_API_URL: 'https://t0ken.invalid/api/v1', [variable]: value });
+      const result = await t0kenInProcess(['register'], { T0KEN_API_URL: 'https://t0ken.invalid/api/v1', [variable]: value });
       expect(result.code, `${variable}=${value}: ${result.stderr}`).toBe(2);
       expect(result.stderr).toContain(variable);
       expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -253,12 +257,12 @@ describe('proxy variables and the time budget (issue 13.6, 13.10)', () => {
     await Promise.all([stall, busy].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))));
     const at = (s: typeof stall) => `http://127.0.0.1:${(s.address() as AddressInfo).port}/api/v1`;
     try {
-      for (const s of [stall, busy]) expect((await t0ken(['register'], { T0KEN_API_URL: at(s) })).code).toBe(0);
-      const stalled = await t0ken(['stats', '--timeout', '2', '--json'], { T0KEN_API_URL: at(stall) });
+      for (const s of [stall, busy]) expect((await t0kenInProcess(['register'], { T0KEN_API_URL: at(s) })).code).toBe(0);
+      const stalled = await t0kenInProcess(['stats', '--timeout', '2', '--json'], { T0KEN_API_URL: at(stall) });
       expect(stalled.code).toBe(5);
       expect(stalled.ms).toBeLessThan(2000 + 1500); // was 3 attempts of 2 s each, plus waits
       expect(jsonError(stalled.stderr).message).toMatch(/within 2 s \(1 attempt\)$/);
-      const failed = await t0ken(['stats', '--timeout', '5'], { T0KEN_API_URL: at(busy) });
+      const failed = await t0kenInProcess(['stats', '--timeout', '5'], { T0KEN_API_URL: at(busy) });
       expect(failed.code).toBe(5);
       expect(failed.stderr).toMatch(/down \(3 attempts\)\n/);
     } finally {
