@@ -88,7 +88,8 @@ await build({
 const { manifest, argvView, texts } = JSON.parse(execFileSync(process.execPath, [dumpFile], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }));
 rmSync(dumpFile, { force: true });
 const __T0KEN_MANIFEST__ = JSON.stringify(JSON.stringify(manifest));
-const __T0KEN_ARGV__ = JSON.stringify(JSON.stringify(argvView));
+// The argv view without its emptied prose (summary, descriptions: the parsers never read them).
+const __T0KEN_ARGV__ = JSON.stringify(JSON.stringify(argvView, (key, value) => (value === '' ? undefined : value)));
 
 const [cli, commander, vendor] = await Promise.all([
   build({

@@ -59,9 +59,3 @@ export const malformedAnswerError = (what: string, problem: string): CliError =>
   });
 
 export const isCliError = (value: unknown): value is CliError => value instanceof CliError;
-
-/** stdout that cannot take the output (/dev/full, an I/O error): the message and hint, wherever it is found. */
-export const stdoutFailed = (code: string | undefined): { message: string; hint: string } => ({
-  message: `could not write the output to stdout (${code ?? 'error'})`,
-  hint: 'Check where stdout goes (a full disk, a broken device), then run the command again.',
-});

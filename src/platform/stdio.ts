@@ -1,5 +1,6 @@
 import { fstatSync, writeSync } from 'node:fs';
-import { CliError, stdoutFailed } from '../core/errors.js';
+import { CliError } from '../core/errors.js';
+import { stdoutFailed } from '../core/stdout-failed.js';
 import { lazyRequire } from './lazy-require.js';
 
 /**

@@ -1,5 +1,5 @@
 import { fstatSync, readFileSync, writeSync } from 'node:fs';
-import { stdoutFailed } from '../core/errors.js';
+import { stdoutFailed } from '../core/stdout-failed.js';
 import { mayNameStaticText, staticTextKey } from '../core/argv.js';
 import { HELP_WIDTH, outputWidth } from '../core/wrap.js';
 import type { Manifest } from '../core/command-spec.js';
