@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { jsonError } from '../helpers/cli.js';
 import { run } from '../helpers/run.js';
 import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
+import { authHintFor } from '../../src/api/t0ken.js';
 
 // A newcomer's first hour (issue 15, items 10 and 11): T0KEN_API_KEY alone, and logouts with nothing stored.
 
@@ -53,11 +54,15 @@ describe('T0KEN_API_KEY with nothing stored', () => {
     expect(result.stderr).toMatch(/T0KEN_API_KEY is set, but this command also needs/);
   });
 
-  it('a rejected key\'s hint says truthfully what register --force does', async () => {
+  it('a rejected key\'s hint says truthfully what register --force does: a sandbox forgot it, the real service gives the same key', async () => {
     const result = await run(['stats'], { env: { T0KEN_CONFIG_DIR: empty.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_API_KEY: 'omx_agent_notakey000000000000' } });
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/same key for the same machine/);
+    expect(result.stderr).toMatch(/sandbox restarted without --state/);
+    expect(result.stderr).toMatch(/t0ken register --force/);
     expect(result.stderr).not.toMatch(/for a new one/);
+    // The service this hint speaks of for a remote API is not reachable from a test: its text, as the command would print it.
+    expect(authHintFor('https://t0ken.ai/api/v1')).toMatch(/same key for the same machine/);
+    expect(authHintFor('https://t0ken.ai/api/v1')).not.toMatch(/sandbox/);
   });
 });
 
