@@ -129,7 +129,7 @@ describe.runIf(haveKeyring)('with a real Secret Service (gnome-keyring)', () => 
     const twice = await t0ken(['logout', '--yes']);
     expect(twice.code).toBe(0);
     expect(twice.stdout).toMatch(/Nothing to forget/);
-  });
+  }, 90_000); // a dozen runs, each with its keychain child process: 34 s with four test files at once on 2 cores
 
   it('agent login stores the Mnemom key in the keychain; agent logout deletes it, twice is fine', async () => {
     const mnemomUrl = sandbox.mnemomUrl;
