@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { run } from '../helpers/run.js';
+import { restartOnSamePort } from '../helpers/sandbox.js';
 
 let dir: string;
 const sandboxes: Sandbox[] = [];
@@ -28,7 +29,7 @@ it('after a restart, stats says to register again with the sandbox, and register
   const env = { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: first.t0kenUrl };
   expect((await run(['register', '-q'], { env })).code).toBe(0);
   await first.close();
-  await sandboxOn(Number(new URL(first.url).port)); // the same URL, a new world
+  await restartOnSamePort(() => sandboxOn(Number(new URL(first.url).port))); // the same URL, a new world
 
   const stats = await run(['stats'], { env });
   expect(stats.code).toBe(3);

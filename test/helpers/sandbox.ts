@@ -100,3 +100,19 @@ export function useProjectAndHome(prefix: string): { readonly root: string; read
     },
   };
 }
+
+/**
+ * Starts a sandbox again on the port an earlier one left (a restart at the same URL). The port is
+ * free again, but another process on this machine may hold it for a moment as the local end of an
+ * outgoing connection (it is in the ephemeral range): tries again for up to 10 s rather than fail.
+ */
+export async function restartOnSamePort<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { restartOnSamePort } from '../helpers/sandbox.js';
 
 let dir: string;
 let open: Sandbox[] = [];
@@ -51,7 +52,7 @@ describe('sandbox --state', () => {
     await first.close();
     expect(statSync(path).mode & 0o777).toBe(0o600);
 
-    const second = await start(path);
+    const second = await restartOnSamePort(() => start(path));
     expect(second.url).toBe(first.url);
     expect((await stats(second, account.api_key, account.machine_fingerprint)).status).toBe(200);
     const again = (await register(second)).body.data;
