@@ -69,9 +69,11 @@ describe.each([
     console.log(`${scheme} ${label}: exit ${result.code} after ${result.ms} ms, peak RSS ${(result.rss / MiB).toFixed(1)} MiB (an ordinary answer: ${(baseline / MiB).toFixed(1)} MiB)`);
     expect(result.code, result.stderr).toBe(5);
     expect(jsonError(result.stderr)).toMatchObject({ code: 'malformed_response', message: expect.stringMatching(message) });
-    // The cap itself (1 MiB of body, 2 MiB read) plus what the parser's short-lived objects take
-    // before the young generation is collected: far below the hundreds of MB this cost before.
-    expect(result.rss - baseline).toBeLessThan(24 * MiB);
+    // The cap itself (1 MiB of body, 2 MiB read) plus the parser's short-lived objects, which
+    // live until the young generation is collected: its size is V8's and grows with the line
+    // (idle machine, 1-byte chunks over http: +11 MiB on Node 20, +15 on 22, +14 on 24, +23 on 26;
+    // CI saw +24 on 24). The failure this guards against cost 165-440 MiB more than an ordinary answer.
+    expect(result.rss - baseline).toBeLessThan(48 * MiB);
     expect(result.ms).toBeLessThan(10_000); // ~1 s on an idle machine; the deadline is 20 s
   };
 

@@ -192,3 +192,11 @@ export async function startSilentSecretService(mode: 'silent' | 'prompt' | 'ques
     throw error;
   }
 }
+
+/**
+ * How long a command that met the keychain limit may take in all: the calls wait 20 s
+ * (src/store/secrets/keychain.ts), plus starting and ending the keychain process. 20.3 s on an idle
+ * machine; 25.6 s once in CI with four test files at once on 2 cores. A hang runs into the runCli
+ * timeouts (40–45 s) instead.
+ */
+export const ENDED_BY_THE_LIMIT_MS = 38_000;
