@@ -22,11 +22,15 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { packChunks } from './pack-chunks.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const outputs = {};
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+const SPLIT_DIR = '.build/split';
+rmSync(new URL(`../${SPLIT_DIR}`, import.meta.url), { recursive: true, force: true });
+rmSync(new URL(`../${SPLIT_DIR}-cjs`, import.meta.url), { recursive: true, force: true });
 
 // jsonc-parser's main is a UMD file whose require()s esbuild cannot follow: its ESM build is bundled.
 const VENDORED_ESM = {
@@ -92,19 +96,18 @@ const __T0KEN_MANIFEST__ = JSON.stringify(JSON.stringify(manifest));
 const __T0KEN_ARGV__ = JSON.stringify(JSON.stringify(argvView, (key, value) => (value === '' ? undefined : value)));
 
 const [cli, commander, vendor] = await Promise.all([
+  // Split at each import() (see scripts/pack-chunks.mjs, which packs the chunks into dist/).
   build({
     ...common,
     entryPoints: { cli: 'src/cli.ts' },
-    outdir: 'dist',
-    outExtension: { '.js': '.cjs' },
-    format: 'cjs',
+    outdir: SPLIT_DIR,
+    splitting: true,
+    format: 'esm',
+    chunkNames: 'chunk-[hash]',
     // Stack traces under --debug name our functions and files (the error asks users to report them).
     sourcemap: 'linked',
     sourcesContent: false,
     plugins: [vendorPaths, bundleRequire],
-    // import() becomes require(): the vendor files are CommonJS too, and a file without import() can
-    // be compiled from V8's code cache by bin/t0ken.js (see dist/cli.v8cache below).
-    supported: { 'dynamic-import': false },
     // @napi-rs/keyring is a native module (an optional dependency), loaded only by keychain.ts.
     external: ['systeminformation', '@napi-rs/keyring'],
     // No import.meta: it does not exist in CommonJS (the one use, in lazy-require.ts, is swapped out
@@ -128,7 +131,8 @@ const [cli, commander, vendor] = await Promise.all([
     format: 'cjs',
   }),
 ]);
-for (const result of [cli, commander, vendor]) Object.assign(outputs, result.metafile.outputs);
+for (const result of [commander, vendor]) Object.assign(outputs, result.metafile.outputs);
+Object.assign(outputs, await packChunks({ splitDir: SPLIT_DIR, meta: cli.metafile, outDir: 'dist', entry: `${SPLIT_DIR}/cli.js` }));
 
 // Which sources each output file holds: the lazy-loading test maps loaded files back to packages.
 mkdirSync(new URL('../.build', import.meta.url), { recursive: true });
