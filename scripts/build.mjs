@@ -140,7 +140,7 @@ writeFileSync(new URL('../.build/meta.json', import.meta.url), JSON.stringify(ou
 
 // Help and completion texts, printed by bin/t0ken.js without loading the CLI when core/argv.ts's
 // staticTextKey names one.
-await build({ ...common, metafile: false, entryPoints: ['src/static-text/print.ts'], outfile: 'dist/static.cjs', format: 'cjs', define: { __T0KEN_ARGV__ } });
+await build({ ...common, metafile: false, entryPoints: ['src/static-text/print.ts'], outfile: 'dist/static.cjs', format: 'cjs', plugins: [bundleRequire], define: { __T0KEN_ARGV__ } });
 writeFileSync(new URL('../dist/static-text.json', import.meta.url), JSON.stringify(texts));
 
 // completions/ holds the same scripts `t0ken completion <shell>` prints, generated from the tree.

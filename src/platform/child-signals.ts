@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { inTerminalForeground, parseProcStat } from '../core/proc-stat.js';
-import { isTerminal } from './stdio.js';
+import { isTerminal } from './terminal.js';
 
 /** The signals a wrapper passes on to its child (as aws-vault exec, op run and doppler run do). */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];

@@ -1,7 +1,7 @@
-import { fstatSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { CliError } from '../core/errors.js';
 import { stdoutFailed } from '../core/stdout-failed.js';
-import { lazyRequire } from './lazy-require.js';
+import { isTerminal } from './terminal.js';
 
 /**
  * stdout and stderr written straight to their file descriptors. `process.stdout` builds a stream on
@@ -58,18 +58,6 @@ class FdWriter implements StdioWriter {
     if (!this.isTTY) return undefined;
     return (this.fd === 1 ? process.stdout : process.stderr).columns;
   }
-}
-
-/** A terminal? Files, pipes and /dev/null are told apart by fstat, without loading node:tty (and node:net). */
-export function isTerminal(fd: number): boolean {
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isCharacterDevice()) return false;
-    if (process.platform === 'linux' && Math.floor(stats.rdev / 256) % 4096 === 1) return false; // /dev/null, /dev/zero…: memory devices
-  } catch {
-    return false;
-  }
-  return (lazyRequire('node:tty') as typeof import('node:tty')).isatty(fd);
 }
 
 let writers: { stdout: StdioWriter; stderr: StdioWriter } | undefined;

@@ -1,4 +1,5 @@
-import { fstatSync, readFileSync, writeSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
+import { isTerminal } from '../platform/terminal.js';
 import { stdoutFailed } from '../core/stdout-failed.js';
 import { mayNameStaticText, staticTextKey } from '../core/argv.js';
 import { HELP_WIDTH, outputWidth } from '../core/wrap.js';
@@ -43,19 +44,10 @@ export function printStaticText(args: readonly string[], textFile: string): bool
 /**
  * The build-time help is 80 columns: right for any stdout at least that wide. A narrower terminal
  * (stdout's columns, else COLUMNS) gets the CLI's, made at its width. Only at a terminal does this
- * cost anything (Node's tty stream, for the width).
+ * cost anything (Node's tty stream, for the width): not a pipe, a file or /dev/null.
  */
 function narrowerThanHelp(): boolean {
-  return outputWidth(characterDevice(1) ? process.stdout.columns : undefined, process.env) < HELP_WIDTH;
-}
-
-/** A terminal, or /dev/null and the like: only then can stdout have columns (a pipe or file has none). */
-function characterDevice(fd: number): boolean {
-  try {
-    return fstatSync(fd).isCharacterDevice();
-  } catch {
-    return false;
-  }
+  return outputWidth(isTerminal(1) ? process.stdout.columns : undefined, process.env) < HELP_WIDTH;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,5 +179,27 @@ describe('a command that sends nothing loads no network code', () => {
       expect(loaded, args.join(' ')).not.toContain('NativeModule os');
     }
     expect(await builtinsOf(['fingerprint'])).toContain('NativeModule os');
+  });
+});
+
+describe('output to /dev/null builds no stream', () => {
+  /** Built-ins loaded by `t0ken <args> > /dev/null` (a character device, as a terminal is). */
+  function builtinsWithStdoutAtDevNull(args: string[]): string[] {
+    const log = join(work, `devnull-${counter++}.log`);
+    const result = spawnSync(process.execPath, [join(root, 'bin/t0ken.js'), ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { PATH: process.env.PATH, HOME: work, T0KEN_CONFIG_DIR: join(work, 'devnull-config'), NODE_OPTIONS: `--require=${join(root, 'test/helpers/log-builtins.cjs')}`, T0KEN_BUILTIN_LOG: log },
+      encoding: 'utf8',
+    });
+    expect(result.status, result.stderr).toBe(0);
+    return readFileSync(log, 'utf8').trim().split('\n');
+  }
+
+  it('help printed from the build-time text (--help, agent --help) loads no node:stream (stdout is fstat-ed, not built)', () => {
+    for (const args of [['--help'], ['agent', '--help']]) {
+      const loaded = builtinsWithStdoutAtDevNull(args);
+      expect(loaded, args.join(' ')).not.toContain('NativeModule stream');
+      expect(loaded, args.join(' ')).not.toContain('NativeModule internal/fs/sync_write_stream');
+    }
   });
 });
