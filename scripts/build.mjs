@@ -1,7 +1,10 @@
 // Builds dist/ from src/ (type-checking is `npm run typecheck`):
 //
-//   dist/cli.cjs               all of t0ken's own code, one CommonJS file
-//   dist/cli.cjs.map           its source map, used only under --debug (bin/t0ken.js turns it on)
+//   dist/cli.cjs               the entry and the code every command runs (argv, output, errors)
+//   dist/cli-<entry>.cjs       one per import() target (a command, the keychain, commander's parser):
+//                              the code it needs that dist/cli.cjs lacks (scripts/pack-chunks.mjs)
+//   dist/*.cjs.map             their source maps, flattened (scripts/flatten-source-map.mjs), used
+//                              only under --debug (bin/t0ken.js turns them on)
 //   dist/vendor/commander.cjs  commander, required only when argv is not a plain one (help, errors…)
 //   dist/cli.v8cache           V8's code cache for cli.cjs (bin/t0ken.js uses it on Node 20)
 //   dist/vendor/*.cjs          the ESM-only packages (ora, chalk, @inquirer/prompts), bundled as
@@ -14,10 +17,12 @@
 // Everything bundled is a devDependency: a global install pulls only systeminformation.
 //
 // Why CommonJS for our code, although the sources are ESM: on Node 20 the first ESM module starts
-// the ESM loader, which measured 0.15 to 0.2 of node's own start-up, on every command. One CommonJS
-// file with the commands inlined (V8 compiles a function only when it first runs) beat per-command
-// ESM chunks in the same measurement. systeminformation is loaded from node_modules: its CommonJS
-// exports do not survive bundling into ESM, and it is needed only off the common path (not Linux).
+// the ESM loader, which measured 0.15 to 0.2 of node's own start-up, on every command. esbuild
+// splits ESM only, so its chunks are converted and packed into the CommonJS files above: a command
+// reads its own code and the core, not every command's (the one 267 KB bundle cost `token` 1.31x
+// `node -e 0` on Node 20, the packs 1.17x). One file per chunk measured worse (1.32x: ~0.7 ms a
+// require). systeminformation is loaded from node_modules: its CommonJS exports do not survive
+// bundling into ESM, and it is needed only off the common path (not Linux).
 // Proxies need no package: src/api/transport.ts opens the CONNECT tunnel with node:http.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
