@@ -1,12 +1,12 @@
 // Builds dist/ from src/ (type-checking is `npm run typecheck`):
 //
-//   dist/cli.cjs               the entry and the code every command runs (argv, output, errors)
+//   dist/cli.cjs               the entry and the code every command runs (argv, output, errors),
+//                              stamped with the build id (bin/code-cache.cjs)
 //   dist/cli-<entry>.cjs       one per import() target (a command, the keychain, commander's parser):
 //                              the code it needs that dist/cli.cjs lacks (scripts/pack-chunks.mjs)
 //   dist/*.cjs.map             their source maps, flattened (scripts/flatten-source-map.mjs), used
 //                              only under --debug (bin/t0ken.js turns them on)
 //   dist/vendor/commander.cjs  commander, required only when argv is not a plain one (help, errors…)
-//   dist/cli.v8cache           V8's code cache for cli.cjs (bin/t0ken.js uses it on Node 20)
 //   dist/vendor/*.cjs          the ESM-only packages (ora, chalk, @inquirer/prompts), bundled as
 //                              CommonJS, required only by the commands that use them; the
 //                              parsers `mcp config --write` edits client files with (jsonc-parser,
@@ -26,7 +26,8 @@
 // Proxies need no package: src/api/transport.ts opens the CONNECT tunnel with node:http.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { packChunks } from './pack-chunks.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -153,5 +154,14 @@ for (const [shell, file] of [['bash', 't0ken.bash'], ['zsh', '_t0ken'], ['fish',
   writeFileSync(new URL(`../completions/${file}`, import.meta.url), texts[`completion:${shell}`]);
 }
 
-// V8's code cache for dist/cli.cjs (see scripts/code-cache.cjs).
-execFileSync(process.execPath, [new URL('./code-cache.cjs', import.meta.url).pathname], { stdio: 'ignore' });
+// The build id bin/code-cache.cjs keeps V8's code cache under: a hash of every file it loads, so
+// that no cache made for another build is offered to V8 (which compares only the source's length).
+const loadedFiles = [
+  ...readdirSync('dist').filter((file) => /^cli.*\.cjs$/.test(file)),
+  ...readdirSync('dist/vendor').filter((file) => file.endsWith('.cjs')).map((file) => `vendor/${file}`),
+].sort();
+const buildHash = createHash('sha256');
+for (const file of loadedFiles) buildHash.update(`${file}\0`).update(readFileSync(`dist/${file}`)).update('\0');
+const entrySource = readFileSync('dist/cli.cjs', 'utf8');
+if (!entrySource.startsWith('"use strict";')) throw new Error('dist/cli.cjs does not start with "use strict";');
+writeFileSync('dist/cli.cjs', entrySource.replace('"use strict";', `"use strict";/*t0ken-build:${buildHash.digest('hex').slice(0, 16)}*/`));

@@ -25,6 +25,8 @@ const IGNORED_BY_NODE: readonly NodeJS.Signals[] = ['SIGPIPE', 'SIGXFSZ'];
  */
 export async function replaceProcess(execve: Execve, path: string, args: string[], env: Record<string, string>): Promise<never> {
   runExitCleanups();
+  // The start-up shim writes V8's code cache at exit (bin/code-cache.cjs), which execve skips.
+  (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for('t0ken.persistCodeCache')]?.();
   await makeStdioBlocking();
   for (const signal of IGNORED_BY_NODE) process.on(signal, () => {});
   // "process.execve is an experimental feature": emitted on the next tick, so never seen when the
