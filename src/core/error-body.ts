@@ -1,4 +1,5 @@
 import { Exit, type ExitCode } from './exit-codes.js';
+import { sanitizeLine } from './sanitize.js';
 
 export interface ParsedErrorBody {
   code: string | undefined;
@@ -77,6 +78,6 @@ export function sanitizeCode(code: string | undefined, status: number): string {
 
 /** Server text is shown to people: strip control characters and keep it to one short line. */
 export function sanitizeMessage(message: string): string {
-  const oneLine = message.replace(/[\p{Cc}\p{Cf}]+/gu, ' ').replace(/\s+/g, ' ').trim();
+  const oneLine = sanitizeLine(message);
   return oneLine.length > 300 ? `${oneLine.slice(0, 300)}…` : oneLine;
 }
