@@ -161,7 +161,12 @@ const loadedFiles = [
   ...readdirSync('dist/vendor').filter((file) => file.endsWith('.cjs')).map((file) => `vendor/${file}`),
 ].sort();
 const buildHash = createHash('sha256');
-for (const file of loadedFiles) buildHash.update(`${file}\0`).update(readFileSync(`dist/${file}`)).update('\0');
+for (const file of loadedFiles) {
+  const text = readFileSync(`dist/${file}`, 'utf8');
+  // Code compiled by vm.Script cannot import(): every import() must have become a require().
+  if (/(^|[^.\w$])import\(/.test(text.replace(/\/\/# sourceMappingURL=.*$/m, ''))) throw new Error(`dist/${file} holds an import(): it cannot run from the code cache`);
+  buildHash.update(`${file}\0`).update(text).update('\0');
+}
 const entrySource = readFileSync('dist/cli.cjs', 'utf8');
 if (!entrySource.startsWith('"use strict";')) throw new Error('dist/cli.cjs does not start with "use strict";');
 writeFileSync('dist/cli.cjs', entrySource.replace('"use strict";', `"use strict";/*t0ken-build:${buildHash.digest('hex').slice(0, 16)}*/`));

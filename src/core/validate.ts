@@ -1,5 +1,5 @@
 import { usageError } from './errors.js';
-import { sanitizeText } from './sanitize.js';
+import { FORMAT_CHARACTERS, sanitizeText } from './sanitize.js';
 
 export const AGENT_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,30}[a-zA-Z0-9]$/;
 /** Mnemom agent ids: `smolt-` + 8 hex (legacy, and gateway-created) or `mnm-` + a UUID. */
@@ -104,8 +104,11 @@ export function truncate(value: string, max = 40): string {
   return value.length > max ? `${value.slice(0, max)}…` : value;
 }
 
+// Control characters (Cc), format characters (Cf) and white space.
+const HOSTNAME_UNSAFE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${FORMAT_CHARACTERS}\\s]`, 'u');
+
 /** What `register` accepts as a hostname: 1 to 255 characters, no space, no control character. */
-export const isHostnameLabel = (value: string): boolean => value.length > 0 && value.length <= 255 && !/[\p{Cc}\p{Cf}\s]/u.test(value);
+export const isHostnameLabel = (value: string): boolean => value.length > 0 && value.length <= 255 && !HOSTNAME_UNSAFE.test(value);
 
 /** Any string made into such a label: control and invisible characters dropped, spaces as `-` ('' when nothing is left). */
 export const hostnameLabel = (value: string): string =>

@@ -170,8 +170,7 @@ describe('a command that sends nothing loads no network code', () => {
   it('token and stats load neither node:module on Node 20 (the ESM loader with it) nor node:os; fingerprint, which needs os, does', async () => {
     for (const args of [['token'], ['stats']]) {
       const loaded = await builtinsOf(args);
-      // Node >= 22 loads its ESM loader at start-up (`node -e 0` too), and bin/t0ken.js takes
-      // enableCompileCache from node:module there: both cost t0ken nothing extra.
+      // Node >= 22 loads its ESM loader at start-up (`node -e 0` too): it costs t0ken nothing extra.
       if (Number(process.versions.node.split('.')[0]) < 22) {
         expect(loaded, args.join(' ')).not.toContain('NativeModule module');
         expect(loaded, args.join(' ')).not.toContain('NativeModule internal/modules/esm/loader');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FORMAT_CHARACTERS, sanitizeLine, sanitizeText } from '../../src/core/sanitize.js';
+import { isHostnameLabel } from '../../src/core/validate.js';
 
 /**
  * src/core/sanitize.ts spells out Unicode's format characters instead of writing \p{Cf} (which has
@@ -31,5 +32,14 @@ describe(`the format characters sanitize.ts removes, against \\p{Cf} of Unicode 
   it('removes bidi overrides, zero-width characters and tag characters from server text', () => {
     expect(sanitizeText('a\u202Eb\u200Bc\u{E0041}d\u00ADe')).toBe('abcde');
     expect(sanitizeLine('x\u2066y\u0600z')).toBe('x y z');
+  });
+
+  it('a hostname register accepts holds no control, format or space character (as \\p{Cc}, \\p{Cf} and \\s say)', () => {
+    expect(isHostnameLabel('build-agent-7.example')).toBe(true);
+    expect(isHostnameLabel('höst-名前')).toBe(true);
+    for (const bad of ['a b', 'a\u0007b', 'a\u0085b', 'a\u202Eb', 'a\u200Bb', 'a\u{E0041}b', 'a\u00A0b', '', 'x'.repeat(256)]) {
+      expect(isHostnameLabel(bad), JSON.stringify(bad)).toBe(false);
+      if (bad.length > 0 && bad.length <= 255) expect(/[\p{Cc}\p{Cf}\s]/u.test(bad), JSON.stringify(bad)).toBe(true);
+    }
   });
 });
