@@ -17,8 +17,9 @@ const { Script } = require('node:vm');
 
 const Module = module.constructor;
 const BUILD_ID = /^"use strict";\/\*t0ken-build:(\w+)\*\//;
-// Files whose code cache is written at exit, and every file loaded this run.
+// Every file loaded this run, by path: its compiled script, its module, its cache directory.
 const loaded = new Map();
+// Whether one of them had no cache V8 took: then every cache is written at exit.
 let stale = false;
 
 /** dist/cli.cjs's exports, or undefined when the code cache cannot be used (the caller requires it). */
@@ -122,4 +123,4 @@ function cacheDir(env, build) {
   return `${root}/${process.version}-${process.arch}-${build}`;
 }
 
-module.exports = { loadCli, persist, cacheDir };
+module.exports = { loadCli };
