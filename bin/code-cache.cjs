@@ -7,10 +7,14 @@
 // Node, other V8 flags, another file), so the first run of a command on a Node line pays for it.
 //
 // Where: <tmpdir>/t0ken-code-cache-<uid>/<node version>-<arch>-<build id>/, not under HOME (the
-// contract writes nothing there when T0KEN_CONFIG_DIR is set). The cache is code this process runs:
-// it is used only from a directory this user owns that no one else can write, and only for the
-// build that made it (the id is a hash of every file loaded this way, stamped into dist/cli.cjs by
-// scripts/build.mjs; V8 itself checks its version, its flags and the source's length).
+// contract writes nothing there when T0KEN_CONFIG_DIR is set). The cache is code this process runs,
+// and V8 checks no more than its own version, its flags and the source's length (not a checksum):
+// it is used only from a directory this user owns that no one else can write, inside a temp
+// directory others cannot rename things in, from files of this user's that no one else can write,
+// opened without following links; and only for the file it was made from: the build id (a hash of
+// every file loaded this way, stamped into dist/cli.cjs by scripts/build.mjs) names the directory,
+// and each file's size and modification time name its cache, as Python's .pyc files are checked, so
+// a dist/ file patched after the build is not run from the old one's cache.
 const fs = require('node:fs');
 const path = require('node:path');
 const { Script } = require('node:vm');
@@ -21,46 +25,69 @@ const BUILD_ID = /^"use strict";\/\*t0ken-build:(\w+)\*\//;
 const loaded = new Map();
 // Whether one of them had no cache V8 took: then every cache is written at exit.
 let stale = false;
+// The build id stamped into dist/cli.cjs.
+let build;
 
 /** dist/cli.cjs's exports, or undefined when the code cache cannot be used (the caller requires it). */
 function loadCli() {
   let file;
-  let source;
+  let entry;
   try {
     file = require.resolve('../dist/cli.cjs');
-    source = fs.readFileSync(file, 'utf8');
+    entry = readSource(file);
   } catch {
     return undefined;
   }
-  const build = BUILD_ID.exec(source)?.[1];
+  build = BUILD_ID.exec(entry.source)?.[1];
   const dir = build === undefined ? undefined : cacheDir(process.env, build);
   if (dir === undefined) return undefined;
   process.on('exit', persist);
   // exec replaces the process (execve), and execve runs no exit handlers: it calls this first.
   globalThis[Symbol.for('t0ken.persistCodeCache')] = persist;
-  return load(file, source, dir);
+  return load(file, entry, dir);
 }
 
-function load(file, source, dir) {
+/** The file's text, and the name of its cache: its name, size and modification time. */
+function readSource(file) {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const { size, mtimeMs } = fs.fstatSync(fd);
+    return { source: fs.readFileSync(fd, 'utf8'), cacheName: `${path.basename(file)}.${size}.${Math.trunc(mtimeMs)}` };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The cache file's bytes, or undefined: none, a link, or not a file of this user's that only they can write. */
+function readCache(file) {
+  let fd;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile() || stat.uid !== process.getuid() || (stat.mode & 0o022) !== 0 || stat.nlink !== 1) return undefined;
+    return fs.readFileSync(fd);
+  } catch {
+    return undefined; // none yet
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+function load(file, { source, cacheName }, dir) {
   const known = loaded.get(file);
   if (known) return known.module.exports;
-  let cachedData;
-  try {
-    cachedData = fs.readFileSync(path.join(dir, path.basename(file)));
-  } catch {
-    // none yet
-  }
+  const cachedData = readCache(path.join(dir, cacheName));
   const script = new Script(Module.wrap(source), { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) stale = true;
   const module = { exports: {}, filename: file, id: file, loaded: false };
-  loaded.set(file, { script, module, dir });
+  loaded.set(file, { script, module, dir, cacheName });
   const own = Module.createRequire(file);
   // The packs and vendored modules (`./cli-token.cjs`, `./vendor/ora.cjs`) come through here too,
   // resolved as require would (and seen as it would be: test/helpers/log-requires.cjs).
   const require = (id) => {
     if (!(id.startsWith('./') && id.endsWith('.cjs'))) return own(id);
     const target = own.resolve(id);
-    return loaded.get(target)?.module.exports ?? load(target, fs.readFileSync(target, 'utf8'), dir);
+    return loaded.get(target)?.module.exports ?? load(target, readSource(target), dir);
   };
   Object.assign(require, { resolve: own.resolve, cache: own.cache, main: own.main, extensions: own.extensions });
   script.runInThisContext().call(module.exports, module.exports, require, module, file, path.dirname(file));
@@ -70,19 +97,27 @@ function load(file, source, dir) {
 
 /**
  * Writes the cache of every file loaded this run when one of them had none (or V8 refused it):
- * also those whose cache was taken, as the functions this command ran are not in it yet. Atomic
- * (temp file and rename), so a parallel run reads the old cache or the new, never half of one. A
- * failure only means no cache: nothing is printed.
+ * also those whose cache was taken, as the functions this command ran are not in it yet. The
+ * directory is checked again (the command may have run for hours). Atomic: a temp file with a random
+ * name, created exclusively (never through a link someone left there), then renamed, so
+ * a parallel run reads the old cache or the new, never half of one. A failure only means no cache:
+ * nothing is printed.
  */
 function persist() {
   if (!stale) return;
   stale = false;
-  for (const { script, dir, module } of loaded.values()) {
-    const file = path.join(dir, path.basename(module.filename));
-    const temp = `${file}.${process.pid}.tmp`;
+  const [first] = loaded.values();
+  if (first === undefined || cacheDir(process.env, build) !== first.dir) return;
+  try {
+    fs.mkdirSync(first.dir, { mode: 0o700 });
+  } catch {
+    // there already (or the writes below fail)
+  }
+  for (const { script, dir, cacheName } of loaded.values()) {
+    const file = path.join(dir, cacheName);
+    const temp = `${file}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      fs.writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
+      fs.writeFileSync(temp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
       fs.renameSync(temp, file);
     } catch {
       try {
@@ -96,7 +131,9 @@ function persist() {
 
 /**
  * <tmpdir>/t0ken-code-cache-<uid>/<node>-<arch>-<build>, or undefined: no uid (Windows), a relative
- * temp directory, or a directory that is not this user's own, a symbolic link, or that others may
+ * temp directory, a temp directory someone else may rename things in (not this user's or root's,
+ * or writable by others without the sticky bit: the cache directory could be swapped after this
+ * check), or a cache directory that is not this user's own, a symbolic link, or that others may
  * write (made by someone else before us: its files could be anyone's code). The temp directory is
  * os.tmpdir()'s on POSIX ($TMPDIR, $TMP, $TEMP, else /tmp) without loading node:os.
  */
@@ -107,6 +144,8 @@ function cacheDir(env, build) {
   if (!path.isAbsolute(tmp)) return undefined;
   const root = `${tmp}/t0ken-code-cache-${uid}`;
   try {
+    const parent = fs.statSync(tmp);
+    if ((parent.uid !== uid && parent.uid !== 0) || ((parent.mode & 0o022) !== 0 && (parent.mode & 0o1000) === 0)) return undefined;
     let stat = fs.lstatSync(root, { throwIfNoEntry: false });
     if (stat === undefined) {
       try {

@@ -1,16 +1,18 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { BIN, cleanEnv } from '../helpers/cli.js';
 
 /**
  * bin/code-cache.cjs compiles the CLI from V8's code cache of an earlier run, on every Node line:
- * kept per Node version and build in <TMPDIR>/t0ken-code-cache-<uid>/, written when a file had none
- * or V8 refused it. A cache that is taken is not written again, so an unchanged inode means V8
- * accepted it.
+ * kept per Node version and build in <TMPDIR>/t0ken-code-cache-<uid>/, one file per source named by
+ * its size and modification time, written when a file had none or V8 refused it. A cache that is
+ * taken is not written again, so an unchanged inode means V8 accepted it. Which cache files a run
+ * opens is logged by a preload that wraps fs.openSync.
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 't0ken-code-cache-test-'));
@@ -19,15 +21,41 @@ const uid = process.getuid?.() ?? 0;
 const buildId = /^"use strict";\/\*t0ken-build:(\w+)\*\//.exec(readFileSync(join(root, 'dist/cli.cjs'), 'utf8'))?.[1];
 const KEY = 'omx_agent_codeCacheCheckKey0001';
 
+const openLogger = join(work, 'log-cache-opens.cjs');
+writeFileSync(openLogger, `const fs = require('node:fs');
+const open = fs.openSync;
+fs.openSync = function (file, ...rest) {
+  if (String(file).includes('t0ken-code-cache')) fs.appendFileSync(process.env.T0KEN_OPEN_LOG, String(file) + '\\n');
+  return open.call(this, file, ...rest);
+};
+`);
+
 let counter = 0;
-function freshTmp(): string {
+function freshTmp(mode = 0o700): string {
   const dir = join(work, `tmp-${counter++}`);
   mkdirSync(dir);
+  chmodSync(dir, mode);
   return dir;
 }
 const cacheDirIn = (tmp: string) => join(tmp, `t0ken-code-cache-${uid}`, `${process.version}-${process.arch}-${buildId}`);
-const run = (args: string[], tmp: string, env: Record<string, string> = {}) =>
-  runCli(args, { env: { TMPDIR: tmp, T0KEN_API_KEY: KEY, T0KEN_CONFIG_DIR: join(work, 'config'), ...env } });
+/** The cache file's name for a source file: its name, size and modification time. */
+const cacheNameOf = (source: string) => {
+  const { size, mtimeMs } = statSync(source);
+  return `${source.split('/').at(-1)}.${size}.${Math.trunc(mtimeMs)}`;
+};
+const sourcesIn = (dir: string) => readdirSync(dir).map((name) => name.replace(/\.\d+\.\d+$/, '')).sort();
+
+/** Runs `t0ken <args>` (the checkout's, or a copy's bin) with TMPDIR=tmp; `opened`: the cache files it opened. */
+function run(args: string[], tmp: string, options: { bin?: string; env?: Record<string, string>; cwd?: string } = {}) {
+  const log = join(work, `opens-${counter++}.log`);
+  writeFileSync(log, '');
+  const result = spawnSync(process.execPath, [options.bin ?? BIN, ...args], {
+    cwd: options.cwd,
+    encoding: 'utf8',
+    env: cleanEnv({ TMPDIR: tmp, T0KEN_API_KEY: KEY, T0KEN_CONFIG_DIR: join(work, 'config'), NODE_OPTIONS: `--require=${openLogger}`, T0KEN_OPEN_LOG: log, ...options.env }),
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, pid: result.pid, opened: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+}
 const inode = (file: string) => statSync(file).ino;
 
 describe.runIf(process.platform !== 'win32')(`V8's code cache on Node ${process.versions.node}`, () => {
@@ -45,75 +73,108 @@ describe.runIf(process.platform !== 'win32')(`V8's code cache on Node ${process.
     expect(buildId).toBe(hash.digest('hex').slice(0, 16));
   });
 
-  it('the first run writes the cache of the files it loaded (0600 in a 0700 directory), the next takes it, another command adds its own', async () => {
+  it('the first run writes the cache of the files it loaded (0600 in a 0700 directory), the next takes it, another command adds its own', () => {
     const tmp = freshTmp();
-    const first = await run(['token'], tmp);
+    const first = run(['token'], tmp);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toBe(`${KEY}\n`);
     const dir = cacheDirIn(tmp);
-    expect(readdirSync(dir).sort()).toEqual(['cli-commands-token.cjs', 'cli.cjs']);
+    expect(sourcesIn(dir)).toEqual(['cli-commands-token.cjs', 'cli.cjs']);
+    const cli = join(dir, cacheNameOf(join(root, 'dist/cli.cjs')));
+    const token = join(dir, cacheNameOf(join(root, 'dist/cli-commands-token.cjs')));
     expect(statSync(join(tmp, `t0ken-code-cache-${uid}`)).mode & 0o777).toBe(0o700);
-    expect(statSync(join(dir, 'cli.cjs')).mode & 0o777).toBe(0o600);
-    const before = { cli: inode(join(dir, 'cli.cjs')), token: inode(join(dir, 'cli-commands-token.cjs')) };
+    expect(statSync(cli).mode & 0o777).toBe(0o600);
+    const before = { cli: inode(cli), token: inode(token) };
 
-    const second = await run(['token'], tmp);
+    const second = run(['token'], tmp);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toBe(`${KEY}\n`);
-    expect({ cli: inode(join(dir, 'cli.cjs')), token: inode(join(dir, 'cli-commands-token.cjs')) }).toEqual(before);
+    expect(second.opened.sort()).toEqual([cli, token].sort()); // read, and taken: not written again
+    expect({ cli: inode(cli), token: inode(token) }).toEqual(before);
 
     // env's own pack is new: it is written, and so is cli.cjs's, which now holds what env ran.
-    const third = await run(['env'], tmp);
+    const third = run(['env'], tmp);
     expect(third.code, third.stderr).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['cli-commands-env.cjs', 'cli-commands-token.cjs', 'cli.cjs']);
-    expect(inode(join(dir, 'cli.cjs'))).not.toBe(before.cli);
-    expect(inode(join(dir, 'cli-commands-token.cjs'))).toBe(before.token);
+    expect(sourcesIn(dir)).toEqual(['cli-commands-env.cjs', 'cli-commands-token.cjs', 'cli.cjs']);
+    expect(inode(cli)).not.toBe(before.cli);
+    expect(inode(token)).toBe(before.token);
   });
 
-  it('a cache V8 refuses (not a cache at all) is replaced, and the command runs as usual', async () => {
+  it('a cache V8 refuses (not a cache at all), or one others may write, is replaced, and the command runs as usual', () => {
     const tmp = freshTmp();
     const dir = cacheDirIn(tmp);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(join(tmp, `t0ken-code-cache-${uid}`), 0o700);
-    writeFileSync(join(dir, 'cli.cjs'), 'not a code cache');
-    writeFileSync(join(dir, 'cli-commands-token.cjs'), Buffer.alloc(4096, 7));
-    const result = await run(['token'], tmp);
+    const cli = join(dir, cacheNameOf(join(root, 'dist/cli.cjs')));
+    writeFileSync(cli, 'not a code cache');
+    const result = run(['token'], tmp);
     expect(result).toMatchObject({ code: 0, stdout: `${KEY}\n`, stderr: '' });
-    expect(statSync(join(dir, 'cli.cjs')).size).toBeGreaterThan(10_000);
-    const replaced = inode(join(dir, 'cli.cjs'));
-    expect((await run(['token'], tmp)).code).toBe(0);
-    expect(inode(join(dir, 'cli.cjs'))).toBe(replaced); // the new one was taken
+    expect(statSync(cli).size).toBeGreaterThan(10_000);
+    const replaced = inode(cli);
+    expect(run(['token'], tmp).code).toBe(0);
+    expect(inode(cli)).toBe(replaced); // the new one was taken
+
+    chmodSync(cli, 0o620); // group-writable: anyone in the group could have put code there
+    expect(run(['token'], tmp)).toMatchObject({ code: 0, stdout: `${KEY}\n`, stderr: '' });
+    expect(inode(cli)).not.toBe(replaced);
+    expect(statSync(cli).mode & 0o777).toBe(0o600);
   });
 
-  it('a cache directory others may write, or a symbolic link, is not used (its files could be anyone\'s code); the command runs as usual', async () => {
+  it('a source changed after the build (same build id: a patched dist/ file) is not run from the old cache', () => {
+    const copy = join(work, 'package-copy');
+    for (const part of ['bin', 'dist', 'package.json']) cpSync(join(root, part), join(copy, part), { recursive: true });
+    const tmp = freshTmp();
+    const bin = join(copy, 'bin/t0ken.js');
+    expect(run(['token'], tmp, { bin }).code).toBe(0);
+    const pack = join(copy, 'dist/cli-commands-token.cjs');
+    const oldName = cacheNameOf(pack);
+    expect(readdirSync(cacheDirIn(tmp))).toContain(oldName);
+    utimesSync(pack, new Date(), new Date(Date.now() + 5_000));
+    const patched = run(['token'], tmp, { bin });
+    expect(patched.code, patched.stderr).toBe(0);
+    expect(patched.opened).not.toContain(join(cacheDirIn(tmp), oldName));
+    expect(readdirSync(cacheDirIn(tmp))).toContain(cacheNameOf(pack));
+  });
+
+  it('is not used, nor even opened, from a cache directory others may write, a link, or a temp directory others may rename things in', () => {
     const open = freshTmp();
     mkdirSync(join(open, `t0ken-code-cache-${uid}`));
     chmodSync(join(open, `t0ken-code-cache-${uid}`), 0o777);
-    const elsewhere = freshTmp();
+    const elsewhere = freshTmp(); // 0700, this user's: only the link itself is wrong
     const linked = freshTmp();
     symlinkSync(elsewhere, join(linked, `t0ken-code-cache-${uid}`));
-    for (const tmp of [open, linked]) {
-      const result = await run(['token'], tmp);
+    const shared = freshTmp(0o777); // writable by all, no sticky bit
+    for (const tmp of [open, linked, shared]) {
+      const result = run(['token'], tmp);
       expect(result).toMatchObject({ code: 0, stdout: `${KEY}\n`, stderr: '' });
+      expect(result.opened).toEqual([]);
     }
     expect(readdirSync(join(open, `t0ken-code-cache-${uid}`))).toEqual([]);
     expect(readdirSync(elsewhere)).toEqual([]);
+    expect(readdirSync(shared)).toEqual([]);
+    // With the sticky bit (as /tmp has), others cannot rename what is ours: used.
+    const sticky = freshTmp(0o1777);
+    expect(run(['token'], sticky).code).toBe(0);
+    expect(sourcesIn(cacheDirIn(sticky))).toEqual(['cli-commands-token.cjs', 'cli.cjs']);
   });
 
-  it('a relative TMPDIR, or --debug (source maps), writes no cache', async () => {
+  it('a relative TMPDIR, or --debug (source maps), uses no cache', () => {
     const cwd = freshTmp();
-    const relative = await runCli(['token'], { cwd, env: { TMPDIR: 'relative-tmp', T0KEN_API_KEY: KEY, T0KEN_CONFIG_DIR: join(work, 'config') } });
-    expect(relative).toMatchObject({ code: 0, stdout: `${KEY}\n`, stderr: '' });
+    const relative = run(['token'], 'relative-tmp', { cwd });
+    expect(relative).toMatchObject({ code: 0, stdout: `${KEY}\n`, stderr: '', opened: [] });
     expect(readdirSync(cwd)).toEqual([]);
     const tmp = freshTmp();
-    const debug = await run(['token', '--debug'], tmp);
+    const debug = run(['token', '--debug'], tmp);
     expect(debug.code, debug.stderr).toBe(0);
+    expect(debug.opened).toEqual([]);
     expect(existsSync(join(tmp, `t0ken-code-cache-${uid}`))).toBe(false);
   });
 
-  it.runIf(typeof (process as { execve?: unknown }).execve === 'function')('exec that becomes the program (execve runs no exit handlers) writes its cache before it does', async () => {
+  it.runIf(typeof (process as { execve?: unknown }).execve === 'function')('exec that becomes the program (execve runs no exit handlers) writes its cache before it does', () => {
     const tmp = freshTmp();
-    const result = await run(['exec', '--', 'true'], tmp);
+    const result = run(['exec', '--', 'sh', '-c', 'echo $$'], tmp);
     expect(result.code, result.stderr).toBe(0);
-    expect(readdirSync(cacheDirIn(tmp))).toContain('cli-commands-exec.cjs');
+    expect(Number(result.stdout.trim())).toBe(result.pid); // the program is t0ken's process: no exit handler ran
+    expect(sourcesIn(cacheDirIn(tmp))).toContain('cli-commands-exec.cjs');
   });
 });
