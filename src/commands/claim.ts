@@ -9,7 +9,7 @@ import { emailProblem, validateEmail } from '../core/validate.js';
 import { ask } from '../ui/prompt.js';
 import { withSpinner } from '../ui/spinner.js';
 import { storeAnswer } from '../identity/stored-answer.js';
-import { localTime, minutesLeft } from '../identity/t0ken-session.js';
+import { formatLocalTime, minutesLeft } from '../core/format.js';
 import { openClaimTarget, recordServiceClaim } from '../identity/claim-target.js';
 
 export const spec: CommandSpec = {
@@ -53,13 +53,13 @@ export async function run(ctx: Context, options: { email?: string; fingerprint?:
     if (!holder) return; // logged out meanwhile: nothing to attach the claim to
     holder.pending_claim = { email, verification_code: answer.verification_code, expires_at: answer.expires_at, started_at: new Date(ctx.now()).toISOString() };
   }, {
-    serviceDid: `the service issued verification code ${answer.verification_code} for ${email} (it expires ${localTime(answer.expires_at)})`,
+    serviceDid: `the service issued verification code ${answer.verification_code} for ${email} (it expires ${formatLocalTime(answer.expires_at)})`,
     recover: `Keep that code: once ${email} has confirmed, run \`t0ken verify${target.flag} --code ${answer.verification_code}\` before it expires.`,
   });
   const minutes = minutesLeft(answer.expires_at, ctx.now());
   ctx.out.result(
     { verification_code: answer.verification_code, expires_at: answer.expires_at, email, ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}) },
-    () => [...(options.fingerprint ? [`Claiming ${target.label}.`] : []), `Verification code: ${ctx.out.style.bold(answer.verification_code)}`, `Expires: ${localTime(answer.expires_at, `in ${minutes} min`)}`].join('\n'),
+    () => [...(options.fingerprint ? [`Claiming ${target.label}.`] : []), `Verification code: ${ctx.out.style.bold(answer.verification_code)}`, `Expires: ${formatLocalTime(answer.expires_at, `in ${minutes} min`)}`].join('\n'),
     { quiet: () => answer.verification_code },
   );
   ctx.out.info(claimNextSteps(email, answer.verification_code, target.flag));

@@ -3,11 +3,11 @@ import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { T0kenApi } from '../api/t0ken.js';
 import { CliError, isCliError } from '../core/errors.js';
-import { formatCount } from '../core/format.js';
 import { withSpinner } from '../ui/spinner.js';
 import { keyValueTable } from '../ui/table.js';
 import { storeFor } from '../identity/store.js';
-import { localTime, openT0kenSession } from '../identity/t0ken-session.js';
+import { openT0kenSession } from '../identity/t0ken-session.js';
+import { formatCount, formatLocalTime } from '../core/format.js';
 
 export const spec: CommandSpec = {
   path: ['stats'],
@@ -31,7 +31,7 @@ export async function run(ctx: Context): Promise<void> {
         ['projects', formatCount(stats.total_projects)],
         ['api calls (24 h)', formatCount(stats.api_calls_24h)],
         ['storage used', String(stats.storage_used)],
-        ['created', localTime(stats.created_at)],
+        ['created', formatLocalTime(stats.created_at)],
       ],
       ctx.out.style.dim,
       ctx.out.width,

@@ -8,7 +8,7 @@ import { validateVerificationCode } from '../core/validate.js';
 import type { ClaimRecord, PendingClaim } from '../store/schema.js';
 import { withSpinner } from '../ui/spinner.js';
 import { storeAnswer } from '../identity/stored-answer.js';
-import { localTime } from '../identity/t0ken-session.js';
+import { formatLocalTime } from '../core/format.js';
 import { openClaimTarget, recordServiceClaim } from '../identity/claim-target.js';
 
 export const spec: CommandSpec = {
@@ -36,7 +36,7 @@ export async function run(ctx: Context, options: { code?: string; fingerprint?: 
     return;
   }
   if (pending && Date.parse(pending.expires_at) <= ctx.now() && options.code === undefined) {
-    throw new CliError('code_expired', `the claim code for ${pending.email} expired at ${localTime(pending.expires_at)}`, {
+    throw new CliError('code_expired', `the claim code for ${pending.email} expired at ${formatLocalTime(pending.expires_at)}`, {
       hint: `Run \`t0ken claim --email ${pending.email}${target.flag}\` for a new code.`,
     });
   }
@@ -68,8 +68,8 @@ export async function run(ctx: Context, options: { code?: string; fingerprint?: 
 }
 
 function describeDoneClaim(claim: ClaimRecord): string {
-  if (claim.source === 'service') return `the t0ken service said so when this machine tried to claim it (${localTime(claim.claimed_at)})`;
-  return `linked to ${claim.email || 'its owner'} (user ${claim.merged_to_user_id}) on ${localTime(claim.claimed_at)}`;
+  if (claim.source === 'service') return `the t0ken service said so when this machine tried to claim it (${formatLocalTime(claim.claimed_at)})`;
+  return `linked to ${claim.email || 'its owner'} (user ${claim.merged_to_user_id}) on ${formatLocalTime(claim.claimed_at)}`;
 }
 
 /** How soon after a code the service sends another (it answers a quicker `claim` with 429). */
@@ -84,7 +84,7 @@ function withClaimHint(error: unknown, pending: PendingClaim | undefined, flag: 
   if (!isCliError(error) || error.exitCode !== Exit.rejected) return error;
   const claim = `${pending ? `t0ken claim --email ${pending.email}` : 't0ken claim --email <email>'}${flag}`;
   const readyAt = pending ? Date.parse(pending.started_at) + NEW_CODE_COOLDOWN_MS : Number.NaN;
-  const newCode = readyAt > now ? `\`${claim}\` for a new one from ${localTime(new Date(readyAt).toISOString())} on (one code a minute)` : `\`${claim}\` for a new one`;
+  const newCode = readyAt > now ? `\`${claim}\` for a new one from ${formatLocalTime(new Date(readyAt).toISOString())} on (one code a minute)` : `\`${claim}\` for a new one`;
   const hint = error.status === 400
     ? `Check the code and try again (\`t0ken verify${flag} --code <code>\`), or run ${newCode}.`
     : `Run ${newCode.replace(' for a new one', ' for a new code')}, then \`t0ken verify${flag}\`.`;

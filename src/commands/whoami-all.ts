@@ -4,7 +4,7 @@ import { MEMORYX_CLIENTS } from '../core/memoryx-clients.js';
 import type { ClaimHolder } from '../identity/claim-target.js';
 import { clientIdentities, t0kenAsFound, t0kenIdentity, type FoundIdentity } from '../identity/memoryx-identities.js';
 import { storeFor } from '../identity/store.js';
-import { localTime } from '../identity/t0ken-session.js';
+import { formatLocalTime } from '../core/format.js';
 import { keyValueTable } from '../ui/table.js';
 
 /**
@@ -94,7 +94,7 @@ function describeClaim(claim: ClaimSummary, identity: FoundIdentity): string {
   const flag = identity.kind === 't0ken' || identity.same_account ? '' : ` --fingerprint ${identity.machine_fingerprint ?? '<fp>'}`;
   switch (claim.state) {
     case 'claimed':
-      return `claimed by ${claim.email || 'its owner'}${claim.merged_to_user_id ? ` (user ${claim.merged_to_user_id})` : ''} on ${localTime(claim.claimed_at)}`;
+      return `claimed by ${claim.email || 'its owner'}${claim.merged_to_user_id ? ` (user ${claim.merged_to_user_id})` : ''} on ${formatLocalTime(claim.claimed_at)}`;
     case 'pending':
       return claim.expired ? `code for ${claim.email} expired; run \`t0ken claim --email ${claim.email}${flag}\` again` : `pending for ${claim.email}; run \`t0ken verify${flag}\``;
     default:

@@ -10,7 +10,7 @@ import type { Storage } from '../store/secrets/types.js';
 import { keyValueTable } from '../ui/table.js';
 import { currentFingerprint } from '../identity/machine.js';
 import { secretHomes, storageOf } from '../identity/credentials.js';
-import { localTime, minutesLeft } from '../identity/t0ken-session.js';
+import { formatLocalTime, minutesLeft } from '../core/format.js';
 
 export const spec: CommandSpec = {
   path: ['whoami'],
@@ -77,7 +77,7 @@ export async function run(ctx: Context, options: { all?: boolean } = {}): Promis
           ['key stored in', describeStorage(storage, store.path, account.api_key_ref?.account)],
           ...homes.filter((h) => h.kind === 'mnemom').map((h): [string, string] => [`mnemom key`, `${h.api_url}, in ${describeStorage(h.storage, store.path, h.keychain_account ?? undefined)}`]),
           ['claim', describeClaim(claim, ctx.now())],
-          ['registered', localTime(account.registered_at)],
+          ['registered', formatLocalTime(account.registered_at)],
           ['config', store.path],
         ],
         ctx.out.style.dim,
@@ -147,10 +147,10 @@ function claimState(account: T0kenAccount, now: number): ClaimState {
 function describeClaim(claim: ClaimState, now: number): string {
   switch (claim.state) {
     case 'claimed':
-      if (claim.source === 'service') return `claimed (the t0ken service answered "already claimed" on ${localTime(claim.claimed_at)}; by whom is not known here)`;
-      return `claimed by ${claim.email || claim.merged_to_user_id} (user ${claim.merged_to_user_id}) on ${localTime(claim.claimed_at)}`;
+      if (claim.source === 'service') return `claimed (the t0ken service answered "already claimed" on ${formatLocalTime(claim.claimed_at)}; by whom is not known here)`;
+      return `claimed by ${claim.email || claim.merged_to_user_id} (user ${claim.merged_to_user_id}) on ${formatLocalTime(claim.claimed_at)}`;
     case 'pending': {
-      if (claim.expired) return `code for ${claim.email} expired at ${localTime(claim.expires_at)}; run \`t0ken claim\` again`;
+      if (claim.expired) return `code for ${claim.email} expired at ${formatLocalTime(claim.expires_at)}; run \`t0ken claim\` again`;
       const left = minutesLeft(claim.expires_at, now);
       if (!Number.isFinite(left)) return `pending for ${claim.email} (the code's expiry in the config, ${JSON.stringify(claim.expires_at.slice(0, 40))}, is not a date); run \`t0ken verify\``;
       return `pending for ${claim.email}, code expires in ${left} min; run \`t0ken verify\``;

@@ -18,3 +18,8 @@ export function formatLocalTime(iso: string, note?: string): string {
   const zone = `UTC${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())} (${zone}${note ? `, ${note}` : ''})`;
 }
+
+/** Whole minutes from `now` (ms since the epoch) until the ISO time `iso`, never below 0. */
+export function minutesLeft(iso: string, now: number): number {
+  return Math.max(0, Math.round((Date.parse(iso) - now) / 60_000));
+}

@@ -25,9 +25,3 @@ export async function openT0kenSession(ctx: Context): Promise<T0kenSession> {
   const api = new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, apiKey, trace: ctx.trace });
   return { baseUrl, store, data, account, api };
 }
-
-export { formatLocalTime as localTime } from '../core/format.js';
-
-export function minutesLeft(iso: string, now: number): number {
-  return Math.max(0, Math.round((Date.parse(iso) - now) / 60_000));
-}

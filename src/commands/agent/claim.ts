@@ -11,7 +11,7 @@ import { validateAgentId, validateAgentName, validateOrgId } from '../../core/va
 import { withSpinner } from '../../ui/spinner.js';
 import { keyValueTable } from '../../ui/table.js';
 import { readProviderKey, type ProviderKeyOptions } from '../../identity/provider-key.js';
-import { localTime } from '../../identity/t0ken-session.js';
+import { formatLocalTime } from '../../core/format.js';
 import { openMnemom } from './mnemom-session.js';
 
 export const spec: CommandSpec = {
@@ -60,7 +60,7 @@ export async function run(ctx: Context, options: ClaimOptions, args: string[]): 
         ['name', text(answer.name)],
         ['agent_hash', text(answer.agent_hash ?? proof.agent_hash)],
         ['org', text(answer.org_id)],
-        ['claimed', typeof answer.claimed_at === 'string' ? localTime(answer.claimed_at) : '-'],
+        ['claimed', typeof answer.claimed_at === 'string' ? formatLocalTime(answer.claimed_at) : '-'],
       ],
       ctx.out.style.dim,
       ctx.out.width,

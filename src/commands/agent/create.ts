@@ -17,7 +17,7 @@ import { readPipeSync, StdinTooLarge } from '../../platform/stdin.js';
 import { withSpinner } from '../../ui/spinner.js';
 import { keyValueTable } from '../../ui/table.js';
 import { readProviderKey, type ProviderKeyOptions } from '../../identity/provider-key.js';
-import { localTime } from '../../identity/t0ken-session.js';
+import { formatLocalTime } from '../../core/format.js';
 import { openMnemom } from './mnemom-session.js';
 
 export const spec: CommandSpec = {
@@ -150,7 +150,7 @@ function printAgent(ctx: Context, agent: Record<string, unknown>): void {
         ['id', text(agent.id)],
         ['name', text(agent.name)],
         ['agent_hash', text(agent.agent_hash)],
-        ['created', typeof agent.created_at === 'string' ? localTime(agent.created_at) : '-'],
+        ['created', typeof agent.created_at === 'string' ? formatLocalTime(agent.created_at) : '-'],
         // Mnemom names an agent's card only in the answer that created it: for a found agent "-"
         // would read as "no card" when it may well have one.
         ['card', agent.created === false && agent.card_id == null ? 'not known (Mnemom names the card only when it creates the agent)' : text(agent.card_id)],

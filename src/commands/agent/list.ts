@@ -3,7 +3,7 @@ import { MNEMOM_ENV } from '../../core/environment.js';
 import type { Context } from '../../context.js';
 import { withSpinner } from '../../ui/spinner.js';
 import { columnsTable } from '../../ui/table.js';
-import { localTime } from '../../identity/t0ken-session.js';
+import { formatLocalTime } from '../../core/format.js';
 import { openMnemom } from './mnemom-session.js';
 
 export const spec: CommandSpec = {
@@ -17,7 +17,7 @@ export const spec: CommandSpec = {
 /** Lists the Mnemom agents of the current credential. */
 export async function run(ctx: Context): Promise<void> {
   const answer = await withSpinner(ctx, 'Listing agents…', async () => (await openMnemom(ctx)).listAgents());
-  const when = (value: unknown): string => (typeof value === 'string' && value ? localTime(value) : '-');
+  const when = (value: unknown): string => (typeof value === 'string' && value ? formatLocalTime(value) : '-');
   ctx.out.result(answer, () => {
     if (answer.agents.length === 0) return 'No agents yet. Create one with `t0ken agent create --name <name>`.';
     return columnsTable(

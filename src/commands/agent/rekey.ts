@@ -10,7 +10,7 @@ import { validateAgentId, validateAgentName } from '../../core/validate.js';
 import { withSpinner } from '../../ui/spinner.js';
 import { keyValueTable } from '../../ui/table.js';
 import { readProviderKey, type ProviderKeyOptions } from '../../identity/provider-key.js';
-import { localTime } from '../../identity/t0ken-session.js';
+import { formatLocalTime } from '../../core/format.js';
 import { openMnemom } from './mnemom-session.js';
 
 export const spec: CommandSpec = {
@@ -53,7 +53,7 @@ export async function run(ctx: Context, options: RekeyOptions, args: string[]): 
       [
         ['id', sanitizeLine(typeof answer.agent_id === 'string' ? answer.agent_id : id)],
         ['agent_hash', newKeyHash],
-        ['rekeyed', typeof answer.rekeyed_at === 'string' ? localTime(answer.rekeyed_at) : '-'],
+        ['rekeyed', typeof answer.rekeyed_at === 'string' ? formatLocalTime(answer.rekeyed_at) : '-'],
       ],
       ctx.out.style.dim,
       ctx.out.width,

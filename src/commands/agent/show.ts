@@ -7,7 +7,7 @@ import { sanitizeLine } from '../../core/sanitize.js';
 import { AGENT_ID_PATTERN, AGENT_NAME_PATTERN, truncate } from '../../core/validate.js';
 import { withSpinner } from '../../ui/spinner.js';
 import { keyValueTable } from '../../ui/table.js';
-import { localTime } from '../../identity/t0ken-session.js';
+import { formatLocalTime } from '../../core/format.js';
 import { openMnemom } from './mnemom-session.js';
 
 export const spec: CommandSpec = {
@@ -61,7 +61,7 @@ export async function run(ctx: Context, _options: Record<string, unknown>, args:
 
 export function agentTable(agent: AgentDetail, dim: (s: string) => string, width = Infinity): string {
   const text = (value: unknown): string => (typeof value === 'string' && value !== '' ? sanitizeLine(value) : '-');
-  const when = (value: unknown): string => (typeof value === 'string' && value !== '' ? localTime(value) : '-');
+  const when = (value: unknown): string => (typeof value === 'string' && value !== '' ? formatLocalTime(value) : '-');
   return keyValueTable(
     [
       ['id', text(agent.id)],
