@@ -110,6 +110,7 @@ function persist() {
   if (first === undefined || cacheDir(process.env, build) !== first.dir) return;
   try {
     fs.mkdirSync(first.dir, { mode: 0o700 });
+    pruneOldCaches(path.dirname(first.dir), first.dir);
   } catch {
     // there already (or the writes below fail)
   }
@@ -125,6 +126,25 @@ function persist() {
       } catch {
         // nothing to remove
       }
+    }
+  }
+}
+
+const MONTH_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * A new Node version or t0ken build got its cache directory: the caches of others that no run has
+ * written to for a month go (a few hundred KB each). One still in use is made again by its next run.
+ */
+function pruneOldCaches(root, keep) {
+  for (const name of fs.readdirSync(root)) {
+    const dir = path.join(root, name);
+    if (dir === keep) continue;
+    try {
+      const stat = fs.lstatSync(dir);
+      if (stat.isDirectory() && stat.mtimeMs < Date.now() - MONTH_MS) fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // gone already, or not ours to remove: left
     }
   }
 }

@@ -158,6 +158,28 @@ describe.runIf(process.platform !== 'win32')(`V8's code cache on Node ${process.
     expect(sourcesIn(cacheDirIn(sticky))).toEqual(['cli-commands-token.cjs', 'cli.cjs']);
   });
 
+  it('a new Node version or build removes the caches no run has written to for a month, and keeps the others', () => {
+    const tmp = freshTmp();
+    expect(run(['token'], tmp).code).toBe(0);
+    const root = join(tmp, `t0ken-code-cache-${uid}`);
+    const old = join(root, 'v0.0.0-x64-0000000000000000');
+    const recent = join(root, 'v0.0.1-x64-0000000000000000');
+    for (const dir of [old, recent]) {
+      mkdirSync(dir, { mode: 0o700 });
+      writeFileSync(join(dir, 'cli.cjs.1.1'), 'an old cache');
+    }
+    const longAgo = new Date(Date.now() - 40 * 24 * 60 * 60 * 1000);
+    utimesSync(old, longAgo, longAgo);
+    // This build's cache is old too, but stays while nothing new comes.
+    utimesSync(cacheDirIn(tmp), longAgo, longAgo);
+    expect(run(['token'], tmp).code).toBe(0);
+    expect(existsSync(old)).toBe(true);
+    // A new build (here: this one's directory gone) prunes.
+    rmSync(cacheDirIn(tmp), { recursive: true });
+    expect(run(['token'], tmp).code).toBe(0);
+    expect(readdirSync(root).sort()).toEqual([`${process.version}-${process.arch}-${buildId}`, 'v0.0.1-x64-0000000000000000'].sort());
+  });
+
   it('a relative TMPDIR, or --debug (source maps), uses no cache', () => {
     const cwd = freshTmp();
     const relative = run(['token'], 'relative-tmp', { cwd });
