@@ -21,12 +21,12 @@ const { Script } = require('node:vm');
 
 const Module = module.constructor;
 const BUILD_ID = /^"use strict";\/\*t0ken-build:(\w+)\*\//;
-// Every file loaded this run, by path: its compiled script, its module, its cache directory.
+// Every file loaded this run, by path: its compiled script, its module, its cache file's name.
 const loaded = new Map();
 // Whether one of them had no cache V8 took: then every cache is written at exit.
 let stale = false;
-// The build id stamped into dist/cli.cjs.
-let build;
+// The build id stamped into dist/cli.cjs, and the directory its caches are kept in.
+let cache;
 
 /** dist/cli.cjs's exports, or undefined when the code cache cannot be used (the caller requires it). */
 function loadCli() {
@@ -38,13 +38,14 @@ function loadCli() {
   } catch {
     return undefined;
   }
-  build = BUILD_ID.exec(entry.source)?.[1];
+  const build = BUILD_ID.exec(entry.source)?.[1];
   const dir = build === undefined ? undefined : cacheDir(process.env, build);
   if (dir === undefined) return undefined;
+  cache = { build, dir };
   process.on('exit', persist);
   // exec replaces the process (execve), and execve runs no exit handlers: it calls this first.
   globalThis[Symbol.for('t0ken.persistCodeCache')] = persist;
-  return load(file, entry, dir);
+  return load(file, entry);
 }
 
 /** The file's text, and the name of its cache: its name, size and modification time. */
@@ -73,21 +74,21 @@ function readCache(file) {
   }
 }
 
-function load(file, { source, cacheName }, dir) {
+function load(file, { source, cacheName }) {
   const known = loaded.get(file);
   if (known) return known.module.exports;
-  const cachedData = readCache(path.join(dir, cacheName));
+  const cachedData = readCache(path.join(cache.dir, cacheName));
   const script = new Script(Module.wrap(source), { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) stale = true;
   const module = { exports: {}, filename: file, id: file, loaded: false };
-  loaded.set(file, { script, module, dir, cacheName });
+  loaded.set(file, { script, module, cacheName });
   const own = Module.createRequire(file);
   // The packs and vendored modules (`./cli-token.cjs`, `./vendor/ora.cjs`) come through here too,
   // resolved as require would (and seen as it would be: test/helpers/log-requires.cjs).
   const require = (id) => {
     if (!(id.startsWith('./') && id.endsWith('.cjs'))) return own(id);
     const target = own.resolve(id);
-    return loaded.get(target)?.module.exports ?? load(target, readSource(target), dir);
+    return loaded.get(target)?.module.exports ?? load(target, readSource(target));
   };
   Object.assign(require, { resolve: own.resolve, cache: own.cache, main: own.main, extensions: own.extensions });
   script.runInThisContext().call(module.exports, module.exports, require, module, file, path.dirname(file));
@@ -106,15 +107,15 @@ function load(file, { source, cacheName }, dir) {
 function persist() {
   if (!stale) return;
   stale = false;
-  const [first] = loaded.values();
-  if (first === undefined || cacheDir(process.env, build) !== first.dir) return;
+  const { build, dir } = cache;
+  if (cacheDir(process.env, build) !== dir) return;
   try {
-    fs.mkdirSync(first.dir, { mode: 0o700 });
-    pruneOldCaches(path.dirname(first.dir), first.dir);
+    fs.mkdirSync(dir, { mode: 0o700 });
+    pruneOldCaches(path.dirname(dir), dir);
   } catch {
     // there already (or the writes below fail)
   }
-  for (const { script, dir, cacheName } of loaded.values()) {
+  for (const { script, cacheName } of loaded.values()) {
     const file = path.join(dir, cacheName);
     const temp = `${file}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
     try {
