@@ -43,3 +43,5 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * little more; 1-byte chunks cost 6 bytes of framing per byte of body and one parser event each.
  */
 export const MAX_WIRE_BYTES = 2 * MAX_BODY_BYTES;
+/** One answer's head, and every interim (1xx) head of an answer together (node:http's maxHeaderSize). */
+export const MAX_HEAD_BYTES = 16 * 1024;

@@ -1,15 +1,15 @@
-import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { sanitizeLine } from '../core/sanitize.js';
 import { lazyRequire } from '../platform/lazy-require.js';
-import { requestAnswer } from './answer.js';
+import { AnswerReader, requestHead, type WireAnswer } from '../core/http1.js';
+import { ANSWER_LIMITS, requestAnswer, wireError } from './answer.js';
 import { proxyConfigured, proxyFor, type ProxyChoice } from './proxy.js';
 import { TransportError, type TransportRequest, type TransportResponse } from './transport-types.js';
 
 /**
- * One HTTP exchange, no retries, on node:net/tls/http alone (Node's fetch costs ~160 ms per process
- * to load), for every URL. We open the connection ourselves, so every path (direct, loopback, or
+ * One HTTP exchange, no retries, on node:net/tls and our own HTTP/1.1 reader (core/http1.ts: Node's
+ * fetch costs ~160 ms per process to load, node:http a tenth of a command's start-up), for every URL. We open the connection ourselves, so every path (direct, loopback, or
  * through an HTTP proxy's CONNECT tunnel) gets the same certificate checks, the same answer limits
  * (answer.ts: the exchange is cut as soon as the answer passes one) and the same deadline. The certificate is checked
  * before a single byte of the request is written, so we can say what is wrong with it (expired, for
@@ -24,14 +24,12 @@ export function send(request: TransportRequest): Promise<TransportResponse> {
 
 function exchange(request: TransportRequest, proxy: ProxyChoice | undefined): Promise<TransportResponse> {
   const sockets = new Set<Socket>();
-  let req: ClientRequest | undefined;
   return new Promise<TransportResponse>((resolve, reject) => {
     let settled = false;
     const finish = (error: unknown, response?: TransportResponse) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      req?.destroy();
       for (const socket of sockets) socket.destroy();
       if (response) resolve(response);
       else reject(classify(error, proxy));
@@ -47,7 +45,7 @@ function exchange(request: TransportRequest, proxy: ProxyChoice | undefined): Pr
     openSocket(request.url, proxy, track, request.trace)
       .then((socket) => {
         if (settled) return;
-        req = requestAnswer(request, socket, (error, response) => finish(error, response));
+        requestAnswer(request, socket, (error, response) => finish(error, response));
       })
       .catch((error: unknown) => finish(error));
   });
@@ -96,30 +94,32 @@ async function secure(via: { host: string; port: number } | { socket: Socket }, 
 
 /** An HTTP CONNECT tunnel through the proxy to host:port. */
 async function tunnel(proxy: ProxyChoice, host: string, port: number, track: Track): Promise<Socket> {
-  const http = (proxy.url.protocol === 'https:' ? lazyRequire('node:https') : lazyRequire('node:http')) as typeof import('node:http');
+  const net = lazyRequire('node:net') as typeof import('node:net');
   const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   const headers: Record<string, string> = { host: authority };
   if (proxy.authorization) headers['proxy-authorization'] = proxy.authorization;
-  const connect = http.request({
-    method: 'CONNECT',
-    host: proxy.url.hostname.replace(/^\[|\]$/g, ''),
-    port: Number(proxy.url.port || (proxy.url.protocol === 'https:' ? 443 : 80)),
-    path: authority,
-    headers,
-    agent: false,
-  });
-  connect.on('socket', (socket) => track(socket, false)); // its errors are the proxy's: see below
-  const answer = new Promise<{ res: IncomingMessage; socket: Socket; head: Buffer }>((resolve, reject) => {
-    connect.once('connect', (res: IncomingMessage, socket: Socket, head: Buffer) => resolve({ res, socket, head }));
-    connect.once('response', (res: IncomingMessage) => resolve({ res, socket: res.socket, head: Buffer.alloc(0) }));
-    connect.once('error', (error) => reject(proxyError(proxy, error)));
-  });
-  connect.end();
-  const { res, socket, head } = await answer;
+  const proxyHost = proxy.url.hostname.replace(/^\[|\]$/g, '');
+  const proxyPort = Number(proxy.url.port || (proxy.url.protocol === 'https:' ? 443 : 80));
+  let socket: Socket;
+  let answer: WireAnswer;
+  // Until the tunnel is open, a failure is the proxy's: its socket's errors are read here, not by the exchange.
+  try {
+    if (proxy.url.protocol === 'https:') {
+      const tls = lazyRequire('node:tls') as typeof import('node:tls');
+      socket = track(tls.connect({ host: proxyHost, port: proxyPort, servername: net.isIP(proxyHost) ? undefined : proxyHost, ALPNProtocols: ['http/1.1'] }), false);
+      await once(socket, 'secureConnect');
+    } else {
+      socket = track(net.connect({ host: proxyHost, port: proxyPort }), false);
+      await once(socket, 'connect');
+    }
+    answer = await connectAnswer(socket, requestHead('CONNECT', authority, headers));
+  } catch (error) {
+    throw proxyError(proxy, error as Error);
+  }
   track(socket);
-  const status = res.statusCode ?? 0;
+  const status = answer.status;
   if (status !== 200) {
-    const statusLine = `${status}${res.statusMessage ? ` ${sanitizeLine(res.statusMessage).slice(0, 80)}` : ''}`;
+    const statusLine = `${status}${answer.statusText ? ` ${sanitizeLine(answer.statusText).slice(0, 80)}` : ''}`;
     if (status === 407 || status === 401) { // tinyproxy answers a wrong password with 401
       throw new TransportError(
         'proxy',
@@ -133,8 +133,38 @@ async function tunnel(proxy: ProxyChoice, host: string, port: number, track: Tra
     throw new TransportError('proxy', `PROXY_${status}`, `the proxy ${proxy.display} (from ${proxy.variable}) would not open a tunnel to ${authority} (${statusLine})`,
       `Check that the proxy allows connections to ${authority}, or exempt the host with NO_PROXY.`);
   }
-  if (head.length > 0) socket.unshift(head);
   return socket;
+}
+
+/** Sends CONNECT and reads the proxy's answer head; the socket is left paused, with what came after the head put back. */
+function connectAnswer(socket: Socket, head: string): Promise<WireAnswer> {
+  return new Promise((resolve, reject) => {
+    const reader = new AnswerReader(ANSWER_LIMITS, true);
+    const stop = () => {
+      socket.pause();
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('error', reject);
+    };
+    const settle = (read: () => WireAnswer | undefined) => {
+      try {
+        const answer = read();
+        if (!answer) return;
+        stop();
+        if (reader.rest.length > 0) socket.unshift(reader.rest);
+        resolve(answer);
+      } catch (error) {
+        stop();
+        reject(error);
+      }
+    };
+    const onData = (chunk: Buffer) => settle(() => reader.push(chunk));
+    const onEnd = () => settle(() => reader.end());
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('error', reject);
+    socket.write(Buffer.from(head, 'latin1'));
+  });
 }
 
 function once(socket: Socket, event: 'connect' | 'secureConnect'): Promise<void> {
@@ -149,9 +179,10 @@ function once(socket: Socket, event: 'connect' | 'secureConnect'): Promise<void>
 
 function classify(error: unknown, proxy: ProxyChoice | undefined): unknown {
   if (error instanceof TransportError) return error;
+  const wire = wireError(error);
+  if (wire instanceof TransportError) return wire;
   if (!(error instanceof Error)) return new TransportError('network', undefined, String(error));
   const code = errorCode(error);
-  if (code?.startsWith('HPE_')) return new TransportError('malformed', code, `the answer is not valid HTTP/1.1 (${code})`);
   if (code !== undefined && (code.startsWith('ERR_SSL_') || code === 'EPROTO' || code.startsWith('ERR_TLS_'))) {
     return new TransportError('tls', code, `the TLS handshake failed (${code})`, 'The server may not speak TLS on this port, or needs a TLS version Node does not offer.');
   }

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,28 +124,34 @@ describe('a command that sends nothing loads no network code', () => {
   const sandbox = useSandbox();
   const config = join(work, 'network-config');
 
-  async function builtinsOf(args: string[]): Promise<string[]> {
+  async function builtinsOf(args: string[], env: Record<string, string> = {}, code = 0): Promise<string[]> {
     const log = join(work, `builtins-${counter++}.log`);
     const result = await runCli(args, {
-      env: { NODE_OPTIONS: `--require=${join(root, 'test/helpers/log-builtins.cjs')}`, T0KEN_BUILTIN_LOG: log, T0KEN_CONFIG_DIR: config, T0KEN_API_URL: sandbox.t0kenUrl },
+      env: { NODE_OPTIONS: `--require=${join(root, 'test/helpers/log-builtins.cjs')}`, T0KEN_BUILTIN_LOG: log, T0KEN_CONFIG_DIR: config, T0KEN_API_URL: sandbox.t0kenUrl, ...env },
     });
-    expect(result.code, result.stderr).toBe(0);
+    expect(result.code, result.stderr).toBe(code);
     return readFileSync(log, 'utf8').trim().split('\n');
   }
 
   it('register with an account stored (no request) does not load node:net; stats (a request) does, so the check can fail', async () => {
     expect(await builtinsOf(['register'])).toContain('NativeModule net'); // the first one registers
     expect(await builtinsOf(['register'])).not.toContain('NativeModule net');
-    const stats = await builtinsOf(['stats']);
-    expect(stats).toContain('NativeModule net');
-    expect(stats).toContain('NativeModule http'); // the HTTP guard above can fail
+    expect(await builtinsOf(['stats'])).toContain('NativeModule net');
   });
 
-  it('a request over http:// to loopback loads node:http (one client for every URL) but no TLS', async () => {
+  it('a request over http:// to loopback loads node:net and none of node:http (our own HTTP/1.1 reader) or TLS', async () => {
     expect(await builtinsOf(['register'])).toBeDefined(); // an account for stats, whatever ran before
     const loaded = await builtinsOf(['stats']);
-    expect(loaded).toContain('NativeModule http');
-    for (const name of ['tls', 'https', 'crypto']) expect(loaded).not.toContain(`NativeModule ${name}`);
+    for (const name of ['http', '_http_client', '_http_common', 'tls', 'https', 'crypto']) expect(loaded).not.toContain(`NativeModule ${name}`);
+  });
+
+  it('a request over https:// loads node:tls, so the HTTP guard above can fail', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const loaded = await builtinsOf(['stats', '--timeout', '5'], { T0KEN_API_URL: `https://127.0.0.1:${port}/api/v1`, T0KEN_API_KEY: 'omx_agent_lazyloadingcheck0000' }, 5);
+    expect(loaded).toContain('NativeModule tls');
   });
 
   it('env and credentials status load neither node:net nor node:child_process (no D-Bus session here: no bus to ask); exec does, so the check can fail', async () => {

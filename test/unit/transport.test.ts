@@ -4,7 +4,7 @@ import { send } from '../../src/api/transport.js';
 import { TransportError } from '../../src/api/transport-types.js';
 import { flood, startRawServer, writeAll, type RawServer } from '../helpers/raw-http-server.js';
 
-// The one HTTP client (node:http over our own socket), against a server that writes exact bytes:
+// The one HTTP client (core/http1.ts over our own socket), against a server that writes exact bytes:
 // every way an HTTP/1.1 answer can be framed, and the ways it can go wrong. A hostile answer ends
 // the exchange promptly with a `malformed` error, never by waiting out the deadline.
 
