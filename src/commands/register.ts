@@ -36,7 +36,8 @@ interface RegisterOptions {
 /** Auto-registers this machine, or shows the account already stored for this API. */
 export async function run(ctx: Context, options: RegisterOptions): Promise<void> {
   const baseUrl = ctx.t0kenBaseUrl();
-  const { hostname, notice: hostnameNotice } = resolveHostname(options.hostname);
+  // A bad --hostname is a usage error before anything; the OS's hostname is read only to register.
+  const typed = options.hostname === undefined ? undefined : resolveHostname(options.hostname);
   const store = storeFor(ctx);
   const existing = store.read().t0ken[baseUrl]; // a corrupt file stops us here, before any request
   const fingerprint = await currentFingerprint(ctx, true);
@@ -54,6 +55,7 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
     return;
   }
 
+  const { hostname, notice: hostnameNotice } = typed ?? resolveHostname(undefined);
   for (const warning of fingerprint.warnings) ctx.out.warn(warning);
   if (hostnameNotice) ctx.out.info(hostnameNotice);
   await store.prepareWrite(); // a read-only or full config dir stops us here, before a key is issued

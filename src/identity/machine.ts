@@ -1,9 +1,9 @@
-import { hostname as osHostname } from 'node:os';
 import type { Context } from '../context.js';
 import { usageError, CliError } from '../core/errors.js';
 import { deriveFingerprint, fingerprintOverride, type Fingerprint, type MachineFacts } from '../core/fingerprint.js';
 import type { Platform } from '../api/t0ken.js';
 import { collectFacts } from '../platform/machine-facts.js';
+import { lazyRequire } from '../platform/lazy-require.js';
 import { hostnameLabel, isHostnameLabel } from '../core/validate.js';
 import { escapeUnsafeInJson } from '../core/sanitize.js';
 
@@ -59,7 +59,8 @@ export function resolveHostname(flag: unknown): ReportedHostname {
     }
     return { hostname: flag };
   }
-  const raw = osHostname();
+  // node:os only here: whoami and a stored register derive the fingerprint but report no hostname.
+  const raw = (lazyRequire('node:os') as typeof import('node:os')).hostname();
   if (isHostnameLabel(raw)) return { hostname: raw };
   const hostname = hostnameLabel(raw);
   const shown = escapeUnsafeInJson(JSON.stringify(raw.slice(0, 80)));
