@@ -7,10 +7,19 @@
 // earlier run (bin/code-cache.cjs) and hands over.
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  // A closed stdout (`t0ken -V | true`) ends quietly, as SIGPIPE would: exit 141 (see src/cli.ts).
-  // Any other write error (/dev/full) is a one-line error and exit 7, as everywhere (dist/static.cjs).
-  process.stdout.on('error', (error) => (error.code === 'EPIPE' ? process.exit(141) : require('../dist/static.cjs').outputFailed(error.code)));
-  process.stdout.write(`${require('../package.json').version}\n`);
+  // Written to the descriptor as the CLI writes (src/platform/stdio.ts): process.stdout would build a
+  // stream, a tenth of `node -e 0`. A closed stdout (`t0ken -V | true`) ends quietly, as SIGPIPE
+  // would: exit 141 (see src/cli.ts). Any other write error (/dev/full) is a one-line error and exit
+  // 7, as everywhere (dist/static.cjs). A full non-blocking pipe (EAGAIN) is tried again.
+  const line = Buffer.from(`${require('../package.json').version}\n`);
+  for (let written = 0; written < line.length; ) {
+    try {
+      written += require('node:fs').writeSync(1, line, written);
+    } catch (error) {
+      if (error.code === 'EPIPE') process.exit(141);
+      if (error.code !== 'EAGAIN') require('../dist/static.cjs').outputFailed(error.code);
+    }
+  }
 } else if (
   // Help and completion scripts: fixed texts made at build time, printed without loading the CLI.
   process.env.T0KEN_NO_STATIC_TEXT !== '1' &&

@@ -202,8 +202,8 @@ describe('output to /dev/null builds no stream', () => {
     return readFileSync(log, 'utf8').trim().split('\n');
   }
 
-  it('help printed from the build-time text (--help, agent --help) loads no node:stream (stdout is fstat-ed, not built)', () => {
-    for (const args of [['--help'], ['agent', '--help']]) {
+  it('help printed from the build-time text (--help, agent --help) and --version load no node:stream (stdout is fstat-ed, not built)', () => {
+    for (const args of [['--help'], ['agent', '--help'], ['--version'], ['-V']]) {
       const loaded = builtinsWithStdoutAtDevNull(args);
       expect(loaded, args.join(' ')).not.toContain('NativeModule stream');
       expect(loaded, args.join(' ')).not.toContain('NativeModule internal/fs/sync_write_stream');

@@ -1,5 +1,5 @@
 // Messages a newcomer met that said something untrue (issue 23): each says what is true now.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +74,15 @@ describe('a closed stdout', () => {
     const status = (command: string) => spawnSync('bash', ['-c', `${command} | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`], { env: { ...cleanEnv(), KEY: 'sk-test-key-0123456789' }, encoding: 'utf8', timeout: 20_000 }).stdout.trim();
     expect(status(`${process.execPath} ${BIN} hash-proof --names-from ${names} --key-env KEY`)).toBe('141');
     expect(status(`${process.execPath} ${BIN} --help`)).toBe('0');
+  });
+
+  it('--version (written by the shim itself) ends with 141 and says nothing when its reader is gone', async () => {
+    const child = spawn(process.execPath, [BIN, '--version'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the read end closes long before node has started
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 141, stderr: '' });
   });
 });
 
