@@ -22,7 +22,10 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   }
 } else if (
   // Help and completion scripts: fixed texts made at build time, printed without loading the CLI.
+  // dist/static.cjs loads only for argv that may name one (src/core/argv.ts's mayNameStaticText,
+  // spelled again here so other commands skip it: test/e2e/lazy-loading.test.ts holds them equal).
   process.env.T0KEN_NO_STATIC_TEXT !== '1' &&
+  (args.length === 0 || args.at(-1) === '--help' || args.at(-1) === '-h' || args.includes('help') || args.includes('completion')) &&
   require('../dist/static.cjs').printStaticText(args, require('node:path').join(__dirname, '../dist/static-text.json'))
 ) {
   // printed

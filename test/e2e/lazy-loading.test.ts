@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mayNameStaticText } from '../../src/core/argv.js';
 import { runCli } from '../helpers/cli.js';
 import { useSandbox } from '../helpers/sandbox.js';
 
@@ -54,6 +55,20 @@ describe('each command loads only what it uses', () => {
   it('--version loads nothing but the shim (and package.json, for the version)', async () => {
     const { files } = await loadedBy(['--version']);
     expect(files).toEqual(['bin/t0ken.js', 'package.json']);
+  });
+
+  it.each([
+    [[], ''],
+    [['--help'], ''],
+    [['agent', 'list', '-h'], ''],
+    [['completion', 'bash'], ''],
+    [['help', 'exit-codes', '--json'], ''],
+    [['hash-proof', '--name', 'help', '--key-stdin'], 'sk-lazy-key\n'],
+    [['token'], ''],
+    [['fingerprint', '--json'], ''],
+  ])('%j loads dist/static.cjs (the build-time texts) exactly when src/core/argv.ts says it may name one, as the shim decides', async (args, input) => {
+    const { files } = await loadedBy(args, input, { T0KEN_API_KEY: 'omx_agent_lazyloadingcheck0000' });
+    expect(files.includes('dist/static.cjs'), args.join(' ')).toBe(mayNameStaticText(args));
   });
 
   it.each([
