@@ -2,6 +2,7 @@
 // stdout, sandbox, verify's states, a 409 remembered, input rules.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -163,6 +164,24 @@ describe('sandbox', () => {
     expect(started.stderr).toMatch(/^t0ken: the background sandbox did not start: \S+notes\.json is not a sandbox state file\n/);
     expect(started.stdout).toBe('');
     expect(readFileSync(file, 'utf8')).toBe('[1, 2]\n');
+  });
+
+  it('a port another program holds: exit 2, one line naming it and what to do; a --state file is left as it was', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = String((holder.address() as AddressInfo).port);
+    const file = join(mkdtempSync(join(tmpdir(), 't0ken-state-')), 'state.json');
+    try {
+      for (const args of [['sandbox', '--port', port], ['sandbox', '--port', port, '--state', file]]) {
+        const result = await t0kenProcess(args);
+        expect(result.code, args.join(' ')).toBe(2);
+        expect(result.stderr).toBe(`t0ken: cannot listen on 127.0.0.1:${port} (EADDRINUSE)\nPick another --port, or --port 0 for a free one.\n`);
+        expect(result.stdout).toBe('');
+      }
+      expect(() => readFileSync(file)).toThrow(/ENOENT/); // nothing written for a sandbox that never ran
+    } finally {
+      holder.close();
+    }
   });
 
   it('help has no (default: "0") and no example that hangs', async () => {
