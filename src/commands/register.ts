@@ -1,17 +1,14 @@
 import type { CommandSpec } from '../core/command-spec.js';
 import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
-import { T0kenApi } from '../api/t0ken.js';
 import { maskSecret } from '../core/mask.js';
 import { storeFor } from '../identity/store.js';
 import { afterService } from '../identity/stored-answer.js';
 import { dropStaleKeychainCopy, placeNewSecret, prepareSecretWrite, readSecret, storageOf } from '../identity/credentials.js';
 import type { Storage } from '../store/secrets/types.js';
 import type { T0kenAccount } from '../store/schema.js';
-import { withSpinner } from '../ui/spinner.js';
 import { keyValueTable } from '../ui/table.js';
 import { currentFingerprint, resolveHostname, servicePlatform } from '../identity/machine.js';
-import { filesHoldingAccount } from '../identity/memoryx-identities.js';
 
 export const spec: CommandSpec = {
   path: ['register'],
@@ -60,6 +57,8 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
   if (hostnameNotice) ctx.out.info(hostnameNotice);
   await store.prepareWrite(); // a read-only or full config dir stops us here, before a key is issued
   await prepareSecretWrite(ctx); // so does T0KEN_CREDENTIAL_STORE=keyring without a keychain that takes writes
+  // What registering needs loads only here: a stored account is shown without it.
+  const [{ T0kenApi }, { withSpinner }, { filesHoldingAccount }] = await Promise.all([import('../api/t0ken.js'), import('../ui/spinner.js'), import('../identity/memoryx-identities.js')]);
   const api = new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, trace: ctx.trace });
   const answer = await withSpinner(ctx, 'Registering this machine…', () =>
     api.autoRegister({ machine_fingerprint: fingerprint.fingerprint, platform: servicePlatform(), ...(hostname ? { hostname } : {}) }),

@@ -154,6 +154,16 @@ describe('a command that sends nothing loads no network code', () => {
     expect(await builtinsOf(['stats'])).toContain('NativeModule net');
   });
 
+  it('a stored register loads no HTTP client (dist/cli-api-t0ken.cjs) and no spinner; the first one does, so the check can fail', async () => {
+    const env = { T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_CONFIG_DIR: join(work, 'register-config') };
+    const first = (await loadedBy(['register'], '', env)).files;
+    expect(first).toContain('dist/cli-api-t0ken.cjs');
+    expect(first).toContain('dist/cli-ui-spinner.cjs');
+    const again = (await loadedBy(['register'], '', env)).files;
+    expect(again).toContain('dist/cli-commands-register.cjs');
+    for (const file of ['dist/cli-api-t0ken.cjs', 'dist/cli-ui-spinner.cjs', 'dist/cli-identity-memoryx-identities.cjs']) expect(again).not.toContain(file);
+  });
+
   it('a request over http:// to loopback loads node:net and none of node:http (our own HTTP/1.1 reader) or TLS', async () => {
     expect(await builtinsOf(['register'])).toBeDefined(); // an account for stats, whatever ran before
     const loaded = await builtinsOf(['stats']);
