@@ -1,5 +1,7 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { hashProof } from '../../src/core/proof.js';
+import { hashProof, plainSha256Hex } from '../../src/core/proof.js';
+import { nativeSha256Hex } from '../../src/platform/native-sha256.js';
 import { validateAgentName } from '../../src/core/validate.js';
 
 // Each digest below was computed with coreutils, not with our code:
@@ -41,5 +43,26 @@ describe('hash proof', () => {
       expect(() => validateAgentName(bad), bad).toThrow(expect.objectContaining({ exitCode: 2 }));
     }
     for (const good of ['ab', 'my-agent', 'A1', 'x'.repeat(32), 'a--b']) expect(validateAgentName(good)).toBe(good);
+  });
+});
+
+describe('the digest for many proofs (node:crypto) gives what the plain one gives', () => {
+  const inputs = ['', 'a', ...NAMED.map(([key, name]) => `${key}|${name}`), 'clé|agent', '🔑|x', 'lone \ud800 surrogate', 'x'.repeat(100_000)];
+
+  it.each([
+    ['crypto.hash (Node >= 20.12)', false],
+    ['createHash, where crypto.hash is missing', true],
+  ])('%s', (_label, withoutHash) => {
+    const crypto = createRequire(import.meta.url)('node:crypto') as { hash?: unknown };
+    const hash = crypto.hash;
+    if (withoutHash) delete crypto.hash;
+    expect(typeof crypto.hash).toBe(withoutHash ? 'undefined' : 'function');
+    try {
+      const native = nativeSha256Hex();
+      for (const input of inputs) expect(native(input), JSON.stringify(input.slice(0, 20))).toBe(plainSha256Hex(input));
+      for (const [key, name, digest] of NAMED) expect(hashProof(key, name, native).hash_proof).toBe(digest);
+    } finally {
+      crypto.hash = hash;
+    }
   });
 });
