@@ -12,7 +12,10 @@ export const ANSWER_LIMITS: AnswerLimits = { maxBody: MAX_BODY_BYTES, maxWire: M
  */
 export function requestAnswer(request: TransportRequest, socket: Socket, done: (error: unknown, response?: TransportResponse) => void): void {
   const { url } = request;
-  const headers: Record<string, string> = { ...request.headers, host: url.host, connection: 'close' };
+  // One spelling per name, whatever the caller's case: ours (host, connection, content-length) win.
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
+  Object.assign(headers, { host: url.host, connection: 'close' });
   if (request.body !== undefined) headers['content-length'] = String(Buffer.byteLength(request.body));
   const reader = new AnswerReader(ANSWER_LIMITS);
   const answered = (read: () => ReturnType<AnswerReader['end']> | undefined) => {

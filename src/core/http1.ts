@@ -136,6 +136,11 @@ export class AnswerReader {
       if (previous === CR && byte !== LF) throw malformed('HPE_LF_EXPECTED', undefined);
       this.appendHeadByte(byte);
       const size = this.headSize;
+      // Empty lines before a status line are read past, as llhttp does.
+      if (size === 2 && byte === LF) {
+        this.headSize = 0;
+        continue;
+      }
       if (byte === LF && size >= 4 && this.headBytes[size - 3] === LF) {
         this.onHead(this.headBytes.toString('latin1', 0, size - 4));
         return i + 1;
@@ -206,6 +211,7 @@ export class AnswerReader {
       switch (this.chunkState) {
         case 'size':
           if (isHex(byte)) {
+            if (this.sizeText === '0') this.sizeText = ''; // leading zeros do not count
             if (this.sizeText.length >= 16) throw malformed('HPE_INVALID_CHUNK_SIZE', undefined);
             this.sizeText += String.fromCharCode(byte);
           } else if (this.sizeText === '') throw malformed('HPE_INVALID_CHUNK_SIZE', undefined);
@@ -299,14 +305,15 @@ function parseHead(text: string): Head {
   const lines = text.split('\r\n');
   const statusLine = /^HTTP\/1\.([01]) (\d{3})(?: ([^]*))?$/.exec(lines[0]!);
   if (!statusLine) throw malformed(statusLineError(lines[0]!), undefined);
-  const headers: Record<string, string> = {};
+  // No prototype: a header named `constructor` or `__proto__` is a header like any other.
+  const headers = Object.create(null) as Record<string, string>;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const colon = line.indexOf(':');
     if (colon <= 0) throw malformed('HPE_INVALID_HEADER_TOKEN', undefined); // also a folded line (obs-fold)
     const name = line.slice(0, colon);
     if (!TOKEN.test(name)) throw malformed('HPE_INVALID_HEADER_TOKEN', undefined);
-    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    const value = trimSpaceAndTab(line, colon + 1);
     if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) throw malformed('HPE_INVALID_HEADER_TOKEN', undefined);
     const key = name.toLowerCase();
     const known = headers[key];
@@ -333,10 +340,25 @@ function framingOf(head: Head): Framing {
     return last === 'chunked' ? { kind: 'chunked' } : { kind: 'close' };
   }
   if (length !== undefined) {
-    if (!/^\d{1,15}$/.test(length)) throw malformed('HPE_INVALID_CONTENT_LENGTH', undefined);
-    return { kind: 'length', left: Number(length) };
+    const digits = length.replace(/^0+(?=\d)/, ''); // leading zeros do not count
+    if (!/^\d{1,15}$/.test(digits)) throw malformed('HPE_INVALID_CONTENT_LENGTH', undefined);
+    return { kind: 'length', left: Number(digits) };
   }
   return { kind: 'close' };
+}
+
+/**
+ * The value after `from`, without the spaces and tabs around it: a loop, as a regex's `[ \t]+$` is
+ * retried at every space and would take quadratic time on a head of 16 KiB of them. Not trim():
+ * that would also take 0xA0, a byte a value may hold (obs-text, read as latin1).
+ */
+function trimSpaceAndTab(line: string, from: number): string {
+  let start = from;
+  let end = line.length;
+  const blank = (code: number) => code === 0x20 || code === 0x09;
+  while (start < end && blank(line.charCodeAt(start))) start++;
+  while (end > start && blank(line.charCodeAt(end - 1))) end--;
+  return line.slice(start, end);
 }
 
 const isHex = (byte: number): boolean => (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66);

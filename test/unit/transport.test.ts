@@ -87,6 +87,13 @@ describe('send', () => {
     expect(await failure(refused)).toMatchObject({ kind: 'refused', code: 'ECONNREFUSED' });
   });
 
+  it('sends each header name once, whatever the caller\'s case; host, connection and content-length are ours', async () => {
+    server.answer = writeAll('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}');
+    await send({ method: 'POST', url: new URL(`http://127.0.0.1:${server.port}/v1`), headers: { Host: 'elsewhere', 'Content-Length': '0', Connection: 'keep-alive', Accept: 'application/json' }, body: '{"a":1}', timeoutMs: 5000, env: {} });
+    const lines = server.lastRequest.split('\r\n\r\n')[0]!.split('\r\n').slice(1).map((line) => line.toLowerCase());
+    expect(lines.sort()).toEqual(['accept: application/json', 'connection: close', 'content-length: 7', `host: 127.0.0.1:${server.port}`]);
+  });
+
   it('refuses a header value with a line break: nothing of it is sent', async () => {
     server.lastRequest = '';
     const error = await failure(send({ method: 'GET', url: new URL(`http://127.0.0.1:${server.port}/`), headers: { authorization: 'Bearer a\r\nx-injected: 1' }, timeoutMs: 2000, env: {} }));
