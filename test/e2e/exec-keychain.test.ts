@@ -32,4 +32,4 @@ it.runIf(hasKeyring)('exec and env hand over keys kept in the OS keychain; confi
   expect(JSON.parse(seen.stdout)).toEqual([key, MNEMOM_KEY]);
   const printed = await runCli(['env', '--format', 'json'], { env });
   expect(JSON.parse(printed.stdout)).toMatchObject({ T0KEN_API_KEY: key, MEMORYX_API_KEY: key, MNEMOM_API_KEY: MNEMOM_KEY });
-});
+}, 90_000); // five keychain round trips: 34 s in CI on 2 cores while keychain-load.test.ts ran its 200 processes
