@@ -1,3 +1,5 @@
+import { API_KEY_PATTERN } from '../core/validate.js';
+
 /**
  * Shape checks for every 2xx answer. A check returns the value typed, or throws SchemaError naming
  * the first field that is wrong; the HTTP layer turns that into exit 5 and nothing is stored.
@@ -56,7 +58,7 @@ export const autoRegisterData = object({
   user_id: nonEmpty,
   // Printable ASCII only: `token`, `env` and `exec` hand the key on byte for byte, so a key holding an
   // escape sequence would reach a terminal or a shell; such an answer is malformed and nothing is stored.
-  api_key: matching(/^[\x21-\x7e]{8,512}$/, 'an API key (printable characters)'),
+  api_key: matching(API_KEY_PATTERN, 'an API key (printable characters)'),
   project_id: nonEmpty,
   is_machine_account: bool,
   machine_fingerprint: matching(FP, 'a fp_… fingerprint'),

@@ -1,6 +1,23 @@
 import { usageError } from './errors.js';
 import { FORMAT_CHARACTERS, sanitizeText } from './sanitize.js';
 
+/** What the t0ken service issues as a key (schemas.ts holds its answer to it): printable ASCII, no spaces. */
+export const API_KEY_PATTERN = /^[\x21-\x7e]{8,512}$/;
+
+/**
+ * T0KEN_API_KEY without the spaces, tabs and line ends around it (a key read from a file written on
+ * Windows ends in \r), or undefined when it is unset or blank. Any other value that is no key is a
+ * usage error here: sent as it is, it would fail as a network error, retried, naming the proxy.
+ */
+export function t0kenKeyFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const key = env.T0KEN_API_KEY?.trim();
+  if (!key) return undefined;
+  if (!API_KEY_PATTERN.test(key)) {
+    throw usageError('T0KEN_API_KEY is not an API key: it holds spaces or control characters, or is not 8 to 512 characters long', 'Set it to the key `t0ken token` prints where the machine registered, or unset it to use the stored key.');
+  }
+  return key;
+}
+
 export const AGENT_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,30}[a-zA-Z0-9]$/;
 /** Mnemom agent ids: `smolt-` + 8 hex (legacy, and gateway-created) or `mnm-` + a UUID. */
 export const AGENT_ID_PATTERN = /^(smolt-[0-9a-f]{8}|mnm-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
