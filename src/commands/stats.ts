@@ -1,4 +1,4 @@
-import { t0kenKeyFromEnv } from '../core/validate.js';
+import { t0kenKeyForRequests } from '../core/validate.js';
 import type { CommandSpec } from '../core/command-spec.js';
 import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
@@ -46,7 +46,7 @@ export async function run(ctx: Context): Promise<void> {
  */
 async function statsClient(ctx: Context): Promise<{ api: T0kenApi; fingerprint: string; envOnly: boolean }> {
   const baseUrl = ctx.t0kenBaseUrl();
-  const envKey = t0kenKeyFromEnv(ctx.env);
+  const envKey = t0kenKeyForRequests(ctx.env);
   if (envKey && !storeFor(ctx).read().t0ken[baseUrl]) {
     // Loaded only here: deriving a fingerprint needs node:crypto, which the stored-account path does not.
     const { currentFingerprint } = await import('../identity/machine.js');

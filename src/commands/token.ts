@@ -1,4 +1,3 @@
-import { t0kenKeyFromEnv } from '../core/validate.js';
 import type { CommandSpec } from '../core/command-spec.js';
 import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
@@ -19,7 +18,7 @@ export const spec: CommandSpec = {
 
 /** Prints the API key alone: T0KEN_API_KEY wins over the stored key (the keychain is then not asked). */
 export async function run(ctx: Context): Promise<void> {
-  const fromEnv = t0kenKeyFromEnv(ctx.env);
+  const fromEnv = ctx.env.T0KEN_API_KEY;
   let apiKey = fromEnv;
   if (!apiKey) {
     const baseUrl = ctx.t0kenBaseUrl();

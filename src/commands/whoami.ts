@@ -1,4 +1,3 @@
-import { t0kenKeyFromEnv } from '../core/validate.js';
 import type { CommandSpec } from '../core/command-spec.js';
 import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
@@ -30,7 +29,7 @@ export async function run(ctx: Context, options: { all?: boolean } = {}): Promis
   const baseUrl = ctx.t0kenBaseUrl();
   const store = storeFor(ctx);
   const data = store.read();
-  const envKey = t0kenKeyFromEnv(ctx.env);
+  const envKey = ctx.env.T0KEN_API_KEY;
   if (envKey && !data.t0ken[baseUrl]) return showEnvOnly(ctx, baseUrl, envKey, store.path);
 
   const account = requireAccount(data, baseUrl);

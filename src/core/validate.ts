@@ -5,12 +5,13 @@ import { FORMAT_CHARACTERS, sanitizeText } from './sanitize.js';
 export const API_KEY_PATTERN = /^[\x21-\x7e]{8,512}$/;
 
 /**
- * T0KEN_API_KEY without the spaces, tabs and line ends around it (a key read from a file written on
- * Windows ends in \r), or undefined when it is unset or blank. Any other value that is no key is a
- * usage error here: sent as it is, it would fail as a network error, retried, naming the proxy.
+ * T0KEN_API_KEY for a request, or undefined when it is unset. A value no request can carry (a line
+ * end, a space, a control character: a key read from a file written on Windows ends in \r) is a
+ * usage error here; sent, it failed as a network error, retried, pointing at the proxy. `token`,
+ * `env` and `exec` hand the variable on as it is (their own checks say what they do with it).
  */
-export function t0kenKeyFromEnv(env: NodeJS.ProcessEnv): string | undefined {
-  const key = env.T0KEN_API_KEY?.trim();
+export function t0kenKeyForRequests(env: NodeJS.ProcessEnv): string | undefined {
+  const key = env.T0KEN_API_KEY;
   if (!key) return undefined;
   if (!API_KEY_PATTERN.test(key)) {
     throw usageError('T0KEN_API_KEY is not an API key: it holds spaces or control characters, or is not 8 to 512 characters long', 'Set it to the key `t0ken token` prints where the machine registered, or unset it to use the stored key.');

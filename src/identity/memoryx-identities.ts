@@ -1,4 +1,3 @@
-import { t0kenKeyFromEnv } from '../core/validate.js';
 import type { Context } from '../context.js';
 import { maskSecret } from '../core/mask.js';
 import { FILE_CLIENTS, linkState, type FileClient, type LinkState, type SdkCredentials, type SdkFileView } from '../core/memoryx-clients.js';
@@ -27,8 +26,7 @@ export interface T0kenIdentity {
 export async function t0kenIdentity(ctx: Context): Promise<T0kenIdentity | undefined> {
   const baseUrl = ctx.t0kenBaseUrl();
   const account = storeFor(ctx).read().t0ken[baseUrl];
-  const envKey = t0kenKeyFromEnv(ctx.env);
-  if (envKey) return { baseUrl, apiKey: envKey, keySource: 'T0KEN_API_KEY', account };
+  if (ctx.env.T0KEN_API_KEY) return { baseUrl, apiKey: ctx.env.T0KEN_API_KEY, keySource: 'T0KEN_API_KEY', account };
   if (!account) return undefined;
   const { secret, storage } = await readSecret(ctx, account, { kind: 't0ken', baseUrl });
   return { baseUrl, apiKey: secret, keySource: storage === 'keyring' ? 'keychain' : 'config', account };

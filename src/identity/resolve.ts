@@ -1,4 +1,3 @@
-import { t0kenKeyFromEnv } from '../core/validate.js';
 import type { Context } from '../context.js';
 import { notRegisteredError, type CliError } from '../core/errors.js';
 import type { IdentityScope } from '../core/identity-env.js';
@@ -20,7 +19,7 @@ export async function resolveIdentity(ctx: Context, only: IdentityScope | undefi
   const records: IdentityRecords = {};
   if (only !== 'mnemom') {
     const baseUrl = ctx.t0kenBaseUrl();
-    const apiKey = t0kenKeyFromEnv(ctx.env) ?? (await storedKey(ctx, 't0ken', baseUrl));
+    const apiKey = ctx.env.T0KEN_API_KEY || (await storedKey(ctx, 't0ken', baseUrl));
     if (apiKey) records.t0ken = { apiKey, baseUrl };
   }
   if (only !== 't0ken') {

@@ -1,4 +1,4 @@
-import { t0kenKeyFromEnv } from '../core/validate.js';
+import { t0kenKeyForRequests } from '../core/validate.js';
 import type { Context } from '../context.js';
 import { T0kenApi } from '../api/t0ken.js';
 import { requireAccount } from '../store/open.js';
@@ -22,7 +22,7 @@ export async function openT0kenSession(ctx: Context): Promise<T0kenSession> {
   const store = storeFor(ctx);
   const data = store.read();
   const account = requireAccount(data, baseUrl, ctx.env);
-  const apiKey = t0kenKeyFromEnv(ctx.env) ?? (await readSecret(ctx, account, { kind: 't0ken', baseUrl })).secret;
+  const apiKey = t0kenKeyForRequests(ctx.env) ?? (await readSecret(ctx, account, { kind: 't0ken', baseUrl })).secret;
   const api = new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, apiKey, trace: ctx.trace });
   return { baseUrl, store, data, account, api };
 }

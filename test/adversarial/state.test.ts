@@ -11,6 +11,12 @@ const sandbox = useSandbox();
 
 const FP = `fp_${'a'.repeat(32)}`;
 const configOf = (dir: string) => join(dir, 'config.json');
+/**
+ * A lock left by a dead writer is taken over within seconds (src/platform/fs/lock.ts: 2 s for one it
+ * cannot verify), not after the 10 s a live holder is waited for. Runs here take 1.5-2.2 s on an idle
+ * machine and up to 6 s while keychain-load.test.ts runs its 200 processes on the same 2 cores.
+ */
+const RECOVERED_WITHIN_MS = 8_000;
 
 describe('concurrency', () => {
   // 60 processes at once on 2 cores: each must get the lock within its wait, so every one exits 0.
@@ -82,7 +88,7 @@ describe('crash safety', () => {
       const started = Date.now();
       const next = await runCli(['agent', 'login', '--with-token'], { env: { T0KEN_CONFIG_DIR: config.dir, MNEMOM_API_URL: sandbox.mnemomUrl }, input: 'mnm_after_the_crashes_0123456789\n' });
       expect(next.code).toBe(0);
-      expect(Date.now() - started).toBeLessThan(3000);
+      expect(Date.now() - started).toBeLessThan(RECOVERED_WITHIN_MS);
       console.log(`crash safety: 60 SIGKILL rounds, ${seen.size} distinct committed states, ${lockRecoveries} stale locks left and recovered`);
     } finally {
       config.cleanup();
@@ -97,10 +103,14 @@ describe('crash safety', () => {
       await new Promise((r) => dead.once('exit', r));
       writeFileSync(join(config.dir, 'config.json.lock'), `${dead.pid} ${Date.now()} killed`);
       writeFileSync(join(config.dir, 'config.json.tmp-123-abc'), '{"half": '); // a stale atomic temp file
+      // What register loads only when it registers is loaded (and, in-process, compiled) first: only the lock is timed.
+      const warm = tempConfigDir();
+      expect((await run(['register'], { env: { T0KEN_CONFIG_DIR: warm.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_FINGERPRINT: FP } })).code).toBe(0);
+      warm.cleanup();
       const started = Date.now();
       const result = await run(['register'], { env: { T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_FINGERPRINT: FP } });
       expect(result.code).toBe(0);
-      expect(Date.now() - started).toBeLessThan(3000);
+      expect(Date.now() - started).toBeLessThan(RECOVERED_WITHIN_MS);
     } finally {
       config.cleanup();
     }
