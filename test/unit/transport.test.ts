@@ -79,11 +79,13 @@ describe('send', () => {
     expect(await malformed(request(), /not valid HTTP/)).toMatchObject({ code: 'HPE_INVALID_CHUNK_SIZE' });
     server.answer = () => {}; // never answers
     expect(await failure(request(undefined, 150))).toMatchObject({ kind: 'timeout' });
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const freePort = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const refused = send({ method: 'GET', url: new URL(`http://127.0.0.1:${freePort}/`), headers: {}, timeoutMs: 2000, env: {} });
+    // Refused for certain: the port is held on 127.0.0.1 (nobody else can bind it, nor 0.0.0.0 with
+    // it), and asked for on 127.0.0.2, where nothing listens. A port freed and asked for again could
+    // be taken by another test in between (Node 26 in CI: read ECONNRESET).
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const heldPort = (holder.address() as AddressInfo).port;
+    const refused = send({ method: 'GET', url: new URL(`http://127.0.0.2:${heldPort}/`), headers: {}, timeoutMs: 2000, env: {} }).finally(() => holder.close());
     expect(await failure(refused)).toMatchObject({ kind: 'refused', code: 'ECONNREFUSED' });
   });
 
