@@ -97,7 +97,7 @@ function load(file, { source, cacheName }) {
     return loaded.get(target)?.module.exports ?? load(target, readSource(target));
   };
   for (const name of ['resolve', 'cache', 'main', 'extensions']) Object.defineProperty(require, name, { get: () => ownRequire()[name] });
-  script.runInThisContext().call(module.exports, module.exports, require, module, file, path.dirname(file));
+  script.runInThisContext().call(module.exports, module.exports, require, module, file, dir);
   module.loaded = true;
   return module.exports;
 }

@@ -2,8 +2,8 @@ import type { Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { sanitizeLine } from '../core/sanitize.js';
 import { lazyRequire } from '../platform/lazy-require.js';
-import { AnswerReader, requestHead, type WireAnswer } from '../core/http1.js';
-import { ANSWER_LIMITS, requestAnswer, wireError } from './answer.js';
+import { requestHead, type WireAnswer } from '../core/http1.js';
+import { readAnswer, requestAnswer, wireError } from './answer.js';
 import { proxyConfigured, proxyFor, type ProxyChoice } from './proxy.js';
 import { TransportError, type TransportRequest, type TransportResponse } from './transport-types.js';
 
@@ -112,7 +112,7 @@ async function tunnel(proxy: ProxyChoice, host: string, port: number, track: Tra
       socket = track(net.connect({ host: proxyHost, port: proxyPort }), false);
       await once(socket, 'connect');
     }
-    answer = await connectAnswer(socket, requestHead('CONNECT', authority, headers));
+    answer = await readAnswer(socket, Buffer.from(requestHead('CONNECT', authority, headers), 'latin1'), true);
   } catch (error) {
     throw proxyError(proxy, error as Error);
   }
@@ -134,37 +134,6 @@ async function tunnel(proxy: ProxyChoice, host: string, port: number, track: Tra
       `Check that the proxy allows connections to ${authority}, or exempt the host with NO_PROXY.`);
   }
   return socket;
-}
-
-/** Sends CONNECT and reads the proxy's answer head; the socket is left paused, with what came after the head put back. */
-function connectAnswer(socket: Socket, head: string): Promise<WireAnswer> {
-  return new Promise((resolve, reject) => {
-    const reader = new AnswerReader(ANSWER_LIMITS, true);
-    const stop = () => {
-      socket.pause();
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-      socket.off('error', reject);
-    };
-    const settle = (read: () => WireAnswer | undefined) => {
-      try {
-        const answer = read();
-        if (!answer) return;
-        stop();
-        if (reader.rest.length > 0) socket.unshift(reader.rest);
-        resolve(answer);
-      } catch (error) {
-        stop();
-        reject(error);
-      }
-    };
-    const onData = (chunk: Buffer) => settle(() => reader.push(chunk));
-    const onEnd = () => settle(() => reader.end());
-    socket.on('data', onData);
-    socket.on('end', onEnd);
-    socket.on('error', reject);
-    socket.write(Buffer.from(head, 'latin1'));
-  });
 }
 
 function once(socket: Socket, event: 'connect' | 'secureConnect'): Promise<void> {
