@@ -120,7 +120,8 @@ describe('sandbox', () => {
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    while (!stderr.includes('listening on')) await new Promise((resolve) => setTimeout(resolve, 20));
+    // Two pipes: what the sandbox wrote to stdout may arrive after what it then wrote to stderr.
+    while (!stderr.includes('listening on') || !/T0KEN_SANDBOX_PID=\d+\n/.test(stdout)) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(stdout).toMatch(new RegExp(`^export T0KEN_API_URL=http://127\\.0\\.0\\.1:\\d+/api/v1\nexport MNEMOM_API_URL=http://127\\.0\\.0\\.1:\\d+/v1\nexport T0KEN_SANDBOX_PID=${child.pid}\n$`));
     // It listens on every interface, and says so: not "listening on 127.0.0.1".
     expect(stderr).toMatch(/listening on 0\.0\.0\.0:\d+ \(every interface; from this machine http:\/\/127\.0\.0\.1:\d+\)/);
