@@ -30,9 +30,13 @@ function exchange(request: TransportRequest, proxy: ProxyChoice | undefined): Pr
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      for (const socket of sockets) socket.destroy();
-      if (response) resolve(response);
-      else reject(classify(error, proxy));
+      if (response) {
+        closeLater(sockets);
+        resolve(response);
+      } else {
+        for (const socket of sockets) socket.destroy();
+        reject(classify(error, proxy));
+      }
     };
     const timer = setTimeout(() => finish(new TransportError('timeout', 'ETIMEDOUT', `no complete answer within ${request.timeoutMs} ms`)), request.timeoutMs);
     const track: Track = (socket, errors = true) => {
@@ -48,6 +52,20 @@ function exchange(request: TransportRequest, proxy: ProxyChoice | undefined): Pr
         requestAnswer(request, socket, (error, response) => finish(error, response));
       })
       .catch((error: unknown) => finish(error));
+  });
+}
+
+/**
+ * After a complete answer the sockets are closed on the event loop's next turn, not at once, and
+ * hold the process open no longer: Node's Socket#destroy reads `process.stderr` (net.js `_destroy`),
+ * and that builds the stderr stream: 6 M instructions with stderr on a file, 14 M on a pipe, a
+ * fifth of what a request costs. The CLI exits before that turn comes (it writes its output
+ * synchronously); a caller that stays (the tests, runCli in-process) gets them closed as before.
+ */
+function closeLater(sockets: Set<Socket>): void {
+  for (const socket of sockets) socket.unref();
+  setImmediate(() => {
+    for (const socket of sockets) socket.destroy();
   });
 }
 

@@ -168,6 +168,9 @@ describe('a command that sends nothing loads no network code', () => {
     expect(await builtinsOf(['register'])).toBeDefined(); // an account for stats, whatever ran before
     const loaded = await builtinsOf(['stats']);
     for (const name of ['http', '_http_client', '_http_common', 'tls', 'https', 'crypto']) expect(loaded).not.toContain(`NativeModule ${name}`);
+    // Node's Socket#destroy reads process.stderr, which builds the stream: a request that succeeded
+    // closes its socket on a later turn, which the CLI never reaches (api/transport.ts closeLater).
+    expect(loaded).not.toContain('process.stderr');
   });
 
   it('a request over https:// loads node:tls, so the HTTP guard above can fail', async () => {
