@@ -40,7 +40,7 @@ function loadCli() {
   } catch {
     return undefined;
   }
-  const build = BUILD_ID.exec(entry.head)?.[1];
+  const build = BUILD_ID.exec(entry.source.slice(WRAPPER[0].length))?.[1];
   const dir = build === undefined ? undefined : cacheDir(process.env, build);
   if (dir === undefined) return undefined;
   cache = { build, dir };
@@ -53,16 +53,15 @@ function loadCli() {
 /**
  * The file's text, already in the CommonJS wrapper, and the name of its cache: its name, size and
  * modification time. The wrapper goes around the bytes (outside V8's heap), so V8 gets one flat
- * string: `Module.wrap(text)` made a second copy of every file when V8 flattened it, and those
- * copies (about 130 KB for `stats`) were what pushed a request's young generation past its first
- * semi-space, into a scavenge of 2 to 6 ms.
+ * string: `Module.wrap(text)` made a second copy of every file when V8 flattened it, about 130 KB
+ * of the 770 KB `stats` puts in the young generation (docs/speed.md).
  */
 function readSource(file) {
   const fd = fs.openSync(file, 'r');
   try {
     const { size, mtimeMs } = fs.fstatSync(fd);
     const bytes = fs.readFileSync(fd);
-    return { source: Buffer.concat([WRAPPER[0], bytes, WRAPPER[1]]).toString('utf8'), head: bytes.toString('latin1', 0, 64), cacheName: `${path.basename(file)}.${size}.${Math.trunc(mtimeMs)}` };
+    return { source: Buffer.concat([WRAPPER[0], bytes, WRAPPER[1]]).toString('utf8'), cacheName: `${path.basename(file)}.${size}.${Math.trunc(mtimeMs)}` };
   } finally {
     fs.closeSync(fd);
   }

@@ -58,9 +58,9 @@ function exchange(request: TransportRequest, proxy: ProxyChoice | undefined): Pr
 /**
  * After a complete answer the sockets are closed on the event loop's next turn, not at once, and
  * hold the process open no longer: Node's Socket#destroy reads `process.stderr` (net.js `_destroy`),
- * and that builds the stderr stream: 6 M instructions with stderr on a file, 14 M on a pipe, a
- * fifth of what a request costs. The CLI exits before that turn comes (it writes its output
- * synchronously); a caller that stays (the tests, runCli in-process) gets them closed as before.
+ * and that builds the stderr stream (about 1 M instructions of `stats`, whose streams code is loaded
+ * already). The CLI exits before that turn comes (it writes its output synchronously); a caller
+ * that stays (the tests, runCli in-process) gets them closed as before.
  */
 function closeLater(sockets: Set<Socket>): void {
   for (const socket of sockets) socket.unref();
