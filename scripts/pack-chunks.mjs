@@ -5,14 +5,14 @@
 //   dist/cli-<entry>.cjs   one per import() target (a command, the keychain, commander's parser):
 //                          the chunks it imports statically that dist/cli.cjs lacks
 //
-// esbuild splits ESM only: each chunk is converted to CommonJS (a second esbuild pass, which keeps
-// the source maps), then wrapped in a function registered by chunk id. A chunk runs once per
+// esbuild splits ESM only: each chunk becomes the body of a function registered by chunk id
+// (scripts/esm-chunk-to-function.mjs, which keeps each chunk's source map valid). A chunk runs once per
 // process, whichever file brought it (two packs may both hold a chunk two commands share), so a
 // class or a module's state is never duplicated. One file per chunk instead measured worse than
 // one bundle: on Node 22, `token` read 15 small files and took 1.32× `node -e 0` against 1.19.
-import { build } from 'esbuild';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
+import { esmChunkToFunction, IMPORT_FUNCTION } from './esm-chunk-to-function.mjs';
 import { flattenSourceMap } from './flatten-source-map.mjs';
 
 const REGISTRY = 'globalThis[Symbol.for("t0ken.chunks")]';
@@ -25,38 +25,22 @@ const REGISTRY = 'globalThis[Symbol.for("t0ken.chunks")]';
 export async function packChunks({ splitDir, meta, outDir, entry }) {
   const chunkFiles = Object.keys(meta.outputs).filter((file) => file.endsWith('.js'));
   const idOf = (file) => basename(file, '.js');
-  const converted = await build({
-    entryPoints: chunkFiles,
-    outbase: splitDir,
-    outdir: `${splitDir}-cjs`,
-    bundle: false,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    minify: true,
-    sourcemap: 'external',
-    sourcesContent: false,
-    // import() becomes a require() (below: a chunk lookup), which V8's code cache can hold.
-    supported: { 'dynamic-import': false },
-    write: false,
-    logLevel: 'warning',
-  });
+  const ids = new Set(chunkFiles.map(idOf));
+  const chunkIdOf = (specifier) => {
+    const id = /^\.\/([\w-]+)\.js$/.exec(specifier)?.[1];
+    if (id !== undefined && !ids.has(id)) throw new Error(`a chunk imports ${specifier}, which is not a chunk`);
+    return id;
+  };
   const code = new Map();
   const maps = new Map();
-  for (const file of converted.outputFiles) {
-    const id = basename(file.path).replace(/\.js(\.map)?$/, '');
-    if (file.path.endsWith('.map')) {
-      const map = JSON.parse(file.text);
-      // Sources relative to dist/, where the packed map lives.
-      map.sources = map.sources.map((source) => relative(resolve(outDir), resolve(dirname(file.path), source)));
-      maps.set(id, map);
-    } else {
-      const text = file.text.replace(/\n?\/\/# sourceMappingURL=.*\n?$/, '\n');
-      code.set(id, text.replace(/require\((["'`])\.\/([\w-]+)\.js\1\)/g, (whole, _quote, target) => {
-        if (!code.has(target) && !chunkFiles.some((f) => idOf(f) === target)) throw new Error(`${id} requires ./${target}.js, which is not a chunk`);
-        return `__t0kenChunk("${target}")`;
-      }));
-    }
+  for (const file of chunkFiles) {
+    const id = idOf(file);
+    const text = readFileSync(file, 'utf8').replace(/\n?\/\/# sourceMappingURL=.*\n?$/, '\n');
+    code.set(id, await esmChunkToFunction(text, chunkIdOf));
+    const map = JSON.parse(readFileSync(`${file}.map`, 'utf8'));
+    // Sources relative to dist/, where the packed map lives.
+    map.sources = map.sources.map((source) => relative(resolve(outDir), resolve(dirname(file), source)));
+    maps.set(id, map);
   }
 
   const importsOf = (file, kind) => meta.outputs[file].imports.filter((i) => i.kind === kind && !i.external).map((i) => i.path);
@@ -70,6 +54,7 @@ export async function packChunks({ splitDir, meta, outDir, entry }) {
     visit(root);
     return seen;
   };
+  refuseCycles(chunkFiles, (file) => importsOf(file, 'import-statement'));
   const core = closure(entry);
   const lazyRoots = [...new Set(chunkFiles.flatMap((file) => importsOf(file, 'dynamic-import')))].filter((file) => !core.has(file));
   const packName = (file) => `cli-${meta.outputs[file].entryPoint.replace(/^src\//, '').replace(/\.[cm]?[jt]s$/, '').replace(/[^\w]+/g, '-')}.cjs`;
@@ -82,13 +67,16 @@ export async function packChunks({ splitDir, meta, outDir, entry }) {
     const lines = () => text.split('\n').length - 1;
     for (const file of files) {
       const id = idOf(file);
-      text += `__t0kenDefs[${JSON.stringify(id)}]??=(function(module,exports){\n`;
+      const { prelude, body, epilogue } = code.get(id);
+      text += `__t0kenDefs[${JSON.stringify(id)}]??=(function(module,exports){"use strict";${prelude}\n`;
       sections.push({ line: lines(), map: maps.get(id) });
-      text += `${code.get(id)}});\n`;
+      text += `${body}\n${epilogue}});\n`;
     }
     if (tail) {
+      const { prelude, body, epilogue } = code.get(idOf(tail));
+      text += `${prelude}\n`;
       sections.push({ line: lines(), map: maps.get(idOf(tail)) });
-      text += code.get(idOf(tail));
+      text += `${body}\n${epilogue}\n`;
     }
     text += `//# sourceMappingURL=${name}.map\n`;
     writeFileSync(resolve(outDir, name), text);
@@ -103,13 +91,29 @@ export async function packChunks({ splitDir, meta, outDir, entry }) {
     'cli.cjs',
     `"use strict";const __t0kenDefs={},__t0kenDone={},__t0kenPacks=${JSON.stringify(packOf)};` +
       'function __t0kenChunk(id){let m=__t0kenDone[id];if(m)return m.exports;if(!__t0kenDefs[id])require("./"+__t0kenPacks[id]);' +
-      `m=__t0kenDone[id]={exports:{}};__t0kenDefs[id](m,m.exports);return m.exports}${REGISTRY}={defs:__t0kenDefs,load:__t0kenChunk};\n`,
+      `m=__t0kenDone[id]={exports:{}};__t0kenDefs[id](m,m.exports);return m.exports}` +
+      // import(): a chunk, or a module from outside the bundle with its default (scripts/esm-chunk-to-function.mjs)
+      `function ${IMPORT_FUNCTION}(id,outside){return Promise.resolve().then(()=>{if(!outside)return __t0kenChunk(id);const m=require(id);return{...m,default:m}})}` +
+      `${REGISTRY}={defs:__t0kenDefs,load:__t0kenChunk,import:${IMPORT_FUNCTION}};\n`,
     [...core].filter((file) => file !== entry),
     entry,
   );
   for (const root of lazyRoots) {
     const files = [...closure(root)].filter((file) => !core.has(file));
-    writePack(packName(root), `"use strict";const{defs:__t0kenDefs,load:__t0kenChunk}=${REGISTRY};\n`, files);
+    writePack(packName(root), `"use strict";const{defs:__t0kenDefs,load:__t0kenChunk,import:${IMPORT_FUNCTION}}=${REGISTRY};\n`, files);
   }
   return written;
+}
+
+/** A chunk's imports are read when it runs (esm-chunk-to-function.mjs): one in a cycle would read undefined. */
+function refuseCycles(files, importsOf) {
+  const state = new Map(); // file -> 'visiting' | 'done'
+  const visit = (file, path) => {
+    if (state.get(file) === 'done') return;
+    if (state.get(file) === 'visiting') throw new Error(`the chunks import each other in a cycle: ${[...path, file].join(' -> ')}`);
+    state.set(file, 'visiting');
+    for (const next of importsOf(file)) visit(next, [...path, file]);
+    state.set(file, 'done');
+  };
+  for (const file of files) visit(file, []);
 }

@@ -314,6 +314,10 @@ describe('source maps', () => {
       const debug = await crash(['--debug']);
       expect(debug.code).toBe(1);
       expect(debug.stderr).toMatch(/at hashProof \(.*src\/core\/proof\.ts:\d+:\d+\)/);
+      // to the line and column: the map of the chunk holds in the packed file (scripts/esm-chunk-to-function.mjs)
+      const sha256Lines = readFileSync(join(BIN, '..', '..', 'src', 'core', 'sha256.ts'), 'utf8').split('\n');
+      const throwing = sha256Lines.findIndex((line) => line.includes('.setUint32('));
+      expect(debug.stderr).toContain(`src/core/sha256.ts:${throwing + 1}:${sha256Lines[throwing]!.indexOf('setUint32') + 1})`);
       const plain = await crash([]);
       expect(plain.code).toBe(1);
       expect(plain.stderr).toMatch(/simulated bug/);
