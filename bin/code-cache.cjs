@@ -15,12 +15,15 @@
 // every file loaded this way, stamped into dist/cli.cjs by scripts/build.mjs) names the directory,
 // and each file's size and modification time name its cache, as Python's .pyc files are checked, so
 // a dist/ file patched after the build is not run from the old one's cache.
-const fs = require('node:fs');
-const path = require('node:path');
-const { Script } = require('node:vm');
+// Built-ins by process.getBuiltinModule (Node >= 20.16): require() of one goes through the module
+// loader, 13-28 µs a call here and 80 µs for the first (measured on Node 26), and the chunks of
+// dist/ ask for node:fs and node:path a dozen times a run.
+const builtin = process.getBuiltinModule ?? require;
+const fs = builtin('node:fs');
+const path = builtin('node:path');
+const { Script } = builtin('node:vm');
 
 const Module = module.constructor;
-const builtin = require;
 const BUILD_ID = /^"use strict";\/\*t0ken-build:(\w+)\*\//;
 const WRAPPER = Module.wrapper.map((part) => Buffer.from(part));
 // Every file loaded this run, by path: its compiled script, its module, its cache file's name.

@@ -6,6 +6,8 @@
 // T0KEN_NO_STATIC_TEXT=1 to have the CLI print them), then loads the CLI from V8's code cache of an
 // earlier run (bin/code-cache.cjs) and hands over.
 const args = process.argv.slice(2);
+// Built-ins without the module loader where Node has process.getBuiltinModule (see bin/code-cache.cjs).
+const builtin = process.getBuiltinModule ?? require;
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // Written to the descriptor as the CLI writes (src/platform/stdio.ts): process.stdout would build a
   // stream, a tenth of `node -e 0`. A closed stdout (`t0ken -V | true`) ends quietly, as SIGPIPE
@@ -14,7 +16,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const line = Buffer.from(`${require('../package.json').version}\n`);
   for (let written = 0; written < line.length; ) {
     try {
-      written += require('node:fs').writeSync(1, line, written);
+      written += builtin('node:fs').writeSync(1, line, written);
     } catch (error) {
       if (error.code === 'EPIPE') process.exit(141);
       if (error.code !== 'EAGAIN') require('../dist/static.cjs').outputFailed(error.code);
@@ -26,7 +28,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // spelled again here so other commands skip it: test/e2e/lazy-loading.test.ts holds them equal).
   process.env.T0KEN_NO_STATIC_TEXT !== '1' &&
   (args.length === 0 || args.at(-1) === '--help' || args.at(-1) === '-h' || args.includes('help') || args.includes('completion')) &&
-  require('../dist/static.cjs').printStaticText(args, require('node:path').join(__dirname, '../dist/static-text.json'))
+  require('../dist/static.cjs').printStaticText(args, builtin('node:path').join(__dirname, '../dist/static-text.json'))
 ) {
   // printed
 } else {
@@ -35,7 +37,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   if (debug) process.setSourceMapsEnabled?.(true);
   // Where V8's code cache is not kept (no safe place for it, or --debug) the CLI is compiled as usual;
   // on Windows (no uid to own the place) Node's compile cache is the next best thing.
-  if (process.platform === 'win32') require('node:module').enableCompileCache?.();
+  if (process.platform === 'win32') builtin('node:module').enableCompileCache?.();
   const cli = (debug ? undefined : require('./code-cache.cjs').loadCli()) ?? require('../dist/cli.cjs');
   cli.main(process.argv);
 }

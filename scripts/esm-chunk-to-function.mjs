@@ -1,9 +1,8 @@
 // Turns one of esbuild's split ESM chunks into the body of a plain function(module, exports), for
 // scripts/pack-chunks.mjs. esbuild's own CommonJS output gave every chunk a copy of its interop
 // helpers and made each export a getter, defined one Object.defineProperty at a time and called at
-// every use (`(0, x.a)(…)`): about 1 M instructions of `token`'s start-up went to it
-// (docs/speed.md). Here an import is read once, when the chunk runs, and the exports are one object
-// literal.
+// every use (`(0, x.a)(…)`): about 4 M of `token`'s instructions went to it (docs/speed.md). Here
+// an import is read once, when the chunk runs, and the exports are one object literal.
 //
 // That is the same as ESM's live bindings only if no chunk reads another's export before it is set
 // (pack-chunks.mjs refuses a cycle of static imports) and no export is reassigned later (src/ has no
