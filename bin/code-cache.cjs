@@ -24,6 +24,9 @@ const path = builtin('node:path');
 const { Script } = builtin('node:vm');
 
 const Module = module.constructor;
+// The functions a run calls are in parentheses: V8 then compiles them with the file instead of at
+// their first call, which parses each a second time (the chunks' \`require\` below took 70 µs at its
+// first call, 14 µs so; Node 26). pruneOldCaches, run once per new build, stays lazy.
 const BUILD_ID = /^"use strict";\/\*t0ken-build:(\w+)\*\//;
 const WRAPPER = Module.wrapper.map((part) => Buffer.from(part));
 // Every file loaded this run, by path: its compiled script, its module, its cache file's name.
@@ -34,7 +37,7 @@ let stale = false;
 let cache;
 
 /** dist/cli.cjs's exports, or undefined when the code cache cannot be used (the caller requires it). */
-function loadCli() {
+const loadCli = (function loadCli() {
   let file;
   let entry;
   try {
@@ -51,7 +54,7 @@ function loadCli() {
   // exec replaces the process (execve), and execve runs no exit handlers: it calls this first.
   globalThis[Symbol.for('t0ken.persistCodeCache')] = persist;
   return load(file, entry);
-}
+});
 
 /**
  * The file's text, already in the CommonJS wrapper, and the name of its cache: its name, size and
@@ -59,7 +62,7 @@ function loadCli() {
  * string: `Module.wrap(text)` made a second copy of every file when V8 flattened it, about 130 KB
  * of the 770 KB `stats` puts in the young generation (docs/speed.md).
  */
-function readSource(file) {
+const readSource = (function readSource(file) {
   const fd = fs.openSync(file, 'r');
   try {
     const { size, mtimeMs } = fs.fstatSync(fd);
@@ -68,10 +71,10 @@ function readSource(file) {
   } finally {
     fs.closeSync(fd);
   }
-}
+});
 
 /** The cache file's bytes, or undefined: none, a link, or not a file of this user's that only they can write. */
-function readCache(file) {
+const readCache = (function readCache(file) {
   let fd;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
@@ -83,9 +86,9 @@ function readCache(file) {
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
-}
+});
 
-function load(file, { source, cacheName }) {
+const load = (function load(file, { source, cacheName }) {
   const known = loaded.get(file);
   if (known) return known.module.exports;
   const cachedData = readCache(path.join(cache.dir, cacheName));
@@ -100,17 +103,17 @@ function load(file, { source, cacheName }) {
   const dir = path.dirname(file);
   let own;
   const ownRequire = () => (own ??= Module.createRequire(file));
-  const require = (id) => {
+  const require = ((id) => {
     if (id.startsWith('node:')) return builtin(id);
     if (!(id.startsWith('./') && id.endsWith('.cjs'))) return ownRequire()(id);
     const target = `${dir}/${id.slice(2)}`;
     return loaded.get(target)?.module.exports ?? load(target, readSource(target));
-  };
+  });
   for (const name of ['resolve', 'cache', 'main', 'extensions']) Object.defineProperty(require, name, { get: () => ownRequire()[name] });
   script.runInThisContext().call(module.exports, module.exports, require, module, file, dir);
   module.loaded = true;
   return module.exports;
-}
+});
 
 /**
  * Writes the cache of every file loaded this run when one of them had none (or V8 refused it):
@@ -120,7 +123,7 @@ function load(file, { source, cacheName }) {
  * a parallel run reads the old cache or the new, never half of one. A failure only means no cache:
  * nothing is printed.
  */
-function persist() {
+const persist = (function persist() {
   if (!stale) return;
   stale = false;
   const { build, dir } = cache;
@@ -145,7 +148,7 @@ function persist() {
       }
     }
   }
-}
+});
 
 const MONTH_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -174,7 +177,7 @@ function pruneOldCaches(root, keep) {
  * write (made by someone else before us: its files could be anyone's code). The temp directory is
  * os.tmpdir()'s on POSIX ($TMPDIR, $TMP, $TEMP, else /tmp) without loading node:os.
  */
-function cacheDir(env, build) {
+const cacheDir = (function cacheDir(env, build) {
   if (typeof process.getuid !== 'function') return undefined;
   const uid = process.getuid();
   const tmp = (env.TMPDIR || env.TMP || env.TEMP || '/tmp').replace(/(.)\/+$/, '$1');
@@ -197,6 +200,6 @@ function cacheDir(env, build) {
     return undefined;
   }
   return `${root}/${process.version}-${process.arch}-${build}`;
-}
+});
 
 module.exports = { loadCli };
