@@ -60,7 +60,7 @@ export async function esmChunkToFunction(text, chunkIdOf) {
   }
   let epilogue = '';
   if (exports.length > 0) {
-    const statement = /export\{[^}]*\};?\s*$/.exec(text);
+    const statement = /export\s*\{[^}]*\}\s*;?\s*$/.exec(text);
     if (!statement) throw new Error('the chunk exports, but not in one `export{…}` at its end');
     const pairs = exports.map((entry) => {
       if (entry.ln === undefined) throw new Error(`an export without a local binding: ${entry.n}`);

@@ -37,6 +37,13 @@ describe('esmChunkToFunction (scripts/pack-chunks.mjs)', () => {
     expect(converted.prelude).toContain('__t0kenChunk("chunk-C");');
   });
 
+  it('reads esbuild\'s unminified output too (a build with minify off, to read the bundle)', async () => {
+    const text = 'import {\n  a as x,\n  b\n} from "./chunk-A.js";\n\n// src/y.ts\nfunction f() {\n  return x() + b;\n}\nexport {\n  f\n};\n';
+    const converted = await convert(text, chunkIdOf);
+    expect(converted.body.split('\n').length).toBe(text.split('\n').length);
+    expect((run(converted, { 'chunk-A': { a: () => 1, b: 2 } }).f as () => number)()).toBe(3);
+  });
+
   it('keeps every line and column of the chunk, so that its source map holds a line down', async () => {
     const text = 'import{a as x}from"./chunk-A.js";const s=`two\nlines`;function g(){return import("./chunk-B.js")}export{g as a,s as b};\n';
     const { body } = await convert(text, chunkIdOf);
