@@ -18,9 +18,28 @@ export function mnemomKeyFromEnv(env: NodeJS.ProcessEnv, hint: string): string |
   return key || undefined;
 }
 
+/** A bearer token a header can carry: printable ASCII without spaces (a JWT, RFC 6750's b64token), up to 16 KiB. */
+export const BEARER_TOKEN_PATTERN = /^[\x21-\x7e]{1,16384}$/;
+
+/**
+ * MNEMOM_TOKEN, trimmed, or undefined when unset. A value no request can carry (a line break or
+ * control character inside it, a space, non-ASCII) is a usage error here; sent, it failed as a
+ * network error, retried three times, pointing at the proxy.
+ */
+export function mnemomTokenFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const token = env.MNEMOM_TOKEN?.trim();
+  if (token && !BEARER_TOKEN_PATTERN.test(token)) {
+    throw usageError(
+      'MNEMOM_TOKEN is not a bearer token: it holds spaces, control or non-ASCII characters, or is longer than 16384 characters',
+      'Set it to the JWT your Mnemom login gave you, or unset it to use MNEMOM_API_KEY or the stored key.',
+    );
+  }
+  return token || undefined;
+}
+
 /** MNEMOM_TOKEN (Bearer) wins, then MNEMOM_API_KEY, then the key stored for this Mnemom API. */
 export async function resolveMnemomCredential(ctx: Context, baseUrl: string): Promise<MnemomCredential> {
-  const token = ctx.env.MNEMOM_TOKEN?.trim();
+  const token = mnemomTokenFromEnv(ctx.env);
   if (token) return { kind: 'bearer', token, source: 'MNEMOM_TOKEN' };
   const key = mnemomKeyFromEnv(ctx.env, 'Set it to your mnm_… key, or use MNEMOM_TOKEN for a JWT.');
   if (key) return { kind: 'api-key', key, source: 'MNEMOM_API_KEY' };

@@ -165,6 +165,24 @@ describe('agent create', () => {
     expect(request.headers['x-mnemom-api-key']).toBeUndefined();
     expect(result.stderr).not.toContain(jwt);
   });
+
+  it.each([['a line break inside', 'eyJhbGciOiJIUzI1NiJ9\nX-Injected: 1'], ['a control character', 'eyJhbGci\u0001OiJ9'], ['a space', 'eyJ hbGci'], ['non-ASCII', 'eyJhbGciOiJ9é']])(
+    'an MNEMOM_TOKEN with %s is a usage error before any request (it was a network error, retried three times)',
+    async (_what, token) => {
+      const before = sandbox.requests.length;
+      const result = await t0ken(['agent', 'list'], { MNEMOM_TOKEN: token });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/^t0ken: MNEMOM_TOKEN is not a bearer token: [^\n]+\nSet it to the JWT [^\n]+\n$/);
+      expect(sandbox.requests.length).toBe(before);
+    },
+  );
+
+  it('an MNEMOM_TOKEN read from a file keeps working: its trailing newline is not part of it', async () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJlMmUifQ.bmV3bGluZQ';
+    const result = await t0ken(['agent', 'list', '--json'], { MNEMOM_TOKEN: `${jwt}\r\n` });
+    expect(result.code, result.stderr).toBe(0);
+    expect(sandbox.requests.at(-1)!.headers.authorization).toBe(`Bearer ${jwt}`);
+  });
 });
 
 describe('agent list', () => {
