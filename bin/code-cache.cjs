@@ -148,9 +148,32 @@ const persist = (function persist() {
       }
     }
   }
+  removeReplacedCaches(dir, new Set([...loaded.values()].map(({ cacheName }) => cacheName)));
 });
 
-const MONTH_MS = 30 * 24 * 60 * 60 * 1000;
+/**
+ * The caches of other versions of the files just written (same name, another size or time: a
+ * reinstall of the same build, a patched file) go once no run has written them for a day, or each
+ * reinstall would leave its caches behind. Not at once: two installs of one version (a global one
+ * and npx's) share the directory, and would remove each other's caches at every switch. Temp files
+ * (`….tmp`) are a parallel run's, and stay.
+ */
+function removeReplacedCaches(dir, current) {
+  const sourceOf = (name) => name.replace(/\.\d+\.\d+$/, '');
+  const sources = new Set([...current].map(sourceOf));
+  try {
+    for (const name of fs.readdirSync(dir)) {
+      if (current.has(name) || sourceOf(name) === name || !sources.has(sourceOf(name))) continue;
+      const file = path.join(dir, name);
+      if (fs.lstatSync(file).mtimeMs < Date.now() - DAY_MS) fs.rmSync(file, { force: true });
+    }
+  } catch {
+    // left for the next run that writes
+  }
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MONTH_MS = 30 * DAY_MS;
 
 /**
  * A new Node version or t0ken build got its cache directory: the caches of others that no run has

@@ -120,7 +120,7 @@ describe.runIf(process.platform !== 'win32')(`V8's code cache on Node ${process.
     expect(statSync(cli).mode & 0o777).toBe(0o600);
   });
 
-  it('a source changed after the build (same build id: a patched dist/ file) is not run from the old cache', () => {
+  it('a source changed after the build (same build id: a patched dist/ file, a reinstall) is not run from the old cache; an old cache no run wrote for a day goes, a fresh one (another install in use) stays', () => {
     const copy = join(work, 'package-copy');
     for (const part of ['bin', 'dist', 'package.json']) cpSync(join(root, part), join(copy, part), { recursive: true });
     const tmp = freshTmp();
@@ -133,6 +133,16 @@ describe.runIf(process.platform !== 'win32')(`V8's code cache on Node ${process.
     const patched = run(['token'], tmp, { bin });
     expect(patched.code, patched.stderr).toBe(0);
     expect(patched.opened).not.toContain(join(cacheDirIn(tmp), oldName));
+    expect(readdirSync(cacheDirIn(tmp))).toContain(cacheNameOf(pack));
+    expect(readdirSync(cacheDirIn(tmp))).toContain(oldName); // written a moment ago: maybe another install's
+    // Patched again, with the first version's cache last written two days ago: it goes, the second's stays.
+    const secondName = cacheNameOf(pack);
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+    utimesSync(join(cacheDirIn(tmp), oldName), twoDaysAgo, twoDaysAgo);
+    utimesSync(pack, new Date(), new Date(Date.now() + 10_000));
+    expect(run(['token'], tmp, { bin }).code).toBe(0);
+    expect(readdirSync(cacheDirIn(tmp))).not.toContain(oldName);
+    expect(readdirSync(cacheDirIn(tmp))).toContain(secondName);
     expect(readdirSync(cacheDirIn(tmp))).toContain(cacheNameOf(pack));
   });
 
