@@ -18,12 +18,14 @@
 //
 // Why CommonJS for our code, although the sources are ESM: on Node 20 the first ESM module starts
 // the ESM loader, which measured 0.15 to 0.2 of node's own start-up, on every command. esbuild
-// splits ESM only, so its chunks are converted and packed into the CommonJS files above: a command
-// reads its own code and the core, not every command's (the one 267 KB bundle cost `token` 1.31x
-// `node -e 0` on Node 20, the packs 1.17x). One file per chunk measured worse (1.32x: ~0.7 ms a
-// require). systeminformation is loaded from node_modules: its CommonJS exports do not survive
-// bundling into ESM, and it is needed only off the common path (not Linux).
-// Proxies need no package: src/api/transport.ts opens the CONNECT tunnel with node:http.
+// splits ESM only, so its chunks are made plain functions (scripts/esm-chunk-to-function.mjs) and
+// packed into the CommonJS files above: a command reads its own code and the core, not every
+// command's (the one 267 KB bundle cost `token` 1.31x `node -e 0` on Node 20, the packs 1.17x).
+// One file per chunk measured worse (1.32x: ~0.7 ms a require). systeminformation is loaded from
+// node_modules: its CommonJS exports do not survive bundling into ESM, and it is needed only off
+// the common path (not Linux).
+// Proxies need no package: src/api/transport.ts opens the CONNECT tunnel itself, over node:net or
+// node:tls, and reads the answer with our own HTTP/1.1 reader (src/core/http1.ts).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
