@@ -4,6 +4,9 @@ import { FORMAT_CHARACTERS, sanitizeText } from './sanitize.js';
 /** What the t0ken service issues as a key (schemas.ts holds its answer to it): printable ASCII, no spaces. */
 export const API_KEY_PATTERN = /^[\x21-\x7e]{8,512}$/;
 
+/** Whether a secret can go into an HTTP header as it is: printable ASCII without spaces. */
+export const carriableInHeader = (secret: string): boolean => /^[\x21-\x7e]+$/.test(secret);
+
 /**
  * T0KEN_API_KEY for a request, or undefined when it is unset. A value no request can carry (a line
  * end, a space, a control character: a key read from a file written on Windows ends in \r) is a

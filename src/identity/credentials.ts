@@ -1,6 +1,8 @@
 import type { Context } from '../context.js';
 import { KeychainError, type Keychain, type SecretKind, type Storage, type StoreMode } from '../store/secrets/types.js';
-import { keychainCliError, parseStoreMode, placeSecret, readPlaced, type Placed, type SecretLabel } from '../store/secrets/choose.js';
+import { describeSecret, keychainCliError, parseStoreMode, placeSecret, readPlaced, recoverCommand, type Placed, type SecretLabel } from '../store/secrets/choose.js';
+import { CliError } from '../core/errors.js';
+import { carriableInHeader } from '../core/validate.js';
 import type { ConfigData, SecretHolder } from '../store/schema.js';
 import { storeFor } from './store.js';
 
@@ -54,6 +56,22 @@ export function storeMode(ctx: Pick<Context, 'env'>): StoreMode {
 /** A record's secret from wherever it lives (exit 7 when its keychain entry is locked or gone). */
 export async function readSecret(ctx: Pick<Context, 'env'>, record: SecretHolder, label: SecretLabel): Promise<{ secret: string; storage: Storage }> {
   return readPlaced(record, keychainFor(ctx), label);
+}
+
+/**
+ * A stored secret that is about to go into a request. One that no request can carry (a control
+ * character, a line break or a space, put there by a hand edit of config.json or by another program
+ * in the keychain) is damaged local state, exit 7; sent, it failed as a network error, retried three
+ * times, pointing at the proxy. `token`, `env` and `exec` read it with readSecret and say their own.
+ */
+export async function readSecretForRequests(ctx: Pick<Context, 'env'>, record: SecretHolder, label: SecretLabel): Promise<{ secret: string; storage: Storage }> {
+  const read = await readSecret(ctx, record, label);
+  if (!carriableInHeader(read.secret)) {
+    throw new CliError('local_state', `${describeSecret(label)} stored in ${read.storage === 'keyring' ? 'the keychain' : 'config.json'} is damaged: it holds spaces, control or non-ASCII characters, which no request can carry`, {
+      hint: `Store it again with ${recoverCommand(label.kind)}.`,
+    });
+  }
+  return read;
 }
 
 /** Where a record's secret lives, without reading it. */

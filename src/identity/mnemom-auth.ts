@@ -2,7 +2,7 @@ import type { Context } from '../context.js';
 import { notRegisteredError, usageError } from '../core/errors.js';
 import type { MnemomCredential } from '../api/mnemom.js';
 import { storeFor } from './store.js';
-import { readSecret } from './credentials.js';
+import { readSecretForRequests } from './credentials.js';
 
 export const MNEMOM_KEY_PATTERN = /^mnm_[A-Za-z0-9_-]{16,}$/;
 
@@ -45,7 +45,7 @@ export async function resolveMnemomCredential(ctx: Context, baseUrl: string): Pr
   if (key) return { kind: 'api-key', key, source: 'MNEMOM_API_KEY' };
   const stored = storeFor(ctx).read().mnemom[baseUrl];
   if (stored) {
-    const { secret, storage } = await readSecret(ctx, stored, { kind: 'mnemom', baseUrl });
+    const { secret, storage } = await readSecretForRequests(ctx, stored, { kind: 'mnemom', baseUrl });
     return { kind: 'api-key', key: secret, source: storage === 'keyring' ? 'the keychain' : 'the config file' };
   }
   throw notRegisteredError(

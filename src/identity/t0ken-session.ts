@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { T0kenApi } from '../api/t0ken.js';
 import { requireAccount } from '../store/open.js';
 import { storeFor } from './store.js';
-import { readSecret } from './credentials.js';
+import { readSecretForRequests } from './credentials.js';
 import type { ConfigData, T0kenAccount } from '../store/schema.js';
 import type { ConfigStore } from '../store/store.js';
 
@@ -22,7 +22,7 @@ export async function openT0kenSession(ctx: Context): Promise<T0kenSession> {
   const store = storeFor(ctx);
   const data = store.read();
   const account = requireAccount(data, baseUrl, ctx.env);
-  const apiKey = t0kenKeyForRequests(ctx.env) ?? (await readSecret(ctx, account, { kind: 't0ken', baseUrl })).secret;
+  const apiKey = t0kenKeyForRequests(ctx.env) ?? (await readSecretForRequests(ctx, account, { kind: 't0ken', baseUrl })).secret;
   const api = new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, apiKey, trace: ctx.trace });
   return { baseUrl, store, data, account, api };
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonError } from '../helpers/cli.js';
@@ -94,5 +94,37 @@ describe('logout with nothing stored', () => {
     expect(result.stdout).toMatch(/^Nothing to forget/);
     const json = await run([...args, '--json'], { env: { T0KEN_CONFIG_DIR: empty.dir, T0KEN_API_URL: sandbox.t0kenUrl, MNEMOM_API_URL: sandbox.mnemomUrl } });
     expect(JSON.parse(json.stdout).logged_out).toBe(false);
+  });
+});
+
+describe('a stored key that no request can carry (config.json edited by hand)', () => {
+  /** Appends a control character to the stored key of `section` (t0ken or mnemom) for `url`. */
+  function damage(section: 't0ken' | 'mnemom', url: string): void {
+    const file = join(registered.dir, 'config.json');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    config[section][url].api_key += '\u0001x';
+    writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
+  }
+
+  it('stats: exit 7, one line naming the damaged key and how to store it again, and no request (it was exit 5 after three attempts, blaming the proxy)', async () => {
+    await registerElsewhere();
+    damage('t0ken', sandbox.t0kenUrl);
+    const before = sandbox.requests.length;
+    const result = await run(['stats'], { env: { T0KEN_CONFIG_DIR: registered.dir, T0KEN_API_URL: sandbox.t0kenUrl } });
+    expect(result.code, result.stderr).toBe(7);
+    expect(result.stderr).toMatch(/^t0ken: the t0ken API key for \S+ stored in config\.json is damaged: [^\n]+\nStore it again with `t0ken register --force`[^\n]*\n$/);
+    expect(sandbox.requests.length).toBe(before);
+  });
+
+  it('agent list with a damaged stored Mnemom key: exit 7 the same way', async () => {
+    const env = { T0KEN_CONFIG_DIR: registered.dir, MNEMOM_API_URL: sandbox.mnemomUrl, MNEMOM_API_KEY: '' };
+    const login = await run(['agent', 'login', '--with-token'], { env, input: 'mnm_damaged_key_test_0123456789' });
+    expect(login.code, login.stderr).toBe(0);
+    damage('mnemom', sandbox.mnemomUrl);
+    const before = sandbox.requests.length;
+    const result = await run(['agent', 'list'], { env });
+    expect(result.code, result.stderr).toBe(7);
+    expect(result.stderr).toMatch(/^t0ken: the Mnemom key for \S+ stored in config\.json is damaged: [^\n]+\nStore it again with `printf %s "\$MNEMOM_API_KEY" \| t0ken agent login --with-token`\.\n$/);
+    expect(sandbox.requests.length).toBe(before);
   });
 });

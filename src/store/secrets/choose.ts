@@ -18,7 +18,7 @@ export interface SecretLabel {
   baseUrl: string;
 }
 
-const describeSecret = (label: SecretLabel): string => (label.kind === 't0ken' ? `the t0ken API key for ${label.baseUrl}` : `the Mnemom key for ${label.baseUrl}`);
+export const describeSecret = (label: SecretLabel): string => (label.kind === 't0ken' ? `the t0ken API key for ${label.baseUrl}` : `the Mnemom key for ${label.baseUrl}`);
 
 /** How to get the secret back when its keychain entry is gone. */
 export function recoverCommand(kind: SecretKind): string {
