@@ -3,6 +3,7 @@ import { T0kenApi } from '../api/t0ken.js';
 import { CliError, usageError } from '../core/errors.js';
 import { memoryxUrl } from '../core/identity-env.js';
 import { maskSecret } from '../core/mask.js';
+import { carriableInHeader } from '../core/validate.js';
 import { PYTHON_SDK_FINGERPRINT } from '../core/python-sdk-fingerprint.js';
 import type { IdentityClaim } from '../store/schema.js';
 import type { ConfigStore } from '../store/store.js';
@@ -51,6 +52,12 @@ export async function openIdentitySession(ctx: Context, fingerprint: string): Pr
       `the identity in ${identity.path} belongs to ${registeredAt}, not to the API t0ken is using (${baseUrl})`,
       `Claim it against its own API: T0KEN_API_URL=${registeredAt}/v1 t0ken claim --fingerprint ${fingerprint} …`,
     );
+  }
+  if (!carriableInHeader(identity.apiKey)) {
+    // sent, it failed as a network error after three attempts
+    throw new CliError('local_state', `the API key in ${identity.path} is damaged: it holds spaces, control or non-ASCII characters, which no request can carry`, {
+      hint: 'Restore that file from a backup (`t0ken whoami --all` lists the ones `link` kept), or move it aside.',
+    });
   }
   const store = storeFor(ctx);
   const recorded = store.read().identity_claims?.[baseUrl]?.[fingerprint];

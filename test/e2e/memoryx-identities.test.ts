@@ -88,6 +88,20 @@ describe('whoami --all', () => {
 });
 
 describe('claim --fingerprint: one email gathers every pool', () => {
+  it('an SDK file whose key no request can carry: exit 7 naming the file, before any request (it was exit 5 after three attempts)', async () => {
+    expect((await t0ken(['register'])).code).toBe(0);
+    const SDK_FP = freshFp();
+    await sdkRegistersItself(SDK_FP);
+    const saved = JSON.parse(readFileSync(sdkFile(), 'utf8'));
+    writeFileSync(sdkFile(), JSON.stringify({ ...saved, api_key: `${saved.api_key}\u0007` }));
+    const before = sandbox.requests.length;
+    const claim = await t0ken(['claim', '--email', 'pat@example.com', '--fingerprint', SDK_FP]);
+    expect(claim.code, claim.stderr).toBe(7);
+    expect(claim.stderr).toContain(`the API key in ${sdkFile()} is damaged`);
+    expect(claim.stderr.trim().split('\n')).toHaveLength(2);
+    expect(sandbox.requests.length).toBe(before);
+  });
+
   it('claims the SDK\'s account with its own key under the service\'s name for it, verify merges it into the same person as t0ken\'s', async () => {
     expect((await t0ken(['register'])).code).toBe(0);
     const SDK_FP = freshFp();
