@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { sanitizeLine } from '../core/sanitize.js';
 import { lazyRequire } from '../platform/lazy-require.js';
-import { requestHead, type WireAnswer } from '../core/http1.js';
+import { HttpWireError, requestHead, type WireAnswer } from '../core/http1.js';
 import { readAnswer, requestAnswer, wireError } from './answer.js';
 import { proxyConfigured, proxyFor, type ProxyChoice } from './proxy.js';
 import { TransportError, type TransportRequest, type TransportResponse } from './transport-types.js';
@@ -179,6 +179,12 @@ function classify(error: unknown, proxy: ProxyChoice | undefined): unknown {
 
 function proxyError(proxy: ProxyChoice, error: Error): TransportError {
   const code = errorCode(error);
+  if (error instanceof HttpWireError && error.kind === 'malformed') {
+    // It was reached: what answered the CONNECT is not an HTTP proxy (another service on that port).
+    const what = code === 'HPE_INVALID_CONSTANT' ? 'something other than HTTP' : `a malformed HTTP answer (${error.message})`;
+    return new TransportError('proxy', code, `the proxy ${proxy.display} (from ${proxy.variable}) answered the CONNECT with ${what}`,
+      `Check that ${proxy.variable} names an HTTP proxy's host and port, or unset it.`);
+  }
   const what = code === 'ECONNREFUSED' ? 'refused the connection' : `could not be reached (${code ?? 'network error'})`;
   return new TransportError('proxy', code, `the proxy ${proxy.display} (from ${proxy.variable}) ${what}`, `Check that the proxy is running, or fix or unset ${proxy.variable}.`);
 }

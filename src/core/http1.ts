@@ -63,6 +63,8 @@ const FIRST_ONLY = new Set([
 
 const CR = 13;
 const LF = 10;
+/** What every answer starts with: a peer that sends anything else does not speak HTTP. */
+const HTTP_PREFIX = Buffer.from('HTTP/', 'latin1');
 
 interface Head {
   status: number;
@@ -140,6 +142,11 @@ export class AnswerReader {
       if (size === 2 && byte === LF) {
         this.headSize = 0;
         continue;
+      }
+      // Not HTTP (an SSH banner, a mail server's greeting, a proxy speaking another protocol): said
+      // at the first byte that differs, as llhttp does, not when the peer closes or the time runs out.
+      if (size <= HTTP_PREFIX.length && byte !== HTTP_PREFIX[size - 1] && !(size === 1 && byte === CR)) {
+        throw malformed('HPE_INVALID_CONSTANT', 'the answer is not HTTP (it does not start with HTTP/)');
       }
       if (byte === LF && size >= 4 && this.headBytes[size - 3] === LF) {
         this.onHead(this.headBytes.toString('latin1', 0, size - 4));

@@ -75,7 +75,6 @@ describe('AnswerReader', () => {
   });
 
   it.each([
-    ['not HTTP', ['SSH-2.0-OpenSSH_9.6\r\n\r\n'], 'HPE_INVALID_CONSTANT'],
     ['another version', ['HTTP/2.0 200 OK\r\n\r\n'], 'HPE_INVALID_VERSION'],
     ['a two-digit status', ['HTTP/1.1 20 OK\r\n\r\n'], 'HPE_INVALID_STATUS'],
     ['a bare LF', ['HTTP/1.1 200 OK\ncontent-length: 2\n\n{}'], 'HPE_CR_EXPECTED'],
@@ -93,6 +92,15 @@ describe('AnswerReader', () => {
     ['trailers past 16 KiB', [`HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n0\r\n${'x-t: 1\r\n'.repeat(3000)}\r\n`], 'HPE_HEADER_OVERFLOW'],
   ])('refuses %s (%j) as %s', (_label, parts, code) => {
     expect(refused(parts)).toMatchObject({ kind: 'malformed', code, message: `the answer is not valid HTTP/1.1 (${code})` });
+  });
+
+  it('refuses a peer that does not speak HTTP at its first byte that differs from "HTTP/", the connection left open (it waited for the close or the timeout)', () => {
+    for (const first of ['SSH-2.0-OpenSSH_9.6\r\n', 'S', '220 mail.example ESMTP\r\n', 'HTTX', '\u0015\u0003\u0003\u0000\u0002\u0002\u0050', 'http/1.1 200 OK\r\n']) {
+      expect(refused([first], false), JSON.stringify(first)).toMatchObject({ kind: 'malformed', code: 'HPE_INVALID_CONSTANT', message: 'the answer is not HTTP (it does not start with HTTP/)' });
+    }
+    // a prefix of it, and empty lines before the status line, wait for more
+    expect(() => read(['HTT'], { close: false })).toThrow('no answer before the close');
+    expect(text(read(['\r\n', '\r\nHT', 'TP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'], { close: false }))).toMatchObject({ status: 200 });
   });
 
   it('says what is wrong with a status that is no final answer, and with a switch of protocols', () => {

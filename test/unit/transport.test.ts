@@ -68,8 +68,9 @@ describe('send', () => {
     expect(await failure(request())).toMatchObject({ kind: 'network', code: 'ECONNRESET' });
     server.answer = writeAll('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{"partial"');
     expect(await failure(request())).toMatchObject({ kind: 'network', code: 'ECONNRESET', message: expect.stringContaining('mid-answer') });
-    server.answer = writeAll('SSH-2.0-OpenSSH_9.6\r\n\r\n');
-    await malformed(request(), /not valid HTTP/);
+    // Not HTTP, the connection left open: refused at once, not at the close or the timeout.
+    server.answer = (socket) => socket.write('SSH-2.0-OpenSSH_9.6\r\n');
+    expect(await malformed(request(), /^the answer is not HTTP/)).toMatchObject({ code: 'HPE_INVALID_CONSTANT' });
     // A declared length past 1 MiB is refused at once, without waiting for the bytes.
     server.answer = (socket) => socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${2 * 1024 * 1024}\r\n\r\n`);
     expect(await malformed(request(), /larger than 1 MiB/)).toMatchObject({ code: 'EMSGSIZE' });
