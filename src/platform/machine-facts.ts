@@ -1,4 +1,5 @@
-import { chmodSync, closeSync, constants, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { makeDirectories } from './fs/make-directories.js';
 import { join, win32 } from 'node:path';
 import { stateError } from '../core/errors.js';
 import { isUsableMachineId, type IdSource, type MachineFacts } from '../core/fingerprint.js';
@@ -173,8 +174,8 @@ export function readInstallId(configDir: string): string | undefined {
  * `wx` makes creation exclusive: when another process got there first, its id is returned.
  */
 export function createInstallId(configDir: string): string {
-  // mkdirSync reports the first directory it created; a directory the user made is left as it is.
-  if (mkdirSync(configDir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(configDir, 0o700);
+  // makeDirectories reports the first directory it created; a directory the user made is left as it is.
+  if (makeDirectories(configDir, 0o700) !== undefined) chmodSync(configDir, 0o700);
   const id = (lazyRequire('node:crypto') as typeof import('node:crypto')).randomBytes(16).toString('hex'); // node:crypto only here
   try {
     writeFileSync(installIdPath(configDir), `${id}\n`, { flag: 'wx', mode: 0o600 });

@@ -1,4 +1,5 @@
-import { chmodSync, closeSync, constants, copyFileSync, linkSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, copyFileSync, linkSync, readdirSync, readFileSync } from 'node:fs';
+import { makeDirectories } from '../platform/fs/make-directories.js';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { isCliError, stateError } from '../core/errors.js';
 import { isBackupOf, parseSdkFile, SdkFileFormatError, type FileClient, type SdkFileView } from '../core/memoryx-clients.js';
@@ -129,7 +130,7 @@ export async function updateClientFile<T>(
 function ensureDir(dir: string): void {
   if (checkConfigDir(dir, MEMORYX_DIR)) return;
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirectories(dir, 0o700);
     chmodSync(dir, 0o700);
   } catch (error) {
     throw fileSystemError(error, `create the ${MEMORYX_DIR.what}`, dir, dirname(dir));

@@ -1,4 +1,5 @@
-import { chmodSync, closeSync, fchmodSync, mkdirSync, readSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, readSync } from 'node:fs';
+import { makeDirectories } from '../platform/fs/make-directories.js';
 import { dirname } from 'node:path';
 import { isCliError, stateError, type CliError } from '../core/errors.js';
 import { configFile, lockFile } from './paths.js';
@@ -145,7 +146,7 @@ export class ConfigStore {
     const stats = checkConfigDir(this.dir);
     try {
       if (!stats) {
-        mkdirSync(this.dir, { recursive: true, mode: DIR_MODE });
+        makeDirectories(this.dir, DIR_MODE);
         chmodSync(this.dir, DIR_MODE);
         checkConfigDir(this.dir);
       } else if (this.ownsDir && (stats.mode & 0o777) !== DIR_MODE) {

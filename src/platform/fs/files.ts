@@ -1,4 +1,5 @@
-import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { makeDirectories } from './make-directories.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError } from '../../core/errors.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -30,7 +31,7 @@ export async function updateTextFile(path: string, change: (existing: string | u
   let target = path;
   try {
     target = followLinks(path);
-    mkdirSync(dirname(target), { recursive: true });
+    makeDirectories(dirname(target));
   } catch (error) {
     throw fileError(error, 'prepare', path);
   }
@@ -63,7 +64,7 @@ export function replaceTextFile(path: string, text: string): string {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError(error, 'inspect', path);
   }
   try {
-    mkdirSync(dirname(target), { recursive: true });
+    makeDirectories(dirname(target));
     writeFileAtomic(target, text, mode);
   } catch (error) {
     throw fileError(error, 'write', target);
