@@ -70,7 +70,7 @@ export async function run(ctx: Context, options: SandboxCommandOptions): Promise
   const where = isLoopbackHost(host) ? sandbox.url : `${host}:${new URL(sandbox.url).port} (every interface; from this machine ${sandbox.url})`;
   const kept = options.state === undefined ? 'state in memory: a restart starts empty' : `state kept in ${options.state}`;
   ctx.out.info(`t0ken sandbox listening on ${where} (${kept}; stop it with Ctrl-C, or \`kill ${process.pid}\` when it runs in the background).`);
-  ctx.out.info('Mnemom credential for the sandbox: any MNEMOM_API_KEY of the form mnm_ plus 16 or more letters, digits, _ or -.');
+  ctx.out.info('Mnemom credential for the sandbox: any MNEMOM_API_KEY of the form mnm_ plus 16 to 508 letters, digits, _ or -.');
   ctx.out.info(`Gateway-created (unclaimed) agents for \`t0ken agent claim\`: POST ${sandbox.mnemomUrl}/_sandbox/gateway-agents {"hash_proof", "name"?, "org_id"?}.`);
 
   // Ctrl-C or a kill is how the sandbox is meant to end: exit 0, not 130.

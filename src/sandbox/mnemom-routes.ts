@@ -29,7 +29,7 @@ export interface MnemomRules {
 export const MNEMOM_VERSION = '2026-04-13';
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,30}[a-zA-Z0-9]$/;
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const API_KEY = /^mnm_[A-Za-z0-9_-]{16,}$/;
+const API_KEY = /^mnm_[A-Za-z0-9_-]{16,508}$/;
 const PROOF = /^[0-9a-f]{16,64}$/;
 // What a 422 says of a field that breaks NAME or PROOF: one wording wherever the rule applies.
 const NAME_RULE = '2-32 letters, digits or hyphens; starts and ends with a letter or digit';

@@ -156,6 +156,18 @@ describe('agent create', () => {
     expect(wrong.code).toBe(2);
   });
 
+  it('a Mnemom key longer than 512 characters is a usage error, in MNEMOM_API_KEY and at agent login (it was stored, then sent, and failed as a network error three times)', async () => {
+    const long = `mnm_${'a'.repeat(509)}`;
+    const before = sandbox.requests.length;
+    const fromEnv = await t0ken(['agent', 'list'], { MNEMOM_API_KEY: long });
+    expect(fromEnv.code, fromEnv.stderr).toBe(2);
+    expect(fromEnv.stderr).toContain('16 to 508 letters');
+    const login = await t0ken(['agent', 'login', '--with-token'], { MNEMOM_API_KEY: '' }, long);
+    expect(login.code, login.stderr).toBe(2);
+    expect(sandbox.requests.length).toBe(before);
+    expect((await t0ken(['agent', 'list'], { MNEMOM_API_KEY: `mnm_${'a'.repeat(508)}` })).code).toBe(0);
+  });
+
   it('MNEMOM_TOKEN is sent as a Bearer token and wins over the key', async () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJlMmUifQ.c2lnbmF0dXJl';
     const result = await t0ken(['agent', 'list', '--json', '--debug'], { MNEMOM_TOKEN: jwt });

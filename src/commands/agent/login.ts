@@ -27,7 +27,7 @@ export async function run(ctx: Context, options: { withToken?: boolean }): Promi
   const baseUrl = ctx.mnemomBaseUrl();
   const key = await readSecretFromStdin(ctx, { what: 'Mnemom API key', message: 'Mnemom API key (mnm_…):', pipe: 'printf %s "$KEY" | t0ken agent login --with-token' });
   if (!MNEMOM_KEY_PATTERN.test(key)) {
-    throw usageError('that is not a Mnemom API key (expected mnm_ followed by 16 or more letters, digits, _ or -)', 'Copy the mnm_… key from your Mnemom settings.');
+    throw usageError('that is not a Mnemom API key (expected mnm_ followed by 16 to 508 letters, digits, _ or -)', 'Copy the mnm_… key from your Mnemom settings.');
   }
   const store = storeFor(ctx);
   const label = { kind: 'mnemom', baseUrl } as const;
