@@ -1,6 +1,7 @@
 import { CliError, malformedAnswerError } from '../core/errors.js';
 import { jsonTooDeep, TOO_DEEP } from '../core/json-depth.js';
 import { exitCodeForStatus, parseErrorBody, sanitizeCode, sanitizeMessage } from '../core/error-body.js';
+import { formatLocalTime } from '../core/format.js';
 import { redactBody, redactHeaders, redactText } from '../core/redact.js';
 import { backoffMs, decideRetry, MAX_ATTEMPTS, parseRetryAfter, type Failure } from '../core/retry.js';
 import { userAgent } from '../version.js';
@@ -207,9 +208,13 @@ function describeFailure(failure: Failure): string {
   return failure.kind === 'http' ? `HTTP ${failure.status}` : failure.kind;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** `120 s (at 14:02:07)`; a wait of a day or more as a date; one past any calendar said so (Retry-After: 99999999999999999999 gave `at NaN:NaN:NaN`). */
 function whenAfter(ms: number): string {
-  const seconds = Math.ceil(ms / 1000);
   const at = new Date(Date.now() + ms);
+  if (Number.isNaN(at.getTime())) return 'a wait longer than any calendar holds (its Retry-After header)';
+  if (ms >= DAY_MS) return formatLocalTime(at.toISOString());
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${seconds} s (at ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())})`;
+  return `${Math.ceil(ms / 1000)} s (at ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())})`;
 }

@@ -63,6 +63,17 @@ describe('HTTP client', () => {
     expect(hits).toHaveLength(1);
   });
 
+  it.each([
+    ['99999999999999999999', /^Try again after a wait longer than any calendar holds/],
+    ['Wed, 21 Oct 2099 07:28:00 GMT', /^Try again after 2099-10-2\d \d\d:\d\d \(UTC[+-]\d\d:\d\d\)\.$/],
+    ['172800', /^Try again after \d{4}-\d\d-\d\d \d\d:\d\d \(UTC/],
+  ])('a Retry-After of %j says when in words a reader can use (it said "at NaN:NaN:NaN", or a time of day for a date years away)', async (retryAfter, hint) => {
+    const { url } = await serve((_q, res) => json(res, 429, { error: 'later' }, { 'retry-after': retryAfter }));
+    const error = await client(url).get('/x', { what: 'x', schema }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ exitCode: 5, hint: expect.stringMatching(hint) });
+    expect((error as { hint: string }).hint).not.toContain('NaN');
+  });
+
   it('a refused connection is exit 5 code network', async () => {
     const { url } = await serve(() => {});
     servers.splice(0).forEach((s) => s.close());
