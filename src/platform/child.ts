@@ -74,10 +74,19 @@ export function failure(file: string, error: unknown, env: Record<string, string
     }
     return { kind: 'not-found', status: EXIT_NOT_FOUND, message: `${file}: command not found` };
   }
+  if (code === 'E2BIG') {
+    // The program is fine: its arguments and environment (t0ken's variables added) pass the system's limit.
+    return {
+      kind: 'not-executable',
+      status: EXIT_NOT_EXECUTABLE,
+      message: `${file}: cannot execute: its arguments and environment are too long for the system (E2BIG)`,
+      hint: 'Pass fewer or shorter arguments (a file the program reads, or xargs), or unset large environment variables.',
+    };
+  }
   if (code === 'EACCES' || code === 'EISDIR' || code === 'ENOEXEC' || code === 'EPERM') {
     return { kind: 'not-executable', status: EXIT_NOT_EXECUTABLE, message: `${file}: cannot execute (${code})` };
   }
-  return { kind: 'not-executable', status: EXIT_NOT_EXECUTABLE, message: `${file}: cannot execute (${code ?? (error as Error).message})` };
+  return { kind: 'not-executable', status: EXIT_NOT_EXECUTABLE, message: `${file}: cannot execute (${code || (error as Error).message || 'no reason given'})` };
 }
 
 /** The #! interpreter of the script `file` names (itself, or found on PATH), when the script exists. */

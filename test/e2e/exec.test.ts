@@ -220,6 +220,29 @@ function startTrap(extraEnv: Record<string, string> = {}) {
   return { child, waitFor, exited, output: () => stdout };
 }
 
+describe('exec with arguments near the system\'s limit', () => {
+  it('arguments that fit t0ken but not the program (t0ken adds its variables): exit 126 saying so; Node 22 and 24 aborted (SIGABRT, a native stack trace)', () => {
+    const env = { ...process.env, ...base() } as Record<string, string>;
+    const run = (total: number) => {
+      const parts = Math.ceil(total / 100_000);
+      const args = Array.from({ length: parts }, (_, i) => 'x'.repeat(i === parts - 1 ? total - 100_000 * (parts - 1) : 100_000));
+      return spawnSync(process.execPath, [BIN, 'exec', '--', 'true', ...args], { encoding: 'utf8', env });
+    };
+    // The largest argument list t0ken itself starts with (the system's limit depends on the stack size).
+    let fits = 100_000;
+    let tooBig = 8 * 1024 * 1024;
+    while (tooBig - fits > 64) {
+      const middle = Math.floor((fits + tooBig) / 2);
+      if ((run(middle).error as NodeJS.ErrnoException | undefined)?.code === 'E2BIG') tooBig = middle;
+      else fits = middle;
+    }
+    const result = run(fits);
+    expect(result.signal, result.stderr).toBeNull();
+    expect(result.status, result.stderr).toBe(126);
+    expect(result.stderr).toMatch(/^t0ken: true: cannot execute: its arguments and environment are too long for the system \(E2BIG\)\n[^\n]+\n$/);
+  }, 60_000);
+});
+
 describe('exec passes signals on', () => {
   it('SIGINT, SIGTERM and SIGHUP reach the program, which decides; SIGQUIT too, and its exit status is t0ken\'s', async () => {
     const trap = startTrap();
