@@ -4,7 +4,8 @@ import type { Context } from '../context.js';
 import { CliError, isCliError, usageError } from '../core/errors.js';
 import { Exit } from '../core/exit-codes.js';
 import { noClaimStartedHint } from '../core/claim-story.js';
-import { validateVerificationCode } from '../core/validate.js';
+import { isVerificationCode, validateVerificationCode } from '../core/validate.js';
+import { sanitizeLine } from '../core/sanitize.js';
 import type { ClaimRecord, PendingClaim } from '../store/schema.js';
 import { withSpinner } from '../ui/spinner.js';
 import { storeAnswer } from '../identity/stored-answer.js';
@@ -42,6 +43,12 @@ export async function run(ctx: Context, options: { code?: string; fingerprint?: 
   }
   const given = options.code ?? pending?.verification_code;
   if (given === undefined) throw usageError(`no claim was started ${target.flag ? `for ${target.label}` : 'from this machine'}, so there is no code to verify`, noClaimStartedHint(target.flag));
+  if (options.code === undefined && !isVerificationCode(given)) {
+    // Not the user's mistake (they passed no code): the stored claim was changed by hand (it was exit 2, "pass --code").
+    throw new CliError('local_state', `the claim stored in ${target.store.path} holds a code that is not 6 digits, so it cannot be verified`, {
+      hint: `Pass the code from the email with \`t0ken verify --code 123456${target.flag}\`, or start again with \`t0ken claim --email ${sanitizeLine(pending!.email)}${target.flag}\`.`,
+    });
+  }
   const code = validateVerificationCode(given);
   await target.store.prepareWrite(); // a code is spent once: be able to record the claim
   const answer = await withSpinner(ctx, 'Verifying…', async () =>

@@ -95,6 +95,9 @@ export function emailProblem(address: string): string | undefined {
   return undefined;
 }
 
+/** Six digits, as `claim` stores and the service sends. */
+export const isVerificationCode = (code: string): boolean => CODE_PATTERN.test(code.trim());
+
 export function validateVerificationCode(code: string): string {
   const trimmed = code.trim();
   if (!CODE_PATTERN.test(trimmed)) {

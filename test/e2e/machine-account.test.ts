@@ -217,6 +217,21 @@ describe('claim and verify', () => {
     expect(whoami.stdout).toContain('pending for owner@example.com (the code\'s expiry in the config, "soon", is not a date)');
   });
 
+  it('verify with a stored code that is not 6 digits (a hand edit): exit 7 naming config.json, nothing sent; --code still works (it was exit 2, "pass --code", though none was passed)', async () => {
+    const own = { T0KEN_FINGERPRINT: `fp_${'f'.repeat(32)}` };
+    expect((await t0ken(['register'], own)).code).toBe(0);
+    expect((await t0ken(['claim', '--email', 'owner@example.com'], own)).code).toBe(0);
+    const data = stored();
+    data.t0ken[sandbox.t0kenUrl].pending_claim.verification_code = 'abc';
+    writeFileSync(join(config.dir, 'config.json'), JSON.stringify(data), { mode: 0o600 });
+    const before = count('/agents/claim/verify');
+    const verify = await t0ken(['verify'], own);
+    expect(verify.code, verify.stderr).toBe(7);
+    expect(verify.stderr).toMatch(/^t0ken: the claim stored in \S+config\.json holds a code that is not 6 digits, so it cannot be verified\nPass the code from the email with `t0ken verify --code 123456`, or start again with `t0ken claim --email owner@example\.com`\.\n$/);
+    expect(count('/agents/claim/verify')).toBe(before);
+    expect((await t0ken(['verify', '--code', '12345x'], own)).code).toBe(2); // a code the user passed is theirs to fix
+  });
+
   it('prints the code and expiry, stores the pending claim, then verify completes it', async () => {
     await t0ken(['register']);
     const claim = await t0ken(['claim', '--email', 'owner@example.com']);
