@@ -180,9 +180,10 @@ export class HttpClient {
     const retryAfterMs = failure.retryAfterMs;
     let hint: string;
     if (status === 401 || status === 403) hint = authHint;
-    else if (retryAfterMs !== undefined && (status === 429 || status >= 500)) hint = `Try again after ${whenAfter(retryAfterMs)}.`;
+    else if (retryAfterMs !== undefined && (status === 408 || status === 429 || status >= 500)) hint = `Try again after ${whenAfter(retryAfterMs)}.`;
     else if (status === 409) hint = 'It already exists or was already done; nothing was changed.';
     else if (status === 429) hint = 'Too many requests: wait a minute and try again.';
+    else if (status === 408) hint = `${service} timed out waiting for the request; check your connection, then try again.`;
     else if (status >= 500) hint = `${service} is having trouble; try again in a minute.`;
     else hint = 'Check the values you passed; --debug shows the full exchange.';
     const note = attempts > 1 ? attemptsNote(attempts) : '';

@@ -51,7 +51,7 @@ export function parseErrorBody(text: string): ParsedErrorBody {
 export function exitCodeForStatus(status: number): ExitCode {
   if (status === 401 || status === 403) return Exit.auth;
   if (status === 409) return Exit.conflict;
-  if (status === 429 || status >= 500) return Exit.network;
+  if (status === 408 || status === 429 || status >= 500) return Exit.network; // 408: the service timed out waiting for us, retried like 429
   return Exit.rejected;
 }
 
@@ -65,6 +65,7 @@ export function defaultCodeForStatus(status: number): string {
     case 409: return 'conflict';
     case 410: return 'gone';
     case 422: return 'invalid_request';
+    case 408: return 'request_timeout';
     case 429: return 'rate_limited';
     default: return status >= 500 ? 'service_unavailable' : 'http_error';
   }

@@ -74,6 +74,13 @@ describe('HTTP client', () => {
     expect((error as { hint: string }).hint).not.toContain('NaN');
   });
 
+  it('408 on every attempt is a timeout, exit 5 after the retries the contract gives it (it was exit 4, "check the values you passed")', async () => {
+    const { url, hits } = await serve((_q, res) => json(res, 408, { error: 'x' }));
+    const error = await client(url).get('/x', { what: 'x', schema }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ exitCode: 5, status: 408, hint: expect.stringContaining('timed out waiting for the request') });
+    expect(hits.length).toBeGreaterThan(1);
+  });
+
   it('a refused connection is exit 5 code network', async () => {
     const { url } = await serve(() => {});
     servers.splice(0).forEach((s) => s.close());
