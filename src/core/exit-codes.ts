@@ -56,7 +56,7 @@ export const EXIT_CODE_TABLE: ReadonlyArray<readonly [ExitCode | '128+n', string
   [Exit.usage, 'usage or invalid input: flags, email, code, agent name, files, a missing value without a terminal, http:// to a remote host, an MNEMOM_API_KEY that is not an mnm_ key, an unknown shell'],
   [Exit.auth, 'not registered / not authenticated: nothing stored, or the service answered 401/403'],
   [Exit.rejected, 'the service rejected the request: 400, 404, 410, 422, an expired claim code'],
-  [Exit.network, 'network or service failure: timeout, refused connection, 5xx or 429 after retries, Retry-After over 30 s, a malformed answer'],
+  [Exit.network, 'network or service failure: timeout, refused connection, 5xx, 408 or 429 after retries, Retry-After over 30 s, a malformed answer'],
   [Exit.conflict, 'conflict: 409 (agent exists, account already claimed)'],
   [Exit.state, 'local state problem: config file unreadable, corrupt, too large, a symlink or owned by someone else; config dir writable by others or relative; any file-system error such as a full disk; left untouched; a keychain that is locked, unreachable, or lost an entry t0ken stored there'],
   [Exit.notExecutable, 'exec: the program is not executable'],
