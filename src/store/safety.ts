@@ -93,6 +93,12 @@ export function openConfigFile(path: string, what = 'config file'): { fd: number
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
     if (code === 'ELOOP') throw symlinkRefused(path, what);
+    if (code === 'EACCES') {
+      // Another user's file that we may not even open: say whose it is (their mode 600 made it EACCES,
+      // and `chmod` is no way out for us), as for one we can open.
+      const stats = lstatOrUndefined(path);
+      if (stats) checkOwnFile(path, stats, what);
+    }
     throw fileSystemError(error, `read the ${what}`, path, dirname(path));
   }
   try {
@@ -108,5 +114,13 @@ export function openConfigFile(path: string, what = 'config file'): { fd: number
   } catch (error) {
     closeSync(fd);
     throw error;
+  }
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
   }
 }

@@ -100,6 +100,20 @@ describe.runIf(asNobody)('as a real non-root user', () => {
     expect((await runAsNobody(['whoami'], env)).code).toBe(0);
   });
 
+  it('another user\'s config.json that we may not even open (mode 600): exit 7 saying whose it is, not a chmod only its owner can run', async () => {
+    const dir = freshDir(0o700);
+    const env = { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: apiFor('theirs'), T0KEN_FINGERPRINT: FP };
+    expect((await runAsNobody(['register'], env)).code).toBe(0);
+    const file = join(dir, 'config.json');
+    chownSync(file, 0, 0);
+    chmodSync(file, 0o600);
+    const before = readFileSync(file, 'utf8');
+    const whoami = await runAsNobody(['whoami'], env);
+    expect(whoami.code, whoami.stderr).toBe(7);
+    expect(whoami.stderr).toMatch(/^t0ken: the config file \S+ is owned by another user \(uid 0\)[^\n]*\n[^\n]*sudo chown[^\n]*\n$/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
   it('a symlink planted in a 0777 dir is refused, and its target (the victim\'s file) is neither written nor chmod-ed', async () => {
     const shared = freshDir(0o777, 0);
     const victimFile = join(freshDir(0o700), 'app.json');
