@@ -102,7 +102,7 @@ describe.runIf(asNobody)('as a real non-root user', () => {
 
   it('another user\'s config.json that we may not even open (mode 600): exit 7 saying whose it is, not a chmod only its owner can run', async () => {
     const dir = freshDir(0o700);
-    const env = { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: apiFor('theirs'), T0KEN_FINGERPRINT: FP };
+    const env = { T0KEN_CONFIG_DIR: dir, T0KEN_API_URL: apiFor('theirs-600'), T0KEN_FINGERPRINT: FP };
     expect((await runAsNobody(['register'], env)).code).toBe(0);
     const file = join(dir, 'config.json');
     chownSync(file, 0, 0);
