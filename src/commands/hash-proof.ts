@@ -95,6 +95,7 @@ function readNames(ctx: Context, source: string): string {
       throw error;
     }
   }
+  if (source === '') throw usageError('--names-from is empty', 'Pass a file with one agent name a line, or - for stdin.');
   try {
     const path = resolve(ctx.cwd, source);
     const stats = statSync(path);

@@ -61,7 +61,9 @@ export async function run(ctx: Context, options: SandboxCommandOptions): Promise
     if (error instanceof CliError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const where = port === undefined && options.state !== undefined ? `the port ${options.state} remembers` : `${host}:${port ?? 0}`;
-    throw usageError(`cannot listen on ${where} (${code ?? (error as Error).message})`, 'Pick another --port, or --port 0 for a free one.');
+    // EADDRNOTAVAIL: no interface of this machine has that address; the port is not the problem.
+    const hint = code === 'EADDRNOTAVAIL' ? `No interface of this machine has the address ${host}: pass one it has with --host (127.0.0.1 by default).` : 'Pick another --port, or --port 0 for a free one.';
+    throw usageError(`cannot listen on ${where} (${code ?? (error as Error).message})`, hint);
   }
   ctx.out.result(
     { t0ken_api_url: sandbox.t0kenUrl, mnemom_api_url: sandbox.mnemomUrl, url: sandbox.url, pid: process.pid },

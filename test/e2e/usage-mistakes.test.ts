@@ -75,3 +75,22 @@ describe('values and arguments', () => {
     expect(exec.stderr).toMatch(/For example: t0ken exec --only t0ken -- my-agent/); // as before the specs
   });
 });
+
+describe('values a flag cannot use', () => {
+  it.each([
+    [['hash-proof', '--names-from=', '--key-env', 'PATH'], /^t0ken: --names-from is empty\nPass a file with one agent name a line/],
+    [['agent', 'create', '--name', 'a1', '--key-env', 'PATH', '--card='], /^t0ken: --card is empty\nPass a file to --card\./],
+  ])('%j: names the empty value (it said "--names-from  is not a file", two spaces)', async (args, message) => {
+    const result = await run(args, { env: { T0KEN_CONFIG_DIR: '/nonexistent/t0ken-usage-test', MNEMOM_API_KEY: 'mnm_usage_test_key_0123456789', MNEMOM_API_URL: 'http://127.0.0.1:9/v1' } });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('sandbox --host with an address no interface has: the hint is about --host, not --port', async () => {
+    const result = await t0ken(['sandbox', '--host', '192.0.2.1', '--port', '0']);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain('(EADDRNOTAVAIL)');
+    expect(result.stderr).toContain('No interface of this machine has the address 192.0.2.1: pass one it has with --host');
+    expect(result.stderr).not.toContain('--port 0');
+  });
+});

@@ -164,6 +164,7 @@ function printAgent(ctx: Context, agent: Record<string, unknown>): void {
 
 /** Reads `file` (`path` as named on the command line), with a usage error naming it when that fails. */
 function readLocalFile(file: string, path: string, flag: string, maxBytes: number): string {
+  if (path === '') throw usageError(`${flag} is empty`, `Pass a file to ${flag}.`);
   let size: number;
   try {
     const stats = statSync(file);
