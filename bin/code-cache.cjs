@@ -25,7 +25,7 @@ const { Script } = builtin('node:vm');
 
 const Module = module.constructor;
 // The functions a run calls are in parentheses: V8 then compiles them with the file instead of at
-// their first call, which parses each a second time (the chunks' \`require\` below took 70 µs at its
+// their first call, which parses each a second time (the chunks' `require` below took 70 µs at its
 // first call, 14 µs so; Node 26). pruneOldCaches, run once per new build, stays lazy.
 const BUILD_ID = /^"use strict";\/\*t0ken-build:(\w+)\*\//;
 const WRAPPER = Module.wrapper.map((part) => Buffer.from(part));
