@@ -25,9 +25,11 @@ export function requireAbsoluteConfigDir(dir: string, env: NodeJS.ProcessEnv): v
     : env.XDG_CONFIG_HOME
       ? 'XDG_CONFIG_HOME is a relative path'
       : 'HOME is empty or relative';
+  // The example lives under HOME unless HOME is what went wrong (then the password database's home).
+  const home = env.HOME && isAbsolute(env.HOME) ? env.HOME : homeForExamples();
   throw stateError(
     `the config directory ${JSON.stringify(dir)} is not an absolute path (${why}); t0ken writes nothing under the current directory`,
-    `Set T0KEN_CONFIG_DIR (or XDG_CONFIG_HOME) to an absolute path, e.g. export T0KEN_CONFIG_DIR=${shQuoteIfNeeded(`${homeForExamples()}/.config/t0ken`)}`,
+    `Set T0KEN_CONFIG_DIR (or XDG_CONFIG_HOME) to an absolute path, e.g. export T0KEN_CONFIG_DIR=${shQuoteIfNeeded(`${home}/.config/t0ken`)}`,
   );
 }
 

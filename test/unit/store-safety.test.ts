@@ -50,6 +50,8 @@ describe('file-system errors are exit 7 with a hint that fits the errno', () => 
     expect(() => requireAbsoluteConfigDir('.config/t0ken', { HOME: '' })).toThrow(/HOME is empty/);
     expect(() => requireAbsoluteConfigDir('rel', { T0KEN_CONFIG_DIR: 'rel' })).toThrow(/T0KEN_CONFIG_DIR is a relative path/);
     expect(() => requireAbsoluteConfigDir('x/t0ken', { XDG_CONFIG_HOME: 'x' })).toThrow(/XDG_CONFIG_HOME is a relative path/);
+    // The example is under HOME when HOME is sound (it named the password database's home, /root as root, whatever HOME said)
+    expect(() => requireAbsoluteConfigDir('x/t0ken', { XDG_CONFIG_HOME: 'x', HOME: '/srv/agent-home' })).toThrow(expect.objectContaining({ hint: expect.stringContaining('export T0KEN_CONFIG_DIR=/srv/agent-home/.config/t0ken') }));
     expect(() => requireAbsoluteConfigDir('/abs', {})).not.toThrow();
   });
 
