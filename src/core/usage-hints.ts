@@ -19,7 +19,9 @@ export function withoutOptionValues(message: string): string {
 export function usageMessage(message: string, flagsWithoutValue: ReadonlySet<string> = new Set()): string {
   const given = /unknown option '(--[^='\s]+)=[^']*'/.exec(message)?.[1];
   if (given !== undefined && flagsWithoutValue.has(given)) return `${given} takes no value`;
-  const line = withoutOptionValues(message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '));
+  // An option name past 40 characters is cut, as an unknown command is (core/usage-check.ts): a
+  // 100,000-character one was echoed whole.
+  const line = withoutOptionValues(message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')).replace(/'(-{1,2}[^'\s]{40})[^'\s]+'/g, "'$1…'");
   return /unknown command 'version'/.test(line) ? line.replace(/\s*\(Did you mean [^)]*\)/, '') : line;
 }
 

@@ -94,3 +94,13 @@ describe('values a flag cannot use', () => {
     expect(result.stderr).not.toContain('--port 0');
   });
 });
+
+describe('long words shown back', () => {
+  it('an unknown option of 100,000 characters is cut at 40, as an unknown command is (it was echoed whole)', async () => {
+    const option = `--${'a'.repeat(100_000)}`;
+    const result = await t0ken(['token', option]);
+    expect(result.code, result.stderr.slice(0, 200)).toBe(2);
+    expect(result.stderr).toMatch(/^t0ken: unknown option '--a{40}…'\n/);
+    expect(result.stderr.length).toBeLessThan(300);
+  });
+});
