@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { encodeMethodCall, nextMessage, type Message } from './dbus-wire.js';
+import { encodeMethodCall, firstUint32, nextMessage, type Message } from './dbus-wire.js';
 import { lazyRequire } from './lazy-require.js';
 import { patientTimeout } from './patient-timer.js';
 
@@ -7,13 +7,14 @@ import { patientTimeout } from './patient-timer.js';
  * Asks the D-Bus session bus whether a service answers, with a deadline and without blocking:
  * `org.freedesktop.DBus.Peer.Ping` to `destination` (every D-Bus library answers Ping by itself;
  * the bus starts an activatable service for it). EXTERNAL authentication, Hello, the ping and its
- * reply (the wire format: platform/dbus-wire.ts); nothing else.
+ * reply (the wire format: platform/dbus-wire.ts), and the service's pid, asked of the bus before the
+ * ping (it answers that itself, at once), so that a caller can tell a busy service from a silent one.
  *
  * Why: the keychain library, against a Secret Service that never answers, waits for libdbus's 25 s
  * reply timeout or longer; this answers "no" in `timeoutMs`, counted on a patient clock
  * (platform/patient-timer.ts): a machine too busy to run anyone is not a silent service.
  */
-export type PingResult = { ok: true } | { ok: false; reason: 'no-bus' | 'timeout' | 'error'; detail: string };
+export type PingResult = { ok: true; pid?: number } | { ok: false; reason: 'no-bus' | 'timeout' | 'error'; detail: string };
 
 export function pingService(address: string, destination: string, path: string, timeoutMs: number): Promise<PingResult> {
   const socketPath = unixPath(address);
@@ -33,6 +34,7 @@ export function pingService(address: string, destination: string, path: string, 
     socket = (lazyRequire('node:net') as typeof import('node:net')).connect({ path: socketPath });
     socket.on('error', (error: NodeJS.ErrnoException) => finish({ ok: false, reason: 'no-bus', detail: `${error.code ?? error.message} on ${socketPath.replace('\0', '@')}` }));
     let authenticated = false;
+    let pid: number | undefined; // the service's, from the bus (GetConnectionUnixProcessID)
     let buffer = Buffer.alloc(0);
     socket.on('connect', () => {
       const uid = String(process.getuid?.() ?? 0);
@@ -49,6 +51,7 @@ export function pingService(address: string, destination: string, path: string, 
         authenticated = true;
         socket!.write('BEGIN\r\n');
         socket!.write(encodeMethodCall({ serial: 1, destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', iface: 'org.freedesktop.DBus', member: 'Hello' }));
+        socket!.write(encodeMethodCall({ serial: 3, destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', iface: 'org.freedesktop.DBus', member: 'GetConnectionUnixProcessID', arg: destination }));
         socket!.write(encodeMethodCall({ serial: 2, destination, path, iface: 'org.freedesktop.DBus.Peer', member: 'Ping' }));
       }
       for (;;) {
@@ -60,8 +63,12 @@ export function pingService(address: string, destination: string, path: string, 
         }
         if (!message) return;
         buffer = buffer.subarray(message.length);
+        if (message.replySerial === 3) {
+          if (message.type === 2) pid = firstUint32(message);
+          continue;
+        }
         if (message.replySerial !== 2 || (message.type !== 2 && message.type !== 3)) continue;
-        return finish(message.type === 2 ? { ok: true } : { ok: false, reason: 'error', detail: message.errorName ?? 'an error' });
+        return finish(message.type === 2 ? { ok: true, ...(pid ? { pid } : {}) } : { ok: false, reason: 'error', detail: message.errorName ?? 'an error' });
       }
     });
     socket.on('close', () => finish({ ok: false, reason: 'error', detail: 'the bus closed the connection' }));

@@ -1,7 +1,8 @@
 /**
  * Just enough of the D-Bus wire format (little-endian out, either endianness in) for the two calls
  * t0ken makes itself on the session bus (platform/dbus-ping.ts): Hello and Ping, which take no
- * arguments, and the replies' headers. Pure: bytes in, values out.
+ * arguments, GetConnectionUnixProcessID, which takes one string, the replies' headers and a `u`
+ * body. Pure: bytes in, values out.
  */
 
 export interface MethodCall {
@@ -10,6 +11,8 @@ export interface MethodCall {
   path: string;
   iface: string;
   member: string;
+  /** One string argument (`s`), for GetConnectionUnixProcessID; none otherwise. */
+  arg?: string;
 }
 
 /** Bytes with D-Bus alignment counted from the start of the message part they belong to. */
@@ -65,17 +68,33 @@ export function encodeMethodCall(call: MethodCall): Buffer {
   field(2, 's', call.iface);
   field(3, 's', call.member);
   field(6, 's', call.destination);
+  let body: Buffer = Buffer.alloc(0);
+  if (call.arg !== undefined) {
+    fields.pad(8);
+    fields.byte(8); // SIGNATURE: the body's
+    fields.signature('g');
+    fields.signature('s');
+    const writer = new Writer(0); // the body starts 8-aligned
+    writer.string(call.arg);
+    body = writer.bytes();
+  }
   const array = fields.bytes();
   const header = Buffer.alloc(16);
   header.write('l', 0, 'latin1');
   header[1] = 1; // METHOD_CALL
   header[2] = 0;
   header[3] = 1; // protocol version
-  header.writeUInt32LE(0, 4); // no body
+  header.writeUInt32LE(body.length, 4);
   header.writeUInt32LE(call.serial, 8);
   header.writeUInt32LE(array.length, 12);
   const total = 16 + array.length;
-  return Buffer.concat([header, array, Buffer.alloc((8 - (total % 8)) % 8)]);
+  return Buffer.concat([header, array, Buffer.alloc((8 - (total % 8)) % 8), body]);
+}
+
+/** The `u` a method return carries first (GetConnectionUnixProcessID's pid), or undefined. */
+export function firstUint32(message: Message): number | undefined {
+  if (!message.signature.startsWith('u') || message.body.length < 4) return undefined;
+  return message.little ? message.body.readUInt32LE(0) : message.body.readUInt32BE(0);
 }
 
 /** A message as far as t0ken reads it. */

@@ -87,7 +87,7 @@ describe('a bus that never answers the keychain library\'s connection', () => {
     expect(jsonError(read.stderr)).toMatchObject({ code: 'keychain_failed', message: expect.stringContaining('did not answer a read within 20 s') });
     expect(readFileSync(join(dirs.read, 'config.json'), 'utf8')).toBe(before);
     for (const one of Object.values(bus)) {
-      expect(one.calls(1)).toEqual(['Hello', 'Ping']); // the ping was answered...
+      expect(one.calls(1)).toEqual(['Hello', 'GetConnectionUnixProcessID', 'Ping']); // the ping was answered...
       expect(one.connections()).toBe(2); // ...and the library's connection never got a byte
     }
   }, 60_000);

@@ -91,7 +91,7 @@ export async function startFakeBus(answer: Answer, answers: (connection: number)
       }
       for (let m; (m = nextMessage(buffer)); ) {
         const serial = buffer.readUInt32LE(8);
-        const member = /Hello|Ping|SearchItems|Get|OpenSession/.exec(buffer.subarray(0, m.length).toString('latin1'))?.[0] ?? '?';
+        const member = /Hello|Ping|SearchItems|GetConnectionUnixProcessID|Get|OpenSession/.exec(buffer.subarray(0, m.length).toString('latin1'))?.[0] ?? '?';
         mine.push(member);
         buffer = buffer.subarray(m.length);
         void Promise.resolve(answer(serial, member, connection)).then((out) => out && !socket.destroyed && socket.write(out));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeMethodCall, nextMessage } from '../../src/platform/dbus-wire.js';
+import { encodeMethodCall, firstUint32, nextMessage } from '../../src/platform/dbus-wire.js';
 import { replyMessage, stringBody } from '../helpers/fake-bus.js';
 
 // The real bus answers these in test/e2e/keychain.test.ts (dbus-daemon and gnome-keyring); here,
@@ -36,5 +36,20 @@ describe('the D-Bus messages t0ken writes and reads', () => {
     const message = encodeMethodCall({ serial: 2, destination: 'a.b', path: '/', iface: 'org.freedesktop.DBus.Peer', member: 'Ping' });
     expect(nextMessage(message.subarray(0, message.length - 1))).toBeUndefined();
     expect(() => nextMessage(Buffer.concat([Buffer.from('X'), message.subarray(1)]))).toThrow(/not a D-Bus message/);
+  });
+});
+
+describe('a call with one string argument (GetConnectionUnixProcessID), and a u reply', () => {
+  it('carries the argument as an s body the header announces; firstUint32 reads a pid back in either byte order', () => {
+    const call = encodeMethodCall({ serial: 3, destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', iface: 'org.freedesktop.DBus', member: 'GetConnectionUnixProcessID', arg: 'org.freedesktop.secrets' });
+    const message = nextMessage(call)!;
+    expect(message.length).toBe(call.length);
+    expect(message.signature).toBe('s');
+    expect(message.body.readUInt32LE(0)).toBe('org.freedesktop.secrets'.length);
+    expect(message.body.toString('latin1', 4, 4 + 23)).toBe('org.freedesktop.secrets');
+    expect(message.body[4 + 23]).toBe(0);
+    expect(firstUint32({ ...message, signature: 'u', body: Buffer.from([0x39, 0x30, 0, 0]), little: true })).toBe(12345);
+    expect(firstUint32({ ...message, signature: 'u', body: Buffer.from([0, 0, 0x30, 0x39]), little: false })).toBe(12345);
+    expect(firstUint32({ ...message, signature: 's' })).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { pingService, type PingResult } from '../../platform/dbus-ping.js';
+import { processCpuTicks } from '../../platform/fs/process-identity.js';
 import { keyringProcess, KeyringProcessError, type KeyringReply, type KeyringRequest } from './keyring-process.js';
 import { KEYCHAIN_SERVICE, KeychainError, type Keychain, type KeychainProblem } from './types.js';
 
@@ -26,6 +27,10 @@ import { KEYCHAIN_SERVICE, KeychainError, type Keychain, type KeychainProblem } 
  * this process could run (a starved process is not a hung service), see dbus-ping.ts.
  */
 const CALL_TIMEOUT_MS = 20_000;
+/** libdbus's "no reply within its timeout", as the library words it. */
+const NO_REPLY = /Did not receive a reply|NoReply|reply timeout/i;
+/** A call that got NO_REPLY from a Secret Service busy with others is made up to this many times. */
+const MAX_CALL_ATTEMPTS = 6;
 const PING_TIMEOUT_MS = 3_000;
 /**
  * CALL_TIMEOUT_MS counts from the moment the child is up (node started, library loaded): before
@@ -51,6 +56,8 @@ export function openKeychain(options: KeychainOptions): Keychain {
   const timeoutMs = options.timeoutMs ?? CALL_TIMEOUT_MS;
   const library = keyringProcess(options.env);
   let pinged: Promise<never> | undefined;
+  let servicePid: number | undefined; // the Secret Service's, once it answered the ping
+  let serviceCpu: number | undefined; // its CPU time then, and at each reply timeout since
 
   /**
    * Rejects when the Secret Service is not there (or does not answer the ping); never resolves
@@ -67,6 +74,10 @@ export function openKeychain(options: KeychainOptions): Keychain {
     if (!pinged) {
       pinged = pingService(address, SECRETS, SECRETS_PATH, PING_TIMEOUT_MS).then((result) => {
         pingFailure(result);
+        if (result.ok && result.pid !== undefined) {
+          servicePid = result.pid;
+          serviceCpu = processCpuTicks(result.pid);
+        }
         options.trace?.('keychain: the Secret Service answered the ping');
         return new Promise<never>(() => {});
       });
@@ -75,7 +86,7 @@ export function openKeychain(options: KeychainOptions): Keychain {
     return pinged;
   }
 
-  async function call(what: string, request: Omit<KeyringRequest, 'service'>): Promise<KeyringReply & { ok: true }> {
+  async function call(what: string, request: Omit<KeyringRequest, 'service'>, attempt = 1): Promise<KeyringReply & { ok: true }> {
     const gone = serviceGone();
     options.trace?.(`keychain: ${what} ${request.account} runs in the keychain process${gone ? ', raced against the ping' : ''}`);
     const timers: NodeJS.Timeout[] = [];
@@ -103,6 +114,19 @@ export function openKeychain(options: KeychainOptions): Keychain {
     if (reply.ok) return reply;
     if (reply.load) {
       throw new KeychainError('unavailable', `the keychain module could not be loaded on this platform (${reply.code ?? reply.message})`);
+    }
+    // The library's own reply timeout, from a Secret Service that used a CPU meanwhile: busy with
+    // others, not hung (200 parallel reads queue behind a single-threaded gnome-keyring on 2 cores;
+    // most got this after 6 to 7 s). A silent one uses none and fails as before. Asked again after a
+    // random pause, so the retries do not arrive together.
+    const cpuNow = servicePid === undefined ? undefined : processCpuTicks(servicePid);
+    const busy = serviceCpu !== undefined && cpuNow !== undefined && cpuNow > serviceCpu;
+    serviceCpu = cpuNow;
+    if (busy && NO_REPLY.test(reply.message) && attempt < MAX_CALL_ATTEMPTS) {
+      const pause = Math.round(1000 + Math.random() * Math.min(15_000, 4000 * attempt));
+      options.trace?.(`keychain: ${what} ${request.account}: no reply in time from a Secret Service that answers pings (busy): asking again in ${pause} ms`);
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      return call(what, request, attempt + 1);
     }
     throw classify(new Error(reply.message), options.env);
   }
@@ -132,7 +156,7 @@ function describe(message: string, env: NodeJS.ProcessEnv): [KeychainProblem, st
   if (/autolaunch|DBUS_SESSION_BUS_ADDRESS/i.test(message) && !env.DBUS_SESSION_BUS_ADDRESS) {
     return ['unavailable', 'no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set), so no Secret Service to ask'];
   }
-  if (/Did not receive a reply|NoReply|reply timeout/i.test(message)) {
+  if (NO_REPLY.test(message)) {
     return ['unavailable', 'the Secret Service did not answer on the D-Bus session (it may be hung, or still starting)'];
   }
   if (/Failed to connect to socket|Connection refused|No such file or directory|DBus error/i.test(message)) {
