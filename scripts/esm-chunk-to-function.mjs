@@ -35,22 +35,19 @@ export async function esmChunkToFunction(text, chunkIdOf) {
   const [imports, exports] = parse(text);
   const edits = [];
   const prelude = [];
-  const load = (specifier) => {
-    const id = chunkIdOf(specifier);
-    return id === undefined ? `require(${JSON.stringify(specifier)})` : `__t0kenChunk(${JSON.stringify(id)})`;
-  };
   for (const entry of imports) {
     if (entry.d === -2) throw new Error(`import.meta is not available in CommonJS: ${text.slice(entry.ss, entry.se)}`);
     if (entry.n === undefined) throw new Error(`an import with a computed specifier: ${text.slice(entry.ss, entry.se)}`);
+    const id = chunkIdOf(entry.n);
     if (entry.d === -1) {
       const statement = text.slice(entry.ss, entry.se);
-      if (chunkIdOf(entry.n) !== undefined && /^import\s*[\w$]/.test(statement)) throw new Error(`a default import from a chunk: ${statement}`);
-      prelude.push(...importDeclarations(statement, load(entry.n)));
+      if (id !== undefined && /^import\s*[\w$]/.test(statement)) throw new Error(`a default import from a chunk: ${statement}`);
+      const loaded = id === undefined ? `require(${JSON.stringify(entry.n)})` : `__t0kenChunk(${JSON.stringify(id)})`;
+      prelude.push(...importDeclarations(statement, loaded));
       edits.push({ start: entry.ss, end: entry.se + (text[entry.se] === ';' ? 1 : 0), with: '' });
     } else if (entry.d >= 0) {
       // ss: `import`; se: after its closing parenthesis. A module from outside the bundle is
       // required and given a default (the module itself), as Node's import() of CommonJS does.
-      const id = chunkIdOf(entry.n);
       const call = id === undefined ? `${IMPORT_FUNCTION}(${JSON.stringify(entry.n)},1)` : `${IMPORT_FUNCTION}(${JSON.stringify(id)})`;
       if (call.length > entry.se - entry.ss) throw new Error(`${call} is longer than the import() it replaces`);
       edits.push({ start: entry.ss, end: entry.se, with: call });

@@ -99,11 +99,10 @@ export function emailProblem(address: string): string | undefined {
 export const isVerificationCode = (code: string): boolean => CODE_PATTERN.test(code.trim());
 
 export function validateVerificationCode(code: string): string {
-  const trimmed = code.trim();
-  if (!CODE_PATTERN.test(trimmed)) {
+  if (!isVerificationCode(code)) {
     throw usageError('the verification code must be exactly 6 digits', 'Pass the code from `t0ken claim`, e.g. --code 123456.');
   }
-  return trimmed;
+  return code.trim();
 }
 
 /** Parses `--timeout <seconds>` into milliseconds. */

@@ -6,6 +6,8 @@ import { readSecretForRequests } from './credentials.js';
 
 /** mnm_ and 16 to 508 more (512 in all, as t0ken keys): longer, no request would carry it past a server's header limit. */
 export const MNEMOM_KEY_PATTERN = /^mnm_[A-Za-z0-9_-]{16,508}$/;
+/** MNEMOM_KEY_PATTERN in words, for the messages that refuse a key. */
+export const MNEMOM_KEY_RULE = 'mnm_ followed by 16 to 508 letters, digits, _ or -';
 
 /**
  * MNEMOM_API_KEY, trimmed, or undefined when unset. Checked with the rule `agent login` uses: what one
@@ -14,7 +16,7 @@ export const MNEMOM_KEY_PATTERN = /^mnm_[A-Za-z0-9_-]{16,508}$/;
 export function mnemomKeyFromEnv(env: NodeJS.ProcessEnv, hint: string): string | undefined {
   const key = env.MNEMOM_API_KEY?.trim();
   if (key && !MNEMOM_KEY_PATTERN.test(key)) {
-    throw usageError('MNEMOM_API_KEY does not look like a Mnemom API key (expected mnm_ followed by 16 to 508 letters, digits, _ or -)', hint);
+    throw usageError(`MNEMOM_API_KEY does not look like a Mnemom API key (expected ${MNEMOM_KEY_RULE})`, hint);
   }
   return key || undefined;
 }

@@ -7,7 +7,7 @@ import { storeFor } from '../../identity/store.js';
 import { dropStaleKeychainCopy, placeNewSecret } from '../../identity/credentials.js';
 import type { Storage } from '../../store/secrets/types.js';
 import type { SecretHolder } from '../../store/schema.js';
-import { MNEMOM_KEY_PATTERN, mnemomVariableInCharge } from '../../identity/mnemom-auth.js';
+import { MNEMOM_KEY_PATTERN, MNEMOM_KEY_RULE, mnemomVariableInCharge } from '../../identity/mnemom-auth.js';
 import { readSecretFromStdin } from '../../identity/provider-key.js';
 
 export const spec: CommandSpec = {
@@ -27,7 +27,7 @@ export async function run(ctx: Context, options: { withToken?: boolean }): Promi
   const baseUrl = ctx.mnemomBaseUrl();
   const key = await readSecretFromStdin(ctx, { what: 'Mnemom API key', message: 'Mnemom API key (mnm_…):', pipe: 'printf %s "$KEY" | t0ken agent login --with-token' });
   if (!MNEMOM_KEY_PATTERN.test(key)) {
-    throw usageError('that is not a Mnemom API key (expected mnm_ followed by 16 to 508 letters, digits, _ or -)', 'Copy the mnm_… key from your Mnemom settings.');
+    throw usageError(`that is not a Mnemom API key (expected ${MNEMOM_KEY_RULE})`, 'Copy the mnm_… key from your Mnemom settings.');
   }
   const store = storeFor(ctx);
   const label = { kind: 'mnemom', baseUrl } as const;

@@ -124,7 +124,7 @@ export function openKeychain(options: KeychainOptions): Keychain {
     serviceCpu = cpuNow;
     if (busy && NO_REPLY.test(reply.message) && attempt < MAX_CALL_ATTEMPTS) {
       const pause = Math.round(1000 + Math.random() * Math.min(15_000, 4000 * attempt));
-      options.trace?.(`keychain: ${what} ${request.account}: no reply in time from a Secret Service that answers pings (busy): asking again in ${pause} ms`);
+      options.trace?.(`keychain: ${what} ${request.account}: no reply in time from a Secret Service that used a CPU meanwhile (busy): asking again in ${pause} ms`);
       await new Promise((resolve) => setTimeout(resolve, pause));
       return call(what, request, attempt + 1);
     }
