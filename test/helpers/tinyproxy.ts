@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 /** A real tinyproxy (Debian's package) on loopback, optionally with Basic auth; its log shows what went through. */
@@ -19,10 +19,40 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startTinyproxy(dir: string, name: string, auth?: { user: string; password: string }): Promise<Tinyproxy> {
-  const port = await freePort();
+const ATTEMPTS = 5;
+// tinyproxy cannot be handed a listening socket, so it binds a port found free a moment before; another
+// program (a test's server on an ephemeral port) can take it in between. Then it exits 71 saying so.
+const PORT_TAKEN = 'Could not create listening sockets';
+// Written to its log once its own socket listens: a check that something accepts on the port could be
+// answered by whichever program took it.
+const READY = 'Accepting connections';
+
+export async function startTinyproxy(
+  dir: string,
+  name: string,
+  auth?: { user: string; password: string },
+  choosePort: () => Promise<number> = freePort,
+): Promise<Tinyproxy> {
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const port = await choosePort();
+    const started = await startOn(dir, name, port, auth);
+    if ('proxy' in started) return started.proxy;
+    failures.push(`port ${port}: ${started.failure}`);
+    if (!started.failure.includes(PORT_TAKEN)) break;
+  }
+  throw new Error(`tinyproxy did not start: ${failures.join('; ')}`);
+}
+
+async function startOn(
+  dir: string,
+  name: string,
+  port: number,
+  auth?: { user: string; password: string },
+): Promise<{ proxy: Tinyproxy } | { failure: string }> {
   const logFile = join(dir, `${name}.log`);
   const config = join(dir, `${name}.conf`);
+  rmSync(logFile, { force: true });
   writeFileSync(
     config,
     [
@@ -35,32 +65,31 @@ export async function startTinyproxy(dir: string, name: string, auth?: { user: s
   const child: ChildProcess = spawn('tinyproxy', ['-d', '-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   const deadline = Date.now() + 10_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`tinyproxy exited ${child.exitCode}: ${stderr}`);
-    if (await accepts(port)) break;
-    if (Date.now() > deadline) throw new Error(`tinyproxy did not listen on ${port}: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await exited;
+      return { failure: `exited ${child.exitCode ?? child.signalCode}: ${stderr.trim()}` };
+    }
+    if (log().includes(READY)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      await exited;
+      return { failure: `did not say it was accepting connections within 10 s: ${stderr.trim()}` };
+    }
+    await new Promise((r) => setTimeout(r, 20));
   }
   return {
-    port,
-    url: `http://127.0.0.1:${port}`,
-    log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    proxy: {
+      port,
+      url: `http://127.0.0.1:${port}`,
+      log,
+      stop: async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        await exited;
+      },
+    },
   };
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
 }
