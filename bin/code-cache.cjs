@@ -26,8 +26,9 @@ const { Script } = builtin('node:vm');
 const Module = module.constructor;
 // The functions a run calls are in parentheses: V8 then compiles them with the file instead of at
 // their first call, which parses each a second time (the chunks' `require` below took 70 µs at its
-// first call, 14 µs so; Node 26). pruneOldCaches, run once per new build, stays lazy.
-const BUILD_ID = /^"use strict";\/\*t0ken-build:(\w+)\*\//;
+// first call, 14 µs so; Node 26). pruneOldCaches, run once per new build, stays lazy. No regular
+// expression on the way: V8 compiles one at its first use (docs/speed.md).
+const BUILD_STAMP = '"use strict";/*t0ken-build:';
 const WRAPPER = Module.wrapper.map((part) => Buffer.from(part));
 // Every file loaded this run, by path: its compiled script, its module, its cache file's name.
 const loaded = new Map();
@@ -46,7 +47,7 @@ const loadCli = (function loadCli() {
   } catch {
     return undefined;
   }
-  const build = BUILD_ID.exec(entry.source.slice(WRAPPER[0].length))?.[1];
+  const build = buildIdOf(entry.source, WRAPPER[0].length);
   const dir = build === undefined ? undefined : cacheDir(process.env, build);
   if (dir === undefined) return undefined;
   cache = { build, dir };
@@ -54,6 +55,19 @@ const loadCli = (function loadCli() {
   // exec replaces the process (execve), and execve runs no exit handlers: it calls this first.
   globalThis[Symbol.for('t0ken.persistCodeCache')] = persist;
   return load(file, entry);
+});
+
+/** The build id stamped at `at` (letters, digits or _), or undefined. */
+const buildIdOf = (function buildIdOf(source, at) {
+  if (!source.startsWith(BUILD_STAMP, at)) return undefined;
+  const start = at + BUILD_STAMP.length;
+  const end = source.indexOf('*/', start);
+  if (end <= start) return undefined;
+  for (let i = start; i < end; i++) {
+    const c = source.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) return undefined;
+  }
+  return source.slice(start, end);
 });
 
 /**
@@ -203,7 +217,10 @@ function pruneOldCaches(root, keep) {
 const cacheDir = (function cacheDir(env, build) {
   if (typeof process.getuid !== 'function') return undefined;
   const uid = process.getuid();
-  const tmp = (env.TMPDIR || env.TMP || env.TEMP || '/tmp').replace(/(.)\/+$/, '$1');
+  let tmp = env.TMPDIR || env.TMP || env.TEMP || '/tmp';
+  let end = tmp.length;
+  while (end > 1 && tmp[end - 1] === '/') end--; // trailing slashes go, a lone / stays
+  tmp = tmp.slice(0, end);
   if (!path.isAbsolute(tmp)) return undefined;
   const root = `${tmp}/t0ken-code-cache-${uid}`;
   try {

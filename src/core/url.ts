@@ -3,13 +3,29 @@ import { usageError } from './errors.js';
 export const DEFAULT_T0KEN_API_URL = 'https://t0ken.ai/api/v1';
 export const DEFAULT_MNEMOM_API_URL = 'https://api.mnemom.ai/v1';
 
-/** True for hosts that never leave this machine: 127.0.0.0/8, ::1 and localhost. */
+/**
+ * True for hosts that never leave this machine: 127.0.0.0/8, ::1 and localhost. Without regular
+ * expressions: every command that talks to a loopback sandbox calls this, and V8 compiles a regular
+ * expression at its first use and again at its second (docs/speed.md).
+ */
 export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  let host = hostname.toLowerCase();
+  if (host.startsWith('[')) host = host.slice(1);
+  if (host.endsWith(']')) host = host.slice(0, -1);
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
-  const v4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  return v4 !== null && v4.slice(1).every((part) => Number(part) <= 255);
+  const parts = host.split('.');
+  return parts.length === 4 && parts[0] === '127' && parts.slice(1).every(isOctet);
+}
+
+/** One to three ASCII digits, at most 255. */
+function isOctet(part: string): boolean {
+  if (part.length === 0 || part.length > 3) return false;
+  for (let i = 0; i < part.length; i++) {
+    const code = part.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return Number(part) <= 255;
 }
 
 /**

@@ -190,6 +190,25 @@ describe.runIf(process.platform !== 'win32')(`V8's code cache on Node ${process.
     expect(readdirSync(root).sort()).toEqual([`${process.version}-${process.arch}-${buildId}`, 'v0.0.1-x64-0000000000000000'].sort());
   });
 
+  it('TMPDIR with trailing slashes is the same place; a build stamp that is not a plain id (a hand-patched dist/cli.cjs) uses no cache', () => {
+    const tmp = freshTmp();
+    expect(run(['token'], `${tmp}///`).code).toBe(0);
+    expect(sourcesIn(cacheDirIn(tmp))).toEqual(['cli-commands-token.cjs', 'cli.cjs']);
+    expect(run(['token'], tmp).opened.sort()).toEqual(readdirSync(cacheDirIn(tmp)).map((name) => join(cacheDirIn(tmp), name)).sort());
+
+    const copy = join(work, 'package-stamp');
+    for (const part of ['bin', 'dist', 'package.json']) cpSync(join(root, part), join(copy, part), { recursive: true });
+    const cli = join(copy, 'dist/cli.cjs');
+    for (const stamp of ['../escape', '', `${buildId}/x`]) {
+      writeFileSync(cli, readFileSync(join(root, 'dist/cli.cjs'), 'utf8').replace(`t0ken-build:${buildId}*/`, `t0ken-build:${stamp}*/`));
+      const other = freshTmp();
+      const result = run(['token'], other, { bin: join(copy, 'bin/t0ken.js') });
+      expect(result, stamp).toMatchObject({ code: 0, stdout: `${KEY}\n`, stderr: '' });
+      expect(result.opened.filter((file) => file.startsWith(other)), stamp).toEqual([]);
+      expect(readdirSync(other), stamp).toEqual([]);
+    }
+  });
+
   it('a relative TMPDIR, or --debug (source maps), uses no cache', () => {
     const cwd = freshTmp();
     const relative = run(['token'], 'relative-tmp', { cwd });

@@ -132,6 +132,23 @@ describe('base URLs', () => {
     for (const host of ['127.0.0.1', '127.255.0.9', 'localhost', '::1', '[::1]', 'api.localhost']) expect(isLoopbackHost(host), host).toBe(true);
     for (const host of ['128.0.0.1', '127.0.0.1.evil.com', 'localhost.evil.com', '0.0.0.0', '127.0.0.256']) expect(isLoopbackHost(host), host).toBe(false);
   });
+
+  it('decides every host as the regular expressions it replaced did', () => {
+    const byPattern = (hostname: string): boolean => {
+      const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+      if (host === 'localhost' || host.endsWith('.localhost')) return true;
+      if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
+      const v4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+      return v4 !== null && v4.slice(1).every((part) => Number(part) <= 255);
+    };
+    const pieces = ['127', '0', '1', '255', '256', '0001', '', '1e2', ' 1', '+1', '١', 'x', '[', ']', '.', '::1', 'localhost', 'LOCALHOST', '0:0:0:0:0:0:0:1'];
+    let random = 7;
+    const pick = () => pieces[(random = (random * 1103515245 + 12345) % 2 ** 31) % pieces.length]!;
+    const hosts = new Set(['[127.0.0.1]', '127.0.0.1]', '[127.0.0.1', '[[::1]]', '127.0.0.', '127..0.1', 'Api.LocalHost']);
+    for (let i = 0; i < 20_000; i++) hosts.add(Array.from({ length: 1 + (i % 9) }, pick).join(i % 3 === 0 ? '' : '.'));
+    for (const host of hosts) expect(isLoopbackHost(host), host).toBe(byPattern(host));
+    expect([...hosts].filter(byPattern).length).toBeGreaterThan(100);
+  });
 });
 
 describe('input validation', () => {
