@@ -124,7 +124,12 @@ const load = (function load(file, { source, cacheName }) {
     return loaded.get(target)?.module.exports ?? load(target, readSource(target));
   });
   for (const name of ['resolve', 'cache', 'main', 'extensions']) Object.defineProperty(require, name, { get: () => ownRequire()[name] });
-  script.runInThisContext().call(module.exports, module.exports, require, module, file, dir);
+  try {
+    script.runInThisContext().call(module.exports, module.exports, require, module, file, dir);
+  } catch (error) {
+    loaded.delete(file); // as Node's require does: the next require runs the file again, not half of it
+    throw error;
+  }
   module.loaded = true;
   return module.exports;
 });

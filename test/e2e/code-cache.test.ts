@@ -209,6 +209,27 @@ describe.runIf(process.platform !== 'win32')(`V8's code cache on Node ${process.
     }
   });
 
+  it('a file that throws while it loads is run again by the next require, as Node does, not handed out half-loaded', () => {
+    const copy = join(work, 'package-throws');
+    for (const part of ['bin', 'package.json']) cpSync(join(root, part), join(copy, part), { recursive: true });
+    mkdirSync(join(copy, 'dist'));
+    writeFileSync(
+      join(copy, 'dist/cli.cjs'),
+      `"use strict";/*t0ken-build:0123456789abcdef*/
+exports.main = () => {
+  const outcomes = [];
+  for (let i = 0; i < 2; i++) {
+    try { outcomes.push('loaded ' + JSON.stringify(require('./cli-throws.cjs'))); } catch (error) { outcomes.push('threw ' + error.message); }
+  }
+  process.stdout.write(outcomes.join('\\n') + '\\n');
+};
+`,
+    );
+    writeFileSync(join(copy, 'dist/cli-throws.cjs'), `exports.half = true; globalThis.runs = (globalThis.runs ?? 0) + 1; throw new Error('run ' + globalThis.runs);\n`);
+    const result = run(['anything'], freshTmp(), { bin: join(copy, 'bin/t0ken.js') });
+    expect(result).toMatchObject({ code: 0, stdout: 'threw run 1\nthrew run 2\n', stderr: '' });
+  });
+
   it('a relative TMPDIR, or --debug (source maps), uses no cache', () => {
     const cwd = freshTmp();
     const relative = run(['token'], 'relative-tmp', { cwd });
