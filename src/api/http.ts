@@ -4,6 +4,7 @@ import { exitCodeForStatus, parseErrorBody, sanitizeCode, sanitizeMessage } from
 import { formatLocalTime } from '../core/format.js';
 import { redactBody, redactHeaders, redactText } from '../core/redact.js';
 import { backoffMs, decideRetry, MAX_ATTEMPTS, parseRetryAfter, type Failure } from '../core/retry.js';
+import { sleep } from '../platform/sleep.js';
 import { userAgent } from '../version.js';
 import { send } from './transport.js';
 import { TransportError, type TransportResponse } from './transport-types.js';
@@ -101,7 +102,7 @@ export class HttpClient {
       // A wait that would end past the deadline is not worth starting: report what happened now.
       if (Date.now() + delay >= deadline) throw giveUp();
       trace?.(`! retrying ${request.what} in ${delay} ms (attempt ${attempt + 1} of ${MAX_ATTEMPTS}) after ${describeFailure(failure)}`);
-      await new Promise((resolve) => setTimeout(resolve, delay)); // a plain timer: node:timers/promises would be loaded by every request, retried or not
+      await sleep(delay);
     }
   }
 

@@ -46,9 +46,6 @@ export const COMMANDS = {
   help: () => import('./help.js'),
 } satisfies Record<string, () => Promise<CommandModule>>;
 
-/** Every command t0ken can run, by path (`agent create`). */
-export type CommandName = keyof typeof COMMANDS;
-
 export { spec as programSpec } from './globals.js';
 
 export const loadCommand = (name: string): Promise<CommandModule> => (COMMANDS as Record<string, () => Promise<CommandModule>>)[name]!();

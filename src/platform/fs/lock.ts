@@ -2,9 +2,7 @@ import { closeSync, constants, openSync, readFileSync, unlinkSync, writeSync } f
 import { cleanupOnExit } from './exit-cleanup.js';
 import { hasProcFs, pidAlive, processStartTime } from './process-identity.js';
 import { inspectLockFile, O_NOFOLLOW } from './own-file.js';
-
-// Not node:timers/promises: `token` and `whoami` load this file and need not load that module.
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from '../sleep.js';
 
 
 export interface LockOptions {

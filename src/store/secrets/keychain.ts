@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { pingService, type PingResult } from '../../platform/dbus-ping.js';
 import { processCpuTicks } from '../../platform/fs/process-identity.js';
+import { sleep } from '../../platform/sleep.js';
 import { keyringProcess, KeyringProcessError, type KeyringReply, type KeyringRequest } from './keyring-process.js';
 import { KEYCHAIN_SERVICE, KeychainError, type Keychain, type KeychainProblem } from './types.js';
 
@@ -125,7 +126,7 @@ export function openKeychain(options: KeychainOptions): Keychain {
     if (busy && NO_REPLY.test(reply.message) && attempt < MAX_CALL_ATTEMPTS) {
       const pause = Math.round(1000 + Math.random() * Math.min(15_000, 4000 * attempt));
       options.trace?.(`keychain: ${what} ${request.account}: no reply in time from a Secret Service that used a CPU meanwhile (busy): asking again in ${pause} ms`);
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      await sleep(pause);
       return call(what, request, attempt + 1);
     }
     throw classify(new Error(reply.message), options.env);
