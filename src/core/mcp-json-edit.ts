@@ -63,13 +63,20 @@ function parse(jsonc: Jsonc, text: string, comments: boolean): Node {
   const root = jsonc.parseTree(text, errors, { allowTrailingComma: comments, disallowComments: !comments, allowEmptyContent: false });
   const first = errors[0];
   if (first !== undefined || root === undefined) {
-    const offset = first?.offset ?? 0;
+    const offset = first === undefined ? 0 : problemOffset(text, first);
     const { line, column } = positionOf(text, offset);
     const what = offset >= text.length ? 'the text ends too early' : `unexpected ${JSON.stringify(text[offset])}`;
     const kind = comments ? 'JSON with comments' : 'plain JSON';
     throw new UnmergeableConfigError(`it is not valid ${kind} (${what} at line ${line}, column ${column})`);
   }
   return root;
+}
+
+/** jsonc-parser reports a control character inside a string at the string's opening quote: point at the character. */
+function problemOffset(text: string, error: JsoncParser.ParseError): number {
+  if (text[error.offset] !== '"') return error.offset;
+  for (let i = error.offset + 1; i < error.offset + error.length; i++) if (text.charCodeAt(i) < 0x20) return i;
+  return error.offset;
 }
 
 const keyOf = (property: Node): string => property.children![0]!.value as string;

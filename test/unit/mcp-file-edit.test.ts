@@ -39,6 +39,11 @@ describe('mergeJsonEntry keeps every byte it does not change', () => {
     expect(() => json('{"mcpServers": {"a": 1,}}')).toThrow(UnmergeableConfigError);
   });
 
+  it('a control character inside a string is named and pointed at, not the string\'s opening quote', () => {
+    expect(() => json('{\n  "mcpServers": {"a": "x\u0007y"}\n}')).toThrow(/not valid plain JSON \(unexpected "\\u0007" at line 2, column 25\)/);
+    expect(() => json('{\n  "mcpServers": {"a": "x\ty"}\n}', true)).toThrow(/not valid JSON with comments \(unexpected "\\t" at line 2, column 25\)/);
+  });
+
   it('refuses what it cannot edit faithfully', () => {
     for (const text of ['null', '[]', '{"mcpServers": "x"}', '{"mcpServers": null}', '{"a": 1, "a": 2}']) {
       expect(() => json(text), text).toThrow(UnmergeableConfigError);
