@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
@@ -49,6 +49,41 @@ describe('mcp config --write and the client\'s existing file', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(lstatSync(join(dirs.home, '.cursor', 'mcp.json')).isSymbolicLink()).toBe(true);
     expect(JSON.parse(readFileSync(target, 'utf8')).mcpServers.memoryx.args[0]).toBe('exec');
+  });
+
+  it('a project file that is a link out of the project (a cloned repo\'s) is refused (exit 7): nothing is written or created out there', async () => {
+    const outside = join(root, `outside-${Date.now()}`);
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'settings.json'), '{}\n');
+    const cases: { link: string; to: string; client: string[] }[] = [
+      { link: '.mcp.json', to: join(outside, 'made', 'by', 't0ken', 'x.json'), client: ['--client', 'claude-code'] },
+      { link: '.mcp.json', to: join(outside, 'settings.json'), client: ['--client', 'claude-code'] },
+      { link: '.vscode', to: outside, client: ['--client', 'vscode'] },
+      { link: '.vscode', to: join(outside, 'nowhere'), client: ['--client', 'vscode'] },
+    ];
+    for (const { link, to, client } of cases) {
+      symlinkSync(to, join(dirs.project, link));
+      const result = await mcp([...client, '--write']);
+      expect(result.code, `${link} -> ${to}: ${result.stderr}`).toBe(7);
+      expect(result.stderr).toContain('t0ken writes a project\'s file only inside the project');
+      expect(readdirSync(outside).sort(), `${link} -> ${to}`).toEqual(['settings.json']);
+      expect(readFileSync(join(outside, 'settings.json'), 'utf8')).toBe('{}\n');
+      rmSync(join(dirs.project, link));
+    }
+  });
+
+  it('a link inside the project is followed and stays a link; a project reached through a link is inside itself', async () => {
+    mkdirSync(join(dirs.project, 'shared'));
+    symlinkSync(join('shared', 'mcp.json'), join(dirs.project, '.mcp.json'));
+    const result = await mcp(['--client', 'claude-code', '--write']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(lstatSync(join(dirs.project, '.mcp.json')).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(join(dirs.project, 'shared', 'mcp.json'), 'utf8')).mcpServers.memoryx.command).toBe('t0ken');
+    const via = join(root, `via-${Date.now()}`);
+    symlinkSync(dirs.project, via);
+    const throughLink = await run(mcpArgs(['--client', 'vscode', '--write']), { ...mcpOptions({}), cwd: via });
+    expect(throughLink.code, throughLink.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dirs.project, '.vscode', 'mcp.json'), 'utf8')).servers.memoryx.command).toBe('t0ken');
   });
 
   it.each([

@@ -205,7 +205,7 @@ async function writeEntry(job: Job, target: Target): Promise<MergedText & { file
       });
     }
     return merged.text;
-  });
+  }, { within: target.scope === 'project' ? job.ctx.cwd : undefined });
   return { ...merged!, file };
 }
 

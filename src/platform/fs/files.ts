@@ -1,6 +1,6 @@
-import { lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { makeDirectories } from './make-directories.js';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { CliError } from '../../core/errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { LockTimeoutError, withFileLock } from './lock.js';
@@ -25,12 +25,15 @@ export function readTextFile(path: string, limitBytes = 1024 * 1024): string | u
  * Reads the file, computes its new text and replaces it (see replaceTextFile), holding a lock file
  * beside it (`.<name>.t0ken-lock`) meanwhile, so that t0ken processes writing the same file at once
  * (a set-up script adding several servers in parallel) each keep the others' changes.
- * Returns the path written (the symlink's target, when the file is a link).
+ * Returns the path written (the symlink's target, when the file is a link). `within`: a directory
+ * the file must stay inside, links and all (a project's file: a cloned project's links are someone
+ * else's, and could send the write, and the directories made for it, anywhere the user may write).
  */
-export async function updateTextFile(path: string, change: (existing: string | undefined) => string): Promise<string> {
+export async function updateTextFile(path: string, change: (existing: string | undefined) => string, options: { within?: string } = {}): Promise<string> {
   let target = path;
   try {
     target = followLinks(path);
+    if (options.within !== undefined) confine(path, target, options.within);
     makeDirectories(dirname(target));
   } catch (error) {
     throw fileError(error, 'prepare', path);
@@ -88,6 +91,30 @@ function followLinks(path: string): string {
     target = resolve(dirname(target), readlinkSync(target));
   }
   throw Object.assign(new Error(`too many levels of symbolic links`), { code: 'ELOOP' });
+}
+
+function confine(path: string, target: string, within: string): void {
+  const root = realpathSync(within);
+  const real = realLocation(target);
+  const rest = real === undefined ? undefined : relative(root, real);
+  if (rest !== undefined && rest !== '' && !rest.startsWith('..') && !isAbsolute(rest)) return;
+  throw new CliError('local_state', `${path} leads out of ${within} ${real === undefined ? '(through a link to a place that does not exist)' : `(to ${real})`}: t0ken writes a project's file only inside the project`, {
+    hint: `A link in a project can point anywhere: remove it (rm ${path}) and run this again, or write the entry there by hand (run this without --write).`,
+  });
+}
+
+/** Where the path really is: its deepest existing directory with links resolved, and the rest; undefined through a link to nothing. */
+function realLocation(path: string): string | undefined {
+  const rest: string[] = [];
+  for (let at = path; ; at = dirname(at)) {
+    try {
+      return join(realpathSync(at), ...rest);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(at) === at) throw error;
+      if (lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink()) return undefined;
+      rest.unshift(basename(at));
+    }
+  }
 }
 
 function fileError(error: unknown, action: string, path: string): CliError {
