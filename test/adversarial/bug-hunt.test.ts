@@ -1,8 +1,8 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
+import { BIN, cleanEnv, runCli, tempConfigDir } from '../helpers/cli.js';
 import { run } from '../helpers/run.js';
 import { useProjectAndHome } from '../helpers/sandbox.js';
 
@@ -246,6 +246,34 @@ describe('a flag that takes no value, given one', () => {
     const result = await run(args, { env: { T0KEN_CONFIG_DIR: config.dir } });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr.split('\n')[0]).toBe(`t0ken: ${flag} takes no value`);
+  });
+});
+
+describe('a directory as stdin (`< /`)', () => {
+  it('every command that reads stdin says stdin is a directory: exit 2, not exit 7 about a config file', () => {
+    const directory = openSync(root, 'r');
+    try {
+      for (const args of [
+        ['agent', 'login', '--with-token'],
+        ['hash-proof', '--name', 'ab', '--key-stdin'],
+        ['agent', 'create', '--name', 'ab', '--key-stdin'],
+        ['hash-proof', '--key-env', 'PROVIDER_KEY', '--names-from', '-'],
+        ['--json', 'agent', 'login', '--with-token'],
+      ]) {
+        const result = spawnSync(process.execPath, [BIN, ...args], {
+          stdio: [directory, 'pipe', 'pipe'],
+          encoding: 'utf8',
+          timeout: 20_000,
+          env: cleanEnv({ T0KEN_CONFIG_DIR: config.dir, PROVIDER_KEY: 'sk-provider', MNEMOM_API_KEY: undefined }),
+        });
+        expect(result.status, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+        expect(result.stderr, args.join(' ')).toContain('cannot read stdin: it is a directory (EISDIR)');
+        expect(result.stderr, args.join(' ')).not.toMatch(/config|T0KEN_CONFIG_DIR/);
+        expect(result.stdout).toBe('');
+      }
+    } finally {
+      closeSync(directory);
+    }
   });
 });
 
