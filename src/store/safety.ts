@@ -44,9 +44,15 @@ export interface DirLabel {
   what: string;
   /** The way out that is not chmod, for a hint: "set T0KEN_CONFIG_DIR to a directory of your own". */
   instead: string;
+  /** The variable that named this very path, if one did: the path is then the user's mistake to fix there, not a thing to move. */
+  namedBy?: string;
 }
 
 const CONFIG_DIR: DirLabel = { what: 'config directory', instead: 'set T0KEN_CONFIG_DIR to a directory of your own' };
+const NAMED_CONFIG_DIR: DirLabel = { ...CONFIG_DIR, namedBy: 'T0KEN_CONFIG_DIR' };
+
+/** The config directory's label: whether T0KEN_CONFIG_DIR named it, or HOME or XDG_CONFIG_HOME led to it. */
+export const configDirLabel = (namedByVariable: boolean): DirLabel => (namedByVariable ? NAMED_CONFIG_DIR : CONFIG_DIR);
 
 export function checkConfigDir(dir: string, label: DirLabel = CONFIG_DIR): Stats | undefined {
   let stats: Stats;
@@ -66,10 +72,16 @@ export function checkConfigDir(dir: string, label: DirLabel = CONFIG_DIR): Stats
     throw fileSystemError(error, `use the ${label.what}`, dir, dir);
   }
   const q = shQuoteIfNeeded(dir);
-  if (!stats.isDirectory()) {
-    throw stateError(`the ${label.what} ${dir} is not a directory`, `Move it aside (mv ${q} ${shQuoteIfNeeded(`${dir}.bak`)}) or ${label.instead}.`);
-  }
   const uid = myUid();
+  if (!stats.isDirectory()) {
+    // Moving it aside is a way out for a file where t0ken's directory goes, not for one a variable named
+    // by mistake (/etc/passwd), nor for a device (/dev/null).
+    if (label.namedBy !== undefined) {
+      throw stateError(`the ${label.what} ${dir} (from ${label.namedBy}) is not a directory`, `Set ${label.namedBy} to a directory of your own, or unset it.`);
+    }
+    const instead = stats.isFile() ? `Move it aside (mv ${q} ${shQuoteIfNeeded(`${dir}.bak`)}) or ${label.instead}.` : `${label.instead.charAt(0).toUpperCase()}${label.instead.slice(1)}.`;
+    throw stateError(`the ${label.what} ${dir} is not a directory`, instead);
+  }
   if (uid !== undefined && stats.uid !== uid && stats.uid !== 0) {
     throw stateError(
       `the ${label.what} ${dir} belongs to another user (uid ${stats.uid}); nothing was read or sent`,

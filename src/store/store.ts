@@ -6,7 +6,7 @@ import { configFile, lockFile } from './paths.js';
 import { ConfigFormatError, emptyConfig, parseConfig, serializeConfig, type ConfigData } from './schema.js';
 import { LockTimeoutError, withFileLock, type LockOptions } from '../platform/fs/lock.js';
 import { proveWritable, sweepTempFiles, writeFileAtomic } from '../platform/fs/atomic-write.js';
-import { MAX_CONFIG_BYTES, checkConfigDir, openConfigFile, requireAbsoluteConfigDir } from './safety.js';
+import { MAX_CONFIG_BYTES, checkConfigDir, configDirLabel, openConfigFile, requireAbsoluteConfigDir } from './safety.js';
 import { fileSystemError, isFileSystemErrno } from '../platform/fs/errno.js';
 import { shQuoteIfNeeded } from '../core/quote.js';
 
@@ -60,7 +60,7 @@ export class ConfigStore {
   /** The stored state (empty when nothing is stored yet). Takes no lock. */
   read(): ConfigData {
     requireAbsoluteConfigDir(this.dir, this.env);
-    if (!checkConfigDir(this.dir)) return emptyConfig();
+    if (!checkConfigDir(this.dir, configDirLabel(!this.ownsDir))) return emptyConfig();
     return this.readFile();
   }
 
@@ -143,12 +143,12 @@ export class ConfigStore {
 
   private ensureDir(): void {
     requireAbsoluteConfigDir(this.dir, this.env);
-    const stats = checkConfigDir(this.dir);
+    const stats = checkConfigDir(this.dir, configDirLabel(!this.ownsDir));
     try {
       if (!stats) {
         makeDirectories(this.dir, DIR_MODE);
         chmodSync(this.dir, DIR_MODE);
-        checkConfigDir(this.dir);
+        checkConfigDir(this.dir, configDirLabel(!this.ownsDir));
       } else if (this.ownsDir && (stats.mode & 0o777) !== DIR_MODE) {
         chmodSync(this.dir, DIR_MODE);
       }

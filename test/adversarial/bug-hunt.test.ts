@@ -277,6 +277,25 @@ describe('a directory as stdin (`< /`)', () => {
   });
 });
 
+describe('T0KEN_CONFIG_DIR naming something that is not a directory', () => {
+  it('a system file or a device is never to be moved aside: the hint is to set the variable; a file where the default directory goes still may be', async () => {
+    for (const named of ['/etc/passwd', '/dev/null']) {
+      for (const args of [['register'], ['whoami']]) {
+        const result = await run(args, { env: { T0KEN_CONFIG_DIR: named } });
+        expect(result.code, `${named} ${args[0]}: ${result.stderr}`).toBe(7);
+        expect(result.stderr).toContain(`the config directory ${named} (from T0KEN_CONFIG_DIR) is not a directory`);
+        expect(result.stderr).toContain('Set T0KEN_CONFIG_DIR to a directory of your own, or unset it.');
+        expect(result.stderr).not.toContain('mv ');
+      }
+    }
+    mkdirSync(join(dirs.home, '.config'));
+    writeFileSync(join(dirs.home, '.config', 't0ken'), 'a file of the user\'s\n');
+    const derived = await run(['whoami'], { env: { HOME: dirs.home, XDG_CONFIG_HOME: undefined, T0KEN_CONFIG_DIR: undefined } });
+    expect(derived.code, derived.stderr).toBe(7);
+    expect(derived.stderr).toContain(`Move it aside (mv ${join(dirs.home, '.config', 't0ken')}`);
+  });
+});
+
 describe('stdout on a full disk (/dev/full)', () => {
   /** Runs t0ken with stdout on /dev/full: the write fails with ENOSPC. */
   const toFullDisk = (args: string[], env: Record<string, string> = {}, stream: 'stdout' | 'stderr' = 'stdout') =>
