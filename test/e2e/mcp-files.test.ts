@@ -201,8 +201,16 @@ describe('--client detected', () => {
     mkdirSync(join(dirs.home, '.codeium', 'windsurf'), { recursive: true });
     const result = await t0ken(['--json', 'mcp', 'config', '--client', 'detected', '--write', '--', ...SERVER]);
     expect(result.code).toBe(7);
-    const report = JSON.parse(result.stdout).clients as { client: string; status: string }[];
-    expect(report.filter((r) => r.status !== 'skipped').map((r) => [r.client, r.status])).toEqual([['cursor', 'failed'], ['windsurf', 'added']]);
+    expect(result.stdout).toBe(''); // --json: an error leaves stdout empty; the report is in the error
+    const error = JSON.parse(result.stderr.trim().split('\n').at(-1)!).error as { code: string; message: string; hint: string; clients: { client: string; status: string }[] };
+    expect(error.code).toBe('unmergeable_config');
+    expect(error.message).toContain(`cursor: ${join(dirs.home, '.cursor', 'mcp.json')} cannot be merged`);
+    expect(error.hint).toBe('Fix that file, then run this again (windsurf was written).');
+    expect(error.clients.filter((r) => r.status !== 'skipped').map((r) => [r.client, r.status])).toEqual([['cursor', 'failed'], ['windsurf', 'added']]);
     expect(read(dirs.home, '.cursor', 'mcp.json')).toBe('{"mcpServers": [}');
+    const human = await t0ken(['mcp', 'config', '--client', 'detected', '--write', '--', ...SERVER]);
+    expect(human.code).toBe(7);
+    expect(human.stdout).toContain(`cursor: failed ${join(dirs.home, '.cursor', 'mcp.json')}`);
+    expect(human.stderr).toContain(`t0ken: cursor: ${join(dirs.home, '.cursor', 'mcp.json')} cannot be merged`);
   });
 });

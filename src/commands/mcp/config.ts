@@ -254,14 +254,17 @@ async function detected(job: Job): Promise<void> {
     }
   }
   const line = (r: (typeof report)[number]): string => `${r.client}: ${r.status}${r.file && r.status !== 'skipped' ? ` ${r.file}` : ''}${r.reason ? ` (${r.reason})` : ''}`;
-  ctx.out.result({ name: job.name, clients: report }, () => report.map(line).join('\n'));
+  const failed = report.filter((r) => r.status === 'failed');
+  // With --json a failure is the error on stderr, the report in it: stdout stays empty on an error.
+  if (failed.length === 0 || !ctx.json) ctx.out.result({ name: job.name, clients: report }, () => report.map(line).join('\n'));
   if (!job.write && !ctx.json) ctx.out.info('Run this again with --write to write them.');
   for (const r of report) if (job.write && (r.status === 'added' || r.status === 'updated') && !ctx.json) ctx.out.info(CLIENTS[r.client].nextStep!(job.name));
   await warnWhenNothingStored(ctx);
-  const failed = report.filter((r) => r.status === 'failed');
   if (failed.length > 0) {
-    throw new CliError('unmergeable_config', `${failed.map((r) => r.client).join(', ')}: ${failed.length === 1 ? 'its file was' : 'their files were'} left untouched`, {
-      hint: 'Fix the file named above, then run this again.',
+    const written = report.filter((r) => r.status === 'added' || r.status === 'updated').map((r) => r.client);
+    throw new CliError('unmergeable_config', failed.map((r) => `${r.client}: ${r.reason}`).join('; '), {
+      hint: `Fix ${failed.length === 1 ? 'that file' : 'those files'}, then run this again${written.length > 0 ? ` (${written.join(', ')} ${written.length === 1 ? 'was' : 'were'} written)` : ''}.`,
+      fields: { name: job.name, clients: report },
     });
   }
 }
