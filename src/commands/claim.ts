@@ -45,7 +45,7 @@ export async function run(ctx: Context, options: { email?: string; fingerprint?:
     target.api.claimInit({ machine_fingerprint: await target.serviceFingerprint(), email }),
   ).catch(async (error: unknown) => {
     // "Already claimed": remember what the service said, so whoami/status agree with it.
-    if (isCliError(error) && error.exitCode === Exit.conflict) await recordServiceClaim(target, ctx.now());
+    if (isCliError(error) && error.exitCode === Exit.conflict) throw await recordServiceClaim(target, ctx.now(), error);
     throw error;
   });
   await storeAnswer(target.store, (data) => {

@@ -54,7 +54,7 @@ export async function run(ctx: Context, options: { code?: string; fingerprint?: 
   const answer = await withSpinner(ctx, 'Verifying…', async () =>
     target.api.claimVerify({ machine_fingerprint: await target.serviceFingerprint(), verification_code: code }),
   ).catch(async (error: unknown) => {
-    if (isCliError(error) && error.exitCode === Exit.conflict) await recordServiceClaim(target, ctx.now());
+    if (isCliError(error) && error.exitCode === Exit.conflict) throw await recordServiceClaim(target, ctx.now(), error);
     throw withClaimHint(error, pending, target.flag, ctx.now());
   });
   const email = pending?.email ?? '';

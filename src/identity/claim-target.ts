@@ -1,3 +1,4 @@
+import { CliError } from '../core/errors.js';
 import type { Context } from '../context.js';
 import type { T0kenApi } from '../api/t0ken.js';
 import type { ClaimRecord, ConfigData, PendingClaim } from '../store/schema.js';
@@ -66,15 +67,27 @@ export async function openClaimTarget(ctx: Context, fingerprint: string | undefi
 /**
  * The service answered 409 "already claimed": record it (source 'service'), so `whoami` says claimed
  * as the service does. What we cannot know (who, when) stays empty. A failed write changes nothing
- * of the answer the user gets.
+ * of the answer the user gets. Returns the error to throw: its hint says what was recorded (the
+ * generic 409 hint says nothing was changed, and here something was).
  */
-export async function recordServiceClaim(target: ClaimTarget, now: number): Promise<void> {
+export async function recordServiceClaim(target: ClaimTarget, now: number, error: CliError): Promise<CliError> {
+  let recorded = false;
   await target.store
     .update((data) => {
       const holder = target.holder(data);
       if (!holder || holder.claim) return;
       holder.claim = { merged_to_user_id: '', claimed_at: new Date(now).toISOString(), email: holder.pending_claim?.email ?? '', source: 'service' };
       delete holder.pending_claim;
+      recorded = true;
     })
     .catch(() => undefined);
+  if (!recorded) return error;
+  return new CliError(error.code, error.message, {
+    exitCode: error.exitCode,
+    status: error.status,
+    requestId: error.requestId,
+    body: error.body,
+    cause: error,
+    hint: `The service counts it as claimed already: t0ken now records it so in ${target.store.path} (\`t0ken whoami\` shows it), and drops any pending code.`,
+  });
 }

@@ -229,6 +229,12 @@ describe('verify: one path per state', () => {
       expect(JSON.parse((await t0ken(['whoami', '--json'], fresh)).stdout).claim.state).toBe('unclaimed');
       const claim = await t0ken(['claim', '--email', 'second@example.com'], fresh);
       expect(claim.code).toBe(6);
+      // The hint says what was recorded: the generic 409 hint said nothing was changed.
+      expect(claim.stderr).not.toContain('nothing was changed');
+      expect(claim.stderr).toContain(`The service counts it as claimed already: t0ken now records it so in ${join(other.dir, 'config.json')}`);
+      const again = await t0ken(['claim', '--email', 'second@example.com'], fresh);
+      expect(again.code, again.stderr).toBe(6); // recorded the first time: now nothing was changed, and the hint says so
+      expect(again.stderr).toContain('nothing was changed');
       const who = JSON.parse((await t0ken(['whoami', '--json'], fresh)).stdout);
       expect(who.claim.state).toBe('claimed');
       expect(who.claim.source).toBe('service');
