@@ -15,6 +15,7 @@ export const ENVIRONMENT: Readonly<Record<string, string>> = {
   CI: 'when set, t0ken never prompts and never shows a spinner',
   COLUMNS: 'the width help and tables fit when stdout is not a terminal (a terminal\'s own width wins)',
   HTTPS_PROXY: 'proxy for https:// requests (also HTTP_PROXY, NO_PROXY and lower-case forms)',
+  CODEX_HOME: 'Codex\'s directory (default ~/.codex): `mcp config --client codex` edits the config.toml in it',
 };
 
 export function environmentLines(names: readonly string[], width = HELP_WIDTH): string {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { collectManifest } from '../../src/commands/manifest.js';
+import { ENVIRONMENT } from '../../src/core/environment.js';
 import { jsonError, runCli } from '../helpers/cli.js';
 import { run } from '../helpers/run.js';
 import { useConfigDir, useSandbox } from '../helpers/sandbox.js';
@@ -38,6 +40,19 @@ describe('help', () => {
     }
     expect((await run(['help', 'agent', 'create'])).stdout).toMatch(/^Usage: t0ken agent create/);
     expect((await run(['help', 'nope'])).code).toBe(2);
+  });
+
+  it('every variable a command\'s help lists is described there and in help environment', async () => {
+    const { commands } = await collectManifest();
+    const listed = new Set(commands.flatMap((spec) => spec.environment ?? []));
+    expect(listed.size).toBeGreaterThan(5);
+    const all = (await run(['help', 'environment'])).stdout;
+    for (const name of listed) {
+      expect(ENVIRONMENT[name], name).toMatch(/\S/);
+      expect(all, name).toMatch(new RegExp(`^ {2}${name} +\\S`, 'm'));
+    }
+    const codex = await run(['mcp', 'config', '--help']);
+    expect(codex.stdout).toMatch(/^ {2}CODEX_HOME +\S/m);
   });
 });
 
