@@ -67,6 +67,9 @@ describe('retry decisions', () => {
     expect(parseRetryAfter('3', now)).toBe(3000);
     expect(parseRetryAfter('Sun, 22 Nov 2026 10:00:05 GMT', now)).toBe(5000);
     expect(parseRetryAfter('soon', now)).toBeUndefined();
+    for (const invalid of ['-5', '-0.5', '2', ' 12 ', '1e3', '']) if (!/^\s*\d+\s*$/.test(invalid)) expect(parseRetryAfter(invalid, now), invalid).toBeUndefined();
+    expect(parseRetryAfter(' 12 ', now)).toBe(12_000);
+    expect(parseRetryAfter('Sun, 22 Nov 2026 09:00:00 GMT', now)).toBe(0); // a date past: now
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 
