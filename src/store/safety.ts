@@ -72,7 +72,6 @@ export function checkConfigDir(dir: string, label: DirLabel = CONFIG_DIR): Stats
     throw fileSystemError(error, `use the ${label.what}`, dir, dir);
   }
   const q = shQuoteIfNeeded(dir);
-  const uid = myUid();
   if (!stats.isDirectory()) {
     // Moving it aside is a way out for a file where t0ken's directory goes, not for one a variable named
     // by mistake (/etc/passwd), nor for a device (/dev/null).
@@ -82,6 +81,7 @@ export function checkConfigDir(dir: string, label: DirLabel = CONFIG_DIR): Stats
     const instead = stats.isFile() ? `Move it aside (mv ${q} ${shQuoteIfNeeded(`${dir}.bak`)}) or ${label.instead}.` : `${label.instead.charAt(0).toUpperCase()}${label.instead.slice(1)}.`;
     throw stateError(`the ${label.what} ${dir} is not a directory`, instead);
   }
+  const uid = myUid();
   if (uid !== undefined && stats.uid !== uid && stats.uid !== 0) {
     throw stateError(
       `the ${label.what} ${dir} belongs to another user (uid ${stats.uid}); nothing was read or sent`,
