@@ -1,5 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import { isCliError, stateError } from '../core/errors.js';
+import { holdFileLock } from '../platform/fs/lock.js';
 import { BodyTooLarge, lowerHeaders, parseObject, readBody, sendJson, type RecordedRequest, type Reply } from './http-util.js';
 import { handleMnemom, mnemomAnswerHeaders, MNEMOM_TAIL } from './mnemom-routes.js';
 import { SandboxState } from './state.js';
@@ -47,7 +50,14 @@ export interface Sandbox {
  * so any prefix works: `${url}/api/v1` and `${url}/tenant-7/api/v1` are both t0ken APIs.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const state = options.statePath === undefined ? new SandboxState() : loadStateFile(options.statePath);
+  const held = options.statePath === undefined ? undefined : holdStateFile(options.statePath);
+  let state: SandboxState;
+  try {
+    state = options.statePath === undefined ? new SandboxState() : loadStateFile(options.statePath);
+  } catch (error) {
+    held?.release();
+    throw error;
+  }
   const now = options.now ?? Date.now;
   const rules = {
     codeTtlMs: options.codeTtlMs ?? 10 * 60_000,
@@ -117,17 +127,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   server.on('clientError', (_error, socket) => socket.destroy());
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? state.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? state.port ?? 0, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    held?.release();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   if (options.statePath !== undefined && state.port !== address.port) {
     state.port = address.port;
-    saveStateFile(options.statePath, state);
+    try {
+      saveStateFile(options.statePath, state);
+    } catch (error) {
+      server.close();
+      held?.release();
+      throw stateFileError(error, 'write', resolvePath(options.statePath));
+    }
   }
   // Bound to every interface (0.0.0.0, ::): print the loopback address, the one t0ken accepts over http://.
   const reachable = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
@@ -148,8 +169,34 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          held?.release();
+          resolve();
+        });
         server.closeAllConnections();
       }),
   };
+}
+
+/** A file-system error at the state file: exit 7, with a way out that is about --state (not the config directory's). */
+function stateFileError(error: unknown, action: string, path: string): Error {
+  if (isCliError(error)) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? `its directory ${dirname(path)} does not exist` : `${(error as Error).message.replace(/^[A-Z]+: /, '').split(',')[0]}${code ? ` (${code})` : ''}`;
+  return stateError(`could not ${action} the sandbox state file ${path}: ${why}`, 'Give --state a file in a directory you can write (the file is created when missing), e.g. --state ./sandbox-state.json.', error);
+}
+
+/** One sandbox to a state file: two would each save their own world over the other's. */
+function holdStateFile(statePath: string): { release: () => void } {
+  const path = resolvePath(statePath);
+  const lockPath = join(dirname(path), `.${basename(path)}.t0ken-lock`);
+  let held: ReturnType<typeof holdFileLock>;
+  try {
+    held = holdFileLock(lockPath);
+  } catch (error) {
+    throw stateFileError(error, 'use', path);
+  }
+  if ('release' in held) return held;
+  const pid = held.holder.split(' ')[0];
+  throw stateError(`another sandbox (pid ${pid}) keeps its state in ${path}`, `Stop it first (kill ${pid}), or give this one another --state file.`);
 }

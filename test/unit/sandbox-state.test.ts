@@ -77,6 +77,46 @@ describe('sandbox --state', () => {
     expect(readFileSync(path, 'utf8')).toBe('{"mine": true}\n');
   });
 
+  it('a saved state with an entry the routes cannot read is refused at start and left as it is (it was taken, then every agent list answered 500)', async () => {
+    const account = { userId: 'machine_1', apiKey: 'omx_agent_x', sentFingerprint: 'fp_a', fingerprint: 'fp_b', platform: 'linux', hostname: 'h', createdAt: '2026-01-01T00:00:00Z', calls: [] };
+    const agent = { id: 'smolt-00000001', name: 'a', agentHash: 'ab', principal: 'p', createdAt: '2026-01-01T00:00:00Z', cardId: null, policyCreated: false, claimedAt: null, orgId: null, lastSeen: null };
+    const good = { version: 1, accounts: [account], agents: [agent], idempotency: [] };
+    const bad = [
+      { ...good, idempotency: [1] },
+      { ...good, agents: [null] },
+      { ...good, agents: [{ ...agent, id: 7 }] },
+      { ...good, agents: [{ ...agent, policyCreated: 'no' }] },
+      { ...good, accounts: [{ ...account, userId: undefined }] },
+      { ...good, accounts: [{ ...account, claim: { code: 1 } }] },
+    ];
+    for (const [i, saved] of bad.entries()) {
+      const path = join(dir, `bad-${i}.json`);
+      writeFileSync(path, JSON.stringify(saved));
+      await expect(start(path), JSON.stringify(saved)).rejects.toMatchObject({ code: 'local_state', message: expect.stringMatching(/is not a sandbox state file/) });
+      expect(readFileSync(path, 'utf8')).toBe(JSON.stringify(saved));
+    }
+    const path = join(dir, 'good.json');
+    writeFileSync(path, JSON.stringify(good));
+    const s = await start(path);
+    expect((await call(`${s.mnemomUrl}/agents`, 'GET', undefined, { authorization: 'Bearer a.b.c' })).status).toBe(200);
+  });
+
+  it('one sandbox to a state file: a second is refused (exit 7) while the first runs, and starts once it stopped', async () => {
+    const path = join(dir, 'shared.json');
+    const first = await start(path);
+    await expect(startSandbox({ statePath: path })).rejects.toMatchObject({ code: 'local_state', message: expect.stringContaining(`another sandbox (pid ${process.pid}) keeps its state in ${path}`) });
+    await first.close();
+    open = open.filter((s) => s !== first);
+    const second = await start(path);
+    expect((await register(second)).status).toBe(201);
+  });
+
+  it('a state file in a directory that does not exist: exit 7 saying so, nothing created', async () => {
+    const path = join(dir, 'missing', 'state.json');
+    await expect(start(path)).rejects.toMatchObject({ code: 'local_state', message: `could not use the sandbox state file ${path}: its directory ${join(dir, 'missing')} does not exist` });
+    expect(() => statSync(join(dir, 'missing'))).toThrow(/ENOENT/);
+  });
+
   it('a new account has no memories: the statistics are the account\'s, not invented', async () => {
     const s = await start();
     const account = (await register(s)).body.data as { api_key: string; machine_fingerprint: string };

@@ -82,6 +82,34 @@ export async function withFileLock<T>(lockPath: string, task: () => Promise<T> |
   }
 }
 
+/**
+ * Takes the lock for as long as a process needs it (a sandbox keeping its state file), without
+ * waiting: the function that lets it go (also called at exit), or the holder when a live process has
+ * it. One whose holder is gone, or whose pid now belongs to another process, is taken over.
+ */
+export function holdFileLock(lockPath: string): { release: () => void } | { holder: string } {
+  const own = `${process.pid} ${processStartTime(process.pid) ?? '-'} ${Date.now()} ${Math.random().toString(36).slice(2, 10)}`;
+  for (let attempt = 0; ; attempt++) {
+    if (tryCreate(lockPath, own)) {
+      const forget = cleanupOnExit(() => removeIfUnchanged(lockPath, own));
+      return {
+        release: () => {
+          forget();
+          removeIfUnchanged(lockPath, own);
+        },
+      };
+    }
+    const stats = inspectLockFile(lockPath);
+    const text = stats ? readHolder(lockPath) : undefined;
+    if (stats && text !== undefined && isStale(text, stats.mtimeMs, Number.POSITIVE_INFINITY, 2_000) && attempt < 3) {
+      removeIfUnchanged(lockPath, text);
+      continue;
+    }
+    if (!stats && attempt < 3) continue; // gone between our attempts
+    return { holder: text?.trim() || 'unknown' };
+  }
+}
+
 /** Creates the lock holding `content`; false when it exists. A failed write leaves no empty lock behind. */
 function tryCreate(lockPath: string, content: string): boolean {
   let fd: number;
