@@ -81,7 +81,12 @@ export function handleMnemom(state: SandboxState, rules: MnemomRules, req: Mnemo
     if (req.method === 'POST') return idempotent(state, principal, req, () => createAgent(state, principal, req));
     return error(405, 'method_not_allowed', 'use GET or POST');
   }
-  const id = decodeURIComponent(parts[1]!);
+  let id: string;
+  try {
+    id = decodeURIComponent(parts[1]!);
+  } catch {
+    return error(400, 'invalid_agent_id', 'the agent id in the path is not valid percent-encoding');
+  }
   if (parts.length === 2) {
     if (req.method !== 'GET') return error(405, 'method_not_allowed', 'use GET');
     const agent = state.agents.find((a) => a.id === id);

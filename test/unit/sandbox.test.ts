@@ -145,6 +145,15 @@ describe('sandbox: Mnemom agents', () => {
     expect((await call(`${s.mnemomUrl}/agents`, 'POST', { name: 'other', hash_proof: proof }, key)).status).toBe(409);
   });
 
+  it('an agent id that is not valid percent-encoding is a 400 with a JSON error, not a 500', async () => {
+    const s = await start();
+    for (const [method, path] of [['GET', '/agents/%ff'], ['GET', '/agents/%'], ['POST', '/agents/%ff/rekey'], ['POST', '/agents/%E0%A4%A/claim']] as const) {
+      const answer = await call(`${s.mnemomUrl}${path}`, method, method === 'POST' ? {} : undefined, key);
+      expect(answer.status, path).toBe(400);
+      expect(answer.body.error.code, path).toBe('invalid_agent_id');
+    }
+  });
+
   it('replays the first answer for a reused Idempotency-Key, and refuses it with another body', async () => {
     const s = await start();
     const headers = { ...key, 'idempotency-key': '7d4f6c1e-0d3b-4e5a-9f2b-1a2b3c4d5e6f' };
