@@ -21,7 +21,8 @@ export const spec: CommandSpec = {
     { flags: '--stop-when-idle <seconds>', description: 'stop after this long without a request', hidden: true },
   ],
   examples: ['t0ken sandbox', 't0ken sandbox --background > sandbox.env', 'source sandbox.env', 'kill $T0KEN_SANDBOX_PID', 't0ken sandbox --state ~/sandbox-state.json --port 8787'],
-  helpAfter: '\n\nIn the foreground it runs until Ctrl-C or kill (exit 0). --background returns once it listens;\nsource its export lines (bash, zsh and fish alike) and stop it with kill $T0KEN_SANDBOX_PID (it\nstops by itself after an hour without a request).',
+  // One line: the help wraps it to the terminal's width (a line break here was kept as well, mid-sentence).
+  helpAfter: '\n\nIn the foreground it runs until Ctrl-C or kill (exit 0). --background returns once it listens; source its export lines (bash, zsh and fish alike) and stop it with kill $T0KEN_SANDBOX_PID (it stops by itself after an hour without a request).',
 };
 
 interface SandboxCommandOptions {
@@ -45,8 +46,12 @@ export async function run(ctx: Context, options: SandboxCommandOptions): Promise
   const codeTtlMs = options.codeTtl === undefined ? undefined : Number(options.codeTtl) * 1000;
   if (codeTtlMs !== undefined && !(codeTtlMs > 0)) throw usageError('invalid --code-ttl: give seconds greater than 0', 'For example --code-ttl 5.');
   if (options.state === '') throw usageError('--state needs a file name', 'For example --state sandbox-state.json (created when missing).');
-  if (!isLoopbackHost(host)) ctx.out.warn(`binding ${host}: the sandbox is reachable from other machines; it has no real security`);
-  if (options.background) return runInBackground(ctx, options);
+  const idleSeconds = options.stopWhenIdle === undefined ? undefined : parseIdleSeconds(options.stopWhenIdle);
+  // Said once it listens: a failed start's one line is then its reason, not this warning.
+  const warnExposed = () => {
+    if (!isLoopbackHost(host)) ctx.out.warn(`binding ${host}: the sandbox is reachable from other machines; it has no real security`);
+  };
+  if (options.background) return runInBackground(ctx, options, warnExposed);
 
   let sandbox;
   try {
@@ -55,16 +60,20 @@ export async function run(ctx: Context, options: SandboxCommandOptions): Promise
       host,
       ...(codeTtlMs === undefined ? {} : { codeTtlMs }),
       ...(options.state === undefined ? {} : { statePath: options.state }),
-      ...(options.stopWhenIdle === undefined ? {} : { onRequest: idleTimer(Number(options.stopWhenIdle) * 1000) }),
+      ...(idleSeconds === undefined ? {} : { onRequest: idleTimer(idleSeconds * 1000) }),
     });
   } catch (error) {
     if (error instanceof CliError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const where = port === undefined && options.state !== undefined ? `the port ${options.state} remembers` : `${host}:${port ?? 0}`;
-    // EADDRNOTAVAIL: no interface of this machine has that address; the port is not the problem.
-    const hint = code === 'EADDRNOTAVAIL' ? `No interface of this machine has the address ${host}: pass one it has with --host (127.0.0.1 by default).` : 'Pick another --port, or --port 0 for a free one.';
+    // EADDRNOTAVAIL: no interface of this machine has that address; ENOTFOUND: it is no address at all.
+    // The port is not the problem either way.
+    const hint = code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+      ? `No interface of this machine has the address ${host}: pass one it has with --host (127.0.0.1 by default).`
+      : 'Pick another --port, or --port 0 for a free one.';
     throw usageError(`cannot listen on ${where} (${code ?? (error as Error).message})`, hint);
   }
+  warnExposed();
   ctx.out.result(
     { t0ken_api_url: sandbox.t0kenUrl, mnemom_api_url: sandbox.mnemomUrl, url: sandbox.url, pid: process.pid },
     () => `export T0KEN_API_URL=${sandbox.t0kenUrl}\nexport MNEMOM_API_URL=${sandbox.mnemomUrl}\nexport T0KEN_SANDBOX_PID=${process.pid}`,
@@ -89,6 +98,15 @@ export async function run(ctx: Context, options: SandboxCommandOptions): Promise
   });
 }
 
+/** --stop-when-idle: whole seconds a timer can wait (Node's timers hold at most 2^31 - 1 ms, about 24 days). */
+function parseIdleSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !(seconds > 0) || seconds * 1000 > 2 ** 31 - 1) {
+    throw usageError(`invalid --stop-when-idle ${JSON.stringify(value.slice(0, 40))}: give whole seconds from 1 to 2147483`, 'For example --stop-when-idle 3600.');
+  }
+  return seconds;
+}
+
 /** SIGTERMs this process after `ms` without a request. */
 function idleTimer(ms: number): () => void {
   let timer: NodeJS.Timeout | undefined;
@@ -105,7 +123,7 @@ function idleTimer(ms: number): () => void {
  * `--background`: the same sandbox in a detached process; returns once it listens, with its export
  * lines (T0KEN_SANDBOX_PID included, so any shell can stop it with `kill $T0KEN_SANDBOX_PID`).
  */
-async function runInBackground(ctx: Context, options: SandboxCommandOptions): Promise<void> {
+async function runInBackground(ctx: Context, options: SandboxCommandOptions, warnExposed: () => void): Promise<void> {
   const args = ['sandbox', '-q', '--stop-when-idle', String(BACKGROUND_IDLE_SECONDS)];
   for (const [flag, value] of [['--port', options.port], ['--host', options.host], ['--state', options.state], ['--code-ttl', options.codeTtl]] as const) {
     if (value !== undefined) args.push(flag, value);
@@ -121,6 +139,7 @@ async function runInBackground(ctx: Context, options: SandboxCommandOptions): Pr
       hint: 'Run `t0ken sandbox` in the foreground with the same options to see why.',
     });
   }
+  warnExposed();
   const value = (name: string) => new RegExp(`^export ${name}=(\\S+)$`, 'm').exec(started.output)?.[1] ?? '';
   const t0kenUrl = value('T0KEN_API_URL');
   ctx.out.result(

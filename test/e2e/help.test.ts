@@ -42,6 +42,20 @@ describe('help', () => {
     expect((await run(['help', 'nope'])).code).toBe(2);
   });
 
+  it('no help text breaks a sentence after a few words (a line break written into the text, then wrapped again)', async () => {
+    const { commands } = await collectManifest();
+    for (const spec of commands) {
+      const lines = (await run([...spec.path, '--help'], { env: { COLUMNS: '80' } })).stdout.split('\n');
+      for (let i = 0; i + 1 < lines.length; i++) {
+        const [line, next] = [lines[i]!, lines[i + 1]!];
+        // Prose, not an indented option or example: a short line whose sentence goes on below was cut.
+        if (line !== '' && !line.startsWith(' ') && line.length < 40 && /^[a-z$]/.test(next)) {
+          expect.fail(`t0ken ${spec.path.join(' ')} --help breaks after ${JSON.stringify(line)}, then ${JSON.stringify(next)}`);
+        }
+      }
+    }
+  });
+
   it('every variable a command\'s help lists is described there and in help environment', async () => {
     const { commands } = await collectManifest();
     const listed = new Set(commands.flatMap((spec) => spec.environment ?? []));

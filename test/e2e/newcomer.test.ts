@@ -185,6 +185,25 @@ describe('sandbox', () => {
     }
   });
 
+  it('an address no interface has: the reason is the address, in the foreground and in the background (not the warning that comes first)', async () => {
+    for (const args of [['sandbox', '--host', '192.0.2.1'], ['sandbox', '--background', '--host', '192.0.2.1'], ['sandbox', '--host', '999.1.1.1']]) {
+      const result = await t0kenProcess(args);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(/^t0ken: (the background sandbox did not start: )?cannot listen on (192\.0\.2\.1|999\.1\.1\.1):0 \((EADDRNOTAVAIL|ENOTFOUND|EAI_AGAIN)\)\n/);
+      expect(result.stderr, args.join(' ')).not.toContain('reachable from other machines');
+      if (!args.includes('--background')) expect(result.stderr, args.join(' ')).toContain('No interface of this machine has the address');
+    }
+  });
+
+  it('--stop-when-idle past what a timer holds, or not a number: exit 2, not a sandbox that stops at once', async () => {
+    for (const value of ['3000000', '1e309', 'abc', '-1', '0']) {
+      const result = await t0kenProcess(['sandbox', '--port', '0', '--stop-when-idle', value]);
+      expect(result.code, `${value}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toContain('invalid --stop-when-idle');
+      expect(result.stdout).toBe('');
+    }
+  });
+
   it('help has no (default: "0") and no example that hangs', async () => {
     const help = await t0ken(['sandbox', '--help']);
     expect(help.stdout).not.toContain('(default: "0")');
