@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * The largest body the sandbox reads: room for what t0ken itself sends at most (`agent create` with a
+ * 128 KiB card and a 128 KiB policy, escaped in JSON), so a rehearsal does not fail where t0ken
+ * promised success.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 export class BodyTooLarge extends Error {}
 

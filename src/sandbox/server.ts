@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { isCliError, stateError } from '../core/errors.js';
 import { holdFileLock } from '../platform/fs/lock.js';
-import { BodyTooLarge, lowerHeaders, parseObject, readBody, sendJson, type RecordedRequest, type Reply } from './http-util.js';
+import { BodyTooLarge, MAX_BODY_BYTES, lowerHeaders, parseObject, readBody, sendJson, type RecordedRequest, type Reply } from './http-util.js';
 import { handleMnemom, mnemomAnswerHeaders, MNEMOM_TAIL } from './mnemom-routes.js';
 import { SandboxState } from './state.js';
 import { loadStateFile, saveStateFile } from './state-file.js';
@@ -84,7 +84,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       bodyText = await readBody(req);
     } catch (error) {
       requests.push({ method, path: url.pathname + url.search, headers, body: '' });
-      if (error instanceof BodyTooLarge) return send(413, { success: false, error: { code: 'payload_too_large', message: 'the body is over 64 KiB' } });
+      if (error instanceof BodyTooLarge) return send(413, { success: false, error: { code: 'payload_too_large', message: `the body is over ${MAX_BODY_BYTES / 1024} KiB` } });
       throw error;
     }
     requests.push({ method, path: url.pathname + url.search, headers, body: bodyText });

@@ -125,6 +125,20 @@ describe('agent create', () => {
     expect(JSON.parse(result.stdout).card_id).toMatch(/^card-/);
   });
 
+  it('the largest card and policy t0ken accepts reach the sandbox (it refused bodies over 64 KiB: 413, exit 4)', async () => {
+    const card = join(files, 'big-card.json');
+    const policy = join(files, 'big-policy.yaml');
+    // Just under the 128 KiB t0ken takes for each, with quotes and newlines that JSON escapes.
+    writeFileSync(card, JSON.stringify({ principles: Array.from({ length: 2900 }, (_, i) => `be "honest" ${i}\n`) }));
+    writeFileSync(policy, `${'rule: "x"\n'.repeat(12_000)}`);
+    expect(statSync(card).size).toBeGreaterThan(64 * 1024);
+    expect(statSync(card).size).toBeLessThanOrEqual(128 * 1024);
+    expect(statSync(policy).size).toBeLessThanOrEqual(128 * 1024);
+    const result = await t0ken(['agent', 'create', '--name', unique('big'), '--key-env', 'PROVIDER_KEY', '--card', card, '--policy', policy, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).card_id).toMatch(/^card-/);
+  });
+
   it('refuses bad card files with exit 2 and sends nothing', async () => {
     const invalid = join(files, 'invalid.json');
     const array = join(files, 'array.json');

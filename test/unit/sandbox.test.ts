@@ -42,7 +42,7 @@ describe('sandbox: t0ken machine accounts', () => {
     expect(bad.status).toBe(422);
     expect(bad.body.detail[0].loc).toEqual(['body', 'platform']);
     expect((await call(`${s.t0kenUrl}/agents/auto-register`, 'POST', '{nope')).status).toBe(400);
-    expect((await call(`${s.t0kenUrl}/agents/auto-register`, 'POST', 'x'.repeat(70_000))).status).toBe(413);
+    expect((await call(`${s.t0kenUrl}/agents/auto-register`, 'POST', 'x'.repeat(1024 * 1024 + 1))).status).toBe(413);
   });
 
   it('claim codes: 6 digits, 429 with Retry-After on a quick re-init, 409 on a second verify', async () => {
