@@ -37,5 +37,21 @@ export function parseCard(text: string, fileName: string): Record<string, unknow
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     throw usageError(`${fileName} must hold a JSON object, not ${kind}`, 'An alignment card is a JSON object: {"…": …}.');
   }
+  const path = pathToEndlessNumber(value, '');
+  if (path !== undefined) {
+    // JSON.parse makes 1e999 Infinity, which the request would then carry as null: the card would change silently.
+    throw usageError(`${fileName} holds a number too large for JSON to carry (at ${path || 'the top'})`, 'Write it as a string, or as a number below 1.8e308.');
+  }
   return value as Record<string, unknown>;
+}
+
+/** Where the first number that is not finite sits (`.a[2].b`), or undefined. */
+function pathToEndlessNumber(value: unknown, path: string): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const found = pathToEndlessNumber(inner, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

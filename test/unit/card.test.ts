@@ -26,6 +26,12 @@ describe('alignment card validation', () => {
     expect(() => parseCard('', 'c.json')).toThrow(/the file is empty/);
   });
 
+  it('refuses a number JSON cannot carry (1e999 parses as Infinity and was sent as null), and says where', () => {
+    expect(() => parseCard('{"a": {"b": [1, -1e999]}}', 'card.json')).toThrow(/card\.json holds a number too large for JSON to carry \(at \.a\.b\[1\]\)/);
+    expect(() => parseCard('{"limit": 1e999}', 'card.json')).toThrow(/at \.limit/);
+    expect(parseCard('{"big": 1.7e308, "small": 1e-999}', 'card.json')).toEqual({ big: 1.7e308, small: 0 });
+  });
+
   it('refuses files over 128 KiB', () => {
     const big = `{"x": "${'a'.repeat(MAX_CARD_BYTES)}"}`;
     expect(() => parseCard(big, 'big.json')).toThrow(/larger than 128 KiB/);
