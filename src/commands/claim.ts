@@ -3,7 +3,6 @@ import { T0KEN_ENV } from '../core/environment.js';
 import { claimSteps } from '../core/claim-story.js';
 import type { Context } from '../context.js';
 import { isCliError } from '../core/errors.js';
-import { Exit } from '../core/exit-codes.js';
 import { claimNextSteps } from '../core/claim-story.js';
 import { emailProblem, validateEmail } from '../core/validate.js';
 import { ask } from '../ui/prompt.js';
@@ -41,12 +40,14 @@ export async function run(ctx: Context, options: { email?: string; fingerprint?:
       })),
   );
   await target.store.prepareWrite(); // the code is issued once, with a cooldown: be able to keep it
-  const answer = await withSpinner(ctx, 'Starting the claim…', async () =>
-    target.api.claimInit({ machine_fingerprint: await target.serviceFingerprint(), email }),
-  ).catch(async (error: unknown) => {
-    // "Already claimed": remember what the service said, so whoami/status agree with it.
-    if (isCliError(error) && error.exitCode === Exit.conflict) throw await recordServiceClaim(target, ctx.now(), error);
-    throw error;
+  const answer = await withSpinner(ctx, 'Starting the claim…', async () => {
+    // Named first: a MemoryX file whose key is another account's is a conflict of its own (exit 6), not the service's "already claimed".
+    const machineFingerprint = await target.serviceFingerprint();
+    return target.api.claimInit({ machine_fingerprint: machineFingerprint, email }).catch(async (error: unknown) => {
+      // "Already claimed": remember what the service said, so whoami/status agree with it.
+      if (isCliError(error) && error.status === 409) throw await recordServiceClaim(target, ctx.now(), error);
+      throw error;
+    });
   });
   await storeAnswer(target.store, (data) => {
     const holder = target.holder(data);

@@ -51,11 +51,13 @@ export async function run(ctx: Context, options: { code?: string; fingerprint?: 
   }
   const code = validateVerificationCode(given);
   await target.store.prepareWrite(); // a code is spent once: be able to record the claim
-  const answer = await withSpinner(ctx, 'Verifying…', async () =>
-    target.api.claimVerify({ machine_fingerprint: await target.serviceFingerprint(), verification_code: code }),
-  ).catch(async (error: unknown) => {
-    if (isCliError(error) && error.exitCode === Exit.conflict) throw await recordServiceClaim(target, ctx.now(), error);
-    throw withClaimHint(error, pending, target.flag, ctx.now());
+  const answer = await withSpinner(ctx, 'Verifying…', async () => {
+    // Named first: a MemoryX file whose key is another account's is a conflict of its own (exit 6), not the service's "already claimed".
+    const machineFingerprint = await target.serviceFingerprint();
+    return target.api.claimVerify({ machine_fingerprint: machineFingerprint, verification_code: code }).catch(async (error: unknown) => {
+      if (isCliError(error) && error.status === 409) throw await recordServiceClaim(target, ctx.now(), error);
+      throw withClaimHint(error, pending, target.flag, ctx.now());
+    });
   });
   const email = pending?.email ?? '';
   await storeAnswer(target.store, (data) => {

@@ -166,8 +166,12 @@ describe('claim --fingerprint: one email gathers every pool', () => {
     const foreign = await t0ken(['claim', '--email', 'pat@example.com', '--fingerprint', SDK_FP]);
     expect(foreign.code, foreign.stderr).toBe(6);
     expect(foreign.stderr).toContain('nothing was claimed');
+    expect(foreign.stderr).not.toContain('records it so'); // not the service's "already claimed": nothing is recorded
     expect(posts('/agents/claim/init').length).toBe(before);
     expect(readdirSync(join(dirs.home, '.memoryx'))).toEqual(['config.json']);
+    expect(JSON.parse(readFileSync(join(config.dir, 'config.json'), 'utf8')).identity_claims ?? {}).toEqual({});
+    const all = await t0ken(['whoami', '--all', '--json']);
+    expect(JSON.stringify(JSON.parse(all.stdout))).not.toMatch(/"state":"claimed"/);
   });
 });
 
