@@ -10,7 +10,7 @@ import type { ClaimRecord, PendingClaim } from '../store/schema.js';
 import { withSpinner } from '../ui/spinner.js';
 import { storeAnswer } from '../identity/stored-answer.js';
 import { formatLocalTime } from '../core/format.js';
-import { openClaimTarget, recordServiceClaim } from '../identity/claim-target.js';
+import { forgetDeadClaim, openClaimTarget, recordServiceClaim } from '../identity/claim-target.js';
 
 export const spec: CommandSpec = {
   path: ['verify'],
@@ -56,6 +56,7 @@ export async function run(ctx: Context, options: { code?: string; fingerprint?: 
     const machineFingerprint = await target.serviceFingerprint();
     return target.api.claimVerify({ machine_fingerprint: machineFingerprint, verification_code: code }).catch(async (error: unknown) => {
       if (isCliError(error) && error.status === 409) throw await recordServiceClaim(target, ctx.now(), error);
+      if (isCliError(error) && error.status === 410) await forgetDeadClaim(target);
       throw withClaimHint(error, pending, target.flag, ctx.now());
     });
   });

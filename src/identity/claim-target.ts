@@ -65,6 +65,19 @@ export async function openClaimTarget(ctx: Context, fingerprint: string | undefi
 }
 
 /**
+ * The service answered 410 to verify (too many wrong codes, or the code expired there): the stored
+ * claim can never be verified, so it goes, and `whoami` no longer sends the user to `verify`.
+ */
+export async function forgetDeadClaim(target: ClaimTarget): Promise<void> {
+  await target.store
+    .update((data) => {
+      const holder = target.holder(data);
+      if (holder?.pending_claim) delete holder.pending_claim;
+    })
+    .catch(() => undefined);
+}
+
+/**
  * The service answered 409 "already claimed": record it (source 'service'), so `whoami` says claimed
  * as the service does. What we cannot know (who, when) stays empty. A failed write changes nothing
  * of the answer the user gets. Returns the error to throw: its hint says what was recorded (the

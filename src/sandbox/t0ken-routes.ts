@@ -116,7 +116,8 @@ function claimVerify(state: SandboxState, account: SandboxAccount, rules: T0kenR
       claim.locked = true;
       return fail(410, 'claim_locked', 'too many wrong codes; start a new claim');
     }
-    return fail(400, 'invalid_code', `wrong verification code; ${rules.maxCodeAttempts - claim.wrongTries} attempts left`);
+    const left = rules.maxCodeAttempts - claim.wrongTries;
+    return fail(400, 'invalid_code', `wrong verification code; ${left} ${left === 1 ? 'attempt' : 'attempts'} left`);
   }
   // The person's account: every machine account claimed with this email merges into the same one.
   const userId = state.humanFor(claim.email);

@@ -281,6 +281,25 @@ describe('claim and verify', () => {
     expect((await t0ken(['verify', '--code', '12ab56'])).code).toBe(2);
   });
 
+  it('too many wrong codes (the service answers 410): the dead claim is dropped, so whoami no longer says to verify', async () => {
+    await t0ken(['register'], { T0KEN_FINGERPRINT: `fp_${'6'.repeat(32)}` });
+    await t0ken(['claim', '--email', 'lock@example.com']);
+    const code = storedAccount().pending_claim.verification_code as string;
+    const wrong = (n: number) => String((Number(code) + n) % 1_000_000).padStart(6, '0');
+    const first = await t0ken(['verify', '--code', wrong(1)]);
+    expect(first.code).toBe(4);
+    expect(first.stderr).toMatch(/\b4 attempts left/);
+    for (let n = 2; n <= 3; n++) expect((await t0ken(['verify', '--code', wrong(n)])).code).toBe(4);
+    expect((await t0ken(['verify', '--code', wrong(4)])).stderr).toMatch(/\b1 attempt left/);
+    expect((await t0ken(['verify', '--code', wrong(5)])).stderr).toMatch(/too many wrong codes/);
+    expect(storedAccount().pending_claim).toBeUndefined();
+    const who = JSON.parse((await t0ken(['whoami', '--json'])).stdout);
+    expect(who.claim.state).toBe('unclaimed');
+    const again = await t0ken(['verify']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('t0ken claim');
+  });
+
   it('refuses an expired pending code without a network call', async () => {
     const short = await startSandbox({ codeTtlMs: 300 });
     try {
