@@ -1,3 +1,4 @@
+import { stateError } from '../core/errors.js';
 import { readStdinSync, stdinIsTerminal } from './stdin.js';
 import { stdio, type StdioWriter } from './stdio.js';
 
@@ -31,12 +32,22 @@ export interface TerminalStreams {
 
 let streamsUsed = false;
 
+/** process.cwd(), or exit 7 saying the directory is gone (Node's own error read "could not uv_cwd a file"). */
+function currentDirectory(): string {
+  try {
+    return process.cwd();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw stateError('the current directory no longer exists (it was removed after this shell entered it)', 'cd to a directory that exists, then run the command again.', error);
+  }
+}
+
 /** The process's own io. */
 export function processIO(): CliIO {
   return {
     env: process.env,
     get cwd() {
-      return process.cwd(); // asked when used: a run in a removed directory fails only where it needs one
+      return currentDirectory(); // asked when used: a run in a removed directory fails only where it needs one
     },
     now: Date.now,
     ...stdio(),

@@ -296,6 +296,20 @@ describe('T0KEN_CONFIG_DIR naming something that is not a directory', () => {
   });
 });
 
+describe('a current directory that was removed', () => {
+  it('a command that needs it says so (exit 7), not "could not uv_cwd a file"; one that does not runs', () => {
+    const script = `mkdir gone && cd gone && rmdir ../gone && exec "$0" "$@"`;
+    const inRemoved = (args: string[]) =>
+      spawnSync('sh', ['-c', script, process.execPath, BIN, ...args], { cwd: root, encoding: 'utf8', timeout: 20_000, env: cleanEnv({ T0KEN_CONFIG_DIR: config.dir, HOME: dirs.home, T0KEN_API_KEY: KEY }) });
+    const write = inRemoved(['mcp', 'config', '--client', 'claude-code', '--write', '--', 'npx', 'some-server']);
+    expect(write.status, write.stderr).toBe(7);
+    expect(write.stderr).toBe('t0ken: the current directory no longer exists (it was removed after this shell entered it)\ncd to a directory that exists, then run the command again.\n');
+    const token = inRemoved(['token']);
+    expect(token.status, token.stderr).toBe(0);
+    expect(token.stdout).toBe(`${KEY}\n`);
+  });
+});
+
 describe('stdout on a full disk (/dev/full)', () => {
   /** Runs t0ken with stdout on /dev/full: the write fails with ENOSPC. */
   const toFullDisk = (args: string[], env: Record<string, string> = {}, stream: 'stdout' | 'stderr' = 'stdout') =>
