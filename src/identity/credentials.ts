@@ -144,8 +144,9 @@ export async function dropStaleKeychainCopy(ctx: Context, previous: SecretHolder
 }
 
 /** What became of the keychain entry, as the end of the sentence: only what really happened. */
-export const KEYCHAIN_OUTCOME: Record<'deleted' | 'left' | 'none', (what: string) => string> = {
+export const KEYCHAIN_OUTCOME: Record<'deleted' | 'missing' | 'left' | 'none', (what: string) => string> = {
   deleted: (what) => ` and deleted ${what} from the keychain`,
+  missing: (what) => `; ${what} was no longer in the keychain (removed outside t0ken)`,
   left: (what) => `; ${what} was left in the keychain (see the warning)`,
   none: () => '',
 };
@@ -156,12 +157,11 @@ export const KEYCHAIN_OUTCOME: Record<'deleted' | 'left' | 'none', (what: string
  * session cannot reach at all, the entry is left behind with a warning that names it, so the record
  * can still be forgotten or replaced (a stale copy left by a key that moved to the file).
  */
-export async function deleteKeychainEntry(ctx: Context, record: SecretHolder, label: SecretLabel, options: { lockedIsError: boolean } = { lockedIsError: true }): Promise<'deleted' | 'left' | 'none'> {
+export async function deleteKeychainEntry(ctx: Context, record: SecretHolder, label: SecretLabel, options: { lockedIsError: boolean } = { lockedIsError: true }): Promise<'deleted' | 'missing' | 'left' | 'none'> {
   const ref = record.api_key_ref;
   if (!ref) return 'none';
   try {
-    await keychainFor(ctx)().delete(ref.account);
-    return 'deleted';
+    return (await keychainFor(ctx)().delete(ref.account)) ? 'deleted' : 'missing';
   } catch (error) {
     if (!(error instanceof KeychainError)) throw error;
     if (error.problem === 'locked' && options.lockedIsError) throw keychainCliError(error, label, 'delete');

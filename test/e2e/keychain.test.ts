@@ -218,7 +218,12 @@ describe.runIf(haveKeyring)('with a real Secret Service (gnome-keyring)', () => 
     const recover = await t0ken(['register', '--force']);
     expect(recover.code, recover.stderr).toBe(0);
     expect((await t0ken(['token'])).stdout).toBe(`${key}\n`);
-    await t0ken(['logout', '--yes']);
+    // Deleted behind its back again: logout says the key was gone already, not that it deleted it.
+    expect(keyring.entry('delete', account())).toBe(true);
+    const logout = await t0ken(['logout', '--yes']);
+    expect(logout.code, logout.stderr).toBe(0);
+    expect(logout.stdout).toContain('its key was no longer in the keychain (removed outside t0ken)');
+    expect(logout.stdout).not.toContain('deleted its key');
   });
 });
 
