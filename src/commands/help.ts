@@ -19,6 +19,11 @@ export const spec: CommandSpec = {
 /** `t0ken help [exit-codes | environment | <command>]`. */
 export async function run(ctx: Context, _options: Record<string, unknown>, args: string[], specs: () => Promise<Manifest>): Promise<void> {
   const [topic, sub] = args;
+  // Words after a whole topic were ignored (`help exit-codes extra` printed the table, exit 0): a typo is not a topic.
+  const depth = topic === 'exit-codes' || topic === 'environment' ? 1 : 2;
+  if (args.length > depth) {
+    throw usageError(`no help topic ${JSON.stringify(args.join(' ').slice(0, 80))}: ${JSON.stringify(args.slice(0, depth).join(' '))} is one, and nothing goes after it`, `Run \`t0ken help ${args.slice(0, depth).join(' ')}\`.`);
+  }
   if (topic === 'exit-codes') {
     const rows = EXIT_CODE_TABLE.map(([code, meaning]) => ({ code, meaning }));
     ctx.out.result({ exit_codes: rows }, () => exitCodesText(Math.min(HELP_WIDTH, ctx.out.width)));

@@ -40,6 +40,11 @@ describe('help', () => {
     }
     expect((await run(['help', 'agent', 'create'])).stdout).toMatch(/^Usage: t0ken agent create/);
     expect((await run(['help', 'nope'])).code).toBe(2);
+    for (const extra of [['help', 'exit-codes', 'extra'], ['help', 'environment', 'x'], ['help', 'agent', 'create', 'x']]) {
+      const result = await run(extra);
+      expect(result.code, extra.join(' ')).toBe(2); // was exit 0, the word after the topic ignored
+      expect(result.stderr).toContain('nothing goes after it');
+    }
   });
 
   it('no help text breaks a sentence after a few words (a line break written into the text, then wrapped again)', async () => {
