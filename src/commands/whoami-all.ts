@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { PYTHON_SDK_FINGERPRINT } from '../core/python-sdk-fingerprint.js';
 import { isCliError, notRegisteredError } from '../core/errors.js';
 import { MEMORYX_CLIENTS } from '../core/memoryx-clients.js';
 import type { ClaimHolder } from '../identity/claim-target.js';
@@ -91,7 +92,11 @@ function claimSummary(holder: ClaimHolder | undefined, now: number): ClaimSummar
 }
 
 function describeClaim(claim: ClaimSummary, identity: FoundIdentity): string {
-  const flag = identity.kind === 't0ken' || identity.same_account ? '' : ` --fingerprint ${identity.machine_fingerprint ?? '<fp>'}`;
+  const own = identity.kind === 't0ken' || identity.same_account;
+  const fingerprint = identity.machine_fingerprint;
+  // A file's fingerprint claim --fingerprint refuses (a hand edit, control characters) gets no command that would fail.
+  if (!own && fingerprint !== undefined && fingerprint !== null && !PYTHON_SDK_FINGERPRINT.test(fingerprint)) return 'cannot be claimed: its machine_fingerprint is not 32 lowercase hex characters';
+  const flag = own ? '' : ` --fingerprint ${fingerprint ?? '<fp>'}`;
   switch (claim.state) {
     case 'claimed':
       return `claimed by ${claim.email || 'its owner'}${claim.merged_to_user_id ? ` (user ${claim.merged_to_user_id})` : ''} on ${formatLocalTime(claim.claimed_at)}`;

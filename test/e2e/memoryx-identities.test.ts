@@ -67,6 +67,16 @@ describe('whoami --all', () => {
     }
   });
 
+  it('a file whose machine_fingerprint claim --fingerprint refuses is said not claimable, with no command that would fail', async () => {
+    expect((await t0ken(['register'])).code).toBe(0);
+    mkdirSync(join(dirs.home, '.memoryx'), { recursive: true });
+    writeFileSync(sdkFile(), JSON.stringify({ api_key: 'omx_agent_HandEditedFile000000000001', project_id: 'p', user_id: 'u', machine_fingerprint: '\u001b]0;x', base_url: sandbox.t0kenUrl.replace(/\/v1$/, '') }));
+    const all = await t0ken(['whoami', '--all']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toContain('cannot be claimed: its machine_fingerprint is not 32 lowercase hex characters');
+    expect(all.stdout).not.toMatch(/--fingerprint \S*0;x/);
+  });
+
   it('a client file t0ken may not read (a symlink) is said on stderr; t0ken\'s own account is still listed', async () => {
     expect((await t0ken(['register'])).code).toBe(0);
     mkdirSync(join(dirs.home, '.memoryx'));
