@@ -23,6 +23,7 @@ const ATTEMPTS = 5;
 // tinyproxy cannot be handed a listening socket, so it binds a port found free a moment before; another
 // program (a test's server on an ephemeral port) can take it in between. Then it exits 71 saying so.
 const PORT_TAKEN = 'Could not create listening sockets';
+const EX_OSERR = 71; // the status it exits with then
 // Written to its log once its own socket listens: a check that something accepts on the port could be
 // answered by whichever program took it.
 const READY = 'Accepting connections';
@@ -39,7 +40,7 @@ export async function startTinyproxy(
     const started = await startOn(dir, name, port, auth);
     if ('proxy' in started) return started.proxy;
     failures.push(`port ${port}: ${started.failure}`);
-    if (!started.failure.includes(PORT_TAKEN)) break;
+    if (!started.failure.includes(PORT_TAKEN) && !started.failure.startsWith(`exited ${EX_OSERR}:`)) break;
   }
   throw new Error(`tinyproxy did not start: ${failures.join('; ')}`);
 }
@@ -65,7 +66,8 @@ async function startOn(
   const child: ChildProcess = spawn('tinyproxy', ['-d', '-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'close', not 'exit': its stderr (the reason) may still be on its way when 'exit' comes (CI once saw an empty one).
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   const deadline = Date.now() + 10_000;
   for (;;) {
