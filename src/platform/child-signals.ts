@@ -38,6 +38,10 @@ export function inForegroundOfTerminal(): boolean {
  * terminal) gets every signal passed on unless t0ken has since become the foreground, when the
  * terminal gave it Ctrl-C and Ctrl-\\ already.
  *
+ * An isolated child has no controlling terminal: a program that opens /dev/tty (a password prompt,
+ * a full-screen program) cannot, where t0ken runs a child (Node < 22.15 at a terminal); where
+ * process.execve exists, exec becomes the program and this does not arise.
+ *
  * SIGTSTP (Ctrl-Z, or `kill -TSTP`) stops the child with SIGSTOP (a process in a session of its own
  * is in an orphaned group, which the kernel does not stop for SIGTSTP) and then t0ken itself, so
  * the shell sees its job stopped; SIGCONT (fg, bg, `kill -CONT`) resumes the child with t0ken.
@@ -48,7 +52,11 @@ export function forwardSignals(child: ChildProcess, isolated: boolean): () => vo
   const send = (signal: NodeJS.Signals) => {
     if (!alive()) return;
     try {
-      child.kill(signal);
+      // An isolated child leads a process group of its own: the signal goes to that whole group, as a
+      // terminal sends Ctrl-C to its whole foreground job (to the child alone, `sh -c 'sleep 30'`
+      // ignored Ctrl-C until sleep ended).
+      if (isolated && child.pid !== undefined) process.kill(-child.pid, signal);
+      else child.kill(signal);
     } catch {
       // gone in between
     }

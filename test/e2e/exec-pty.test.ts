@@ -98,6 +98,20 @@ describe.runIf(hasTmux && process.platform === 'linux')(`exec in a terminal's fo
     expect(screen).toContain('final {"SIGINT":2,"SIGHUP":1,"SIGWINCH":1}');
   });
 
+  it('Ctrl-C reaches what the program started too: a shell waiting on a sleep ends at once, 130', async () => {
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, T0KEN_CONFIG_DIR: join(work, 'config'), T0KEN_API_KEY: 'omx_agent_ptyTestKey0000000001', T0KEN_CREDENTIAL_STORE: 'file', PS1: '$ ' };
+    tmux = Tmux.start({ command: 'bash --norc --noprofile', env });
+    tmux.type(`${process.execPath} ${BIN} exec -- sh -c 'echo started; sleep 60; echo after'; echo "status=$?"`);
+    tmux.keys('Enter');
+    await tmux.waitFor(/^started$/m);
+    tmux.keys('C-c');
+    // Back at the prompt within seconds, not after the sleep's 60 s. A child path: t0ken exits 130 and
+    // bash goes on to print it; execve: the job itself died of SIGINT, and bash drops the rest of the line.
+    const screen = await tmux.waitFor(/\^C\n?(?:status=130\n)?[^\n]*[#$]\s*$/, 8000);
+    expect(screen).not.toMatch(/^after$/m);
+    if (!EXECVE) expect(screen).toContain('status=130');
+  });
+
   it('kill -TSTP stops the program with t0ken, kill -CONT resumes both', async () => {
     const { t0ken, program } = await startInTerminal();
     process.kill(t0ken, 'SIGTSTP');
