@@ -60,8 +60,19 @@ function decodeOrKeep(text: string): string {
   }
 }
 
+/**
+ * The value as it may be shown: everything before its last `@` (a user name and password, with or
+ * without the `http://` in front, a password holding `/` or `@`) becomes `…`.
+ */
+function withoutCredentials(value: string): string {
+  const at = value.lastIndexOf('@');
+  if (at < 0) return value;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
+  return `${scheme}…@${value.slice(at + 1)}`;
+}
+
 function parseProxyVariable(variable: string, value: string): URL {
-  const shown = JSON.stringify(value.replace(/\/\/[^@/]*@/, '//…@').slice(0, 80)); // never the password
+  const shown = JSON.stringify(withoutCredentials(value).slice(0, 80)); // never the password
   const hint = `Set ${variable} to a URL like http://proxy.example:3128 (with the http:// part), or unset it.`;
   let url: URL;
   try {

@@ -29,6 +29,18 @@ describe('choosing a proxy (issue 13.6)', () => {
       expect(() => proxyFor(url('http://127.0.0.1'), { HTTPS_PROXY: value }), value).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringContaining('HTTPS_PROXY') }));
     }
     expect(() => proxyFor(url('https://t0ken.ai'), { http_proxy: 'ftp://user:hunter2@p:1' })).toThrow(expect.not.objectContaining({ message: expect.stringContaining('hunter2') }));
+    // Without a scheme (the password was shown whole), with / or @ in the password, or both.
+    for (const value of ['alice:TopSecret9@proxy.corp:3128', 'bob:Hunter2pw@10.0.0.1:8080', 'carol:Pa/ss9word@p.example:1', 'dave:Pa@ss9word@p.example:1', 'socks5://erin:Pa/ss9word@h:1']) {
+      let message = '';
+      try {
+        proxyFor(url('https://t0ken.ai'), { HTTPS_PROXY: value });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message, value).toContain('HTTPS_PROXY is not a valid proxy URL');
+      expect(message, value).not.toMatch(/TopSecret9|Hunter2pw|ss9word/);
+      expect(message, value).toContain('…@');
+    }
   });
 
   it('NO_PROXY: *, names and their subdomains, leading dots, IPs, IPv4 CIDR, ports', () => {
