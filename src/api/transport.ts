@@ -38,7 +38,18 @@ function exchange(request: TransportRequest, proxy: ProxyChoice | undefined): Pr
         reject(classify(error, proxy));
       }
     };
-    const timer = setTimeout(() => finish(new TransportError('timeout', 'ETIMEDOUT', `no complete answer within ${request.timeoutMs} ms`)), request.timeoutMs);
+    // Until the tunnel is open, time runs out at the proxy: say so (it was "t0ken did not answer").
+    const stage = { atProxy: proxy !== undefined };
+    const timer = setTimeout(
+      () =>
+        finish(
+          stage.atProxy && proxy
+            ? new TransportError('proxy', 'ETIMEDOUT', `the proxy ${proxy.display} (from ${proxy.variable}) did not answer the CONNECT within ${request.timeoutMs / 1000} s`,
+              `Check that ${proxy.variable} names an HTTP proxy that is up (http:// for a proxy that speaks plain HTTP), or unset it.`)
+            : new TransportError('timeout', 'ETIMEDOUT', `no complete answer within ${request.timeoutMs} ms`),
+        ),
+      request.timeoutMs,
+    );
     const track: Track = (socket, errors = true) => {
       sockets.add(socket);
       if (errors) socket.on('error', (error) => finish(error));
@@ -46,7 +57,7 @@ function exchange(request: TransportRequest, proxy: ProxyChoice | undefined): Pr
     };
 
     if (proxy) request.trace?.(`* through the proxy ${proxy.display} (from ${proxy.variable})`);
-    openSocket(request.url, proxy, track, request.trace)
+    openSocket(request.url, proxy, track, request.trace, () => (stage.atProxy = false))
       .then((socket) => {
         if (settled) return;
         requestAnswer(request, socket, (error, response) => finish(error, response));
@@ -73,12 +84,14 @@ function closeLater(sockets: Set<Socket>): void {
 type Track = <S extends Socket>(socket: S, errors?: boolean) => S;
 
 /** A connected socket to the target, TLS already verified for https. */
-async function openSocket(url: URL, proxy: ProxyChoice | undefined, track: Track, trace?: (line: string) => void): Promise<Socket> {
+async function openSocket(url: URL, proxy: ProxyChoice | undefined, track: Track, trace?: (line: string) => void, tunnelOpen?: () => void): Promise<Socket> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   let socket: Socket;
-  if (proxy) socket = await tunnel(proxy, host, port, track);
-  else {
+  if (proxy) {
+    socket = await tunnel(proxy, host, port, track);
+    tunnelOpen?.();
+  } else {
     if (url.protocol === 'https:') return secure({ host, port }, host, track, trace);
     const net = lazyRequire('node:net') as typeof import('node:net');
     socket = track(net.connect({ host, port }));

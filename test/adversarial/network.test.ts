@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonError, runCli, type RunResult } from '../helpers/cli.js';
 import { makePki, type IssuedCert, type Pki } from '../helpers/pki.js';
@@ -216,6 +216,25 @@ describe.runIf(hasOpenssl && hasTinyproxy && hasExternalIp)('through a real prox
     expect(error.message).toContain('refused');
     expect(error.message).not.toMatch(/cannot reach/);
     expect(result.stderr).not.toContain('dead-pa55');
+  });
+
+  it('a proxy that takes the connection and never answers the CONNECT is named as the proxy, once, within the timeout', async () => {
+    const silent = createNetServer(() => {}); // accepts, says nothing
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const silentPort = (silent.address() as AddressInfo).port;
+    try {
+      const started = Date.now();
+      const result = await t0ken(['register', '--force', '--json', '--timeout', '2'], { T0KEN_API_URL: remoteUrl(), HTTPS_PROXY: `http://agent:quiet-pa55@127.0.0.1:${silentPort}`, ...trusted() });
+      expect(result.code).toBe(5);
+      const error = jsonError(result.stderr);
+      expect(error.code).toBe('proxy');
+      expect(error.message).toContain(`the proxy http://127.0.0.1:${silentPort} (from HTTPS_PROXY) did not answer the CONNECT within 2 s, so t0ken at `);
+      expect(error.message).toContain('(1 attempt)');
+      expect(result.stderr).not.toContain('quiet-pa55');
+      expect(Date.now() - started).toBeLessThan(8_000); // one attempt: a proxy failure is not retried
+    } finally {
+      silent.close();
+    }
   });
 
   it('the 1 MiB answer limit holds through the proxy: a 100 MB body is cut off, memory stays small', async () => {
