@@ -210,6 +210,14 @@ const UNKNOWN_ISSUER = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
 ]);
 
+/** What to do about an unknown authority: set NODE_EXTRA_CA_CERTS, or, when it is set, check the file it names. */
+export function extraCaHint(extraCerts: string | undefined): string {
+  if (extraCerts === undefined || extraCerts === '') {
+    return 'If your network or company uses its own certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file (export NODE_EXTRA_CA_CERTS=/path/to/ca.pem) and try again.';
+  }
+  return `NODE_EXTRA_CA_CERTS is set (${JSON.stringify(extraCerts.slice(0, 120))}) but gave no authority that signed this certificate: check that it is a readable PEM file holding that CA (Node skips a file it cannot load, with a warning of its own at start).`;
+}
+
 function certificateError(code: string, cert: PeerCertificate, host: string): TransportError {
   if (UNKNOWN_ISSUER.has(code)) {
     const issuer = nameOf(cert.issuer) ?? 'an unnamed authority';
@@ -217,7 +225,7 @@ function certificateError(code: string, cert: PeerCertificate, host: string): Tr
       'tls',
       code,
       `the certificate of ${host} is signed by ${issuer}, which this machine does not trust (${code})`,
-      'If your network or company uses its own certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file (export NODE_EXTRA_CA_CERTS=/path/to/ca.pem) and try again.',
+      extraCaHint(process.env.NODE_EXTRA_CA_CERTS), // Node reads the variable at its start: this process's own, not a test's io
     );
   }
   if (code === 'CERT_HAS_EXPIRED') {

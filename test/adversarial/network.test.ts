@@ -1,6 +1,6 @@
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,6 +125,19 @@ describe.runIf(hasOpenssl)('TLS failures say what is wrong with the certificate 
     const human = await t0ken(['stats'], { T0KEN_API_URL: loopbackUrl() });
     expect(human.stderr).not.toMatch(/cannot reach/);
     expect(human.stderr).toContain('NODE_EXTRA_CA_CERTS');
+  });
+
+  it('an unknown issuer while NODE_EXTRA_CA_CERTS names a file that holds no usable CA: the hint says to check that file, not to set the variable', async () => {
+    server.setSecureContext({ ...certs.good });
+    const garbage = join(work, 'not-a-ca.pem');
+    writeFileSync(garbage, 'this is no certificate\n');
+    for (const extra of [garbage, work]) {
+      const result = await t0ken(['stats', '--json'], { T0KEN_API_URL: loopbackUrl(), NODE_EXTRA_CA_CERTS: extra });
+      expect(result.code).toBe(5);
+      const error = jsonError(result.stderr);
+      expect(error.code).toBe('tls');
+      expect(error.hint).toContain(`NODE_EXTRA_CA_CERTS is set (${JSON.stringify(extra)}) but gave no authority that signed this certificate`);
+    }
   });
 
   it('an expired certificate: says expired, and when', async () => {
