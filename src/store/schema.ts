@@ -87,6 +87,13 @@ export const emptyConfig = (): ConfigData => ({ version: CONFIG_VERSION, t0ken: 
 /** Thrown for content that is not a config we understand; the caller maps it to exit 7. */
 export class ConfigFormatError extends Error {}
 
+/** A config.json a newer t0ken wrote: not corrupt, only ahead of this one. */
+export class NewerConfigError extends ConfigFormatError {
+  constructor(readonly version: number) {
+    super(`it was written by a newer t0ken (format version ${version}; this one reads up to ${CONFIG_VERSION})`);
+  }
+}
+
 type Rec = Record<string, unknown>;
 const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -176,7 +183,7 @@ export function parseConfig(text: string): ConfigData {
   const version = data.version ?? 0;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) throw new ConfigFormatError('"version" is not a whole number');
   if (version > CONFIG_VERSION) {
-    throw new ConfigFormatError(`it was written by a newer t0ken (format version ${version}; this one reads up to ${CONFIG_VERSION})`);
+    throw new NewerConfigError(version);
   }
   for (let v = version; v < CONFIG_VERSION; v++) data = MIGRATIONS[v]!(data);
   const parsed: ConfigData = {

@@ -3,7 +3,7 @@ import { makeDirectories } from '../platform/fs/make-directories.js';
 import { dirname } from 'node:path';
 import { isCliError, stateError, type CliError } from '../core/errors.js';
 import { configFile, lockFile } from './paths.js';
-import { ConfigFormatError, emptyConfig, parseConfig, serializeConfig, type ConfigData } from './schema.js';
+import { ConfigFormatError, NewerConfigError, emptyConfig, parseConfig, serializeConfig, type ConfigData } from './schema.js';
 import { LockTimeoutError, withFileLock, type LockOptions } from '../platform/fs/lock.js';
 import { proveWritable, sweepTempFiles, writeFileAtomic } from '../platform/fs/atomic-write.js';
 import { MAX_CONFIG_BYTES, checkConfigDir, configDirLabel, openConfigFile, requireAbsoluteConfigDir } from './safety.js';
@@ -130,6 +130,10 @@ export class ConfigStore {
     try {
       return parseConfig(text);
     } catch (error) {
+      if (error instanceof NewerConfigError) {
+        // Moving it aside would hide what the newer t0ken stored: this one is what is out of date.
+        throw stateError(`the config file ${this.path} ${error.message.replace(/^it /, '')}`, 'Upgrade t0ken (npm install -g t0ken@latest, or the newer checkout) and run the command again. The file was left untouched.', error);
+      }
       if (error instanceof ConfigFormatError) {
         throw stateError(
           `the config file ${this.path} is corrupt: ${error.message}`,

@@ -310,6 +310,23 @@ describe('a current directory that was removed', () => {
   });
 });
 
+describe('a config.json from a newer t0ken', () => {
+  it('says to upgrade t0ken, not that the file is corrupt or to move it aside; the file is left as it is', async () => {
+    const dir = join(root, `newer-${Date.now()}`);
+    mkdirSync(dir, { mode: 0o700 });
+    const text = '{"version": 3, "t0ken": {}, "mnemom": {}, "something_new": true}\n';
+    writeFileSync(join(dir, 'config.json'), text, { mode: 0o600 });
+    for (const args of [['whoami'], ['token'], ['register']]) {
+      const result = await run(args, { env: { T0KEN_CONFIG_DIR: dir } });
+      expect(result.code, `${args[0]}: ${result.stderr}`).toBe(7);
+      expect(result.stderr).toContain(`the config file ${join(dir, 'config.json')} was written by a newer t0ken (format version 3; this one reads up to 2)`);
+      expect(result.stderr).toContain('Upgrade t0ken');
+      expect(result.stderr).not.toMatch(/corrupt|mv /);
+      expect(readFileSync(join(dir, 'config.json'), 'utf8')).toBe(text);
+    }
+  });
+});
+
 describe('stdout on a full disk (/dev/full)', () => {
   /** Runs t0ken with stdout on /dev/full: the write fails with ENOSPC. */
   const toFullDisk = (args: string[], env: Record<string, string> = {}, stream: 'stdout' | 'stderr' = 'stdout') =>
