@@ -107,7 +107,8 @@ describe('sandbox --state', () => {
     await expect(startSandbox({ statePath: path })).rejects.toMatchObject({ code: 'local_state', message: expect.stringContaining(`another sandbox (pid ${process.pid}) keeps its state in ${path}`) });
     await first.close();
     open = open.filter((s) => s !== first);
-    const second = await start(path);
+    // It takes the port the first saved, which another process may hold a moment as a connection's local end.
+    const second = await restartOnSamePort(() => start(path));
     expect((await register(second)).status).toBe(201);
   });
 
