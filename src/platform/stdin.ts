@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CliError } from '../core/errors.js';
+import { describeErrno } from './fs/errno.js';
 import { lazyRequire } from './lazy-require.js';
 
 /**
@@ -39,9 +40,8 @@ export function readPipeSync(path: string, limitBytes: number): Buffer {
 }
 
 /** What was given as stdin is no input at all (`< /`: a directory): a usage mistake, exit 2. */
-function stdinUnreadable(code: string | undefined, cause: unknown): CliError {
-  const what = code === 'EISDIR' ? 'it is a directory (EISDIR)' : `${(cause as Error).message.replace(/^[A-Z]+: /, '').split(',')[0]} (${code ?? 'error'})`;
-  return new CliError('invalid_input', `cannot read stdin: ${what}`, { hint: 'Pipe the input in (`printf %s "$VALUE" | t0ken …`) or redirect a file (`< file`).', cause });
+function stdinUnreadable(cause: unknown): CliError {
+  return new CliError('invalid_input', `cannot read stdin: ${describeErrno(cause)}`, { hint: 'Pipe the input in (`printf %s "$VALUE" | t0ken …`) or redirect a file (`< file`).', cause });
 }
 
 function readToEnd(fd: number, limitBytes: number): Buffer {
@@ -60,7 +60,7 @@ function readToEnd(fd: number, limitBytes: number): Buffer {
         continue;
       }
       if (code === 'EOF' || code === 'EBADF' || code === 'ENXIO') break; // no stdin at all (closed, or none on Windows)
-      if (fd === 0) throw stdinUnreadable(code, error);
+      if (fd === 0) throw stdinUnreadable(error);
       throw error;
     }
     if (read === 0) break;

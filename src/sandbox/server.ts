@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { isCliError, stateError } from '../core/errors.js';
+import { describeErrno } from '../platform/fs/errno.js';
 import { holdFileLock } from '../platform/fs/lock.js';
 import { BodyTooLarge, MAX_BODY_BYTES, lowerHeaders, parseObject, readBody, sendJson, type RecordedRequest, type Reply } from './http-util.js';
 import { handleMnemom, mnemomAnswerHeaders, MNEMOM_TAIL } from './mnemom-routes.js';
@@ -182,7 +183,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 function stateFileError(error: unknown, action: string, path: string): Error {
   if (isCliError(error)) return error;
   const code = (error as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? `its directory ${dirname(path)} does not exist` : `${(error as Error).message.replace(/^[A-Z]+: /, '').split(',')[0]}${code ? ` (${code})` : ''}`;
+  const why = code === 'ENOENT' ? `its directory ${dirname(path)} does not exist` : describeErrno(error);
   return stateError(`could not ${action} the sandbox state file ${path}: ${why}`, 'Give --state a file in a directory you can write (the file is created when missing), e.g. --state ./sandbox-state.json.', error);
 }
 

@@ -59,12 +59,18 @@ export function hintFor(code: string | undefined, path: string, dir: string): st
   }
 }
 
+/** An errno in words, then its code: `permission denied (EACCES)`. */
+export function describeErrno(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const what = (code && FS_CODES[code]) || (error as Error).message;
+  return `${what}${code ? ` (${code})` : ''}`;
+}
+
 /** Any errno from the file system as exit 7: `could not <action> <path>: <what> (<CODE>)`, with its hint. */
 export function fileSystemError(error: unknown, action: string, path: string, dir: string): CliError {
   if (isCliError(error)) return error;
   const code = (error as NodeJS.ErrnoException).code;
-  const what = (code && FS_CODES[code]) || (error as Error).message;
-  return new CliError('local_state', `could not ${action} ${path}: ${what}${code ? ` (${code})` : ''}`, { hint: hintFor(code, path, dir), cause: error });
+  return new CliError('local_state', `could not ${action} ${path}: ${describeErrno(error)}`, { hint: hintFor(code, path, dir), cause: error });
 }
 
 /** Whether `error` is an errno from the file system (not a bug in our code, not a network error). */
