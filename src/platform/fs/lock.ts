@@ -5,6 +5,9 @@ import { inspectLockFile, O_NOFOLLOW } from './own-file.js';
 import { sleep } from '../sleep.js';
 
 
+/** How long a lock that cannot be tied to a live process is respected, unless the caller says otherwise. */
+const UNVERIFIABLE_MS = 2_000;
+
 export interface LockOptions {
   waitMs?: number;   // give up after this long
   staleMs?: number;  // a lock older than this is abandoned even if its holder is alive (a hung process)
@@ -47,8 +50,8 @@ function parseHolder(text: string): Holder | undefined {
 export async function withFileLock<T>(lockPath: string, task: () => Promise<T> | T, options: LockOptions = {}): Promise<T> {
   const waitMs = options.waitMs ?? 10_000;
   const staleMs = options.staleMs ?? 30_000;
-  const unverifiableMs = options.unverifiableMs ?? 2_000;
-  const own = `${process.pid} ${processStartTime(process.pid) ?? '-'} ${Date.now()} ${Math.random().toString(36).slice(2, 10)}`;
+  const unverifiableMs = options.unverifiableMs ?? UNVERIFIABLE_MS;
+  const own = holderLine();
   // The wait is per holder: while the lock passes from one process to the next, work is being done
   // (60 writers on 2 busy cores can queue longer than waitMs); one holder keeping it waitMs is not.
   let deadline = Date.now() + waitMs;
@@ -88,7 +91,7 @@ export async function withFileLock<T>(lockPath: string, task: () => Promise<T> |
  * it. One whose holder is gone, or whose pid now belongs to another process, is taken over.
  */
 export function holdFileLock(lockPath: string): { release: () => void } | { holder: string } {
-  const own = `${process.pid} ${processStartTime(process.pid) ?? '-'} ${Date.now()} ${Math.random().toString(36).slice(2, 10)}`;
+  const own = holderLine();
   for (let attempt = 0; ; attempt++) {
     if (tryCreate(lockPath, own)) {
       const forget = cleanupOnExit(() => removeIfUnchanged(lockPath, own));
@@ -101,7 +104,7 @@ export function holdFileLock(lockPath: string): { release: () => void } | { hold
     }
     const stats = inspectLockFile(lockPath);
     const text = stats ? readHolder(lockPath) : undefined;
-    if (stats && text !== undefined && isStale(text, stats.mtimeMs, Number.POSITIVE_INFINITY, 2_000) && attempt < 3) {
+    if (stats && text !== undefined && isStale(text, stats.mtimeMs, Number.POSITIVE_INFINITY, UNVERIFIABLE_MS) && attempt < 3) {
       removeIfUnchanged(lockPath, text);
       continue;
     }
@@ -109,6 +112,9 @@ export function holdFileLock(lockPath: string): { release: () => void } | { hold
     return { holder: text?.trim() || 'unknown' };
   }
 }
+
+/** What a lock holds: `pid start created nonce` (see Holder). */
+const holderLine = (): string => `${process.pid} ${processStartTime(process.pid) ?? '-'} ${Date.now()} ${Math.random().toString(36).slice(2, 10)}`;
 
 /** Creates the lock holding `content`; false when it exists. A failed write leaves no empty lock behind. */
 function tryCreate(lockPath: string, content: string): boolean {
