@@ -89,8 +89,12 @@ export class ConfigFormatError extends Error {}
 
 /** A config.json a newer t0ken wrote: not corrupt, only ahead of this one. */
 export class NewerConfigError extends ConfigFormatError {
+  /** What the file is, to follow its name: `was written by a newer t0ken (…)`. */
+  readonly written: string;
   constructor(readonly version: number) {
-    super(`it was written by a newer t0ken (format version ${version}; this one reads up to ${CONFIG_VERSION})`);
+    const written = `was written by a newer t0ken (format version ${version}; this one reads up to ${CONFIG_VERSION})`;
+    super(`it ${written}`);
+    this.written = written;
   }
 }
 

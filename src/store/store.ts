@@ -132,7 +132,7 @@ export class ConfigStore {
     } catch (error) {
       if (error instanceof NewerConfigError) {
         // Moving it aside would hide what the newer t0ken stored: this one is what is out of date.
-        throw stateError(`the config file ${this.path} ${error.message.replace(/^it /, '')}`, 'Upgrade t0ken (npm install -g t0ken@latest, or the newer checkout) and run the command again. The file was left untouched.', error);
+        throw stateError(`the config file ${this.path} ${error.written}`, 'Upgrade t0ken (npm install -g t0ken@latest, or the newer checkout) and run the command again. The file was left untouched.', error);
       }
       if (error instanceof ConfigFormatError) {
         throw stateError(
