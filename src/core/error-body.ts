@@ -1,5 +1,6 @@
 import { Exit, type ExitCode } from './exit-codes.js';
 import { sanitizeLine } from './sanitize.js';
+import { isRecord } from './is-record.js';
 
 export interface ParsedErrorBody {
   code: string | undefined;
@@ -7,8 +8,6 @@ export interface ParsedErrorBody {
   details?: unknown;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const asText = (value: unknown): string | undefined =>
   typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;

@@ -1,10 +1,9 @@
+import { isRecord } from './is-record.js';
+
 /**
  * Reading the machine-readable parts of a service's error body, wherever the service put them:
  * `{"error": {"code", "details": {…}}}`, `{"details": {…}}`, or the top level.
  */
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The value of `key` in the body's details (error.details, details, error, then the top level). */
 export function errorDetail(body: unknown, key: string): unknown {

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
+import { isRecord } from '../core/is-record.js';
 
 /** The sandbox's in-memory world. */
 
@@ -127,26 +128,25 @@ export class SandboxState {
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isStringOrNull = (value: unknown): boolean => value === null || typeof value === 'string';
 const isOptional = (value: unknown, check: (value: unknown) => boolean): boolean => value === undefined || check(value);
 
 function isSavedAccount(value: unknown): value is SandboxAccount {
-  if (!isObject(value)) return false;
+  if (!isRecord(value)) return false;
   const { claim, claimedBy } = value;
   return ['userId', 'apiKey', 'sentFingerprint', 'fingerprint', 'platform', 'hostname', 'createdAt'].every((key) => isString(value[key])) &&
-    isOptional(claim, (c) => isObject(c) && isString(c.code) && isString(c.email) && typeof c.expiresAt === 'number' && typeof c.startedAt === 'number' && typeof c.wrongTries === 'number' && typeof c.locked === 'boolean') &&
-    isOptional(claimedBy, (c) => isObject(c) && isString(c.email) && isString(c.userId) && isString(c.at));
+    isOptional(claim, (c) => isRecord(c) && isString(c.code) && isString(c.email) && typeof c.expiresAt === 'number' && typeof c.startedAt === 'number' && typeof c.wrongTries === 'number' && typeof c.locked === 'boolean') &&
+    isOptional(claimedBy, (c) => isRecord(c) && isString(c.email) && isString(c.userId) && isString(c.at));
 }
 
 function isSavedAgent(value: unknown): value is SandboxAgent {
-  if (!isObject(value)) return false;
+  if (!isRecord(value)) return false;
   return isString(value.id) && isString(value.agentHash) && isString(value.createdAt) && typeof value.policyCreated === 'boolean' &&
     ['name', 'principal', 'cardId', 'claimedAt', 'orgId', 'lastSeen'].every((key) => isStringOrNull(value[key])) &&
     isOptional(value.requiredOrgId, isStringOrNull) && isOptional(value.rekeyedAt, isString);
 }
 
 function isSavedReply(value: unknown): value is [string, IdempotentReply] {
-  return Array.isArray(value) && value.length === 2 && isString(value[0]) && isObject(value[1]) && isString(value[1].bodyText) && Number.isInteger(value[1].status);
+  return Array.isArray(value) && value.length === 2 && isString(value[0]) && isRecord(value[1]) && isString(value[1].bodyText) && Number.isInteger(value[1].status);
 }

@@ -1,4 +1,5 @@
 import { jsonTooDeep, TOO_DEEP } from '../core/json-depth.js';
+import { isRecord } from '../core/is-record.js';
 
 /**
  * The config file format, its validation and its migrations. This module owns the format: the
@@ -99,7 +100,6 @@ export class NewerConfigError extends ConfigFormatError {
 }
 
 type Rec = Record<string, unknown>;
-const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function requireStrings(value: unknown, where: string, required: readonly string[], optional: readonly string[] = []): Rec {
   if (!isRecord(value)) throw new ConfigFormatError(`${where} is not an object`);
