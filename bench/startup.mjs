@@ -89,8 +89,10 @@ const cases = [
   { name: 'hash-proof --names-from (10,000 names)', args: ['hash-proof', '--names-from', names, '--key-env', 'BENCH_PROVIDER_KEY'], target: 2.3 },
   // Two node start-ups (t0ken, then the program) are the floor: 2.0. What is above it is t0ken's.
   { name: 'exec -- node -e 0', args: (node) => ['exec', '--', node, '-e', '0'], target: (version) => (hasExecve(version) ? 2.1 : 2.3) },
-  // Not t0ken: one GET to the sandbox with node:http and nothing else, the floor under the loopback rows.
-  { name: 'http.get', label: '`node -e "http.get(<sandbox>)"` (not t0ken: the floor of a loopback request)', bare: true, args: () => ['-e', `require('node:http').get(${JSON.stringify(`${t0kenUrl}/agents/machine-stats`)}, (r) => r.resume())`] },
+  // Not t0ken: one GET to the sandbox with node:net (what t0ken's own HTTP/1.1 client runs on) and
+  // nothing else, the floor under the loopback rows; and the same with node:http, for comparison.
+  { name: 'net GET', label: '`node -e "net.connect(<sandbox>) + GET"` (not t0ken: the floor of a loopback request)', bare: true, args: () => ['-e', `const s = require('node:net').connect(${new URL(t0kenUrl).port}, ${JSON.stringify(new URL(t0kenUrl).hostname)}, () => s.end('GET ${new URL(t0kenUrl).pathname}/agents/machine-stats HTTP/1.1\\r\\nhost: 127.0.0.1\\r\\nconnection: close\\r\\n\\r\\n')); s.resume()`] },
+  { name: 'http.get', label: '`node -e "http.get(<sandbox>)"` (not t0ken: the same GET with node:http)', bare: true, args: () => ['-e', `require('node:http').get(${JSON.stringify(`${t0kenUrl}/agents/machine-stats`)}, (r) => r.resume())`] },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').map((word) => word.trim()).filter(Boolean);
