@@ -6,6 +6,8 @@ export const API_KEY_PATTERN = /^[\x21-\x7e]{8,512}$/;
 
 /** Whether a secret can go into an HTTP header as it is: printable ASCII without spaces. */
 export const carriableInHeader = (secret: string): boolean => /^[\x21-\x7e]+$/.test(secret);
+/** Why a stored secret that `carriableInHeader` refuses cannot be used: `${what} is damaged: …`. */
+export const UNCARRIABLE_SECRET = 'is damaged: it holds spaces, control or non-ASCII characters, which no request can carry';
 
 /**
  * T0KEN_API_KEY for a request, or undefined when it is unset. A value no request can carry (a line

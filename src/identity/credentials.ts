@@ -2,7 +2,7 @@ import type { Context } from '../context.js';
 import { KeychainError, type Keychain, type SecretKind, type Storage, type StoreMode } from '../store/secrets/types.js';
 import { describeSecret, keychainCliError, parseStoreMode, placeSecret, readPlaced, recoverCommand, type Placed, type SecretLabel } from '../store/secrets/choose.js';
 import { CliError } from '../core/errors.js';
-import { carriableInHeader } from '../core/validate.js';
+import { carriableInHeader, UNCARRIABLE_SECRET } from '../core/validate.js';
 import type { ConfigData, SecretHolder } from '../store/schema.js';
 import { storeFor } from './store.js';
 
@@ -67,7 +67,7 @@ export async function readSecret(ctx: Pick<Context, 'env'>, record: SecretHolder
 export async function readSecretForRequests(ctx: Pick<Context, 'env'>, record: SecretHolder, label: SecretLabel): Promise<{ secret: string; storage: Storage }> {
   const read = await readSecret(ctx, record, label);
   if (!carriableInHeader(read.secret)) {
-    throw new CliError('local_state', `${describeSecret(label)} stored in ${read.storage === 'keyring' ? 'the keychain' : 'config.json'} is damaged: it holds spaces, control or non-ASCII characters, which no request can carry`, {
+    throw new CliError('local_state', `${describeSecret(label)} stored in ${read.storage === 'keyring' ? 'the keychain' : 'config.json'} ${UNCARRIABLE_SECRET}`, {
       hint: `Store it again with ${recoverCommand(label.kind)}.`,
     });
   }

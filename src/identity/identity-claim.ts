@@ -3,7 +3,7 @@ import { T0kenApi } from '../api/t0ken.js';
 import { CliError, usageError } from '../core/errors.js';
 import { memoryxUrl } from '../core/identity-env.js';
 import { maskSecret } from '../core/mask.js';
-import { carriableInHeader } from '../core/validate.js';
+import { carriableInHeader, UNCARRIABLE_SECRET } from '../core/validate.js';
 import { PYTHON_SDK_FINGERPRINT } from '../core/python-sdk-fingerprint.js';
 import type { IdentityClaim } from '../store/schema.js';
 import type { ConfigStore } from '../store/store.js';
@@ -55,7 +55,7 @@ export async function openIdentitySession(ctx: Context, fingerprint: string): Pr
   }
   if (!carriableInHeader(identity.apiKey)) {
     // sent, it failed as a network error after three attempts
-    throw new CliError('local_state', `the API key in ${identity.path} is damaged: it holds spaces, control or non-ASCII characters, which no request can carry`, {
+    throw new CliError('local_state', `the API key in ${identity.path} ${UNCARRIABLE_SECRET}`, {
       hint: 'Restore that file from a backup (`t0ken whoami --all` lists the ones `link` kept), or move it aside.',
     });
   }
