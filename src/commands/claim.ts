@@ -2,14 +2,13 @@ import type { CommandSpec } from '../core/command-spec.js';
 import { T0KEN_ENV } from '../core/environment.js';
 import { claimSteps } from '../core/claim-story.js';
 import type { Context } from '../context.js';
-import { isCliError } from '../core/errors.js';
 import { claimNextSteps } from '../core/claim-story.js';
 import { emailProblem, validateEmail } from '../core/validate.js';
 import { ask } from '../ui/prompt.js';
 import { withSpinner } from '../ui/spinner.js';
 import { storeAnswer } from '../identity/stored-answer.js';
 import { formatLocalTime, minutesLeft } from '../core/format.js';
-import { openClaimTarget, recordServiceClaim } from '../identity/claim-target.js';
+import { openClaimTarget, requestClaim } from '../identity/claim-target.js';
 
 export const spec: CommandSpec = {
   path: ['claim'],
@@ -40,15 +39,9 @@ export async function run(ctx: Context, options: { email?: string; fingerprint?:
       })),
   );
   await target.store.prepareWrite(); // the code is issued once, with a cooldown: be able to keep it
-  const answer = await withSpinner(ctx, 'Starting the claim…', async () => {
-    // Named first: a MemoryX file whose key is another account's is a conflict of its own (exit 6), not the service's "already claimed".
-    const machineFingerprint = await target.serviceFingerprint();
-    return target.api.claimInit({ machine_fingerprint: machineFingerprint, email }).catch(async (error: unknown) => {
-      // "Already claimed": remember what the service said, so whoami/status agree with it.
-      if (isCliError(error) && error.status === 409) throw await recordServiceClaim(target, ctx.now(), error);
-      throw error;
-    });
-  });
+  const answer = await withSpinner(ctx, 'Starting the claim…', () =>
+    requestClaim(target, ctx.now(), (machineFingerprint) => target.api.claimInit({ machine_fingerprint: machineFingerprint, email })),
+  );
   await storeAnswer(target.store, (data) => {
     const holder = target.holder(data);
     if (!holder) return; // logged out meanwhile: nothing to attach the claim to

@@ -10,7 +10,7 @@ import type { ClaimRecord, PendingClaim } from '../store/schema.js';
 import { withSpinner } from '../ui/spinner.js';
 import { storeAnswer } from '../identity/stored-answer.js';
 import { formatLocalTime } from '../core/format.js';
-import { forgetDeadClaim, openClaimTarget, recordServiceClaim } from '../identity/claim-target.js';
+import { forgetDeadClaim, openClaimTarget, requestClaim } from '../identity/claim-target.js';
 
 export const spec: CommandSpec = {
   path: ['verify'],
@@ -51,15 +51,12 @@ export async function run(ctx: Context, options: { code?: string; fingerprint?: 
   }
   const code = validateVerificationCode(given);
   await target.store.prepareWrite(); // a code is spent once: be able to record the claim
-  const answer = await withSpinner(ctx, 'Verifying…', async () => {
-    // Named first: a MemoryX file whose key is another account's is a conflict of its own (exit 6), not the service's "already claimed".
-    const machineFingerprint = await target.serviceFingerprint();
-    return target.api.claimVerify({ machine_fingerprint: machineFingerprint, verification_code: code }).catch(async (error: unknown) => {
-      if (isCliError(error) && error.status === 409) throw await recordServiceClaim(target, ctx.now(), error);
+  const answer = await withSpinner(ctx, 'Verifying…', () =>
+    requestClaim(target, ctx.now(), (machineFingerprint) => target.api.claimVerify({ machine_fingerprint: machineFingerprint, verification_code: code })).catch(async (error: unknown) => {
       if (isCliError(error) && error.status === 410) await forgetDeadClaim(target);
       throw withClaimHint(error, pending, target.flag, ctx.now());
-    });
-  });
+    }),
+  );
   const email = pending?.email ?? '';
   await storeAnswer(target.store, (data) => {
     const holder = target.holder(data);

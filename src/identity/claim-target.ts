@@ -1,4 +1,4 @@
-import { CliError } from '../core/errors.js';
+import { CliError, isCliError } from '../core/errors.js';
 import type { Context } from '../context.js';
 import type { T0kenApi } from '../api/t0ken.js';
 import type { ClaimRecord, ConfigData, PendingClaim } from '../store/schema.js';
@@ -62,6 +62,20 @@ export async function openClaimTarget(ctx: Context, fingerprint: string | undefi
       return holder;
     },
   };
+}
+
+/**
+ * One claim request (`claim`'s init, `verify`'s code) for the target. The fingerprint is named first:
+ * a MemoryX file whose key is another account's is a conflict of its own (exit 6), not the service's
+ * "already claimed". Only the request's own 409 is the service saying "already claimed", and that is
+ * recorded, so whoami agrees with it.
+ */
+export async function requestClaim<T>(target: ClaimTarget, now: number, send: (machineFingerprint: string) => Promise<T>): Promise<T> {
+  const machineFingerprint = await target.serviceFingerprint();
+  return send(machineFingerprint).catch(async (error: unknown) => {
+    if (isCliError(error) && error.status === 409) throw await recordServiceClaim(target, now, error);
+    throw error;
+  });
 }
 
 /**
