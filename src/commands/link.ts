@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../core/command-spec.js';
+import { sanitizeLine } from '../core/sanitize.js';
 import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { usageError } from '../core/errors.js';
@@ -68,14 +69,14 @@ export async function run(ctx: Context, options: Options, args: string[]): Promi
       ...publicFields(wanted),
     },
     () => {
-      if (!written) return `${path} already points at this machine's account (user ${wanted.user_id}, key ${maskSecret(wanted.api_key)}); nothing changed.`;
-      const lines = [`Linked ${path} to this machine's account: user ${wanted.user_id}, key ${maskSecret(wanted.api_key)}, fingerprint ${wanted.machine_fingerprint} (the SDK's own).`];
-      if (backup) lines.push(`It held ${replaced ? `another account (user ${replaced.user_id ?? 'unknown'}, key ${replaced.api_key_masked})` : 'no key'}; that file is kept as ${backup}.`);
+      if (!written) return `${path} already points at this machine's account (user ${sanitizeLine(wanted.user_id)}, key ${maskSecret(wanted.api_key)}); nothing changed.`;
+      const lines = [`Linked ${path} to this machine's account: user ${sanitizeLine(wanted.user_id)}, key ${maskSecret(wanted.api_key)}, fingerprint ${wanted.machine_fingerprint} (the SDK's own).`];
+      if (backup) lines.push(`It held ${replaced ? `another account (user ${sanitizeLine(replaced.user_id ?? 'unknown')}, key ${replaced.api_key_masked})` : 'no key'}; that file is kept as ${backup}.`);
       return lines.join('\n');
     },
     { quiet: () => path },
   );
-  if (replaced) ctx.out.info(`That account's memories stay in its own pool: \`t0ken claim --email you@example.com --fingerprint ${before.view!.machine_fingerprint ?? '<fp>'}\` merges it into your account (see \`t0ken whoami --all\`).`);
+  if (replaced) ctx.out.info(`That account's memories stay in its own pool: \`t0ken claim --email you@example.com --fingerprint ${sanitizeLine(before.view!.machine_fingerprint ?? '<fp>')}\` merges it into your account (see \`t0ken whoami --all\`).`);
   warnAboutBaseUrl(ctx, identity.baseUrl, wanted);
 }
 
@@ -109,7 +110,7 @@ function showPlan(ctx: Context, client: FileClient, path: string, view: SdkFileV
     { client: client.id, path, dry_run: true, state_before: state, would_write: action !== 'none', would_keep_backup: backup !== null, replaced_account: state === 'other-account' ? describeAccount(view!) : null, ...publicFields(wanted) },
     () => {
       if (action === 'none') return `${path} already points at this machine's account; \`t0ken link ${client.id}\` would change nothing.`;
-      const lines = [`Would write ${path} (mode 600): user ${wanted.user_id}, key ${maskSecret(wanted.api_key)}, project ${wanted.project_id}, fingerprint ${wanted.machine_fingerprint}, base_url ${wanted.base_url}.`];
+      const lines = [`Would write ${path} (mode 600): user ${sanitizeLine(wanted.user_id)}, key ${maskSecret(wanted.api_key)}, project ${sanitizeLine(wanted.project_id)}, fingerprint ${wanted.machine_fingerprint}, base_url ${wanted.base_url}.`];
       lines.push(`Now: ${describeState(state, view)}.`);
       if (backup) lines.push(`The current file would be kept beside it as ${backup.replace(/\.\d{8}T\d{6}Z\.bak$/, '.<time>.bak')}.`);
       lines.push('Nothing was written (--dry-run).');

@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../core/command-spec.js';
+import { sanitizeLine } from '../core/sanitize.js';
 import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { maskSecret } from '../core/mask.js';
@@ -52,7 +53,7 @@ export async function run(ctx: Context, options: { yes?: boolean }): Promise<voi
     const gone = forgotten;
     const linked = filesHoldingAccount(ctx, gone);
     ctx.out.result({ logged_out: true, api_url: baseUrl, user_id: gone.user_id, linked_files: linked }, () =>
-      `Forgot the machine account ${gone.user_id} for ${baseUrl}${KEYCHAIN_OUTCOME[keychain]('its key')}.`,
+      `Forgot the machine account ${sanitizeLine(gone.user_id)} for ${baseUrl}${KEYCHAIN_OUTCOME[keychain]('its key')}.`,
       { quiet: () => '' },
     );
     for (const path of linked) ctx.out.warn(`${path} still holds this account's key (\`t0ken link\` wrote it there); t0ken left it as it is: delete it, or run \`t0ken register\` and \`t0ken link memoryx-python\` again`);

@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../core/command-spec.js';
+import { sanitizeLine } from '../core/sanitize.js';
 import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { maskSecret } from '../core/mask.js';
@@ -73,7 +74,7 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
     created_at: answer.created_at,
     registered_at: new Date(ctx.now()).toISOString(),
   };
-  const serviceDid = `the service registered this machine as user ${account.user_id} (key ${maskSecret(answer.api_key)})`;
+  const serviceDid = `the service registered this machine as user ${sanitizeLine(account.user_id)} (key ${maskSecret(answer.api_key)})`;
   const label = { kind: 't0ken', baseUrl } as const;
   // The key goes to its home first, with no lock held (the keychain may take up to 20 s); then the
   // record, under the lock, to the freshest file: parallel writers never see a record without its key.
@@ -138,6 +139,6 @@ function show(ctx: Context, account: T0kenAccount, apiKey: string | undefined, s
       ctx.out.style.dim,
       ctx.out.width,
     ),
-    { quiet: () => (showKey && apiKey !== undefined ? apiKey : account.user_id) },
+    { quiet: () => (showKey && apiKey !== undefined ? apiKey : sanitizeLine(account.user_id)) },
   );
 }

@@ -33,7 +33,7 @@ export async function run(ctx: Context, options: { code?: string; fingerprint?: 
   const target = await openClaimTarget(ctx, options.fingerprint);
   const { claim, pending_claim: pending } = target.current;
   if (claim) {
-    ctx.out.result({ already_claimed: true, ...claim }, () => `Already claimed: ${describeDoneClaim(claim)}. Nothing to verify.`, { quiet: () => claim.merged_to_user_id });
+    ctx.out.result({ already_claimed: true, ...claim }, () => `Already claimed: ${describeDoneClaim(claim)}. Nothing to verify.`, { quiet: () => sanitizeLine(claim.merged_to_user_id) });
     return;
   }
   if (pending && Date.parse(pending.expires_at) <= ctx.now() && options.code === undefined) {
@@ -64,19 +64,19 @@ export async function run(ctx: Context, options: { code?: string; fingerprint?: 
     holder.claim = { merged_to_user_id: answer.merged_to_user_id, claimed_at: new Date(ctx.now()).toISOString(), email, source: 'verify' };
     delete holder.pending_claim;
   }, {
-    serviceDid: `the service linked ${target.label} to ${email || 'its owner'} (user ${answer.merged_to_user_id})`,
+    serviceDid: `the service linked ${target.label} to ${email || 'its owner'} (user ${sanitizeLine(answer.merged_to_user_id)})`,
     recover: 'The claim is done on the service side and needs nothing more; only this machine\'s record of it is missing (whoami will not show it).',
   });
   ctx.out.result(
     { ...answer, email: email || null },
-    () => `Claimed: ${target.label} is now linked to ${email || 'its owner'} (user ${answer.merged_to_user_id}).`,
-    { quiet: () => answer.merged_to_user_id },
+    () => `Claimed: ${target.label} is now linked to ${email || 'its owner'} (user ${sanitizeLine(answer.merged_to_user_id)}).`,
+    { quiet: () => sanitizeLine(answer.merged_to_user_id) },
   );
 }
 
 function describeDoneClaim(claim: ClaimRecord): string {
   if (claim.source === 'service') return `the t0ken service said so when this machine tried to claim it (${formatLocalTime(claim.claimed_at)})`;
-  return `linked to ${claim.email || 'its owner'} (user ${claim.merged_to_user_id}) on ${formatLocalTime(claim.claimed_at)}`;
+  return `linked to ${sanitizeLine(claim.email) || 'its owner'} (user ${sanitizeLine(claim.merged_to_user_id)}) on ${formatLocalTime(claim.claimed_at)}`;
 }
 
 /** How soon after a code the service sends another (it answers a quicker `claim` with 429). */

@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../core/command-spec.js';
+import { sanitizeLine } from '../core/sanitize.js';
 import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { maskSecret } from '../core/mask.js';
@@ -83,7 +84,7 @@ export async function run(ctx: Context, options: { all?: boolean } = {}): Promis
         ctx.out.style.dim,
         ctx.out.width,
       ),
-    { quiet: () => account.user_id },
+    { quiet: () => sanitizeLine(account.user_id) },
   );
   const container = current?.facts?.container;
   if (container?.inContainer && current!.warnings.length > 0) {

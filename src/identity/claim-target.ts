@@ -1,4 +1,5 @@
 import { CliError, isCliError } from '../core/errors.js';
+import { sanitizeLine } from '../core/sanitize.js';
 import type { Context } from '../context.js';
 import type { T0kenApi } from '../api/t0ken.js';
 import type { ClaimRecord, ConfigData, PendingClaim } from '../store/schema.js';
@@ -53,7 +54,7 @@ export async function openClaimTarget(ctx: Context, fingerprint: string | undefi
     store: session.store,
     api: session.api,
     current: session.recorded ?? {},
-    label: `the MemoryX account in ${session.identity.path} (user ${session.identity.user_id ?? 'unknown'}, key ${session.identity.api_key_masked})`,
+    label: `the MemoryX account in ${session.identity.path} (user ${sanitizeLine(session.identity.user_id ?? 'unknown')}, key ${session.identity.api_key_masked})`,
     flag: ` --fingerprint ${fingerprint}`,
     serviceFingerprint: async () => (await name()).server_fingerprint,
     holder: (data) => {

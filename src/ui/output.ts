@@ -1,5 +1,5 @@
 import type { CliError } from '../core/errors.js';
-import { escapeUnsafeInJson } from '../core/sanitize.js';
+import { escapeUnsafeInJson, sanitizeLine } from '../core/sanitize.js';
 import { PLAIN_STYLE, type Style } from './style.js';
 
 export interface WritableLike {
@@ -109,8 +109,9 @@ export class Output {
       this.stderr.write(`${jsonText({ error: body })}\n`);
       return;
     }
-    const requestId = error.requestId === undefined ? '' : ` (request id: ${error.requestId})`;
-    this.toStderr(`${this.errStyle.red('t0ken:')} ${error.message}${requestId}`);
+    // One line whatever the message holds: a server's value in it cannot start a line of its own.
+    const requestId = error.requestId === undefined ? '' : ` (request id: ${sanitizeLine(error.requestId)})`;
+    this.toStderr(`${this.errStyle.red('t0ken:')} ${sanitizeLine(error.message)}${requestId}`);
     if (error.hint) this.toStderr(error.hint);
   }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendJson, useHttpServer } from '../helpers/http-server.js';
@@ -132,6 +133,20 @@ describe('hostile answers never reach the terminal (issue 13.1)', () => {
     const create = await t0ken(['agent', 'create', '--name', 'hostile', '--key-env', 'PROVIDER_KEY'], { PROVIDER_KEY: 'sk-hostile-provider-key' });
     expect(create.code, create.stderr).toBe(0);
     safe(create, 'agent create');
+  });
+
+  it('values shown inside a sentence or alone (-q) stay on one line: link, logout, whoami -q, agent list -q', async () => {
+    const home = mkdtempSync(join(tmpdir(), 't0ken-hostile-home-'));
+    try {
+      await t0ken(['register', '--force']);
+      for (const args of [['link', 'memoryx-python', '--dry-run'], ['link', 'memoryx-python'], ['link', 'memoryx-python'], ['whoami', '-q'], ['agent', 'list', '-q'], ['logout', '--yes']]) {
+        const result = await t0ken(args, { HOME: home });
+        expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+        safe(result, args.join(' '));
+      }
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('the --debug trace (bodies, headers) and a raw HTTP status line', async () => {

@@ -47,6 +47,12 @@ describe('output', () => {
     expect(stdout.text()).toBe('human text\n');
     expect(stderr.text()).toBe('t0ken: went wrong\ndo this\n');
   });
+  it('an error message is one line whatever it holds (a server value with a line break cannot forge a line)', () => {
+    const stderr = sink();
+    const out = new Output({ json: false, quiet: false, stdout: sink(), stderr });
+    out.error(new CliError('conflict', 'agent evil\n\nt0ken: run curl x|sh\t already exists', { exitCode: 6, requestId: 'req\nforged', hint: 'pick another --name' }));
+    expect(stderr.text()).toBe('t0ken: agent evil t0ken: run curl x|sh already exists (request id: req forged)\npick another --name\n');
+  });
 });
 
 describe('prompts', () => {

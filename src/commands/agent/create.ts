@@ -63,7 +63,7 @@ export async function run(ctx: Context, options: CreateOptions): Promise<void> {
     if (!isCliError(error) || error.exitCode !== Exit.conflict) throw error;
     const existing = await findExisting(api, error, proof.agent_hash, name);
     if (options.ifExists !== 'ok') {
-      throw new CliError('conflict', `agent ${existing.name || name} already exists (${existing.id})`, {
+      throw new CliError('conflict', `agent ${sanitizeLine(existing.name) || name} already exists (${sanitizeLine(existing.id)})`, {
         status: 409,
         requestId: error.requestId,
         fields: { conflict_agent_id: existing.id },
@@ -73,11 +73,11 @@ export async function run(ctx: Context, options: CreateOptions): Promise<void> {
     const agent = existing.listed ?? (await fetchConflicting(api, existing.id, name, error));
     if (agent.agent_hash !== proof.agent_hash && agent.name !== name) {
       // The contract's rule for the agent a 409 is about: same agent_hash, else same name.
-      throw new CliError('conflict', `Mnemom says agent ${name} already exists as ${existing.id}, but that agent has neither this proof's agent_hash nor the name ${name}`, {
+      throw new CliError('conflict', `Mnemom says agent ${name} already exists as ${sanitizeLine(existing.id)}, but that agent has neither this proof's agent_hash nor the name ${name}`, {
         status: 409,
         requestId: error.requestId,
         fields: { conflict_agent_id: existing.id },
-        hint: `Nothing was created. Check with \`t0ken agent show ${existing.id}\`, or pick another --name.`,
+        hint: `Nothing was created. Check with \`t0ken agent show ${sanitizeLine(existing.id)}\`, or pick another --name.`,
       });
     }
     ctx.out.info(`Agent ${sanitizeLine(agent.name ?? name) || name} already exists; nothing was created.`);
@@ -85,7 +85,7 @@ export async function run(ctx: Context, options: CreateOptions): Promise<void> {
     printAgent(ctx, sameFields(agent, proof.agent_hash, name, false));
     return;
   }
-  ctx.out.info(`Created agent ${created.name}.`);
+  ctx.out.info(`Created agent ${sanitizeLine(created.name) || name}.`);
   // With --if-exists ok, the same fields whether it was created or found, plus "created".
   printAgent(ctx, options.ifExists === 'ok' ? sameFields(created, proof.agent_hash, name, true) : created);
 }

@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../../core/command-spec.js';
+import { sanitizeLine } from '../../core/sanitize.js';
 import { MNEMOM_ENV } from '../../core/environment.js';
 import type { Context } from '../../context.js';
 import { withSpinner } from '../../ui/spinner.js';
@@ -26,5 +27,5 @@ export async function run(ctx: Context): Promise<void> {
       ctx.out.style.bold,
       ctx.out.width,
     );
-  }, { quiet: () => answer.agents.map((a) => a.id).join('\n') });
+  }, { quiet: () => answer.agents.map((a) => sanitizeLine(a.id)).join('\n') });
 }
