@@ -82,7 +82,7 @@ export class HttpClient {
         const response = await send({ method, url, headers, body, timeoutMs: remainingMs, env: options.env, trace });
         if (trace) {
           trace(`< ${response.status} ${response.statusText} (${Date.now() - started} ms)`);
-          if (response.body) trace(`< ${scrub(response.body.slice(0, 2000))}`);
+          if (response.body) trace(`< ${scrub(response.body).slice(0, 2000)}`); // whole, then cut: a cut body is no JSON, and its secret fields would go unseen
         }
         if (response.status >= 200 && response.status < 300) return this.parse(response.body, request, this.requestIdOf(response));
         failure = { method, kind: 'http', status: response.status, retryAfterMs: parseRetryAfter(response.headers['retry-after'], Date.now()) };

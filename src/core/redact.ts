@@ -15,6 +15,8 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   /\bsk-[A-Za-z0-9_-]{12,}/g,
   /Bearer\s+[A-Za-z0-9._~+/=-]+/gi,
 ];
+/** A secret-named field's string value in text that is not (or no longer, once cut) a JSON document. */
+const SECRET_FIELD_IN_TEXT = /("[^"\\]*(?:api_?key|token|secret|password|authorization|provider_?key)[^"\\]*"\s*:\s*")(?:[^"\\]|\\.)*"?/gi;
 export const REDACTED = '[redacted]';
 
 export function isSecretHeader(name: string): boolean {
@@ -32,7 +34,7 @@ export function redactText(text: string, knownSecrets: readonly string[] = []): 
     if (secret.length >= 4) out = out.split(secret).join(REDACTED);
   }
   for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, REDACTED);
-  return out;
+  return out.replace(SECRET_FIELD_IN_TEXT, `$1${REDACTED}"`);
 }
 
 /** Redacts secret-named fields of a JSON body (any depth), then key-shaped strings. */

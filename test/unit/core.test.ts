@@ -115,6 +115,9 @@ describe('masking and redaction', () => {
     expect(body).toContain('u1');
     expect(redactText('key omx_agent_ABC123 and mnm_DEF456 and Bearer eyJ.a.b')).toBe('key [redacted] and [redacted] and [redacted]');
     expect(redactText('my provider key sk-1234567 here', ['sk-1234567'])).toBe('my provider key [redacted] here');
+    // Not JSON (a cut or malformed body): a secret-named field's value still goes, to its end or the text's.
+    expect(redactBody('{"data": {"api_key": "Zq8rT2v\\"Lx9", "user_id": "u1"')).toBe('{"data": {"api_key": "[redacted]", "user_id": "u1"');
+    expect(redactBody('{"x": 1, "provider_key":"Zq8rT2vLx9Wm')).toBe('{"x": 1, "provider_key":"[redacted]"');
   });
 });
 

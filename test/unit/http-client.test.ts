@@ -134,4 +134,13 @@ describe('HTTP client', () => {
     expect(trace).toContain('x-api-key: [redacted]');
     for (const secret of ['SECRETVALUE123456', 'RETURNEDKEY999999', 'SENTKEY']) expect(trace).not.toContain(secret);
   });
+  it('keeps a key of no known shape out of the trace of a long answer (the trace shows its first 2,000 characters)', async () => {
+    const { url } = await serve((_q, res) => json(res, 200, { ok: 'yes', api_key: 'Zq8rT2vLx9Wm4Kp7Hs3Nd6Yb', notes: 'x'.repeat(3000) }));
+    const lines: string[] = [];
+    await client(url, { trace: (l) => lines.push(l) }).get('/x', { what: 'x', schema });
+    const trace = lines.join('\n');
+    expect(trace).toContain('"api_key":"[redacted]"');
+    expect(trace).not.toContain('Zq8rT2vLx9Wm4Kp7Hs3Nd6Yb');
+    expect(lines.find((l) => l.startsWith('< {'))!.length).toBeLessThanOrEqual(2 + 2000);
+  });
 });
