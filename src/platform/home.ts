@@ -8,7 +8,12 @@ import { lazyRequire } from './lazy-require.js';
  */
 export function homeDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
   const fromEnv = platform === 'win32' ? env.USERPROFILE : env.HOME;
-  return fromEnv ?? (lazyRequire('node:os') as typeof import('node:os')).userInfo().homedir;
+  if (fromEnv !== undefined) return fromEnv;
+  try {
+    return (lazyRequire('node:os') as typeof import('node:os')).userInfo().homedir;
+  } catch {
+    return ''; // a uid the password database does not know (a container's): as an empty HOME, refused wherever a path under it is needed
+  }
 }
 
 /**

@@ -30,7 +30,7 @@ export function clientFilePath(env: NodeJS.ProcessEnv, client: FileClient): stri
   const home = homeDir(env);
   if (!home || !isAbsolute(home)) {
     throw stateError(
-      `HOME is empty or relative (${JSON.stringify(home ?? '')}), so ~/${client.file.join('/')} has no place; t0ken writes nothing under the current directory`,
+      `${env.HOME === undefined ? 'HOME is not set, and the password database has no home for this user' : `HOME is empty or relative (${JSON.stringify(home)})`}, so ~/${client.file.join('/')} has no place; t0ken writes nothing under the current directory`,
       'Set HOME to your home directory (an absolute path), then run the command again.',
     );
   }

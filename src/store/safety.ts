@@ -24,7 +24,9 @@ export function requireAbsoluteConfigDir(dir: string, env: NodeJS.ProcessEnv): v
     ? 'T0KEN_CONFIG_DIR is a relative path'
     : env.XDG_CONFIG_HOME
       ? 'XDG_CONFIG_HOME is a relative path'
-      : 'HOME is empty or relative';
+      : env.HOME === undefined
+        ? 'HOME is not set, and the password database has no home for this user'
+        : 'HOME is empty or relative';
   // The example lives under HOME unless HOME is what went wrong (then the password database's home).
   const home = env.HOME && isAbsolute(env.HOME) ? env.HOME : homeForExamples();
   throw stateError(

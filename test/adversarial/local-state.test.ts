@@ -53,12 +53,15 @@ const posts = (suffix: string) => sandbox.requests.filter((r) => r.method === 'P
 const tempFiles = (dir: string) => readdirSync(dir).filter((name) => name.includes('.tmp-'));
 const apiFor = (tenant: string) => `${sandbox.url}/${tenant}/api/v1`;
 
-/** Runs t0ken as uid 65534 (no supplementary groups) from the copied checkout, with a clean environment. */
-function runAsNobody(args: readonly string[], env: Record<string, string>, input = ''): Promise<RunResult> {
-  const clean: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: join(root, 'nobody-home'), ...env };
+/**
+ * Runs t0ken as uid 65534 (no supplementary groups) from the copied checkout, with a clean environment
+ * (`HOME: undefined` leaves HOME out; `uid` runs as another uid, one the password database may not know).
+ */
+function runAsNobody(args: readonly string[], env: Record<string, string | undefined>, input = '', uid = NOBODY): Promise<RunResult> {
+  const clean = Object.fromEntries(Object.entries({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: join(root, 'nobody-home'), ...env }).filter(([, value]) => value !== undefined));
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, join(checkout, 'bin', 't0ken.js'), ...args], { env: clean, cwd: root });
+    const child = spawn('setpriv', ['--reuid', String(uid), '--regid', String(uid), '--clear-groups', process.execPath, join(checkout, 'bin', 't0ken.js'), ...args], { env: clean, cwd: root });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -164,6 +167,31 @@ describe.runIf(asNobody)('as a real non-root user', () => {
     expect(result.stderr).toContain(`cannot reach the config directory ${closed}/.config/t0ken: permission denied (EACCES)`);
     expect(result.stderr).toMatch(/is HOME right\? Or set T0KEN_CONFIG_DIR/);
     expect(posts('/closed-home/api/v1/agents/auto-register')).toBe(0);
+  });
+
+  it('no HOME and a uid the password database does not know (a container\'s arbitrary uid): exit 7 saying to set HOME, never exit 1', async () => {
+    const uid = 54321;
+    expect(readFileSync('/etc/passwd', 'utf8')).not.toMatch(new RegExp(`^[^:]*:[^:]*:${uid}:`, 'm'));
+    const env = { HOME: undefined, T0KEN_API_URL: apiFor('nohome'), T0KEN_FINGERPRINT: FP };
+    for (const args of [['whoami'], ['register']]) {
+      const result = await runAsNobody(args, env, '', uid);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(7);
+      expect(result.stderr).toContain('HOME is not set');
+      expect(result.stderr).toMatch(/export T0KEN_CONFIG_DIR=/);
+    }
+    expect((await runAsNobody(['fingerprint'], env, '', uid)).code).toBe(0); // needs no directory
+    // With T0KEN_CONFIG_DIR set, t0ken's own commands work; what lives under HOME says to set it.
+    const dir = freshDir(0o700, uid);
+    const withDir = { ...env, T0KEN_CONFIG_DIR: dir };
+    expect((await runAsNobody(['register'], withDir, '', uid)).code).toBe(0);
+    for (const args of [['link', 'memoryx-python'], ['mcp', 'config', '--client', 'cursor', '--write', '--', 'npx', 'srv']]) {
+      const result = await runAsNobody(args, withDir, '', uid);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(7);
+      expect(result.stderr).toMatch(/HOME/);
+    }
+    const all = await runAsNobody(['whoami', '--all'], withDir, '', uid); // reads only: says what it could not look at
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stderr).toContain('warning: HOME is not set, and the password database has no home for this user, so ~/.memoryx/config.json has no place');
   });
 
   it('a config dir or config.json of another user is refused before anything is read or sent', async () => {
