@@ -80,11 +80,33 @@ function unixPath(address: string): string | undefined {
   for (const candidate of address.split(';')) {
     const [transport, params = ''] = candidate.split(/:(.*)/s, 2);
     if (transport !== 'unix') continue;
-    const values = Object.fromEntries(params.split(',').map((kv) => kv.split(/=(.*)/s, 2).map(unescape) as [string, string]));
+    const values = Object.fromEntries(params.split(',').map((kv) => kv.split(/=(.*)/s, 2).map(unescapeValue)));
     if (values.path) return values.path;
     if (values.abstract) return `\0${values.abstract}`;
   }
   return undefined;
 }
 
-const unescape = (value: string | undefined): string => decodeURIComponent((value ?? '').replace(/%(?![0-9a-fA-F]{2})/g, '%25'));
+/**
+ * An address value's bytes (%XX is any byte; a lone % stays itself) as a string, or undefined when
+ * they are not UTF-8: libdbus would use such a path as bytes, Node can only name a socket by a string.
+ */
+function unescapeValue(value: string | undefined): string | undefined {
+  const parts = (value ?? '').split(/(%[0-9a-fA-F]{2})/);
+  const bytes = Buffer.concat(parts.map((part, i) => (i % 2 ? Buffer.from([Number.parseInt(part.slice(1), 16)]) : Buffer.from(part))));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A value for a D-Bus address (`unix:path=<value>`): every byte but [-0-9A-Za-z_/.\\*] as %XX, as libdbus escapes. */
+export function escapeAddressValue(value: string): string {
+  let escaped = '';
+  for (const byte of Buffer.from(value)) {
+    const ch = String.fromCharCode(byte);
+    escaped += /[-0-9A-Za-z_/.\\*]/.test(ch) ? ch : `%${byte.toString(16).padStart(2, '0')}`;
+  }
+  return escaped;
+}

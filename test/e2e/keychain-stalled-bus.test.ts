@@ -117,3 +117,23 @@ describe('a bus that never answers the keychain library\'s connection', () => {
     }, 30_000);
   }
 });
+
+describe('a session bus address no socket can be named by', () => {
+  it('escaped bytes that are not UTF-8 (%ff): no keychain, so auto falls back to the file and keyring is exit 7, not "URI malformed" exit 1', async () => {
+    const runtimeDir = join(config.dir, 'run%e9'); // a bus there is named escaped: %25e9
+    mkdirSync(runtimeDir, { recursive: true });
+    writeFileSync(join(runtimeDir, 'bus'), '');
+    for (const bus of [{ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/%ff/bus' }, { DBUS_SESSION_BUS_ADDRESS: '', XDG_RUNTIME_DIR: runtimeDir }]) {
+      const env = { ...bus, T0KEN_CONFIG_DIR: config.dir, T0KEN_API_URL: sandbox.t0kenUrl, T0KEN_FINGERPRINT: `fp_${'e'.repeat(32)}` };
+      const status = await runCli(['credentials', 'status'], { env });
+      expect(status.code, status.stderr).toBe(0);
+      const keyring = await runCli(['register'], { env: { ...env, T0KEN_CREDENTIAL_STORE: 'keyring' } });
+      expect(keyring.code, keyring.stderr).toBe(7);
+      expect(keyring.stderr).toMatch(/keychain/i);
+      const auto = await runCli(['register'], { env: { ...env, T0KEN_CREDENTIAL_STORE: 'auto' } });
+      expect(auto.code, auto.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(join(config.dir, 'config.json'), 'utf8')).t0ken[sandbox.t0kenUrl].api_key).toMatch(/^omx_/);
+      expect((await runCli(['logout', '--yes'], { env })).code).toBe(0);
+    }
+  });
+});

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pingService } from '../../src/platform/dbus-ping.js';
+import { escapeAddressValue, pingService } from '../../src/platform/dbus-ping.js';
 import { replyMessage as reply, startFakeBus, stringBody } from '../helpers/fake-bus.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -28,6 +28,22 @@ function fakeBus(name: string, onData: (socket: import('node:net').Socket, data:
 describe('pinging a D-Bus service without blocking', () => {
   it('a bus that is not a unix socket is not ours to ask', async () => {
     expect(await pingService('tcp:host=127.0.0.1,port=1', 'org.freedesktop.secrets', '/', 500)).toMatchObject({ ok: false, reason: 'no-bus' });
+  });
+
+  it('an address whose escaped bytes are not UTF-8 (%ff) is one t0ken cannot reach: no bus, not a thrown "URI malformed"', async () => {
+    expect(await pingService('unix:path=/run/user/%ff/bus', 'org.freedesktop.secrets', '/', 500)).toMatchObject({ ok: false, reason: 'no-bus' });
+    expect(await pingService('unix:path=/tmp/rt%e9/bus', 'org.freedesktop.secrets', '/', 500)).toMatchObject({ ok: false, reason: 'no-bus' });
+  });
+
+  it('escaped bytes that are UTF-8, and a directory with a comma or a space, reach the socket they name', async () => {
+    const odd = join(dir, 'a,b c é');
+    mkdirSync(odd);
+    const server = createServer((socket) => socket.on('data', () => socket.write('REJECTED EXTERNAL\r\n')));
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(join(odd, 'bus'), resolve));
+    const escaped = `unix:path=${escapeAddressValue(join(odd, 'bus'))}`;
+    expect(escaped).toBe(`unix:path=${dir}/a%2cb%20c%20%c3%a9/bus`.replace(dir, escapeAddressValue(dir)));
+    expect(await pingService(escaped, 'org.freedesktop.secrets', '/', 1000)).toMatchObject({ ok: false, reason: 'error', detail: expect.stringMatching(/refused authentication/) });
   });
 
   it('a socket that is not there: no bus', async () => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { pingService, type PingResult } from '../../platform/dbus-ping.js';
+import { escapeAddressValue, pingService, type PingResult } from '../../platform/dbus-ping.js';
 import { processCpuTicks } from '../../platform/fs/process-identity.js';
 import { sleep } from '../../platform/sleep.js';
 import { keyringProcess, KeyringProcessError, type KeyringReply, type KeyringRequest } from './keyring-process.js';
@@ -178,7 +178,7 @@ function describe(message: string, env: NodeJS.ProcessEnv): [KeychainProblem, st
 const firstLine = (text: string): string => text.split('\n', 1)[0]!.slice(0, 200);
 
 /** libdbus's session bus: DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus. */
-const sessionBus = (env: NodeJS.ProcessEnv): string => env.DBUS_SESSION_BUS_ADDRESS || `unix:path=${env.XDG_RUNTIME_DIR}/bus`;
+const sessionBus = (env: NodeJS.ProcessEnv): string => env.DBUS_SESSION_BUS_ADDRESS || `unix:path=${escapeAddressValue(`${env.XDG_RUNTIME_DIR}/bus`)}`;
 
 /** Throws why the Secret Service is not there when the ping says so. */
 function pingFailure(result: PingResult): void {
