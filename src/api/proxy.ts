@@ -37,7 +37,7 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv): ProxyChoice | und
     if (value) parsed.set(variable, parseProxyVariable(variable, value));
   }
   if (parsed.size === 0 || isLoopbackHost(target.hostname)) return undefined;
-  if (noProxyMatches(target, env.no_proxy || env.NO_PROXY || '')) return undefined;
+  if (noProxyMatches(target, env.no_proxy || env.NO_PROXY || '', env.no_proxy ? 'no_proxy' : 'NO_PROXY')) return undefined;
   const order = target.protocol === 'https:' ? [...HTTPS_VARIABLES, ...HTTP_VARIABLES] : HTTP_VARIABLES;
   const variable = order.find((name) => parsed.has(name));
   if (variable === undefined) return undefined;
@@ -87,28 +87,39 @@ function parseProxyVariable(variable: string, value: string): URL {
   return url;
 }
 
-/** NO_PROXY: `*`, host names (a leading `.` or `*.` optional; subdomains match), IPs, IPv4 CIDR, optional `:port`. */
-export function noProxyMatches(target: URL, noProxy: string): boolean {
+/**
+ * NO_PROXY: `*`, host names (a leading `.` or `*.` optional; subdomains match), IPs, IPv4 CIDR,
+ * optional `:port`. A CIDR block that is not one (10.0.0.256/24, a prefix over 32) is exit 2 naming
+ * the variable, whatever the host: the user meant some addresses to bypass the proxy.
+ */
+export function noProxyMatches(target: URL, noProxy: string, variable = 'NO_PROXY'): boolean {
   // node:net (and the stream modules it pulls in) only when NO_PROXY is consulted: every command that
   // imports the API client would pay for it otherwise, even one that sends nothing.
   const { BlockList, isIP } = lazyRequire('node:net') as typeof import('node:net');
   const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const port = target.port || (target.protocol === 'https:' ? '443' : '80');
-  for (const raw of noProxy.split(/[\s,]+/)) {
+  const entries = noProxy.split(/[\s,]+/).flatMap((raw) => {
     let entry = raw.trim().toLowerCase();
-    if (entry === '') continue;
-    if (entry === '*') return true;
+    if (entry === '') return [];
+    if (entry === '*') return [{ entry, entryPort: undefined, cidr: null }];
     let entryPort: string | undefined;
     const withPort = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(entry);
     if (withPort) {
       entry = withPort[1]!;
       entryPort = withPort[2]!;
     }
-    if (entryPort !== undefined && entryPort !== port) continue;
     entry = entry.replace(/^\[|\]$/g, '').replace(/^\*?\./, '');
     const cidr = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(entry);
+    if (cidr && (isIP(cidr[1]!) !== 4 || Number(cidr[2]) > 32)) {
+      throw usageError(`${variable} holds ${JSON.stringify(raw.trim().slice(0, 60))}, which is not an IPv4 CIDR block`, `Fix that entry (four numbers 0-255, a prefix 0-32, e.g. 10.0.0.0/8) or remove it from ${variable}.`);
+    }
+    return [{ entry, entryPort, cidr }];
+  });
+  for (const { entry, entryPort, cidr } of entries) {
+    if (entry === '*') return true;
+    if (entryPort !== undefined && entryPort !== port) continue;
     if (cidr) {
-      if (isIP(host) !== 4 || Number(cidr[2]) > 32) continue;
+      if (isIP(host) !== 4) continue;
       const list = new BlockList();
       list.addSubnet(cidr[1]!, Number(cidr[2]), 'ipv4');
       if (list.check(host, 'ipv4')) return true;

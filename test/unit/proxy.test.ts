@@ -57,6 +57,22 @@ describe('choosing a proxy (issue 13.6)', () => {
     expect(noProxyMatches(url('https://10.1.2.3'), '10.1.2.3')).toBe(true);
   });
 
+  it('NO_PROXY with a CIDR block that is not one (an octet over 255, a prefix over 32): exit 2 naming the variable, whatever the host', () => {
+    const env = { HTTPS_PROXY: 'http://127.0.0.1:1' };
+    for (const [name, value] of [['NO_PROXY', 'localhost,10.0.0.256/24'], ['no_proxy', '10.0.0.0/33'], ['NO_PROXY', 'api.t0ken.ai, 999.1.1.1/8']]) {
+      for (const target of ['https://10.0.0.1/api/v1', 'https://api.t0ken.ai/v1']) {
+        let caught: unknown;
+        try {
+          proxyFor(url(target), { ...env, [name!]: value });
+        } catch (error) {
+          caught = error;
+        }
+        expect(caught, `${name}=${value} for ${target}`).toMatchObject({ exitCode: 2, message: expect.stringContaining(`${name} holds`) });
+      }
+    }
+    expect(proxyFor(url('https://10.0.0.1/api/v1'), { ...env, NO_PROXY: '10.0.0.0/24' })).toBeUndefined();
+  });
+
   it('TLS and proxy failures are never retried', () => {
     expect(decideRetry({ method: 'GET', kind: 'tls' }).retry).toBe(false);
     expect(decideRetry({ method: 'GET', kind: 'proxy' }).retry).toBe(false);
