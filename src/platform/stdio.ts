@@ -7,8 +7,9 @@ import { isTerminal } from './terminal.js';
  * stdout and stderr written straight to their file descriptors. `process.stdout` builds a stream on
  * first use (node:stream, and node:net with it for a pipe): 2 to 10 ms of a command that prints one
  * line. Writes here are synchronous, as Node's own are on Linux for files, pipes and terminals, so
- * nothing is pending at exit. A reader that went away (EPIPE) ends the process with 141, as SIGPIPE
- * would (see src/cli.ts). Windows keeps Node's streams: its console wants UTF-16, not bytes.
+ * nothing is pending at exit. A reader of stdout that went away (EPIPE) ends the process with 141, as
+ * SIGPIPE would (see src/cli.ts); one of stderr costs only the messages. Windows keeps Node's
+ * streams: its console wants UTF-16, not bytes.
  */
 
 export const CLOSED_PIPE_EXIT = 141;
@@ -37,10 +38,11 @@ class FdWriter implements StdioWriter {
           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); // a full non-blocking pipe: let its reader catch up
           continue;
         }
-        if (code === 'EPIPE') process.exit(CLOSED_PIPE_EXIT);
-        // stderr that takes nothing more (/dev/full): warnings and errors are lost, not the command
-        // nor its exit status. stdout's failure is the command's (exit 7, said on stderr if it can).
+        // stderr that takes nothing more (/dev/full, a reader gone): warnings and errors are lost, not
+        // the command nor its exit status. A reader of stdout gone: 141, as SIGPIPE would. stdout's
+        // other failures are the command's (exit 7, said on stderr if it can).
         if (this.fd === 2) return false;
+        if (code === 'EPIPE') process.exit(CLOSED_PIPE_EXIT);
         const { message, hint } = stdoutFailed(code);
         throw new CliError('local_state', message, { cause: error, hint });
       }

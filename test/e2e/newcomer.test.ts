@@ -73,6 +73,22 @@ describe('the first minutes at the command line', () => {
     expect(result.code).toBe(141);
   });
 
+  it('a closed stderr loses the messages, not the command: register stores the key it was issued, exit 0', async () => {
+    const fp = { T0KEN_FINGERPRINT: freshFingerprint() };
+    const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'register'], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, ...env(fp) } });
+      child.stderr.destroy(); // its reader is gone before t0ken says where the key went (a notice on stderr, between the request and the store)
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^user +machine_/);
+    const token = await t0ken(['token'], fp);
+    expect(token.code, token.stderr).toBe(0);
+    expect(token.stdout).toMatch(/^omx_/);
+  });
+
   it('an unknown --key=value is named without its value, and points to --key-env/--key-stdin', async () => {
     const result = await t0ken(['hash-proof', '--name', 'a1', '--key=sk-ant-REAL-do-not-echo']);
     expect(result.code).toBe(2);
