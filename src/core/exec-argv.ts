@@ -74,7 +74,7 @@ function take(args: readonly string[], i: number, flags: Flags, into: Record<str
   if (flag === undefined) return undefined;
   const { shape, spec } = flag;
   if (!shape.takesValue) {
-    if (at > 2) throw usageError(`${name} takes no value`);
+    if (at > 2) throw usageError(`${name} takes no value`, `Give ${name} alone, without "="; \`t0ken ${owner ? `${commandKey(owner)} ` : ''}--help\` shows the options.`);
     into[shape.key] = !shape.negate;
     return i;
   }

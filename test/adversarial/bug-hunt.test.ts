@@ -242,10 +242,14 @@ describe('a flag that takes no value, given one', () => {
     [['credentials', 'status', '--json=1'], '--json'],
     [['whoami', '--quiet=yes'], '--quiet'],
     [['mcp', 'config', '--write=yes'], '--write'],
-  ])('%j says "%s takes no value", not "unknown option (Did you mean …?)"', async (args, flag) => {
+    [['--json=1', 'whoami'], '--json'],
+    [['exec', '--json=1', '--', 'true'], '--json'],
+  ])('%j says "%s takes no value", not "unknown option (Did you mean …?)", and what to do', async (args, flag) => {
     const result = await run(args, { env: { T0KEN_CONFIG_DIR: config.dir } });
     expect(result.code, result.stderr).toBe(2);
-    expect(result.stderr.split('\n')[0]).toBe(`t0ken: ${flag} takes no value`);
+    const [message, hint] = result.stderr.split('\n');
+    expect(message).toBe(`t0ken: ${flag} takes no value`);
+    expect(hint).toMatch(/--help/);
   });
 });
 
