@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { CliError } from '../core/errors.js';
 import { describeErrno } from './fs/errno.js';
 import { lazyRequire } from './lazy-require.js';
@@ -11,14 +11,29 @@ import { lazyRequire } from './lazy-require.js';
 
 export class StdinTooLarge extends Error {}
 
-/** Whether stdin is a terminal: a pipe or a file is told apart by fstat, without loading node:tty (and node:net). */
+/**
+ * Whether stdin is a terminal to read from: a pipe or a file is told apart by fstat, without loading
+ * node:tty (and node:net). A terminal opened for writing only (`0>/dev/tty`) is none: a prompt on it
+ * failed with ENOTCONN out of readline, a stack trace and exit 1.
+ */
 export function stdinIsTerminal(): boolean {
   try {
     if (!fstatSync(0).isCharacterDevice()) return false;
   } catch {
     return false;
   }
-  return (lazyRequire('node:tty') as typeof import('node:tty')).isatty(0);
+  return (lazyRequire('node:tty') as typeof import('node:tty')).isatty(0) && !writeOnly(0);
+}
+
+/** Linux says how a descriptor was opened in /proc (elsewhere this answers false). */
+function writeOnly(fd: number): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'))?.[1];
+    return flags !== undefined && (Number.parseInt(flags, 8) & 3) === 1; // O_ACCMODE is O_WRONLY
+  } catch {
+    return false;
+  }
 }
 
 /** All of stdin up to EOF; throws StdinTooLarge past `limitBytes`. */

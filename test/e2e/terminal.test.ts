@@ -62,6 +62,15 @@ async function typeHidden(tmux: Tmux, secret: string): Promise<string> {
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe.skipIf(!hasTmux)('prompts at a real terminal', () => {
+  it('a terminal opened for writing only as stdin (0>/dev/tty): no prompt, exit 2 naming the flag (readline failed with ENOTCONN: a stack trace, exit 1)', async () => {
+    const { tmux, run } = bash();
+    run('t0ken hash-proof --name ab 0>/dev/tty; echo "rc=$?"');
+    const screen = await tmux.waitFor(/rc=\d+/);
+    expect(screen).toContain('a value is missing and no prompt can be shown');
+    expect(screen).toContain('rc=2');
+    expect(screen).not.toMatch(/ENOTCONN|at .*\.js/);
+  });
+
   it('X=$(t0ken hash-proof …) asks on the terminal; the key is hidden, no * per character, ctrl+t reveals it', async () => {
     const { tmux, run } = bash();
     run('X=$(t0ken hash-proof --name my-agent); echo "rc=$? X=$X"');
