@@ -77,7 +77,9 @@ export class ConfigStore {
     this.ensureDir();
     await this.locked(() => {
       const current = this.readFile(); // a corrupt or foreign file stops us here too
-      proveWritable(this.path, Buffer.byteLength(serializeConfig(current)) + WRITE_HEADROOM);
+      const bytes = Buffer.byteLength(serializeConfig(current)) + WRITE_HEADROOM;
+      if (bytes > MAX_CONFIG_BYTES) throw this.tooLarge();
+      proveWritable(this.path, bytes);
     });
   }
 
@@ -88,7 +90,9 @@ export class ConfigStore {
       sweepTempFiles(this.path); // left by a writer killed mid-write
       const data = this.readFile();
       mutate(data);
-      writeFileAtomic(this.path, serializeConfig(data), FILE_MODE);
+      const text = serializeConfig(data);
+      if (Buffer.byteLength(text) > MAX_CONFIG_BYTES) throw this.tooLarge(); // never a file t0ken itself would refuse to read
+      writeFileAtomic(this.path, text, FILE_MODE);
       return data;
     });
   }
@@ -160,6 +164,14 @@ export class ConfigStore {
       if (isCliError(error)) throw error;
       throw fileSystemError(error, 'create the config directory', this.dir, stats ? this.dir : dirname(this.dir));
     }
+  }
+
+  /** config.json is as large as a t0ken config can be: one more record would take it past 1 MiB. */
+  private tooLarge(): CliError {
+    return stateError(
+      `the config file ${this.path} is full: it is close to the 1 MiB a t0ken config can be, and nothing more can be stored in it (it was left as it is)`,
+      `Each API URL keeps an account of its own (a sandbox on a new port adds one): forget those you no longer use, T0KEN_API_URL=<url> t0ken logout --yes (the URLs are the keys of "t0ken" in that file), or use a T0KEN_CONFIG_DIR of its own for rehearsals.`,
+    );
   }
 
   private unreadable(error: unknown): CliError {

@@ -374,6 +374,35 @@ describe('size and encoding of config.json', () => {
     expect(posts('/size/api/v1/agents/auto-register')).toBe(1);
   });
 
+  it('a config full of accounts (one per sandbox port, say) is never written past 1 MiB: register is exit 7 before its request, agent login after reading; logout still frees room', async () => {
+    const dir = freshDir(0o700, process.getuid?.() ?? 0);
+    const env = envFor(dir);
+    expect((await run(['register'], { env })).code).toBe(0);
+    const path = join(dir, 'config.json');
+    const data = JSON.parse(readFileSync(path, 'utf8'));
+    const account = data.t0ken[apiFor('size')];
+    const pretty = (value: unknown) => JSON.stringify(value, null, 2).length;
+    const perAccount = pretty({ t0ken: { a: account, 'http://127.0.0.1:40000/api/v1': account } }) - pretty({ t0ken: { a: account } });
+    for (let port = 40000, size = pretty(data); size + perAccount < 1024 * 1024 - 100; port++, size += perAccount) data.t0ken[`http://127.0.0.1:${port}/api/v1`] = account;
+    writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+    const before = readFileSync(path, 'utf8');
+    const sent = posts('/other-size/api/v1/agents/auto-register');
+
+    const register = await run(['register'], { env: { ...env, T0KEN_API_URL: apiFor('other-size') } });
+    expect(register.code, register.stderr).toBe(7);
+    expect(register.stderr).toContain(`the config file ${path} is full`);
+    expect(register.stderr).toContain('T0KEN_API_URL=<url> t0ken logout --yes');
+    expect(posts('/other-size/api/v1/agents/auto-register')).toBe(sent); // nothing issued that could not be kept
+    const login = await run(['agent', 'login', '--with-token'], { env, input: `mnm_full_config_${'0'.repeat(480)}\n` });
+    expect(login.code, login.stderr).toBe(7);
+    expect(readFileSync(path, 'utf8')).toBe(before);
+    expect((await run(['whoami'], { env })).code).toBe(0);
+
+    const logout = await run(['logout', '--yes'], { env: { ...env, T0KEN_API_URL: 'http://127.0.0.1:40000/api/v1' } });
+    expect(logout.code, logout.stderr).toBe(0);
+    expect(statSync(path).size).toBeLessThan(Buffer.byteLength(before));
+  });
+
   it('a UTF-8 byte-order mark (as some editors write) is a valid config, read and rewritten', async () => {
     const dir = freshDir(0o700, process.getuid?.() ?? 0);
     const env = envFor(dir);
