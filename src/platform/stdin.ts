@@ -59,7 +59,25 @@ function stdinUnreadable(cause: unknown): CliError {
   return new CliError('invalid_input', `cannot read stdin: ${describeErrno(cause)}`, { hint: 'Pipe the input in (`printf %s "$VALUE" | t0ken …`) or redirect a file (`< file`).', cause });
 }
 
+/**
+ * A read that blocks (a pipe whose writer is slow, a terminal) holds the event loop: a signal handler
+ * of ours would run only once it returns, so Ctrl-C waited for the writer (`sleep 60 | t0ken …` ran
+ * for a minute and exited 0). While it blocks, these signals do what they do to `cat`: end the
+ * process (the shell says 130 for Ctrl-C). Nothing is written yet, so nothing is left to clean up.
+ */
+const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 function readToEnd(fd: number, limitBytes: number): Buffer {
+  const handlers = ENDING_SIGNALS.map((signal) => [signal, process.listeners(signal)] as const);
+  for (const [signal] of handlers) process.removeAllListeners(signal);
+  try {
+    return readAll(fd, limitBytes);
+  } finally {
+    for (const [signal, listeners] of handlers) for (const listener of listeners) process.on(signal, listener);
+  }
+}
+
+function readAll(fd: number, limitBytes: number): Buffer {
   const chunks: Buffer[] = [];
   let size = 0;
   const buffer = Buffer.allocUnsafe(64 * 1024);
