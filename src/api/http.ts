@@ -3,6 +3,7 @@ import { jsonTooDeep, TOO_DEEP } from '../core/json-depth.js';
 import { exitCodeForStatus, parseErrorBody, sanitizeCode, sanitizeMessage } from '../core/error-body.js';
 import { formatLocalTime } from '../core/format.js';
 import { redactBody, redactHeaders, redactText } from '../core/redact.js';
+import { isLoopbackHost } from '../core/url.js';
 import { backoffMs, decideRetry, MAX_ATTEMPTS, parseRetryAfter, type Failure } from '../core/retry.js';
 import { sleep } from '../platform/sleep.js';
 import { userAgent } from '../version.js';
@@ -13,6 +14,7 @@ import { SchemaError, type Check } from './schemas.js';
 export interface HttpClientOptions {
   service: string;          // shown in messages: "t0ken", "Mnemom"
   baseUrl: string;          // already normalised and checked for http:// to remote hosts
+  urlVariable: string;      // the variable that sets baseUrl, for hints: "T0KEN_API_URL"
   timeoutMs: number;
   env: NodeJS.ProcessEnv;
   headers?: Record<string, string>;
@@ -159,8 +161,12 @@ export class HttpClient {
         cause: error,
       });
     }
+    // Refused on this machine: no proxy is involved (loopback never goes through one); a sandbox that was stopped is the usual reason.
+    const local = error.code === 'ECONNREFUSED' && isLoopbackHost(new URL(origin).hostname);
     return new CliError('network', `cannot reach ${service} at ${origin} (${error.code ?? 'network error'})${attemptsNote(attempts)}`, {
-      hint: 'Check your connection and proxy settings (HTTPS_PROXY, NO_PROXY), and the API URL variables.',
+      hint: local
+        ? `Nothing listens there: if it was a sandbox, start it again (\`t0ken sandbox --background\`, with --state to keep its accounts), or unset ${this.options.urlVariable} for the real service.`
+        : 'Check your connection and proxy settings (HTTPS_PROXY, NO_PROXY), and the API URL variables.',
       cause: error,
     });
   }

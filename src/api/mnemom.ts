@@ -62,6 +62,7 @@ export class MnemomApi {
     this.http = new HttpClient({
       service: 'Mnemom',
       baseUrl: options.baseUrl,
+      urlVariable: 'MNEMOM_API_URL',
       timeoutMs: options.timeoutMs,
       env: options.env,
       headers: {

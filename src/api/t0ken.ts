@@ -32,6 +32,7 @@ export class T0kenApi {
     this.http = new HttpClient({
       service: 't0ken',
       baseUrl: options.baseUrl,
+      urlVariable: 'T0KEN_API_URL',
       timeoutMs: options.timeoutMs,
       env: options.env,
       headers: options.apiKey ? { 'x-api-key': options.apiKey } : {},

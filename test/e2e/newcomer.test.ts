@@ -89,6 +89,25 @@ describe('the first minutes at the command line', () => {
     expect(token.stdout).toMatch(/^omx_/);
   });
 
+  it('a sandbox that was stopped (nothing listens on its loopback port): the hint says to start it again or unset the URL, not to check proxies', async () => {
+    // Refused for certain: the port is held on 127.0.0.1 and asked for on 127.0.0.2, where nothing listens.
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const stats = await t0ken(['stats', '--timeout', '5'], { T0KEN_API_URL: `http://127.0.0.2:${port}/api/v1`, T0KEN_API_KEY: 'omx_agent_stopped0123456789' });
+      expect(stats.code).toBe(5);
+      expect(stats.stderr).toContain('ECONNREFUSED');
+      expect(stats.stderr).toMatch(/start it again \(`t0ken sandbox --background`.*or unset T0KEN_API_URL/);
+      expect(stats.stderr).not.toMatch(/proxy/i);
+      const list = await t0ken(['agent', 'list', '--timeout', '5'], { MNEMOM_API_URL: `http://127.0.0.2:${port}/v1`, MNEMOM_API_KEY: 'mnm_stopped_0123456789abcdef' });
+      expect(list.code).toBe(5);
+      expect(list.stderr).toContain('or unset MNEMOM_API_URL');
+    } finally {
+      holder.close();
+    }
+  });
+
   it('an unknown --key=value is named without its value, and points to --key-env/--key-stdin', async () => {
     const result = await t0ken(['hash-proof', '--name', 'a1', '--key=sk-ant-REAL-do-not-echo']);
     expect(result.code).toBe(2);

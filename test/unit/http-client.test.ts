@@ -26,7 +26,7 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
 };
 const schema = object({ ok: str });
 const client = (url: string, extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) =>
-  new HttpClient({ service: 'Test', baseUrl: url, timeoutMs: 2000, env: {}, authHint: 'fix the key', headers: { 'x-api-key': 'omx_agent_SECRETVALUE123456' }, ...extra });
+  new HttpClient({ service: 'Test', baseUrl: url, urlVariable: 'TEST_API_URL', timeoutMs: 2000, env: {}, authHint: 'fix the key', headers: { 'x-api-key': 'omx_agent_SECRETVALUE123456' }, ...extra });
 
 describe('HTTP client', () => {
   it('a GET recovers from a 500', async () => {
