@@ -57,7 +57,7 @@ const t0ken = (args: string[], env: Record<string, string | undefined> = {}) =>
 
 describe('a 200 answer that says it failed is not reported as success', () => {
   it('agent rekey answered {"success": false}: exit 5, not "now answers to the new provider key"', async () => {
-    const result = await t0ken(['agent', 'rekey', ID, '--key-env', 'PK']);
+    const result = await t0ken(['agent', 'rekey', ID, '--name', 'bug-hunt', '--key-env', 'PK']);
     expect(result.code, result.stderr).toBe(5);
     expect(result.stderr).toContain('success should be true');
     expect(result.stdout).toBe('');

@@ -97,12 +97,19 @@ describe('what t0ken sends to Mnemom (recorded by an independent fake)', () => {
     expect(JSON.parse(seen[1]!.body)).toEqual({ hash_proof: sha(PROVIDER_KEY), org_id: 'org-42' });
   });
 
-  it('rekey sends only new_key_hash: the 16-hex agent hash of the NEW key (and name)', async () => {
-    script = [answer(200, { success: true, agent_id: GW_ID, rekeyed_at: '2026-04-13T10:02:00Z' }), answer(200, { success: true, agent_id: GW_ID, rekeyed_at: '2026-04-13T10:02:00Z' })];
-    await t0ken(['agent', 'rekey', GW_ID, '--name', 'fleet-1', '--key-env', 'NEW_KEY']);
-    await t0ken(['agent', 'rekey', GW_ID, '--key-stdin', '--json'], `${NEW_KEY}\n`);
+  it('rekey sends only new_key_hash: the 16-hex agent hash of the NEW key and the name (--name, else the agent\'s own)', async () => {
+    const rekeyed = answer(200, { success: true, agent_id: GW_ID, rekeyed_at: '2026-04-13T10:02:00Z' });
+    const agent = (name?: string) => answer(200, { id: GW_ID, agent_hash: '0123456789abcdef', ...(name ? { name } : {}), created_at: '2026-04-13T10:00:00Z' });
+    script = [rekeyed, agent('fleet-1'), rekeyed, agent(), rekeyed];
+    expect((await t0ken(['agent', 'rekey', GW_ID, '--name', 'fleet-1', '--key-env', 'NEW_KEY'])).code).toBe(0);
+    const named = await t0ken(['agent', 'rekey', GW_ID, '--key-stdin', '--json'], `${NEW_KEY}\n`); // a named agent: its name goes into the hash
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.stderr).toContain('"Using the agent\'s name, fleet-1, in its new hash (pass --name to choose)."');
+    expect((await t0ken(['agent', 'rekey', GW_ID, '--key-env', 'NEW_KEY'])).code).toBe(0); // an unnamed one: the key alone
+    expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual([`POST /v1/agents/${GW_ID}/rekey`, `GET /v1/agents/${GW_ID}`, `POST /v1/agents/${GW_ID}/rekey`, `GET /v1/agents/${GW_ID}`, `POST /v1/agents/${GW_ID}/rekey`]);
     expect(seen[0]!.body).toBe(JSON.stringify({ new_key_hash: sha(`${NEW_KEY}|fleet-1`).slice(0, 16) }));
-    expect(seen[1]!.body).toBe(JSON.stringify({ new_key_hash: sha(NEW_KEY).slice(0, 16) }));
+    expect(seen[2]!.body).toBe(JSON.stringify({ new_key_hash: sha(`${NEW_KEY}|fleet-1`).slice(0, 16) }));
+    expect(seen[4]!.body).toBe(JSON.stringify({ new_key_hash: sha(NEW_KEY).slice(0, 16) }));
     expect(seen[0]!.body).not.toContain(sha(`${NEW_KEY}|fleet-1`)); // never the whole proof
   });
 });
@@ -114,7 +121,7 @@ describe('how Mnemom answers are shown (scripted by the fake)', () => {
     expect(human.code).toBe(4);
     expect(human.stderr).toMatch(/^t0ken: .*no such agent.*request id: req_fake_404_abc/m);
     script = [answer(422, { detail: [{ loc: ['body', 'new_key_hash'], msg: 'bad' }] }, { 'x-mnemom-request-id': 'req_fake_422' })];
-    const json = await t0ken(['agent', 'rekey', GW_ID, '--key-env', 'NEW_KEY', '--json']);
+    const json = await t0ken(['agent', 'rekey', GW_ID, '--name', 'fleet-1', '--key-env', 'NEW_KEY', '--json']);
     expect(json.code).toBe(4);
     expect(json.stdout).toBe('');
     expect(jsonError(json.stderr)).toMatchObject({ status: 422, request_id: 'req_fake_422' });
@@ -145,7 +152,7 @@ describe('how Mnemom answers are shown (scripted by the fake)', () => {
     const claim = await t0ken(['agent', 'claim', GW_ID, '--key-env', 'PROVIDER_KEY']);
     expect(claim.code).toBe(6);
     expect(claim.stderr).toContain('req_c1');
-    const rekey = await t0ken(['agent', 'rekey', GW_ID, '--key-env', 'NEW_KEY', '--json']);
+    const rekey = await t0ken(['agent', 'rekey', GW_ID, '--name', 'fleet-1', '--key-env', 'NEW_KEY', '--json']);
     expect(rekey.code).toBe(6);
     expect(jsonError(rekey.stderr)).toMatchObject({ conflict_agent_id: OTHER_ID, request_id: 'req_c2', status: 409 });
   });

@@ -6,7 +6,8 @@ import { CliError, isCliError } from '../../core/errors.js';
 import { hashProof } from '../../core/proof.js';
 import { sanitizeLine } from '../../core/sanitize.js';
 import { conflictAgentId } from '../../core/service-details.js';
-import { validateAgentId, validateAgentName } from '../../core/validate.js';
+import { AGENT_NAME_PATTERN, validateAgentId, validateAgentName } from '../../core/validate.js';
+import type { AgentDetail } from '../../api/schemas.js';
 import { withSpinner } from '../../ui/spinner.js';
 import { keyValueTable } from '../../ui/table.js';
 import { readProviderKey, type ProviderKeyOptions } from '../../identity/provider-key.js';
@@ -19,10 +20,10 @@ export const spec: CommandSpec = {
   description: 'Point an agent at a NEW provider key: only the new key\'s 16-hex agent hash (as `t0ken hash-proof --short`) is sent, never the key.',
   arguments: [{ name: '<id>', description: 'the agent id (smolt-… or mnm-…)' }],
   options: [
-    { flags: '--name <name>', description: 'the agent name (part of the hash, as for hash-proof)' },
+    { flags: '--name <name>', description: 'the agent name (part of the hash, as for hash-proof; default: the agent\'s own name)' },
     ...providerKeyOptions('NEW provider key'),
   ],
-  examples: ['t0ken agent rekey smolt-1a2b3c4d --name my-agent --key-env NEW_ANTHROPIC_API_KEY', 'printf %s "$NEW_KEY" | t0ken agent rekey smolt-1a2b3c4d --key-stdin --json'],
+  examples: ['t0ken agent rekey smolt-1a2b3c4d --name my-agent --key-env NEW_ANTHROPIC_API_KEY', 'printf %s "$NEW_KEY" | t0ken agent rekey smolt-1a2b3c4d --name my-agent --key-stdin --json'],
   environment: [...MNEMOM_ENV],
 };
 
@@ -32,18 +33,24 @@ interface RekeyOptions extends ProviderKeyOptions {
 
 /**
  * Keeps an agent addressable after its provider key was rotated: sends the 16-hex agent hash of the
- * NEW key (with the same name rule as `hash-proof`), and nothing else.
+ * NEW key (with the same name rule as `hash-proof`; the agent's own name unless --name is given), and
+ * nothing else.
  */
 export async function run(ctx: Context, options: RekeyOptions, args: string[]): Promise<void> {
   const id = validateAgentId(args[0] ?? '');
-  const name = options.name === undefined ? undefined : validateAgentName(options.name);
+  const given = options.name === undefined ? undefined : validateAgentName(options.name);
   const providerKey = await readProviderKey(ctx, options);
-  const newKeyHash = hashProof(providerKey, name).agent_hash;
   const api = await openMnemom(ctx, [providerKey]);
 
+  let newKeyHash: string;
   let answer;
   try {
-    answer = await withSpinner(ctx, `Rekeying agent ${id}…`, () => api.rekeyAgent(id, newKeyHash));
+    // The gateway addresses a named agent by key and name: without --name, a named agent's own name
+    // goes into the hash (the key's hash alone left it unaddressable, and said it worked).
+    const name = given ?? agentName(await withSpinner(ctx, `Looking up agent ${id}…`, () => api.getAgent(id)));
+    if (given === undefined && name !== undefined) ctx.out.info(`Using the agent's name, ${name}, in its new hash (pass --name to choose).`);
+    const hash = (newKeyHash = hashProof(providerKey, name).agent_hash);
+    answer = await withSpinner(ctx, `Rekeying agent ${id}…`, () => api.rekeyAgent(id, hash));
   } catch (error) {
     throw isCliError(error) ? explain(error, id) : error;
   }
@@ -61,6 +68,9 @@ export async function run(ctx: Context, options: RekeyOptions, args: string[]): 
     { quiet: () => newKeyHash },
   );
 }
+
+/** The agent's name where it is one a hash can carry; undefined for an unnamed agent. */
+const agentName = (agent: AgentDetail): string | undefined => (typeof agent.name === 'string' && AGENT_NAME_PATTERN.test(agent.name) ? agent.name : undefined);
 
 function explain(error: CliError, id: string): CliError {
   const common = { status: error.status, requestId: error.requestId, body: error.body };
