@@ -1,6 +1,6 @@
 import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
 import { shebangInterpreter } from '../core/shebang.js';
-import { forwardSignals, inForegroundOfTerminal } from './child-signals.js';
+import { forwardSignals } from './child-signals.js';
 import { lazyRequire } from './lazy-require.js';
 import { fileHead, pathCandidates } from './program-path.js';
 import { resolveWindowsCommand, windowsEnv, windowsLaunch } from '../core/windows-command.js';
@@ -34,8 +34,9 @@ export function runChild(file: string, args: readonly string[], env: Record<stri
     let child: import('node:child_process').ChildProcess;
     try {
       const launch = process.platform === 'win32' ? onWindows(file, args, env) : { file, args: [...args], verbatim: false };
-      // detached: a session of its own, so that the terminal's Ctrl-C reaches t0ken alone (see forwardSignals).
-      const isolated = process.platform !== 'win32' && inForegroundOfTerminal();
+      // detached: a session of its own, so that a signal for t0ken's whole group (the terminal's Ctrl-C,
+      // `timeout`, `kill -- -pgid`) reaches t0ken alone, which passes it on once (see forwardSignals).
+      const isolated = process.platform !== 'win32';
       // Loaded here: where t0ken becomes the program (src/platform/run-program.ts) it needs neither
       // node:child_process nor node:net, which that loads.
       const { spawn } = lazyRequire('node:child_process') as typeof import('node:child_process');

@@ -256,6 +256,25 @@ describe('exec passes signals on', () => {
     expect(trap.output()).toBe('ready\ngot SIGINT\ngot SIGTERM\ngot SIGHUP\ngot SIGQUIT\n');
   });
 
+  it('a signal sent to t0ken\'s whole process group (timeout, kill -- -pgid) reaches the program once, not twice', async () => {
+    const counter = join(work, 'count-sigint-group.js');
+    writeFileSync(counter, COUNT_SIGINT);
+    // detached: t0ken leads a process group of its own, as under `timeout` or a supervisor
+    const child = spawn(process.execPath, [BIN, 'exec', '--', process.execPath, counter], { env: { ...cleanEnv(), ...base() }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    const ready = new Promise<void>((resolve) => child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (stdout.includes('ready')) resolve();
+    }));
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 15_000);
+    await ready;
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await ended).toEqual({ code: 0, signal: null });
+    clearTimeout(timer);
+    expect(stdout).toBe('ready\ncount=1\n');
+  });
+
   it('a program that does not catch SIGTERM dies of it: t0ken\'s process too (execve) or t0ken exits 143', async () => {
     const child = spawn(process.execPath, [BIN, 'exec', '--', process.execPath, '-e', 'console.log("ready"); setInterval(() => {}, 1000)'], { env: { ...cleanEnv(), ...base() }, stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
