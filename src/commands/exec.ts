@@ -6,6 +6,7 @@ import { childEnvironment, IDENTITY_SCOPES, identityScope, identityVariables } f
 import { DEFAULT_T0KEN_API_URL } from '../core/url.js';
 import { runProgram } from '../platform/run-program.js';
 import { nothingToHandOver, resolveIdentity } from '../identity/resolve.js';
+import { mnemomTokenFromEnv } from '../identity/mnemom-auth.js';
 
 export const spec: CommandSpec = {
   path: ['exec'],
@@ -29,7 +30,8 @@ export async function run(ctx: Context, options: { only?: unknown }, args: strin
   if (file === undefined) throw new CliError('invalid_input', 'exec needs a program to run', { hint: 'For example: t0ken exec -- node agent.js' });
   const only = identityScope(options.only);
   const vars = identityVariables(await resolveIdentity(ctx, only), DEFAULT_T0KEN_API_URL, only);
-  if (Object.keys(vars).length === 0) throw nothingToHandOver(ctx, only);
+  // An MNEMOM_TOKEN in t0ken's environment passes through to the program: a Mnemom identity it has.
+  if (Object.keys(vars).length === 0 && (only === 't0ken' || !mnemomTokenFromEnv(ctx.env))) throw nothingToHandOver(ctx, only);
 
   const outcome = await runProgram(file, rest, childEnvironment(ctx.env, vars));
   if (outcome.kind === 'not-found') {

@@ -38,7 +38,9 @@ export async function resolveIdentity(ctx: Context, only: IdentityScope | undefi
 export function nothingToHandOver(ctx: Context, only: IdentityScope | undefined): CliError {
   // --only mnemom never looks at T0KEN_API_URL (a bad one is no reason to fail here).
   const t0ken = () => `no t0ken account is stored for ${ctx.t0kenBaseUrl()} and T0KEN_API_KEY is not set`;
-  const mnemom = `no Mnemom key is stored for ${ctx.mnemomBaseUrl()} and MNEMOM_API_KEY is not set`;
+  // env prints only what t0ken adds: an MNEMOM_TOKEN is in the environment already (exec passes it through).
+  const token = ctx.env.MNEMOM_TOKEN?.trim() ? ' (MNEMOM_TOKEN is set, but it is in the environment already: env prints only what t0ken adds)' : '';
+  const mnemom = `no Mnemom key is stored for ${ctx.mnemomBaseUrl()} and MNEMOM_API_KEY is not set${token}`;
   const what = only === 't0ken' ? t0ken() : only === 'mnemom' ? mnemom : `${t0ken()}; ${mnemom}`;
   const hint = only === 'mnemom'
     ? 'Store a Mnemom key with `printf %s "$KEY" | t0ken agent login --with-token`.'

@@ -80,6 +80,19 @@ describe('exec hands the identity over in the environment', () => {
     expect(none.code).toBe(3);
   });
 
+  it('an MNEMOM_TOKEN alone (no key stored or set) is a Mnemom identity exec hands over; env, which prints only what it adds, says it is there', async () => {
+    const print = ['--', process.execPath, '-e', 'console.log(process.env.MNEMOM_TOKEN, process.env.T0KEN_EXEC)'];
+    for (const scope of [['--only', 'mnemom'], []]) {
+      const result = await runCli(['exec', ...scope, ...print], { env: { T0KEN_CONFIG_DIR: empty.dir, MNEMOM_TOKEN: 'jwt.header.payload' } });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toBe('jwt.header.payload 1\n');
+    }
+    expect((await runCli(['exec', '--only', 't0ken', ...print], { env: { T0KEN_CONFIG_DIR: empty.dir, MNEMOM_TOKEN: 'jwt.header.payload' } })).code).toBe(3);
+    const env = await runCli(['env', '--only', 'mnemom'], { env: { T0KEN_CONFIG_DIR: empty.dir, MNEMOM_TOKEN: 'jwt.header.payload' } });
+    expect(env.code).toBe(3);
+    expect(env.stderr).toContain('MNEMOM_TOKEN is set, but it is in the environment already');
+  });
+
   it('exit 3 when there is nothing to hand over, and the program is not run', async () => {
     const marker = join(work, 'ran');
     const result = await runCli(['exec', '--', process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`], { env: { T0KEN_CONFIG_DIR: empty.dir } });
