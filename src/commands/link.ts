@@ -12,6 +12,7 @@ import { clientFingerprint, clientLinkState, credentialsFor, t0kenIdentity, type
 import type { T0kenAccount } from '../store/schema.js';
 import { columnsTable } from '../ui/table.js';
 import { storeFor } from '../identity/store.js';
+import { readSecret } from '../identity/credentials.js';
 
 export const spec: CommandSpec = {
   path: ['link'],
@@ -41,6 +42,7 @@ export async function run(ctx: Context, options: Options, args: string[]): Promi
   const client = findClient(args[0]!);
   const account = requireAccount(storeFor(ctx).read(), ctx.t0kenBaseUrl(), ctx.env);
   const identity = { ...((await t0kenIdentity(ctx)) as T0kenIdentity), account };
+  if (identity.keySource === 'T0KEN_API_KEY') await requireStoredKey(ctx, identity);
   const wanted = credentialsFor(identity, clientFingerprint(ctx, client));
   const path = clientFilePath(ctx.env, client);
   if (options.dryRun) return showPlan(ctx, client, path, readClientFile(path)?.view, wanted);
@@ -142,6 +144,20 @@ function describeState(state: LinkState, view: SdkFileView | undefined): string 
 function warnAboutBaseUrl(ctx: Context, baseUrl: string, wanted: SdkCredentials): void {
   if (baseUrl === DEFAULT_T0KEN_API_URL) return;
   ctx.out.warn(`connect_memory() does not read base_url from the file; for this API call connect_memory(base_url="${wanted.base_url}")`);
+}
+
+/**
+ * The file gets a whole account: key, user and project. With T0KEN_API_KEY set, only the stored
+ * account's own key can go with the stored user and project (another key was written beside them,
+ * and said to be this machine's account).
+ */
+async function requireStoredKey(ctx: Context, identity: T0kenIdentity & { account: T0kenAccount }): Promise<void> {
+  const { secret } = await readSecret(ctx, identity.account, { kind: 't0ken', baseUrl: identity.baseUrl });
+  if (secret === identity.apiKey) return;
+  throw usageError(
+    `T0KEN_API_KEY is set to another key than that of the account stored for ${identity.baseUrl} (key ${maskSecret(secret)}), and link can only write the stored account whole (its user and project with its key)`,
+    'Unset T0KEN_API_KEY to link the stored account; to link another account, register it on this machine first.',
+  );
 }
 
 /** `link` alone: each known client, how t0ken reaches it and whether it points at this machine's account. */

@@ -173,6 +173,23 @@ describe('another account\'s key in ~/.memoryx/config.json is never lost', () =>
   });
 });
 
+describe('T0KEN_API_KEY and link', () => {
+  it('only the stored account\'s own key is written with its user and project: another key, or one no client could send, is exit 2 and nothing is written', async () => {
+    expect((await t0ken(['register'])).code).toBe(0);
+    const stored = (await t0ken(['token'])).stdout.trim();
+    for (const key of [`${stored}\r`, 'omx_agent_SomeOtherAccount0123456789']) {
+      const result = await t0ken(['link', 'memoryx-python'], { T0KEN_API_KEY: key });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/T0KEN_API_KEY/);
+      expect(result.stderr).not.toContain('SomeOtherAccount0123456789');
+      expect(existsSync(sdkFile())).toBe(false);
+    }
+    const same = await t0ken(['link', 'memoryx-python'], { T0KEN_API_KEY: stored });
+    expect(same.code, same.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(sdkFile(), 'utf8')).api_key).toBe(stored);
+  });
+});
+
 describe('the same safety rules as t0ken\'s own files', () => {
   beforeEach(async () => {
     expect((await t0ken(['register'])).code).toBe(0);
