@@ -82,7 +82,7 @@ complete -c t0ken -n '__fish_seen_subcommand_from agent; and __fish_seen_subcomm
 complete -c t0ken -n '__fish_seen_subcommand_from agent; and __fish_seen_subcommand_from claim' -l org -x -d 'organisation to claim it into (a refused claim lists yours)'
 complete -c t0ken -n '__fish_seen_subcommand_from agent; and __fish_seen_subcommand_from claim' -s h -l help -d 'show help'
 complete -c t0ken -n '__fish_seen_subcommand_from agent; and not __fish_seen_subcommand_from create list show claim rekey login logout' -a rekey -d 'keep an agent addressable after its provider key was rotated'
-complete -c t0ken -n '__fish_seen_subcommand_from agent; and __fish_seen_subcommand_from rekey' -l name -x -d 'the agent name (part of the hash, as for hash-proof)'
+complete -c t0ken -n '__fish_seen_subcommand_from agent; and __fish_seen_subcommand_from rekey' -l name -x -d 'the agent name (part of the hash, as for hash-proof; default: the agent\'s own name)'
 complete -c t0ken -n '__fish_seen_subcommand_from agent; and __fish_seen_subcommand_from rekey' -l key-env -x -a '(set --names --export)' -d 'read the NEW provider key from this environment variable'
 complete -c t0ken -n '__fish_seen_subcommand_from agent; and __fish_seen_subcommand_from rekey' -l key-stdin -d 'read the NEW provider key from stdin (one line)'
 complete -c t0ken -n '__fish_seen_subcommand_from agent; and __fish_seen_subcommand_from rekey' -s h -l help -d 'show help'
