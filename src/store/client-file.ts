@@ -50,7 +50,7 @@ function readChecked(path: string): ClientFileRead | undefined {
   try {
     text = readFileSync(opened.fd, 'utf8');
   } catch (error) {
-    throw fileSystemError(error, `read the ${WHAT}`, path, dirname(path));
+    throw fileSystemError(error, `read the ${WHAT}`, path, dirname(path), MEMORYX_DIR.instead);
   } finally {
     closeSync(opened.fd);
   }
@@ -122,7 +122,7 @@ export async function updateClientFile<T>(
     }
     if (isCliError(error) || !isFileSystemErrno(error)) throw error;
     const failed = (error as NodeJS.ErrnoException).path ?? path;
-    throw fileSystemError(error, `write ${failed === path ? `the ${WHAT}` : 'in the MemoryX directory:'}`, failed, dir);
+    throw fileSystemError(error, `write ${failed === path ? `the ${WHAT}` : 'in the MemoryX directory:'}`, failed, dir, MEMORYX_DIR.instead);
   }
 }
 
@@ -133,7 +133,7 @@ function ensureDir(dir: string): void {
     makeDirectories(dir, 0o700);
     chmodSync(dir, 0o700);
   } catch (error) {
-    throw fileSystemError(error, `create the ${MEMORYX_DIR.what}`, dir, dirname(dir));
+    throw fileSystemError(error, `create the ${MEMORYX_DIR.what}`, dir, dirname(typeof (error as NodeJS.ErrnoException).path === 'string' ? (error as NodeJS.ErrnoException).path! : dir), MEMORYX_DIR.instead);
   }
   checkConfigDir(dir, MEMORYX_DIR);
 }

@@ -71,7 +71,7 @@ export function checkConfigDir(dir: string, label: DirLabel = CONFIG_DIR): Stats
         error,
       );
     }
-    throw fileSystemError(error, `use the ${label.what}`, dir, dir);
+    throw fileSystemError(error, `use the ${label.what}`, dir, dir, label.instead);
   }
   const q = shQuoteIfNeeded(dir);
   if (!stats.isDirectory()) {

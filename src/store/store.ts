@@ -162,7 +162,9 @@ export class ConfigStore {
       }
     } catch (error) {
       if (isCliError(error)) throw error;
-      throw fileSystemError(error, 'create the config directory', this.dir, stats ? this.dir : dirname(this.dir));
+      // Where it failed: the parent of the directory mkdir could not create (HOME itself, for a missing ~/.config).
+      const failedAt = (error as NodeJS.ErrnoException).path;
+      throw fileSystemError(error, 'create the config directory', this.dir, stats ? this.dir : dirname(typeof failedAt === 'string' ? failedAt : this.dir));
     }
   }
 

@@ -194,6 +194,21 @@ describe.runIf(asNobody)('as a real non-root user', () => {
     expect(all.stderr).toContain('warning: HOME is not set, and the password database has no home for this user, so ~/.memoryx/config.json has no place');
   });
 
+  it('a HOME this user may not write (mode 500): the chmod named is for HOME itself, not a ~/.config that does not exist; link\'s hint is about HOME, not T0KEN_CONFIG_DIR', async () => {
+    const home = freshDir(0o500);
+    const register = await runAsNobody(['register'], { HOME: home, T0KEN_API_URL: apiFor('ro-home'), T0KEN_FINGERPRINT: FP });
+    expect(register.code, register.stderr).toBe(7);
+    expect(register.stderr).toContain(`You may not create files in ${home}: run chmod u+rwx ${home} `);
+    expect(posts('/ro-home/api/v1/agents/auto-register')).toBe(0);
+
+    const env = { HOME: home, T0KEN_CONFIG_DIR: freshDir(0o700), T0KEN_API_URL: apiFor('ro-home'), T0KEN_FINGERPRINT: FP };
+    expect((await runAsNobody(['register'], env)).code).toBe(0);
+    const link = await runAsNobody(['link', 'memoryx-python'], env);
+    expect(link.code, link.stderr).toBe(7);
+    expect(link.stderr).toContain(`run chmod u+rwx ${home} (or check that HOME is your own home directory)`);
+    expect(link.stderr).not.toContain('T0KEN_CONFIG_DIR');
+  });
+
   it('a config dir or config.json of another user is refused before anything is read or sent', async () => {
     const theirs = freshDir(0o755, 1234);
     const dirResult = await runAsNobody(['whoami'], { T0KEN_CONFIG_DIR: theirs });
@@ -277,7 +292,7 @@ describe.runIf(withTmpfs)('a read-only file system (a real tmpfs remounted ro)',
       const result = await run(['register', '--force'], { env });
       expect(result.code, result.stderr).toBe(7);
       expect(result.stderr).toContain('EROFS');
-      expect(result.stderr).toMatch(/is on a read-only file system: set T0KEN_CONFIG_DIR/);
+      expect(result.stderr).toMatch(/is on a read-only file system: remount it read-write, or set T0KEN_CONFIG_DIR to a directory of your own/);
       expect(posts('/rofs/api/v1/agents/auto-register')).toBe(before);
       expect((await run(['whoami'], { env })).code).toBe(0);
     } finally {

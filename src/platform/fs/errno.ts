@@ -29,7 +29,10 @@ const FS_CODES: Record<string, string> = {
 };
 
 /** A hint that fits the errno: what to run for this failure, on this path. */
-export function hintFor(code: string | undefined, path: string, dir: string): string {
+/** The way out that is not fixing the directory, for t0ken's own files. Other programs' files name their own. */
+export const OWN_DIRECTORY_INSTEAD = 'set T0KEN_CONFIG_DIR to a directory of your own';
+
+export function hintFor(code: string | undefined, path: string, dir: string, instead = OWN_DIRECTORY_INSTEAD): string {
   const qd = shQuoteIfNeeded(dir);
   switch (code) {
     case 'ENOSPC':
@@ -37,25 +40,25 @@ export function hintFor(code: string | undefined, path: string, dir: string): st
     case 'EDQUOT':
       return `Your disk quota on the file system holding ${dir} is used up: free some space (quota -s), then run the command again.`;
     case 'EROFS':
-      return `${dir} is on a read-only file system: set T0KEN_CONFIG_DIR to a directory on a writable one (or remount it read-write).`;
+      return `${dir} is on a read-only file system: remount it read-write, or ${instead}.`;
     case 'EACCES':
     case 'EPERM':
       return basename(path) === 'config.json'
-        ? `Run chmod 600 ${shQuoteIfNeeded(path)} && chmod u+rwx ${qd} (or set T0KEN_CONFIG_DIR to a directory of your own).`
-        : `You may not create files in ${dir}: run chmod u+rwx ${qd} (or set T0KEN_CONFIG_DIR to a directory of your own).`;
+        ? `Run chmod 600 ${shQuoteIfNeeded(path)} && chmod u+rwx ${qd} (or ${instead}).`
+        : `You may not create files in ${dir}: run chmod u+rwx ${qd} (or ${instead}).`;
     case 'ELOOP':
       return `A symbolic link is in the way: move it aside (mv ${shQuoteIfNeeded(path)} ${shQuoteIfNeeded(`${path}.suspect`)}).`;
     case 'ENOTDIR':
     case 'EISDIR':
     case 'EEXIST':
-      return `Something else is in the way at ${path}: move it aside, or set T0KEN_CONFIG_DIR to a directory of your own.`;
+      return `Something else is in the way at ${path}: move it aside, or ${instead}.`;
     case 'EMFILE':
     case 'ENFILE':
       return 'Too many files are open: close some programs (or raise ulimit -n), then run the command again.';
     case 'EIO':
       return `The disk holding ${dir} reported an I/O error: it may be failing (see dmesg); copy your config elsewhere.`;
     default:
-      return `Check ${dir}: its permissions, free space and file system (or set T0KEN_CONFIG_DIR to a directory of your own).`;
+      return `Check ${dir}: its permissions, free space and file system (or ${instead}).`;
   }
 }
 
@@ -67,10 +70,10 @@ export function describeErrno(error: unknown): string {
 }
 
 /** Any errno from the file system as exit 7: `could not <action> <path>: <what> (<CODE>)`, with its hint. */
-export function fileSystemError(error: unknown, action: string, path: string, dir: string): CliError {
+export function fileSystemError(error: unknown, action: string, path: string, dir: string, instead?: string): CliError {
   if (isCliError(error)) return error;
   const code = (error as NodeJS.ErrnoException).code;
-  return new CliError('local_state', `could not ${action} ${path}: ${describeErrno(error)}`, { hint: hintFor(code, path, dir), cause: error });
+  return new CliError('local_state', `could not ${action} ${path}: ${describeErrno(error)}`, { hint: hintFor(code, path, dir, instead), cause: error });
 }
 
 /** Whether `error` is an errno from the file system (not a bug in our code, not a network error). */
