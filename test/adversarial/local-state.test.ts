@@ -207,6 +207,11 @@ describe.runIf(asNobody)('as a real non-root user', () => {
     expect(link.code, link.stderr).toBe(7);
     expect(link.stderr).toContain(`run chmod u+rwx ${home} (or check that HOME is your own home directory)`);
     expect(link.stderr).not.toContain('T0KEN_CONFIG_DIR');
+    // A project this user may not write (the tests' root, its cwd): the file named, the errno in words, not Node's message about a lock file
+    const mcp = await runAsNobody(['mcp', 'config', '--client', 'claude-code', '--write', '--', 'npx', 'srv'], env);
+    expect(mcp.code, mcp.stderr).toBe(7);
+    expect(mcp.stderr).toContain(`could not write ${join(root, '.mcp.json')}: permission denied (EACCES)`);
+    expect(mcp.stderr).not.toContain('lock');
   });
 
   it('a config dir or config.json of another user is refused before anything is read or sent', async () => {

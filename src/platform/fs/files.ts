@@ -4,6 +4,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { CliError } from '../../core/errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { LockTimeoutError, withFileLock } from './lock.js';
+import { describeErrno } from './errno.js';
 
 /**
  * Another program's config file (an MCP client's): read it whole, or undefined when it does not exist.
@@ -120,7 +121,7 @@ function realLocation(path: string): string | undefined {
 function fileError(error: unknown, action: string, path: string): CliError {
   if (error instanceof CliError) return error;
   const code = (error as NodeJS.ErrnoException).code;
-  return new CliError('local_state', `could not ${action} ${path}: ${(error as Error).message.replace(/^[A-Z]+: /, '')}`, {
+  return new CliError('local_state', `could not ${action} ${path}: ${describeErrno(error)}`, {
     hint: code === 'EACCES' || code === 'EPERM' ? `Check the permissions of ${path} and its directory.` : `It was left as it was. Check ${path} and its directory.`,
     cause: error,
   });
