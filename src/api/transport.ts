@@ -158,7 +158,9 @@ async function tunnel(proxy: ProxyChoice, host: string, port: number, track: Tra
         proxy.authorization
           ? `the proxy ${proxy.display} (from ${proxy.variable}) rejected the user name and password in ${proxy.variable} (${statusLine})`
           : `the proxy ${proxy.display} (from ${proxy.variable}) asks for a user name and password (${statusLine})`,
-        `Put them in the proxy URL: ${proxy.variable}=http://USER:PASSWORD@${proxy.url.host}`,
+        proxy.authorization
+          ? `Check the user name and password in ${proxy.variable} (characters such as @ : / in them are written %40 %3A %2F).`
+          : `Put them in the proxy URL: ${proxy.variable}=http://USER:PASSWORD@${proxy.url.host}`,
       );
     }
     throw new TransportError('proxy', `PROXY_${status}`, `the proxy ${proxy.display} (from ${proxy.variable}) would not open a tunnel to ${authority} (${statusLine})`,

@@ -217,6 +217,9 @@ describe.runIf(hasOpenssl && hasTinyproxy && hasExternalIp)('through a real prox
     expect(wrong.stderr).toMatch(/proxy http:\/\/127\.0\.0\.1:\d+ \(from HTTPS_PROXY\) rejected the user name and password/);
     expect(wrong.stderr).not.toContain('wrong-pa55');
     expect(wrong.stderr).not.toMatch(/cannot reach/);
+    expect(wrong.stderr).toContain('Check the user name and password in HTTPS_PROXY'); // not "put them in the URL": they are
+    expect(wrong.stderr).not.toContain('Put them in the proxy URL');
+    expect(asked.hint).toContain('Put them in the proxy URL: HTTPS_PROXY=http://USER:PASSWORD@');
   });
 
   it('a proxy that refuses the connection is named as the proxy, without its password', async () => {
