@@ -136,7 +136,8 @@ async function runInBackground(ctx: Context, options: SandboxCommandOptions, war
     const status = error instanceof BackgroundStartError && error.status !== undefined && error.status >= 2 && error.status <= 7 ? error.status : Exit.network;
     throw new CliError('sandbox_failed', `the background sandbox did not start: ${(error as Error).message.replace(/^t0ken: /, '')}`, {
       exitCode: status as ExitCode,
-      hint: 'Run `t0ken sandbox` in the foreground with the same options to see why.',
+      // Its own next step when it said one (kill the sandbox holding --state, another --port…).
+      hint: (error instanceof BackgroundStartError && error.hint) || 'Run `t0ken sandbox` in the foreground with the same options to see why.',
     });
   }
   warnExposed();

@@ -2,8 +2,12 @@ import { spawn } from 'node:child_process';
 
 /** The program ended (or was given up on) before it was ready; `status` is its exit status, if it exited. */
 export class BackgroundStartError extends Error {
-  constructor(message: string, readonly status?: number) {
+  /** What the program said after its first line (its own next step), if anything. */
+  readonly hint?: string;
+
+  constructor(message: string, readonly status?: number, hint?: string) {
     super(message);
+    if (hint) this.hint = hint;
   }
 }
 
@@ -50,7 +54,8 @@ export function startInBackground(args: readonly string[], ready: (stdout: strin
     });
     child.on('exit', (code) => {
       letGo();
-      reject(new BackgroundStartError(stderr.trim().split('\n').find((line) => line.trim() !== '') ?? `it exited with status ${code}`, code ?? undefined));
+      const [first, ...rest] = stderr.trim().split('\n').filter((line) => line.trim() !== '');
+      reject(new BackgroundStartError(first ?? `it exited with status ${code}`, code ?? undefined, rest.join('\n')));
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

@@ -198,6 +198,7 @@ describe('sandbox', () => {
     const started = await t0kenProcess(['sandbox', '--background', '--state', file]);
     expect(started.code).toBe(7);
     expect(started.stderr).toMatch(/^t0ken: the background sandbox did not start: \S+notes\.json is not a sandbox state file\n/);
+    expect(started.stderr).not.toContain('in the foreground');
     expect(started.stdout).toBe('');
     expect(readFileSync(file, 'utf8')).toBe('[1, 2]\n');
   });
@@ -226,7 +227,9 @@ describe('sandbox', () => {
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
       expect(result.stderr, args.join(' ')).toMatch(/^t0ken: (the background sandbox did not start: )?cannot listen on (192\.0\.2\.1|999\.1\.1\.1):0 \((EADDRNOTAVAIL|ENOTFOUND|EAI_AGAIN)\)\n/);
       expect(result.stderr, args.join(' ')).not.toContain('reachable from other machines');
-      if (!args.includes('--background')) expect(result.stderr, args.join(' ')).toContain('No interface of this machine has the address');
+      // In the background too: the sandbox's own next step, not "run it in the foreground to see why"
+      expect(result.stderr, args.join(' ')).toContain('No interface of this machine has the address');
+      expect(result.stderr, args.join(' ')).not.toContain('in the foreground');
     }
   });
 
