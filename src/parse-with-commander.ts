@@ -14,14 +14,15 @@ export async function parseWithCommander(manifest: Manifest, argv: string[], std
   const problem = usageProblem(manifest, argv.slice(2));
   if (problem) throw new CliError('invalid_input', problem.message, { hint: problem.hint });
   const program = commanderProgram(manifest, run, width);
-  quietCommander(program, stdout);
+  const failedIn = { path: '' }; // the command whose parse failed, for the hint's `t0ken <it> --help`
+  quietCommander(program, stdout, failedIn);
   try {
     await program.parseAsync(argv);
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return;
     const message = usageMessage(error.message, flagsWithoutValue(program));
-    throw new CliError('invalid_input', message, { hint: usageHint(message) });
+    throw new CliError('invalid_input', message, { hint: usageHint(message, failedIn.path) });
   }
 }
 
@@ -33,10 +34,20 @@ function flagsWithoutValue(command: Command, into = new Set<string>()): Set<stri
 }
 
 /** Commander's own errors are thrown to us (not printed, not exited), at every level of the tree. */
-function quietCommander(command: Command, stdout: Pick<StdioWriter, 'write'>): void {
-  command.exitOverride();
+function quietCommander(command: Command, stdout: Pick<StdioWriter, 'write'>, failedIn: { path: string }): void {
+  command.exitOverride((error) => {
+    failedIn.path = commandPath(command);
+    throw error;
+  });
   // Help shown because no command was given (`t0ken`, `t0ken agent`) is help asked for: stdout, exit 0.
   const write = (text: string) => void stdout.write(text);
   command.configureOutput({ outputError: () => {}, writeOut: write, writeErr: write });
-  for (const sub of command.commands) quietCommander(sub, stdout);
+  for (const sub of command.commands) quietCommander(sub, stdout, failedIn);
+}
+
+/** `agent create` for that command; '' for the program itself. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let at: Command | null = command; at?.parent; at = at.parent) names.unshift(at.name());
+  return names.join(' ');
 }

@@ -26,10 +26,10 @@ export function usageMessage(message: string, flagsWithoutValue: ReadonlySet<str
 }
 
 /**
- * The hint for a commander error message. Stray arguments,
+ * The hint for a commander error message, in `command` (`agent create`; '' for t0ken itself). Stray arguments,
  * missing values and unknown commands are caught before commander (core/usage-check.ts).
  */
-export function usageHint(message: string): string {
+export function usageHint(message: string, command = ''): string {
   const unknownCommand = /unknown command '([^']*)'/.exec(message)?.[1];
   if (unknownCommand === 'version') return 'For the version, run `t0ken --version` (or `t0ken -V`).';
   if (unknownCommand !== undefined) return 'Run `t0ken --help` to see the commands.';
@@ -43,5 +43,5 @@ export function usageHint(message: string): string {
     return 'Secrets never go on the command line: pipe them in (`--with-token`, `--key-stdin`) or use the environment (`t0ken help environment`).';
   }
 
-  return GENERIC_HINT;
+  return command ? `Run \`t0ken ${command} --help\` to see its options and arguments.` : GENERIC_HINT;
 }

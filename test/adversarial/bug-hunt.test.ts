@@ -236,6 +236,20 @@ describe('hash-proof --names-from a file saved by a Windows editor', () => {
   });
 });
 
+describe('a missing option or argument, or an unknown option, of a command', () => {
+  it.each([
+    [['agent', 'create', '--key-env', 'HOME'], 'agent create'],
+    [['agent', 'show'], 'agent show'],
+    [['credentials', 'migrate'], 'credentials migrate'],
+    [['completion'], 'completion'],
+    [['agent', 'create', '--name', 'x', '--bogus'], 'agent create'],
+  ])('%j points at that command\'s own help (not the literal `t0ken <command> --help`)', async (args, command) => {
+    const result = await run(args, { env: { T0KEN_CONFIG_DIR: config.dir } });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr.split('\n')[1]).toBe(`Run \`t0ken ${command} --help\` to see its options and arguments.`);
+  });
+});
+
 describe('a flag that takes no value, given one', () => {
   it.each([
     [['stats', '--json=1'], '--json'],
