@@ -7,6 +7,8 @@ export interface T0kenClientOptions {
   timeoutMs: number;
   env: NodeJS.ProcessEnv;
   apiKey?: string;
+  /** The key is T0KEN_API_KEY's: a refusal is then about that variable first. */
+  keyFromEnv?: boolean;
   trace?: ((line: string) => void) | undefined;
 }
 
@@ -17,7 +19,10 @@ export type Platform = 'macos' | 'linux' | 'windows';
  * only repairs a damaged copy; an API on this machine is a sandbox (or a test server), and one
  * restarted without --state has forgotten every key it issued: registering again is the way out.
  */
-export function authHintFor(baseUrl: string): string {
+export function authHintFor(baseUrl: string, keyFromEnv = false): string {
+  if (keyFromEnv) {
+    return 'The key refused is T0KEN_API_KEY\'s (another machine\'s or account\'s, or mistyped): check it, or unset it to use the key t0ken stored for this machine.';
+  }
   if (isLoopbackHost(new URL(baseUrl).hostname)) {
     return 'This API runs on this machine (a sandbox?): a sandbox restarted without --state no longer knows the accounts it issued. Run `t0ken register --force` to register with it again (start the sandbox with --state FILE to keep them next time). If T0KEN_API_KEY is set, check it or unset it.';
   }
@@ -37,7 +42,7 @@ export class T0kenApi {
       env: options.env,
       headers: options.apiKey ? { 'x-api-key': options.apiKey } : {},
       secrets: options.apiKey ? [options.apiKey] : [],
-      authHint: authHintFor(options.baseUrl),
+      authHint: authHintFor(options.baseUrl, options.keyFromEnv),
       trace: options.trace,
     });
   }

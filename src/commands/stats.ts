@@ -52,7 +52,7 @@ async function statsClient(ctx: Context): Promise<{ api: T0kenApi; fingerprint: 
     const { currentFingerprint } = await import('../identity/machine.js');
     const current = await currentFingerprint(ctx, false);
     ctx.out.info(`No account is stored for ${baseUrl}: using T0KEN_API_KEY with fingerprint ${current.fingerprint}${ctx.env.T0KEN_FINGERPRINT ? ' (T0KEN_FINGERPRINT)' : ' (this machine\'s)'}.`);
-    return { api: new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, apiKey: envKey, trace: ctx.trace }), fingerprint: current.fingerprint, envOnly: true };
+    return { api: new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, apiKey: envKey, keyFromEnv: true, trace: ctx.trace }), fingerprint: current.fingerprint, envOnly: true };
   }
   const session = await openT0kenSession(ctx);
   return { api: session.api, fingerprint: session.account.machine_fingerprint, envOnly: false };

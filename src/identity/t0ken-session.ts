@@ -22,7 +22,8 @@ export async function openT0kenSession(ctx: Context): Promise<T0kenSession> {
   const store = storeFor(ctx);
   const data = store.read();
   const account = requireAccount(data, baseUrl, ctx.env);
-  const apiKey = t0kenKeyForRequests(ctx.env) ?? (await readSecretForRequests(ctx, account, { kind: 't0ken', baseUrl })).secret;
-  const api = new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, apiKey, trace: ctx.trace });
+  const fromEnv = t0kenKeyForRequests(ctx.env);
+  const apiKey = fromEnv ?? (await readSecretForRequests(ctx, account, { kind: 't0ken', baseUrl })).secret;
+  const api = new T0kenApi({ baseUrl, timeoutMs: ctx.timeoutMs, env: ctx.env, apiKey, keyFromEnv: fromEnv !== undefined, trace: ctx.trace });
   return { baseUrl, store, data, account, api };
 }

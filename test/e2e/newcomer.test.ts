@@ -108,6 +108,21 @@ describe('the first minutes at the command line', () => {
     }
   });
 
+  it('T0KEN_API_KEY set to another machine\'s key: the hint is about that variable, not about a restarted sandbox', async () => {
+    const otherDir = tempConfigDir();
+    const other = { T0KEN_FINGERPRINT: freshFingerprint(), T0KEN_CONFIG_DIR: otherDir.dir };
+    expect((await t0ken(['register'], other)).code).toBe(0);
+    const otherKey = (await t0ken(['token'], other)).stdout.trim();
+    otherDir.cleanup();
+    const mine = { T0KEN_FINGERPRINT: freshFingerprint() };
+    expect((await t0ken(['register'], mine)).code).toBe(0);
+    const stats = await t0ken(['stats'], { ...mine, T0KEN_API_KEY: otherKey });
+    expect(stats.code).toBe(3);
+    expect(stats.stderr).toContain("The key refused is T0KEN_API_KEY's (another machine's or account's, or mistyped): check it, or unset it");
+    expect(stats.stderr).not.toContain('restarted without --state');
+    expect(stats.stderr).not.toContain(otherKey);
+  });
+
   it('an unknown --key=value is named without its value, and points to --key-env/--key-stdin', async () => {
     const result = await t0ken(['hash-proof', '--name', 'a1', '--key=sk-ant-REAL-do-not-echo']);
     expect(result.code).toBe(2);
