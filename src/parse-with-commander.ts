@@ -13,7 +13,8 @@ import type { StdioWriter } from './platform/stdio.js';
 export async function parseWithCommander(manifest: Manifest, argv: string[], stdout: Pick<StdioWriter, 'write'>, width: number, run: Runner): Promise<void> {
   const problem = usageProblem(manifest, argv.slice(2));
   if (problem) throw new CliError('invalid_input', problem.message, { hint: problem.hint });
-  const program = commanderProgram(manifest, run, width);
+  const options = argv.slice(2, argv.includes('--') ? argv.indexOf('--') : undefined);
+  const program = commanderProgram(manifest, run, width, options.includes('--json'));
   const failedIn = { path: '' }; // the command whose parse failed, for the hint's `t0ken <it> --help`
   quietCommander(program, stdout, failedIn);
   try {

@@ -11,10 +11,11 @@ export type Runner = (name: string, options: Record<string, unknown>, args: stri
  * The commander tree for the specs: help, usage errors, and the argv the fast path leaves to it.
  * Actions hand over to `run`, which loads the command's module only then.
  */
-export function commanderProgram(manifest: Manifest, run: Runner, width = HELP_WIDTH): Command {
+export function commanderProgram(manifest: Manifest, run: Runner, width = HELP_WIDTH, json = false): Command {
   const program = new Command('t0ken')
     .description(manifest.program.summary)
-    .version(VERSION, '-V, --version', 'print the version')
+    // With --json, one JSON document as for every result; help stays text (it is for people).
+    .version(json ? JSON.stringify({ version: VERSION }) : VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help');
   describe(program, manifest.program, width);
   // Help is 80 columns wide on a terminal at least that wide (the same bytes as the build-time text,

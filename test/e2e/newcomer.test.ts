@@ -123,6 +123,16 @@ describe('the first minutes at the command line', () => {
     expect(stats.stderr).not.toContain(otherKey);
   });
 
+  it('--version with --json is one JSON document, wherever the flags are; without it the bare version', async () => {
+    const version = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+    for (const args of [['--version', '--json'], ['--json', '-V'], ['whoami', '--version', '--json']]) {
+      const result = await t0kenProcess(args);
+      expect(result.code, args.join(' ')).toBe(0);
+      expect(JSON.parse(result.stdout), args.join(' ')).toEqual({ version });
+    }
+    expect((await t0kenProcess(['--version'])).stdout).toBe(`${version}\n`);
+  });
+
   it('an unknown --key=value is named without its value, and points to --key-env/--key-stdin', async () => {
     const result = await t0ken(['hash-proof', '--name', 'a1', '--key=sk-ant-REAL-do-not-echo']);
     expect(result.code).toBe(2);
