@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimSteps } from '../../src/core/claim-story.js';
+import { collectManifest } from '../../src/commands/manifest.js';
 import { EXIT_CODE_TABLE } from '../../src/core/exit-codes.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { configDir } from '../../src/store/paths.js';
@@ -286,6 +287,28 @@ describe('what the README states', () => {
       return [cells[0], cells[1]!.replace(/\\\|/g, '|')];
     });
     expect(rows).toEqual(EXIT_CODE_TABLE.map(([code, meaning]) => [String(code), meaning]));
+  });
+
+  it('its Commands table names every command and every option each has (hidden ones aside)', async () => {
+    const section = README.slice(README.indexOf('## Commands'), README.indexOf('\n## ', README.indexOf('## Commands') + 1));
+    const rows = section.split('\n').filter((line) => line.startsWith('| `')).map((line) => line.split(/ (?<!\\)\| /)[0]!.slice(2));
+    const missing: string[] = [];
+    for (const spec of (await collectManifest()).commands) {
+      if (spec.hidden || spec.groupOnly) continue;
+      const path = spec.path.join(' ');
+      // A row names the command as the first words of one of its `…` parts (`credentials [status]` / `credentials migrate …`).
+      const row = rows.filter((cell) => cell.replace(/\[(\w+)\]/g, '$1').split(' / ').some((part) => part.startsWith(`\`${path}`) && /^[\s`[<(]|^$/.test(part.slice(path.length + 1, path.length + 2))));
+      if (row.length === 0) {
+        missing.push(path);
+        continue;
+      }
+      for (const option of spec.options ?? []) {
+        if (option.hidden) continue;
+        const long = /--[a-z-]+/.exec(option.flags)![0];
+        if (!row.some((cell) => cell.includes(long))) missing.push(`${path} ${long}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it('tells the claim story in the words claim --help uses', () => {
