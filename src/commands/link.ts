@@ -118,6 +118,7 @@ function showPlan(ctx: Context, client: FileClient, path: string, view: SdkFileV
       lines.push('Nothing was written (--dry-run).');
       return lines.join('\n');
     },
+    { quiet: () => (action === 'none' ? '' : path) }, // -q: the file it would write, nothing when it would change nothing
   );
 }
 

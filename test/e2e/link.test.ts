@@ -190,6 +190,19 @@ describe('T0KEN_API_KEY and link', () => {
   });
 });
 
+describe('link -q', () => {
+  it('prints the file alone: written, or that --dry-run would write; nothing when nothing would change', async () => {
+    expect((await t0ken(['register'])).code).toBe(0);
+    const plan = await t0ken(['-q', 'link', 'memoryx-python', '--dry-run']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toBe(`${sdkFile()}\n`);
+    expect((await t0ken(['-q', 'link', 'memoryx-python'])).stdout).toBe(`${sdkFile()}\n`);
+    const again = await t0ken(['-q', 'link', 'memoryx-python', '--dry-run']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe('');
+  });
+});
+
 describe('the same safety rules as t0ken\'s own files', () => {
   beforeEach(async () => {
     expect((await t0ken(['register'])).code).toBe(0);
