@@ -294,7 +294,7 @@ describe('what the README states', () => {
     const rows = section.split('\n').filter((line) => line.startsWith('| `')).map((line) => line.split(/ (?<!\\)\| /)[0]!.slice(2));
     const missing: string[] = [];
     for (const spec of (await collectManifest()).commands) {
-      if (spec.hidden || spec.groupOnly) continue;
+      if (spec.groupOnly) continue;
       const path = spec.path.join(' ');
       // A row names the command as the first words of one of its `…` parts (`credentials [status]` / `credentials migrate …`).
       const row = rows.filter((cell) => cell.replace(/\[(\w+)\]/g, '$1').split(' / ').some((part) => part.startsWith(`\`${path}`) && /^[\s`[<(]|^$/.test(part.slice(path.length + 1, path.length + 2))));
