@@ -20,10 +20,13 @@ export type Platform = 'macos' | 'linux' | 'windows';
  * restarted without --state has forgotten every key it issued: registering again is the way out.
  */
 export function authHintFor(baseUrl: string, keyFromEnv = false): string {
+  const local = isLoopbackHost(new URL(baseUrl).hostname);
   if (keyFromEnv) {
-    return 'The key refused is T0KEN_API_KEY\'s (another machine\'s or account\'s, or mistyped): check it, or unset it to use the key t0ken stored for this machine.';
+    // The variable first: it is what was sent (another machine's key, say), whatever the API.
+    const sandbox = local ? ' A sandbox restarted without --state no longer knows the keys it issued: `t0ken register --force` registers with it again.' : '';
+    return `The key refused is T0KEN_API_KEY's (another machine's or account's, or mistyped): check it, or unset it to use the key t0ken stores for this machine.${sandbox}`;
   }
-  if (isLoopbackHost(new URL(baseUrl).hostname)) {
+  if (local) {
     return 'This API runs on this machine (a sandbox?): a sandbox restarted without --state no longer knows the accounts it issued. Run `t0ken register --force` to register with it again (start the sandbox with --state FILE to keep them next time). If T0KEN_API_KEY is set, check it or unset it.';
   }
   return 'If T0KEN_API_KEY is set, check it or unset it. Registering again does not get a new key: the service answers `t0ken register --force` with the same key for the same machine, so it only repairs a stored copy that was damaged; a key the service no longer accepts needs t0ken support.';
