@@ -12,7 +12,9 @@ export function isLoopbackHost(hostname: string): boolean {
   let host = hostname.toLowerCase();
   if (host.startsWith('[')) host = host.slice(1);
   if (host.endsWith(']')) host = host.slice(0, -1);
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  // `localhost` alone, as the contract names it: a name under .localhost resolves as /etc/hosts or DNS
+  // says (evil.localhost → a LAN address), and plain http:// with a key would go there.
+  if (host === 'localhost') return true;
   if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
   const parts = host.split('.');
   return parts.length === 4 && parts[0] === '127' && parts.slice(1).every(isOctet);

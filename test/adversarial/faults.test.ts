@@ -127,10 +127,12 @@ describe('faults', () => {
 });
 
 describe('transport', () => {
-  it('refuses http:// to a remote host before any connection', async () => {
+  it('refuses http:// to a remote host (anything but 127.0.0.0/8, ::1 and localhost) before any connection', async () => {
     for (const [variable, url, args] of [
       ['T0KEN_API_URL', 'http://t0ken-test.invalid/api/v1', ['register']],
       ['MNEMOM_API_URL', 'http://10.0.0.1/v1', ['agent', 'list']],
+      // A name under .localhost is whatever /etc/hosts or DNS makes it (a LAN address): not loopback
+      ['T0KEN_API_URL', 'http://evil.localhost:38555/api/v1', ['stats']],
     ] as const) {
       const config = tempConfigDir();
       const result = await t0ken([...args], { env: { T0KEN_CONFIG_DIR: config.dir, [variable]: url, MNEMOM_API_KEY: 'mnm_transport_test_0123456789', T0KEN_FINGERPRINT: `fp_${'c'.repeat(32)}` } });
