@@ -19,6 +19,19 @@ const SECRET_PATTERNS: readonly RegExp[] = [
 const SECRET_FIELD_IN_TEXT = /("[^"\\]*(?:api_?key|token|secret|password|authorization|provider_?key)[^"\\]*"\s*:\s*")(?:[^"\\]|\\.)*"?/gi;
 export const REDACTED = '[redacted]';
 
+/**
+ * Why a variable must not be written into a file (an MCP entry's env), or undefined: its name says
+ * secret (…_API_KEY, …_TOKEN, …_PASSWORD…) or its value has the shape of a key t0ken knows.
+ */
+export function secretVariable(name: string, value: string): string | undefined {
+  if (SECRET_FIELD.test(name)) return 'its name says it holds a secret';
+  const start = value.trimStart();
+  if (KNOWN_KEY_PREFIXES.some((prefix) => start.startsWith(prefix)) || SECRET_PATTERNS.some((pattern) => new RegExp(pattern.source, pattern.flags.replace('g', '')).test(value))) {
+    return 'its value has the shape of an API key';
+  }
+  return undefined;
+}
+
 export function isSecretHeader(name: string): boolean {
   return SECRET_HEADERS.has(name.toLowerCase());
 }

@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../../core/command-spec.js';
+import { secretVariable } from '../../core/redact.js';
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { Context } from '../../context.js';
@@ -130,6 +131,9 @@ function askedVariables(ctx: Context, names: string[]): Record<string, string> {
     if (SECRET_VARIABLES.has(name)) throw usageError(`${name} is a secret: t0ken exec hands it to the server at each start, so no file has to hold it`, `Leave out --env ${name}.`);
     const value = ctx.env[name];
     if (value === undefined) throw usageError(`--env ${name}: ${name} is not set in this shell`, `Set it first, e.g. export ${name}=…, or leave out --env ${name}.`);
+    // Any other secret (a provider key, a token) would sit in the file too, a project's committed with it.
+    const secret = secretVariable(name, value);
+    if (secret) throw usageError(`--env ${name}: ${secret}, and t0ken writes no secret into a client's file`, `Leave out --env ${name}; give the server its secrets in the environment its client starts it with.`);
     if (name === 'T0KEN_CONFIG_DIR') requireAbsoluteConfigDir(ctx.configDir, ctx.env);
     env[name] = value;
   }
