@@ -56,7 +56,7 @@ export async function createContext(globals: GlobalOptions, io: CliIO): Promise<
     debug,
     timeoutMs,
     prompt: {
-      input: globals.input !== false,
+      input: globals.input !== false && !json, // --json: no prompt, as no spinner and no colour (the contract's Output)
       env: io.env,
       get stdinIsTTY() {
         return io.stdin.isTTY();

@@ -71,6 +71,15 @@ describe.skipIf(!hasTmux)('prompts at a real terminal', () => {
     expect(screen).not.toMatch(/ENOTCONN|at .*\.js/);
   });
 
+  it('--json at a terminal never prompts: a missing value or confirmation is a JSON error naming the flag, exit 2', async () => {
+    const { tmux, run } = bash();
+    run('t0ken register -q > /dev/null; t0ken --json hash-proof --name ab > /dev/null; echo "rc=$?"; t0ken --json logout; echo "rc=$?"');
+    const screen = await tmux.waitFor(/rc=\d+[\s\S]*rc=\d+/);
+    expect(screen).not.toContain('Provider API key');
+    expect(screen).toContain('{"error":{"code":"invalid_input","message":"a value is missing and no prompt can be shown"');
+    expect(screen.match(/rc=2/g)).toHaveLength(2);
+  });
+
   it('X=$(t0ken hash-proof …) asks on the terminal; the key is hidden, no * per character, ctrl+t reveals it', async () => {
     const { tmux, run } = bash();
     run('X=$(t0ken hash-proof --name my-agent); echo "rc=$? X=$X"');
