@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { storeFor } from './store.js';
 import { usageError, CliError } from '../core/errors.js';
 import { deriveFingerprint, fingerprintOverride, type Fingerprint, type MachineFacts } from '../core/fingerprint.js';
 import type { Platform } from '../api/t0ken.js';
@@ -24,7 +25,12 @@ export async function currentFingerprint(ctx: Context, createInstallId: boolean)
       throw usageError(`T0KEN_FINGERPRINT is not a fingerprint: ${(error as Error).message}`, 'Set it to fp_ followed by 32 lowercase hex characters (see `t0ken fingerprint`), or unset it.');
     }
   }
-  const facts = await collectFacts({ configDir: ctx.configDir, createInstallIdIfMissing: createInstallId, env: ctx.env });
+  const facts = await collectFacts({
+    configDir: ctx.configDir,
+    createInstallIdIfMissing: createInstallId,
+    env: ctx.env,
+    guardConfigDir: (create) => (create ? storeFor(ctx).ensureDirectory() : storeFor(ctx).checkDirectory()),
+  });
   try {
     return { ...deriveFingerprint(facts), facts };
   } catch (error) {

@@ -149,6 +149,17 @@ export class ConfigStore {
     }
   }
 
+  /** The directory's checks (absolute, the user's own, writable by no one else), without creating it; for other files kept there (the install id). */
+  checkDirectory(): void {
+    requireAbsoluteConfigDir(this.dir, this.env);
+    checkConfigDir(this.dir, configDirLabel(!this.ownsDir));
+  }
+
+  /** Creates the directory (0700) if missing, after the same checks. */
+  ensureDirectory(): void {
+    this.ensureDir();
+  }
+
   private ensureDir(): void {
     requireAbsoluteConfigDir(this.dir, this.env);
     const stats = checkConfigDir(this.dir, configDirLabel(!this.ownsDir));

@@ -25,6 +25,7 @@ const NOBODY = 65534;
 const FP = `fp_${'c'.repeat(32)}`;
 const asNobody = requirePart('a non-root user (setpriv to uid 65534)', () => rootProbe() ?? commandProbe('setpriv')());
 const withTmpfs = requirePart('a 64 KiB tmpfs', () => rootProbe() ?? tmpfsProbe());
+const withMountNamespace = requirePart('a mount namespace (unshare -m, as root)', () => rootProbe() ?? mountNamespaceProbe());
 
 const sandbox = useSandbox();
 let root: string;       // everything this file creates, removed at the end
@@ -458,6 +459,40 @@ describe('a relative config path', () => {
     expect(readdirSync(cwd)).toEqual([]);
   });
 
+  it.runIf(withMountNamespace)('with no machine id (an empty /etc/machine-id), fingerprint keeps its install id under the same rules: a relative or world-writable config dir is exit 7, nothing created', async () => {
+    const empty = join(root, 'empty-machine-id');
+    writeFileSync(empty, '');
+    const noMachineId = (args: string[], env: Record<string, string>, cwd: string) => {
+      const binds = ['/etc/machine-id', '/var/lib/dbus/machine-id'].filter((file) => existsSync(file)).map((file) => `mount --bind ${empty} ${file}`);
+      const script = `${binds.join(' && ')} && exec "$0" "$@"`;
+      return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, process.execPath, join(checkout, 'bin', 't0ken.js'), ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', ...env }, cwd });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    };
+    const cwd = freshDir(0o700, process.getuid?.() ?? 0);
+    const relative = await noMachineId(['fingerprint'], { T0KEN_CONFIG_DIR: 'conf' }, cwd);
+    expect(relative.code, relative.stderr).toBe(7);
+    expect(relative.stderr).toMatch(/T0KEN_CONFIG_DIR is a relative path/);
+    expect(readdirSync(cwd)).toEqual([]);
+    const open = freshDir(0o777, process.getuid?.() ?? 0);
+    const shared = await noMachineId(['fingerprint'], { T0KEN_CONFIG_DIR: open }, cwd);
+    expect(shared.code, shared.stderr).toBe(7);
+    expect(shared.stderr).toMatch(/writable by everyone/);
+    expect(readdirSync(open)).toEqual([]);
+    // A directory of the user's own: the install id is created there (0600), in a new 0700 directory
+    const own = join(freshDir(0o700, process.getuid?.() ?? 0), 't0ken');
+    const made = await noMachineId(['fingerprint', '--json'], { T0KEN_CONFIG_DIR: own }, cwd);
+    expect(made.code, made.stderr).toBe(0);
+    expect(JSON.parse(made.stdout).source).toBe('install-id');
+    expect(statSync(own).mode & 0o777).toBe(0o700);
+    expect(statSync(join(own, 'install-id')).mode & 0o777).toBe(0o600);
+  });
+
   it('a group-writable dir (0770) is refused too', async () => {
     const dir = freshDir(0o770, process.getuid?.() ?? 0);
     const result = await run(['whoami'], { env: { T0KEN_CONFIG_DIR: dir } });
@@ -465,6 +500,16 @@ describe('a relative config path', () => {
     expect(result.stderr).toMatch(/writable by its group \(mode 770\)/);
   });
 });
+
+/** Whether a private mount namespace with a bind mount can be made here (root in a container may lack the capability). */
+function mountNamespaceProbe(): string | undefined {
+  try {
+    execFileSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount --bind /etc/hostname /etc/hostname'], { stdio: 'ignore' });
+    return undefined;
+  } catch (error) {
+    return `unshare -m failed (${(error as Error).message.split('\n')[0]})`;
+  }
+}
 
 /** Whether a tmpfs can be mounted here (root in a container may lack the capability). */
 function tmpfsProbe(): string | undefined {
