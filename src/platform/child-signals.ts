@@ -4,15 +4,22 @@ import type { ChildProcess } from 'node:child_process';
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
 /**
+ * Also passed on where there are process groups: the rest of the signals whose default ends a
+ * process. Not caught, SIGUSR2 and SIGALRM ended t0ken and left the child running, and SIGUSR1
+ * opened Node's inspector (on 127.0.0.1:9229) in the process that holds the key.
+ */
+const ALSO_FORWARDED: readonly NodeJS.Signals[] = ['SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGWINCH'];
+
+/**
  * Passes the signals t0ken gets on to `child`, each exactly once; returns what stops it.
  *
  * Node cannot tell who sent a signal, and a signal may be sent to t0ken's whole process group (a
  * terminal's Ctrl-C, `timeout`, `kill -- -<pgid>`): a child in t0ken's group would get it twice if
  * t0ken passed it on too (two Ctrl-Cs make many agents quit), and a `kill -INT <t0ken>` from a
  * supervisor not at all if t0ken did not. So the child runs in a session of its own (`isolated`,
- * as dumb-init runs its child): every signal reaches t0ken alone, and t0ken passes on every one,
- * SIGWINCH included (a window resize). A supervisor's SIGKILL to the group then ends t0ken only, as
- * a SIGKILL to t0ken's pid always did; where process.execve exists there is no child at all.
+ * as dumb-init runs its child): every signal reaches t0ken alone, and t0ken passes on every one
+ * that would end it, SIGWINCH too (a window resize). A supervisor's SIGKILL to the group then ends
+ * t0ken only, as a SIGKILL to t0ken's pid always did; where process.execve exists there is no child.
  *
  * An isolated child has no controlling terminal: a program that opens /dev/tty (a password prompt,
  * a full-screen program) cannot, where t0ken runs a child (Node < 22.15); where process.execve
@@ -38,7 +45,7 @@ export function forwardSignals(child: ChildProcess, isolated: boolean): () => vo
       // gone in between
     }
   };
-  for (const signal of [...FORWARDED_SIGNALS, ...(isolated ? (['SIGWINCH'] as const) : [])]) {
+  for (const signal of [...FORWARDED_SIGNALS, ...(isolated ? ALSO_FORWARDED : [])]) {
     listeners.set(signal, () => send(signal));
   }
   if (process.platform !== 'win32') {

@@ -288,6 +288,32 @@ describe('exec passes signals on', () => {
     expect(stdout).toBe('ready\ncount=1\n');
   });
 
+  it('SIGUSR1, SIGUSR2 and SIGALRM reach the program too (a child: not Node\'s inspector opened in t0ken, nor t0ken ended with the child left running)', async () => {
+    const script = `for (const s of ['SIGUSR1','SIGUSR2','SIGALRM']) process.on(s, () => { console.log('got ' + s); if (s === 'SIGALRM') process.exit(0); }); console.log('ready'); setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, [BIN, 'exec', '--', process.execPath, '-e', script], { env: { ...cleanEnv(), ...base() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const waitFor = (text: string) => new Promise<void>((resolve) => {
+      const check = () => stdout.includes(text) && resolve();
+      child.stdout.on('data', check);
+      check();
+    });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await waitFor('ready');
+    child.kill('SIGUSR1');
+    await waitFor('got SIGUSR1');
+    child.kill('SIGUSR2');
+    await waitFor('got SIGUSR2');
+    child.kill('SIGALRM');
+    expect(await ended).toEqual({ code: 0, signal: null });
+    clearTimeout(timer);
+    expect(stdout).toBe('ready\ngot SIGUSR1\ngot SIGUSR2\ngot SIGALRM\n');
+    expect(stderr).not.toContain('Debugger listening');
+  });
+
   it('a program that does not catch SIGTERM dies of it: t0ken\'s process too (execve) or t0ken exits 143', async () => {
     const child = spawn(process.execPath, [BIN, 'exec', '--', process.execPath, '-e', 'console.log("ready"); setInterval(() => {}, 1000)'], { env: { ...cleanEnv(), ...base() }, stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
