@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../core/command-spec.js';
+import { quoteGiven } from '../core/redact.js';
 import type { Context } from '../context.js';
 import { usageError } from '../core/errors.js';
 import { completionScript, SHELLS, type Shell } from '../completion/generate.js';
@@ -22,7 +23,7 @@ export const spec: CommandSpec = {
 export async function run(ctx: Context, _options: Record<string, unknown>, args: string[], specs: () => Promise<Manifest>): Promise<void> {
   const shell = args[0] ?? '';
   if (!(SHELLS as readonly string[]).includes(shell)) {
-    throw usageError(`unknown shell ${JSON.stringify(shell.slice(0, 20))}`, `Use one of: ${SHELLS.join(', ')} (e.g. \`t0ken completion bash\`).`);
+    throw usageError(`unknown shell ${quoteGiven(shell, 20)}`, `Use one of: ${SHELLS.join(', ')} (e.g. \`t0ken completion bash\`).`);
   }
   const script = completionScript(shell as Shell, commandTree(await specs()));
   ctx.out.result({ shell, script }, () => script.trimEnd());

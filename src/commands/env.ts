@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../core/command-spec.js';
+import { quoteGiven } from '../core/redact.js';
 import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { closest } from '../core/did-you-mean.js';
@@ -31,7 +32,7 @@ export async function run(ctx: Context, options: { only?: unknown; format?: stri
   if (!ENV_FORMATS.includes(format)) {
     const near = closest(format, ENV_FORMATS);
     throw usageError(
-      `--format takes sh, fish, dotenv or json, not ${JSON.stringify(format.slice(0, 20))}`,
+      `--format takes sh, fish, dotenv or json, not ${quoteGiven(format, 20)}`,
       near ? `Did you mean \`--format ${near}\`?` : 'There is no YAML: sh for bash and zsh (eval "$(t0ken env)"), fish for fish, dotenv for a .env file (KEY=value lines), json for one object (yq turns it into YAML).',
     );
   }

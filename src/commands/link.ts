@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../core/command-spec.js';
+import { quoteGiven } from '../core/redact.js';
 import { sanitizeLine } from '../core/sanitize.js';
 import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
@@ -85,7 +86,7 @@ export async function run(ctx: Context, options: Options, args: string[]): Promi
 function findClient(id: string): FileClient {
   const client = MEMORYX_CLIENTS.find((c) => c.id === id);
   const linkable = MEMORYX_CLIENTS.filter((c) => c.reach === 'file').map((c) => c.id).join(', ');
-  if (!client) throw usageError(`unknown MemoryX client ${JSON.stringify(id.slice(0, 40))}; \`link\` knows ${linkable}`, '`t0ken link` lists every known client and how t0ken reaches it.');
+  if (!client) throw usageError(`unknown MemoryX client ${quoteGiven(id)}; \`link\` knows ${linkable}`, '`t0ken link` lists every known client and how t0ken reaches it.');
   if (client.reach !== 'file') {
     throw usageError(`${client.title} keeps no credentials file for t0ken to write: it reads ${client.reads}`, `Run it under t0ken exec instead, e.g. \`t0ken exec node agent.js\`.`);
   }

@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../core/command-spec.js';
+import { quoteGiven } from '../core/redact.js';
 import type { Context } from '../context.js';
 import { CliError, usageError } from '../core/errors.js';
 import { Exit, type ExitCode } from '../core/exit-codes.js';
@@ -102,7 +103,7 @@ export async function run(ctx: Context, options: SandboxCommandOptions): Promise
 function parseIdleSeconds(value: string): number {
   const seconds = Number(value);
   if (!/^\d+$/.test(value.trim()) || !(seconds > 0) || seconds * 1000 > 2 ** 31 - 1) {
-    throw usageError(`invalid --stop-when-idle ${JSON.stringify(value.slice(0, 40))}: give whole seconds from 1 to 2147483`, 'For example --stop-when-idle 3600.');
+    throw usageError(`invalid --stop-when-idle ${quoteGiven(value)}: give whole seconds from 1 to 2147483`, 'For example --stop-when-idle 3600.');
   }
   return seconds;
 }

@@ -2,6 +2,7 @@
 // commander: everything after the program's name belongs to the program, untouched. Its options and
 // the global ones come from the specs; only `exec --help` goes to the help printers.
 import { flagTable, type Flag } from './argv.js';
+import { quoteGiven } from './redact.js';
 import { commandKey, optionShape, type CommandSpec, type Manifest } from './command-spec.js';
 import { usageError } from './errors.js';
 
@@ -82,7 +83,7 @@ function take(args: readonly string[], i: number, flags: Flags, into: Record<str
   // The parsers' specs carry no examples: a whole command for an option of exec's, a number for --timeout.
   const hint = owner && spec.values ? `For example: t0ken ${commandKey(owner)} ${name} ${spec.values[0]} -- my-agent` : `For example ${name} 30`;
   if (value === undefined) throw usageError(spec.values ? `${name} needs a value: ${spec.values.join(' or ')}` : `${name} needs a value`, hint);
-  if (spec.values && !spec.values.includes(value)) throw usageError(`${name} takes ${spec.values.join(' or ')}, not ${JSON.stringify(value.slice(0, 20))}`, hint);
+  if (spec.values && !spec.values.includes(value)) throw usageError(`${name} takes ${spec.values.join(' or ')}, not ${quoteGiven(value, 20)}`, hint);
   into[shape.key] = value;
   return at > 2 ? i : i + 1;
 }

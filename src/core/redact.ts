@@ -25,11 +25,23 @@ export const REDACTED = '[redacted]';
  */
 export function secretVariable(name: string, value: string): string | undefined {
   if (SECRET_FIELD.test(name)) return 'its name says it holds a secret';
-  const start = value.trimStart();
-  if (KNOWN_KEY_PREFIXES.some((prefix) => start.startsWith(prefix)) || SECRET_PATTERNS.some((pattern) => new RegExp(pattern.source, pattern.flags.replace('g', '')).test(value))) {
-    return 'its value has the shape of an API key';
-  }
+  if (hasKeyShape(value)) return 'its value has the shape of an API key';
   return undefined;
+}
+
+/** Whether `text` starts with a known key's prefix or holds a key-shaped string. */
+export function hasKeyShape(text: string): boolean {
+  const start = text.trimStart();
+  return KNOWN_KEY_PREFIXES.some((prefix) => start.startsWith(prefix)) || SECRET_PATTERNS.some((pattern) => new RegExp(pattern.source, pattern.flags.replace('g', '')).test(text));
+}
+
+/**
+ * A value given on the command line, quoted for an error message and cut to `max` characters; one
+ * shaped like a key (pasted in the wrong place) is not shown: an error lands in a terminal's
+ * scrollback and in CI logs.
+ */
+export function quoteGiven(value: string, max = 40): string {
+  return hasKeyShape(value) ? 'a value shaped like an API key (not shown)' : JSON.stringify(value.slice(0, max));
 }
 
 export function isSecretHeader(name: string): boolean {

@@ -4,11 +4,13 @@
 const GENERIC_HINT = 'Run `t0ken --help` (or `t0ken <command> --help`) to see the options.';
 
 /**
- * Commander quotes an unknown option as given, `'--key=sk-ant-…'`: keep the option's name only, so a
- * secret typed after `=` is never echoed (into a terminal's scrollback or a CI log).
+ * Commander quotes an unknown option as given, `'--key=sk-ant-…'` or `'-ksk-ant-…'`: keep the
+ * option's name only, so a secret typed after it is never echoed (into a terminal's scrollback or a
+ * CI log).
  */
 export function withoutOptionValues(message: string): string {
-  return message.replace(/'(-{1,2}[^='\s]+)=[^']*'/g, "'$1'");
+  // `-ksk-ant-…` is the short option -k with its value glued on: name -k alone.
+  return message.replace(/'(-{1,2}[^='\s]+)=[^']*'/g, "'$1'").replace(/'(-[^-'\s])[^'\s]+'/g, "'$1'");
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { quoteGiven } from '../core/redact.js';
 import { T0kenApi } from '../api/t0ken.js';
 import { CliError, usageError } from '../core/errors.js';
 import { memoryxUrl } from '../core/identity-env.js';
@@ -31,7 +32,7 @@ export interface IdentitySession {
 /** Finds the identity with this fingerprint (not t0ken's own account) and a client authenticated as it. */
 export async function openIdentitySession(ctx: Context, fingerprint: string): Promise<IdentitySession> {
   if (!PYTHON_SDK_FINGERPRINT.test(fingerprint)) {
-    throw usageError(`--fingerprint takes a MemoryX client's fingerprint (32 lowercase hex characters), not ${JSON.stringify(fingerprint.slice(0, 40))}`, '`t0ken whoami --all` lists the identities on this machine and their fingerprints.');
+    throw usageError(`--fingerprint takes a MemoryX client's fingerprint (32 lowercase hex characters), not ${quoteGiven(fingerprint)}`, '`t0ken whoami --all` lists the identities on this machine and their fingerprints.');
   }
   const baseUrl = ctx.t0kenBaseUrl();
   const t0ken = await t0kenIdentity(ctx);

@@ -132,6 +132,16 @@ describe('the first minutes at the command line', () => {
     expect((await t0kenProcess(['--version'])).stdout).toBe(`${version}\n`);
   });
 
+  it('a key pasted where a short option or a word goes is never echoed: -kVALUE is named -k, a key-shaped value is "not shown"', async () => {
+    for (const args of [['-ksk-ant-Pasted0123456789'], ['token', '-ksk-ant-Pasted0123456789'], ['env', '--format', 'mnm_Pasted0123456789abc'], ['completion', 'sk-ant-Pasted0123456789'], ['mcp', 'config', '--client', 'omx_agent_Pasted0123456789', '--', 'x'], ['exec', '--only', 'sk-ant-Pasted0123456789', '--', 'true']]) {
+      const result = await t0ken(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stdout + result.stderr, args.join(' ')).not.toContain('Pasted');
+    }
+    expect((await t0ken(['-ksk-ant-Pasted0123456789'])).stderr).toContain("unknown option '-k'");
+    expect((await t0ken(['env', '--format', 'yaml'])).stderr).toContain('not "yaml"'); // a word is still shown
+  });
+
   it('an unknown --key=value is named without its value, and points to --key-env/--key-stdin', async () => {
     const result = await t0ken(['hash-proof', '--name', 'a1', '--key=sk-ant-REAL-do-not-echo']);
     expect(result.code).toBe(2);

@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../../core/command-spec.js';
-import { secretVariable } from '../../core/redact.js';
+import { secretVariable, quoteGiven } from '../../core/redact.js';
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { Context } from '../../context.js';
@@ -70,7 +70,7 @@ export async function run(ctx: Context, options: Options, args: string[]): Promi
   const choice = options.client ?? 'generic';
   if (!CLIENT_CHOICES.includes(choice)) {
     const near = nearest(choice, CLIENT_CHOICES).map((c) => `\`--client ${c}\``);
-    throw usageError(`--client takes ${CLIENT_CHOICES.join(', ')}, not ${JSON.stringify(choice.slice(0, 40))}`, near.length > 0 ? `Did you mean ${near.join(' or ')}?` : 'For example: t0ken mcp config --client cursor -- npx -y <your-mcp-server>');
+    throw usageError(`--client takes ${CLIENT_CHOICES.join(', ')}, not ${quoteGiven(choice)}`, near.length > 0 ? `Did you mean ${near.join(' or ')}?` : 'For example: t0ken mcp config --client cursor -- npx -y <your-mcp-server>');
   }
   const name = options.name ?? DEFAULT_SERVER_NAME;
   if (!SERVER_NAME_PATTERN.test(name)) throw usageError('--name takes 1 to 64 letters, digits, _ . or - (starting with a letter or digit)', 'For example --name memoryx');
@@ -120,14 +120,14 @@ interface Target {
 function scopeOption(value: string | undefined): McpScope | undefined {
   if (value === undefined) return undefined;
   if ((MCP_SCOPES as readonly string[]).includes(value)) return value as McpScope;
-  throw usageError(`--scope takes project or user, not ${JSON.stringify(value.slice(0, 40))}`, 'For example: t0ken mcp config --client cursor --scope project -- npx -y <your-mcp-server>');
+  throw usageError(`--scope takes project or user, not ${quoteGiven(value)}`, 'For example: t0ken mcp config --client cursor --scope project -- npx -y <your-mcp-server>');
 }
 
 /** `--env NAME`: this shell's value of each, to be written into the entry. Never a secret's. */
 function askedVariables(ctx: Context, names: string[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of names) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw usageError(`--env takes a variable's name, not ${JSON.stringify(name.slice(0, 40))}`, 'For example: --env T0KEN_API_URL');
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw usageError(`--env takes a variable's name, not ${quoteGiven(name)}`, 'For example: --env T0KEN_API_URL');
     if (SECRET_VARIABLES.has(name)) throw usageError(`${name} is a secret: t0ken exec hands it to the server at each start, so no file has to hold it`, `Leave out --env ${name}.`);
     const value = ctx.env[name];
     if (value === undefined) throw usageError(`--env ${name}: ${name} is not set in this shell`, `Set it first, e.g. export ${name}=…, or leave out --env ${name}.`);
