@@ -19,9 +19,11 @@ describe('choosing a proxy (issue 13.6)', () => {
   });
 
   it('loopback never goes through a proxy', () => {
-    for (const target of ['https://127.0.0.1:8080', 'http://127.9.9.9', 'https://[::1]:1', 'http://localhost:3000', 'http://api.localhost']) {
+    for (const target of ['https://127.0.0.1:8080', 'http://127.9.9.9', 'https://[::1]:1', 'http://localhost:3000']) {
       expect(proxyFor(url(target), { HTTPS_PROXY: 'http://p:1', HTTP_PROXY: 'http://p:1' }), target).toBeUndefined();
     }
+    // A name under .localhost is not loopback (it resolves as /etc/hosts or DNS says): through the proxy
+    expect(proxyFor(url('https://api.localhost'), { HTTPS_PROXY: 'http://p:1' })).toMatchObject({ variable: 'HTTPS_PROXY' });
   });
 
   it('a malformed variable is exit 2 naming it, whatever the target; its password is not echoed', () => {
