@@ -1,4 +1,4 @@
-import { Exit, type ExitCode } from './exit-codes.js';
+import { EXIT_FOR_CODE, Exit, type ExitCode } from './exit-codes.js';
 import { sanitizeLine } from './sanitize.js';
 import { isRecord } from './is-record.js';
 
@@ -70,10 +70,15 @@ export function defaultCodeForStatus(status: number): string {
   }
 }
 
-/** Keeps a server-provided code only when it is a plain snake_case token. */
+/**
+ * Keeps a server-provided code only when it is a plain snake_case token, and not one of t0ken's own
+ * codes with another meaning than this status's (a 429 saying `not_registered`, a 400 saying
+ * `internal`): scripts branch on the code, and t0ken's codes mean what its exit-code table says.
+ */
 export function sanitizeCode(code: string | undefined, status: number): string {
-  if (code && /^[a-z][a-z0-9_]{0,63}$/.test(code)) return code;
-  return defaultCodeForStatus(status);
+  if (!code || !/^[a-z][a-z0-9_]{0,63}$/.test(code)) return defaultCodeForStatus(status);
+  if (!Object.hasOwn(EXIT_FOR_CODE, code)) return code;
+  return (EXIT_FOR_CODE as Record<string, ExitCode>)[code] === exitCodeForStatus(status) ? code : defaultCodeForStatus(status);
 }
 
 /** Server text is shown to people: strip control characters and keep it to one short line. */

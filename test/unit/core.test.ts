@@ -34,6 +34,13 @@ describe('error bodies become one typed error', () => {
   it('keeps only snake_case codes and one clean line of message', () => {
     expect(sanitizeCode('invalid_code', 400)).toBe('invalid_code');
     expect(sanitizeCode('Bad Code!', 404)).toBe('not_found');
+    // One of t0ken's own codes keeps its meaning: kept where the status agrees, else the status's code
+    expect(sanitizeCode('not_registered', 429)).toBe('rate_limited');
+    expect(sanitizeCode('internal', 400)).toBe('bad_request');
+    expect(sanitizeCode('network', 401)).toBe('unauthorized');
+    expect(sanitizeCode('conflict', 409)).toBe('conflict');
+    expect(sanitizeCode('agent_org_not_member', 403)).toBe('agent_org_not_member');
+    expect(sanitizeCode('constructor', 400)).toBe('constructor'); // not ours: the service's own
     expect(sanitizeCode(undefined, 503)).toBe('service_unavailable');
     expect(sanitizeMessage('line one\nline\u001b[31m two\u0007')).toBe('line one line [31m two');
     expect(sanitizeMessage('x'.repeat(1000)).length).toBeLessThanOrEqual(301);
