@@ -40,10 +40,14 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
   const existing = store.read().t0ken[baseUrl]; // a corrupt file stops us here, before any request
   const fingerprint = await currentFingerprint(ctx, true);
 
-  if (existing && !options.force) {
-    if (existing.local_fingerprint !== fingerprint.fingerprint) {
-      ctx.out.warn('this machine\'s fingerprint changed since it registered; run `t0ken register --force` to register it again');
-    }
+  // The contract: an account stored for this API *and fingerprint* is shown. Another fingerprint (a
+  // T0KEN_FINGERPRINT per container over a config baked into the image, a new machine id) is another
+  // machine to the service: it registers, as --force does, rather than share the stored account.
+  const sameMachine = existing !== undefined && existing.local_fingerprint === fingerprint.fingerprint;
+  if (existing && !sameMachine && !options.force) {
+    ctx.out.info(`The stored account for ${baseUrl} was registered with fingerprint ${existing.local_fingerprint}, not this machine's ${fingerprint.fingerprint}${ctx.env.T0KEN_FINGERPRINT ? ' (T0KEN_FINGERPRINT)' : ''}: registering this one in its place.`);
+  }
+  if (existing && sameMachine && !options.force) {
     ctx.out.info(`Already registered with ${baseUrl}; showing the stored account (use --force to register again).`);
     // A key in the keychain is read only to print it (--show-key): a locked keyring does not stop
     // an idempotent `register` from showing the account.

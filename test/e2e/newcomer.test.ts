@@ -142,6 +142,18 @@ describe('the first minutes at the command line', () => {
     expect((await t0ken(['env', '--format', 'yaml'])).stderr).toContain('not "yaml"'); // a word is still shown
   });
 
+  it('register with another fingerprint than the stored account\'s (T0KEN_FINGERPRINT per container over a baked config) registers that machine, as the contract keys it', async () => {
+    const first = freshFingerprint();
+    const second = freshFingerprint();
+    expect((await t0ken(['register'], { T0KEN_FINGERPRINT: first })).code).toBe(0);
+    const other = await t0ken(['register', '--json'], { T0KEN_FINGERPRINT: second });
+    expect(other.code, other.stderr).toBe(0);
+    expect(JSON.parse(other.stdout)).toMatchObject({ already_registered: false, local_fingerprint: second });
+    expect(other.stderr).toContain(`was registered with fingerprint ${first}, not this machine's ${second} (T0KEN_FINGERPRINT): registering this one in its place`);
+    const again = await t0ken(['register', '--json'], { T0KEN_FINGERPRINT: second });
+    expect(JSON.parse(again.stdout)).toMatchObject({ already_registered: true, local_fingerprint: second });
+  });
+
   it('an unknown --key=value is named without its value, and points to --key-env/--key-stdin', async () => {
     const result = await t0ken(['hash-proof', '--name', 'a1', '--key=sk-ant-REAL-do-not-echo']);
     expect(result.code).toBe(2);
