@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { runExitCleanups } from './fs/exit-cleanup.js';
+import { runExitCleanupsBeforeReplace } from './fs/exit-cleanup.js';
 
 type Execve = (file: string, args: string[], env: Record<string, string>) => never;
 
@@ -24,7 +24,7 @@ const IGNORED_BY_NODE: readonly NodeJS.Signals[] = ['SIGPIPE', 'SIGXFSZ'];
  * are blocking again, as a spawned child gets them. Returns only by throwing, when execve failed.
  */
 export async function replaceProcess(execve: Execve, path: string, args: string[], env: Record<string, string>): Promise<never> {
-  runExitCleanups();
+  await runExitCleanupsBeforeReplace();
   // The start-up shim writes V8's code cache at exit (bin/code-cache.cjs), which execve skips.
   (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for('t0ken.persistCodeCache')]?.();
   await makeStdioBlocking();

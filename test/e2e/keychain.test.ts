@@ -131,6 +131,15 @@ describe.runIf(haveKeyring)('with a real Secret Service (gnome-keyring)', () => 
     expect(twice.stdout).toMatch(/Nothing to forget/);
   }, 90_000); // a dozen runs, each with its keychain child process: 34 s with four test files at once on 2 cores
 
+  it('exec with the key in the keychain leaves the program no child of t0ken\'s (the keychain helper, killed before execve, is reaped first)', async () => {
+    expect((await t0ken(['register'])).code).toBe(0);
+    const listChildren = `const fs = require('fs'); console.log(JSON.stringify(fs.readFileSync('/proc/self/task/' + process.pid + '/children', 'utf8')))`;
+    const result = await t0ken(['exec', '--only', 't0ken', '--', process.execPath, '-e', listChildren]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('""\n');
+    expect((await t0ken(['logout', '--yes'])).code).toBe(0);
+  });
+
   it('agent login stores the Mnemom key in the keychain; agent logout deletes it, twice is fine', async () => {
     const mnemomUrl = sandbox.mnemomUrl;
     const login = await t0ken(['agent', 'login', '--with-token', '--json'], { MNEMOM_API_URL: mnemomUrl }, MNEMOM_KEY);

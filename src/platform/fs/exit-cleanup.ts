@@ -7,6 +7,8 @@
  * re-raise the signal when no one else listens for it, so the process still dies as it would have.
  */
 const pending = new Map<number, () => void>();
+/** For a cleanup that ends a child process: resolves once that child is gone (reaped). */
+const reaps = new Map<number, () => Promise<void>>();
 let nextId = 0;
 let installed = false;
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -41,17 +43,29 @@ function uninstall(): void {
   for (const signal of SIGNALS) process.off(signal, onSignal);
 }
 
-/** Runs every pending cleanup now: the process is about to be replaced (execve runs no exit handlers). */
-export function runExitCleanups(): void {
+/**
+ * Runs every pending cleanup now, and waits until the children they ended are gone: the process is
+ * about to be replaced. execve runs no exit handlers, and a child killed but not yet reaped would be
+ * the program's, a zombie it never started.
+ */
+export async function runExitCleanupsBeforeReplace(): Promise<void> {
+  const gone = [...reaps.values()].map((reap) => reap());
+  reaps.clear();
   runAll();
+  await Promise.all(gone);
 }
 
-/** Runs `cleanup` if the process ends before the returned function is called. */
-export function cleanupOnExit(cleanup: () => void): () => void {
+/**
+ * Runs `cleanup` if the process ends before the returned function is called. `reap`, for a cleanup
+ * that ends a child process: a promise that it is gone.
+ */
+export function cleanupOnExit(cleanup: () => void, reap?: () => Promise<void>): () => void {
   install();
   const id = nextId++;
   pending.set(id, cleanup);
+  if (reap) reaps.set(id, reap);
   return () => {
     pending.delete(id);
+    reaps.delete(id);
   };
 }

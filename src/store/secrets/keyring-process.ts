@@ -147,7 +147,13 @@ export function keyringProcess(env: NodeJS.ProcessEnv): KeyringProcess {
     const spawned = spawn(process.execPath, ['-e', CHILD, path], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
     let markReady = () => {};
     const ready = new Promise<void>((resolve) => (markReady = resolve));
-    const started: Child = { process: spawned, pending: new Map(), forget: cleanupOnExit(() => spawned.kill('SIGKILL')), ready, markReady };
+    // Before execve, killed and waited for (reaped): the program must not inherit it.
+    const reap = () => new Promise<void>((resolve) => {
+      if (spawned.pid === undefined || spawned.exitCode !== null || spawned.signalCode !== null) return resolve(); // never started, or gone
+      spawned.ref();
+      spawned.once('exit', () => resolve());
+    });
+    const started: Child = { process: spawned, pending: new Map(), forget: cleanupOnExit(() => spawned.kill('SIGKILL'), reap), ready, markReady };
     const { process: running, pending } = started;
     const fail = (error: Error) => {
       started.forget();
