@@ -2,7 +2,7 @@ import { accessSync, constants as fsConstants, existsSync, statSync } from 'node
 import { shebangInterpreter } from '../core/shebang.js';
 import { forwardSignals } from './child-signals.js';
 import { lazyRequire } from './lazy-require.js';
-import { fileHead, pathCandidates } from './program-path.js';
+import { elfLoader, executableFile, fileHead, pathCandidates, unrunnableElf } from './program-path.js';
 import { resolveWindowsCommand, windowsEnv, windowsLaunch } from '../core/windows-command.js';
 
 export const EXIT_NOT_EXECUTABLE = 126;
@@ -32,6 +32,12 @@ export function runChild(file: string, args: readonly string[], env: Record<stri
     };
     let stopForwarding = () => {};
     let child: import('node:child_process').ChildProcess;
+    const foreign = process.platform === 'linux' ? pathCandidates(file, env).find(executableFile) : undefined;
+    if (foreign !== undefined && unrunnableElf(foreign)) {
+      // As a shell says it, rather than /bin/sh running the binary as a script (execvp's ENOEXEC fallback).
+      resolve({ kind: 'not-executable', status: EXIT_NOT_EXECUTABLE, message: `${file}: cannot execute binary file: Exec format error`, hint: 'It is built for another architecture, or cut short: install a build for this machine.' });
+      return;
+    }
     try {
       const launch = process.platform === 'win32' ? onWindows(file, args, env) : { file, args: [...args], verbatim: false };
       // detached: a session of its own, so that a signal for t0ken's whole group (the terminal's Ctrl-C,
@@ -59,8 +65,18 @@ export function runChild(file: string, args: readonly string[], env: Record<stri
 }
 
 export function failure(file: string, error: unknown, env: Record<string, string>): ChildOutcome {
-  const code = (error as NodeJS.ErrnoException).code;
+  const code = errnoCode(error as NodeJS.ErrnoException);
   if (code === 'ENOENT') {
+    // ENOENT too for an ELF program whose loader is missing (built against another C library).
+    const loader = missingLoader(file, env);
+    if (loader !== undefined) {
+      return {
+        kind: 'not-executable',
+        status: EXIT_NOT_EXECUTABLE,
+        message: `${file}: cannot execute: required file not found (its loader ${JSON.stringify(loader)})`,
+        hint: 'It was built for another system (such as a musl binary from Alpine on a glibc system): install a build for this one.',
+      };
+    }
     // ENOENT also when the program is there but the interpreter its #! line names is not: say that (126, as a shell does).
     const interpreter = missingInterpreter(file, env);
     if (interpreter !== undefined) {
@@ -88,6 +104,25 @@ export function failure(file: string, error: unknown, env: Record<string, string
     return { kind: 'not-executable', status: EXIT_NOT_EXECUTABLE, message: `${file}: cannot execute (${code})` };
   }
   return { kind: 'not-executable', status: EXIT_NOT_EXECUTABLE, message: `${file}: cannot execute (${code || (error as Error).message || 'no reason given'})` };
+}
+
+/** The error's code, from its errno when Node left the code empty (Node 26's execve for E2BIG). */
+function errnoCode(error: NodeJS.ErrnoException): string | undefined {
+  if (error?.code) return error.code;
+  if (typeof error?.errno !== 'number' || error.errno === 0) return undefined;
+  try {
+    return (lazyRequire('node:util') as typeof import('node:util')).getSystemErrorName(-Math.abs(error.errno));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The dynamic loader an ELF program `file` names (itself, or found on PATH), when it is not there. */
+function missingLoader(file: string, env: Record<string, string>): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const path = pathCandidates(file, env).find(executableFile);
+  const loader = path === undefined ? undefined : elfLoader(path)?.interpreter;
+  return loader && !existsSync(loader) ? loader.toString('utf8') : undefined;
 }
 
 /** The #! interpreter of the script `file` names (itself, or found on PATH), when the script exists. */

@@ -3,6 +3,12 @@ import { runExitCleanupsBeforeReplace } from './fs/exit-cleanup.js';
 
 type Execve = (file: string, args: string[], env: Record<string, string>) => never;
 
+/**
+ * Whether a failed process.execve throws (Node 26: nodejs/node#62878) rather than aborting the
+ * process with a native stack trace (22 and 24).
+ */
+export const execveFailureThrows = (version: string = process.versions.node): boolean => Number(version.split('.')[0]) >= 26;
+
 /** process.execve where Node has it (>= 22.15 / 23.11; never on Windows). */
 export function execveAvailable(): Execve | undefined {
   const execve = (process as { execve?: Execve }).execve;

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,6 +157,72 @@ describe('exec behaves like a good exec wrapper', () => {
     const seen = JSON.parse(out);
     if (EXECVE) expect(seen.pid).toBe(child.pid);
     else expect(seen.ppid).toBe(child.pid);
+  });
+
+  it('programs the kernel refuses after every check passed: a reason and 126, never an abort (Node 22 and 24 abort when execve fails)', async () => {
+    const bin = join(work, 'refused');
+    mkdirSync(bin, { recursive: true });
+    const elf = readFileSync('/bin/true');
+    const loader = elf.indexOf('/lib64/ld-linux-x86-64.so.2');
+    // An ELF for another C library (Alpine's musl), its loader missing; one cut short; one for another architecture.
+    const musl = Buffer.from(elf);
+    if (loader >= 0) Buffer.from('/lib64/ld-musl-x86_64.so.1\0').copy(musl, loader);
+    const short = Buffer.alloc(264);
+    elf.copy(short, 0, 0, 64);
+    const foreign = Buffer.from(elf);
+    foreign.writeUInt16LE(foreign.readUInt16LE(18) === 62 ? 183 : 62, 18);
+    for (const [name, bytes] of [['musl', musl], ['short', short], ['foreign', foreign]] as const) {
+      writeFileSync(join(bin, name), bytes);
+      chmodSync(join(bin, name), 0o755);
+    }
+    if (loader >= 0) {
+      const result = await t0ken(['exec', '--', join(bin, 'musl')]);
+      expect(result.code, result.stderr).toBe(126);
+      expect(result.stderr).toContain('cannot execute: required file not found (its loader "/lib64/ld-musl-x86_64.so.1")');
+    }
+    for (const name of ['short', 'foreign']) {
+      const result = await t0ken(['exec', '--', join(bin, name)]);
+      expect(result.code, `${name}: ${result.stderr}`).toBe(126);
+      expect(result.stderr).toContain(`${join(bin, name)}: cannot execute binary file: Exec format error`);
+    }
+  });
+
+  it('a #! interpreter under a non-ASCII directory, a #! line longer than the kernel reads, a PATH entry through a symlink and ..: each runs as a shell runs it', async () => {
+    const home = join(work, 'josé', 'bin');
+    mkdirSync(home, { recursive: true });
+    writeFileSync(join(home, 'sh'), readFileSync('/bin/sh'));
+    chmodSync(join(home, 'sh'), 0o755);
+    writeFileSync(join(home, 'srv'), `#!${join(home, 'sh')}\necho "pid $$"\n`);
+    chmodSync(join(home, 'srv'), 0o755);
+    const child = spawn(process.execPath, [BIN, 'exec', '--', join(home, 'srv')], { env: { ...cleanEnv(), ...base() }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+    if (EXECVE) expect(out).toBe(`pid ${child.pid}\n`); // t0ken became it: the interpreter's path was found as the kernel finds it
+    else expect(out).toMatch(/^pid \d+\n$/);
+
+    // An interpreter path that goes on past the 256 bytes the kernel reads, whose first 254 name a file that is there
+    const cut = join(work, 'i');
+    const interpreter = `${cut}${'a'.repeat(254 - cut.length)}`;
+    writeFileSync(interpreter, readFileSync('/bin/sh'));
+    chmodSync(interpreter, 0o755);
+    const long = join(work, 'long-shebang');
+    writeFileSync(long, `#!${interpreter}bbbb\necho long\n`);
+    chmodSync(long, 0o755);
+    const ran = await t0ken(['exec', '--', long]);
+    expect({ code: ran.code, stdout: ran.stdout }).toEqual({ code: 0, stdout: 'long\n' }); // the kernel refuses it; execvp hands it to /bin/sh, as bash does
+
+    const real = join(work, 'real');
+    mkdirSync(join(real, 'sub'), { recursive: true });
+    writeFileSync(join(real, 'prog'), '#!/bin/sh\necho REAL\n');
+    const decoy = join(work, 'decoy');
+    mkdirSync(decoy, { recursive: true });
+    writeFileSync(join(decoy, 'prog'), '#!/bin/sh\necho WRONG\n');
+    chmodSync(join(real, 'prog'), 0o755);
+    chmodSync(join(decoy, 'prog'), 0o755);
+    symlinkSync(join(real, 'sub'), join(decoy, 'lnk'));
+    const viaLink = await t0ken(['exec', '--', 'prog'], { PATH: `${join(decoy, 'lnk')}/..:/usr/bin:/bin` });
+    expect(viaLink.stdout).toBe('REAL\n'); // lnk/.. is real/, as execvp and bash see it (path.join made it decoy/)
   });
 
   it('the program starts with no signal ignored (Node ignores SIGPIPE) and blocking stdio: `yes | head -1` ends', async () => {
