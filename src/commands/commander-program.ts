@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, Help, Option } from 'commander';
 import type { CommandSpec, Manifest } from '../core/command-spec.js';
 import { environmentLines } from '../core/environment.js';
 import { hanging, HELP_WIDTH, wrapWords } from '../core/wrap.js';
@@ -20,7 +20,16 @@ export function commanderProgram(manifest: Manifest, run: Runner, width = HELP_W
   describe(program, manifest.program, width);
   // Help is 80 columns wide on a terminal at least that wide (the same bytes as the build-time text,
   // core/argv.ts), narrower on a narrower one.
-  program.configureHelp({ helpWidth: width, minWidthToWrap: 20 }).showSuggestionAfterError(true);
+  program.configureHelp({
+    helpWidth: width,
+    minWidthToWrap: 20,
+    // On a narrow terminal (COLUMNS=40) commander leaves a description that has no room beside its
+    // term unwrapped, 100 columns wide: put it under the term instead, wrapped to what is left.
+    formatItem(term, termWidth, description, helper) {
+      if (!description || width - termWidth - 4 >= 20) return Help.prototype.formatItem.call(helper, term, termWidth, description, helper);
+      return [`  ${term}`, ...wrapWords(description, Math.max(width - 6, 10)).map((line) => `      ${line}`)].join('\n');
+    },
+  }).showSuggestionAfterError(true);
 
   const byKey = new Map<string, Command>([['', program]]);
   for (const spec of manifest.commands) {
@@ -50,7 +59,7 @@ function fitLine(line: string, width: number): string {
   if (line.length <= width) return line;
   const example = /^( *\$ )(.*)$/.exec(line);
   if (example) {
-    const parts = wrapWords(example[2]!, width - example[1]!.length - 2);
+    const parts = wrapWords(example[2]!, width - example[1]!.length - 4); // room for the deeper indent and the ` \\`
     return parts.map((part, i) => `${i === 0 ? example[1] : ' '.repeat(example[1]!.length + 2)}${part}${i < parts.length - 1 ? ' \\' : ''}`).join('\n');
   }
   const lead = /^( *(?:\d+\. )?)/.exec(line)![1]!;

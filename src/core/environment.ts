@@ -20,7 +20,11 @@ export const ENVIRONMENT: Readonly<Record<string, string>> = {
 
 export function environmentLines(names: readonly string[], width = HELP_WIDTH): string {
   const nameWidth = Math.max(...names.map((n) => n.length));
-  return names.flatMap((name) => hanging(`  ${name.padEnd(nameWidth)}  `, ENVIRONMENT[name] ?? '', width)).join('\n');
+  // Too narrow for a column beside the names (COLUMNS=40): each description under its name.
+  const beside = width - nameWidth - 4 >= 20;
+  return names
+    .flatMap((name) => (beside ? hanging(`  ${name.padEnd(nameWidth)}  `, ENVIRONMENT[name] ?? '', width) : [`  ${name}`, ...hanging('      ', ENVIRONMENT[name] ?? '', width)]))
+    .join('\n');
 }
 
 /** What the t0ken commands read, and what the Mnemom (agent) commands read, for their help. */

@@ -61,6 +61,16 @@ describe('help', () => {
     }
   });
 
+  it('fits a narrow terminal (COLUMNS=40): descriptions go under their option or variable, wrapped, not out to 100 columns', async () => {
+    const { commands } = await collectManifest();
+    for (const path of [[], ...commands.map((spec) => spec.path)]) {
+      const text = (await run([...path, '--help'], { env: { COLUMNS: '40' } })).stdout;
+      // What cannot be broken may stand out: the usage line, or a line holding one word too long for the room.
+      const over = text.split('\n').filter((line) => line.length > 40 && !line.startsWith('Usage:') && !/^ *\S+ ?\\?$/.test(line) && !line.trim().split(' ').some((word) => word.length > 18));
+      expect(over, `t0ken ${path.join(' ')} --help`).toEqual([]);
+    }
+  });
+
   it('every variable a command\'s help lists is described there and in help environment', async () => {
     const { commands } = await collectManifest();
     const listed = new Set(commands.flatMap((spec) => spec.environment ?? []));
