@@ -32,21 +32,22 @@ export function runChild(file: string, args: readonly string[], env: Record<stri
     };
     let stopForwarding = () => {};
     let child: import('node:child_process').ChildProcess;
-    const foreign = process.platform === 'linux' ? pathCandidates(file, env).find(executableFile) : undefined;
-    if (foreign !== undefined && unrunnableElf(foreign)) {
+    // Found as a shell finds it: an entry execvp would stop at (a symlink loop, a name too long) is passed over.
+    const found = process.platform === 'win32' ? undefined : pathCandidates(file, env).find(executableFile);
+    if (found !== undefined && process.platform === 'linux' && unrunnableElf(found)) {
       // As a shell says it, rather than /bin/sh running the binary as a script (execvp's ENOEXEC fallback).
       resolve({ kind: 'not-executable', status: EXIT_NOT_EXECUTABLE, message: `${file}: cannot execute binary file: Exec format error`, hint: 'It is built for another architecture, or cut short: install a build for this machine.' });
       return;
     }
     try {
-      const launch = process.platform === 'win32' ? onWindows(file, args, env) : { file, args: [...args], verbatim: false };
+      const launch = process.platform === 'win32' ? onWindows(file, args, env) : { file: found ?? file, args: [...args], verbatim: false };
       // detached: a session of its own, so that a signal for t0ken's whole group (the terminal's Ctrl-C,
       // `timeout`, `kill -- -pgid`) reaches t0ken alone, which passes it on once (see forwardSignals).
       const isolated = process.platform !== 'win32';
       // Loaded here: where t0ken becomes the program (src/platform/run-program.ts) it needs neither
       // node:child_process nor node:net, which that loads.
       const { spawn } = lazyRequire('node:child_process') as typeof import('node:child_process');
-      child = spawn(launch.file, launch.args, { env, stdio: 'inherit', shell: false, detached: isolated, windowsHide: false, windowsVerbatimArguments: launch.verbatim });
+      child = spawn(launch.file, launch.args, { env, stdio: 'inherit', shell: false, detached: isolated, windowsHide: false, windowsVerbatimArguments: launch.verbatim, ...(found ? { argv0: file } : {}) });
       stopForwarding = forwardSignals(child, isolated);
     } catch (error) {
       resolve(failure(file, error, env));

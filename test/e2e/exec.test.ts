@@ -225,6 +225,20 @@ describe('exec behaves like a good exec wrapper', () => {
     expect(viaLink.stdout).toBe('REAL\n'); // lnk/.. is real/, as execvp and bash see it (path.join made it decoy/)
   });
 
+  it('a PATH entry where the name is a symlink loop is passed over, as a shell passes it over; the program still sees the name it was given as argv[0]', async () => {
+    const loop = join(work, 'loop');
+    const scripts = join(work, 'scripts');
+    mkdirSync(loop, { recursive: true });
+    mkdirSync(scripts, { recursive: true });
+    symlinkSync('b', join(loop, 'looped'));
+    symlinkSync('looped', join(loop, 'b'));
+    writeFileSync(join(scripts, 'looped'), `#!${process.execPath}\nconsole.log('ran as ' + process.argv0)\n`);
+    chmodSync(join(scripts, 'looped'), 0o755);
+    const result = await t0ken(['exec', '--', 'looped'], { PATH: `${loop}:${scripts}:/usr/bin:/bin` });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^ran as /);
+  });
+
   it('the program starts with no signal ignored (Node ignores SIGPIPE) and blocking stdio: `yes | head -1` ends', async () => {
     // Not node as the program: node ignores SIGPIPE itself. grep reports what it was started with.
     const result = await t0ken(['exec', '--', 'sh', '-c', 'grep ^SigIgn /proc/self/status; grep ^flags /proc/self/fdinfo/1']);
