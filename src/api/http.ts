@@ -1,4 +1,5 @@
 import { CliError, malformedAnswerError } from '../core/errors.js';
+import { stringifyWithJsonText } from '../core/json-text.js';
 import { jsonTooDeep, TOO_DEEP } from '../core/json-depth.js';
 import { exitCodeForStatus, parseErrorBody, sanitizeCode, sanitizeMessage } from '../core/error-body.js';
 import { formatLocalTime } from '../core/format.js';
@@ -54,7 +55,7 @@ export class HttpClient {
     const { options } = this;
     const url = new URL(`${options.baseUrl}${path}`);
     for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, value);
-    const body = request.json === undefined ? undefined : JSON.stringify(request.json);
+    const body = request.json === undefined ? undefined : stringifyWithJsonText(request.json);
     const headers: Record<string, string> = {
       accept: 'application/json',
       'user-agent': userAgent(),

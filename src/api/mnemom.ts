@@ -1,4 +1,5 @@
 import { lazyRequire } from '../platform/lazy-require.js';
+import type { JsonText } from '../core/json-text.js';
 import { HttpClient } from './http.js';
 import {
   agentDetail,
@@ -29,7 +30,8 @@ export interface MnemomClientOptions {
 export interface CreateAgentBody {
   name: string;
   hash_proof: string;
-  card_json?: Record<string, unknown>;
+  /** The card file's own text (its numbers as written), a JSON object. */
+  card_json?: JsonText;
   policy_yaml?: string;
 }
 

@@ -1,4 +1,5 @@
 import { usageError } from './errors.js';
+import { JsonText } from './json-text.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
 import { jsonErrorOffset } from './json-position.js';
 
@@ -11,8 +12,8 @@ export function positionOf(text: string, offset: number): { line: number; column
   return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
 }
 
-/** Parses an alignment card file's text: it must be a JSON object. */
-export function parseCard(text: string, fileName: string): Record<string, unknown> {
+/** Checks an alignment card file's text (a JSON object) and returns it to send as written. */
+export function parseCard(text: string, fileName: string): JsonText {
   if (Buffer.byteLength(text, 'utf8') > MAX_CARD_BYTES) {
     throw usageError(`${fileName} is larger than 128 KiB`, 'Alignment cards are small JSON objects; check you passed the right file to --card.');
   }
@@ -32,7 +33,8 @@ export function parseCard(text: string, fileName: string): Record<string, unknow
       'Fix the file (`jq . <file>` shows the problem too), or pass another --card.',
     );
   }
-  const value: unknown = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const value: unknown = JSON.parse(json);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     throw usageError(`${fileName} must hold a JSON object, not ${kind}`, 'An alignment card is a JSON object: {"…": …}.');
@@ -42,7 +44,8 @@ export function parseCard(text: string, fileName: string): Record<string, unknow
     // JSON.parse makes 1e999 Infinity, which the request would then carry as null: the card would change silently.
     throw usageError(`${fileName} holds a number too large for JSON to carry (at ${path || 'the top'})`, 'Write it as a string, or as a number below 1.8e308.');
   }
-  return value as Record<string, unknown>;
+  // Sent as written: parsed and serialised again, 12345678901234567890 became 12345678901234567000.
+  return new JsonText(json.trim());
 }
 
 /** Where the first number that is not finite sits (`.a[2].b`), or undefined. */

@@ -114,13 +114,16 @@ describe('agent create', () => {
   it('sends the card, and the policy with a deprecation warning', async () => {
     const card = join(files, 'card.json');
     const policy = join(files, 'policy.yaml');
-    writeFileSync(card, JSON.stringify({ principles: ['be honest'] }));
+    // Numbers as written: parsed and serialised again, the big one became 12345678901234567000 and 1.50 1.5
+    writeFileSync(card, '\uFEFF{"principles": ["be honest"], "n": 12345678901234567890, "ratio": 1.50}\n');
     writeFileSync(policy, 'capabilities: []\n');
     const result = await t0ken(['agent', 'create', '--name', unique('card'), '--key-env', 'PROVIDER_KEY', '--card', card, '--policy', policy, '--json']);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/deprecated/);
-    const body = JSON.parse(posts().at(-1)!.body);
-    expect(body.card_json).toEqual({ principles: ['be honest'] });
+    const sent = posts().at(-1)!.body;
+    expect(sent).toContain('"card_json":{"principles": ["be honest"], "n": 12345678901234567890, "ratio": 1.50}');
+    const body = JSON.parse(sent);
+    expect(body.card_json.principles).toEqual(['be honest']);
     expect(body.policy_yaml).toBe('capabilities: []\n');
     expect(JSON.parse(result.stdout).card_id).toMatch(/^card-/);
   });
