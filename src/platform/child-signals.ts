@@ -1,4 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { inTerminalBackground, inTerminalForeground, parseProcStat, type TerminalGroups } from '../core/proc-stat.js';
 
 /** The signals a wrapper passes on to its child (as aws-vault exec, op run and doppler run do). */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
@@ -10,6 +12,30 @@ export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'
  */
 const ALSO_FORWARDED: readonly NodeJS.Signals[] = ['SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGWINCH'];
 
+/** The signals a terminal sends its foreground process group (Ctrl-C, Ctrl-\\). */
+const TERMINAL_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT', 'SIGQUIT']);
+
+/** t0ken's place among its terminal's process groups (Linux, from /proc/self/stat); undefined elsewhere. */
+function terminalGroups(): TerminalGroups | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    return parseProcStat(readFileSync('/proc/self/stat', 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the child should run in a session of its own: everywhere but where t0ken is a background
+ * job of its terminal (`t0ken exec -- prog &`). There the child must stay in t0ken's job, so that
+ * job control still stops it when it reads the terminal (a child with no terminal of its own read
+ * the keys typed at the shell).
+ */
+export function isolateChild(): boolean {
+  const groups = terminalGroups();
+  return groups === undefined || !inTerminalBackground(groups);
+}
+
 /**
  * Passes the signals t0ken gets on to `child`, each exactly once; returns what stops it.
  *
@@ -20,6 +46,9 @@ const ALSO_FORWARDED: readonly NodeJS.Signals[] = ['SIGUSR1', 'SIGUSR2', 'SIGALR
  * as dumb-init runs its child): every signal reaches t0ken alone, and t0ken passes on every one
  * that would end it, SIGWINCH too (a window resize). A supervisor's SIGKILL to the group then ends
  * t0ken only, as a SIGKILL to t0ken's pid always did; where process.execve exists there is no child.
+ * A background job of a terminal keeps its child in its own group (isolateChild): a signal sent to
+ * that whole group reaches the child twice, and the terminal's Ctrl-C once it is brought back to
+ * the foreground is not passed on again.
  *
  * An isolated child has no controlling terminal: a program that opens /dev/tty (a password prompt,
  * a full-screen program) cannot, where t0ken runs a child (Node < 22.15); where process.execve
@@ -45,8 +74,12 @@ export function forwardSignals(child: ChildProcess, isolated: boolean): () => vo
       // gone in between
     }
   };
-  for (const signal of [...FORWARDED_SIGNALS, ...(isolated ? ALSO_FORWARDED : [])]) {
-    listeners.set(signal, () => send(signal));
+  for (const signal of [...FORWARDED_SIGNALS, ...ALSO_FORWARDED.filter((each) => isolated || each !== 'SIGWINCH')]) {
+    listeners.set(signal, () => {
+      // A child in t0ken's job, brought to the foreground since: the terminal gave it Ctrl-C itself.
+      if (!isolated && TERMINAL_SIGNALS.has(signal) && inForeground()) return;
+      send(signal);
+    });
   }
   if (process.platform !== 'win32') {
     listeners.set('SIGTSTP', () => {
@@ -64,3 +97,8 @@ export function forwardSignals(child: ChildProcess, isolated: boolean): () => vo
     for (const [signal, listener] of listeners) process.removeListener(signal, listener);
   };
 }
+
+const inForeground = (): boolean => {
+  const groups = terminalGroups();
+  return groups !== undefined && inTerminalForeground(groups);
+};

@@ -1,6 +1,6 @@
 import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
 import { shebangInterpreter } from '../core/shebang.js';
-import { forwardSignals } from './child-signals.js';
+import { forwardSignals, isolateChild } from './child-signals.js';
 import { lazyRequire } from './lazy-require.js';
 import { elfLoader, executableFile, fileHead, pathCandidates, unrunnableElf } from './program-path.js';
 import { resolveWindowsCommand, windowsEnv, windowsLaunch } from '../core/windows-command.js';
@@ -43,7 +43,7 @@ export function runChild(file: string, args: readonly string[], env: Record<stri
       const launch = process.platform === 'win32' ? onWindows(file, args, env) : { file: found ?? file, args: [...args], verbatim: false };
       // detached: a session of its own, so that a signal for t0ken's whole group (the terminal's Ctrl-C,
       // `timeout`, `kill -- -pgid`) reaches t0ken alone, which passes it on once (see forwardSignals).
-      const isolated = process.platform !== 'win32';
+      const isolated = process.platform !== 'win32' && isolateChild();
       // Loaded here: where t0ken becomes the program (src/platform/run-program.ts) it needs neither
       // node:child_process nor node:net, which that loads.
       const { spawn } = lazyRequire('node:child_process') as typeof import('node:child_process');

@@ -138,6 +138,19 @@ describe.skipIf(!hasTmux)('prompts at a real terminal', () => {
   });
 });
 
+describe.skipIf(!hasTmux)('exec as a background job of the terminal', () => {
+  it('a program that reads the terminal is stopped by job control (it read the keys typed at the shell), and what is typed next is the shell\'s', async () => {
+    const { tmux, run } = bash({ T0KEN_API_KEY: 'omx_agent_background0123456789' });
+    run(`t0ken exec --only t0ken -- sh -c 'read x; echo "child got $x"' &`);
+    run('until jobs -l | grep -q Stopped; do sleep 0.05; done; echo JOB-STOPPED');
+    await tmux.waitFor('JOB-STOPPED\n');
+    run('echo SECOND-LINE');
+    const screen = await tmux.waitFor(/^SECOND-LINE$/m);
+    expect(screen, screen).not.toMatch(/^child got/m);
+    run('kill -9 %1');
+  });
+});
+
 describe.skipIf(!hasTmux)('Ctrl-C during a spinner', () => {
   let stall: Server;
   beforeAll(async () => {
