@@ -125,6 +125,10 @@ describe('masking and redaction', () => {
     // Not JSON (a cut or malformed body): a secret-named field's value still goes, to its end or the text's.
     expect(redactBody('{"data": {"api_key": "Zq8rT2v\\"Lx9", "user_id": "u1"')).toBe('{"data": {"api_key": "[redacted]", "user_id": "u1"');
     expect(redactBody('{"x": 1, "provider_key":"Zq8rT2vLx9Wm')).toBe('{"x": 1, "provider_key":"[redacted]"');
+    // A quote, then 360 KB without one (a hostile answer under --debug): linear, not minutes
+    const started = Date.now();
+    expect(redactBody(`"${'token'.repeat(72_000)}`)).toHaveLength(1 + 5 * 72_000);
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });
 
