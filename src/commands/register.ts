@@ -45,7 +45,8 @@ export async function run(ctx: Context, options: RegisterOptions): Promise<void>
   // machine to the service: it registers, as --force does, rather than share the stored account.
   const sameMachine = existing !== undefined && existing.local_fingerprint === fingerprint.fingerprint;
   if (existing && !sameMachine && !options.force) {
-    ctx.out.info(`The stored account for ${baseUrl} was registered with fingerprint ${existing.local_fingerprint}, not this machine's ${fingerprint.fingerprint}${ctx.env.T0KEN_FINGERPRINT ? ' (T0KEN_FINGERPRINT)' : ''}: registering this one in its place.`);
+    // A warning (shown with -q too): the stored account and its key are replaced.
+    ctx.out.warn(`the stored account for ${baseUrl} (user ${sanitizeLine(existing.user_id)}) was registered with fingerprint ${existing.local_fingerprint}, not this machine's ${fingerprint.fingerprint}${ctx.env.T0KEN_FINGERPRINT ? ' (T0KEN_FINGERPRINT)' : ''}: registering this one in its place (T0KEN_FINGERPRINT=${existing.local_fingerprint} t0ken register gets that account back)`);
   }
   if (existing && sameMachine && !options.force) {
     ctx.out.info(`Already registered with ${baseUrl}; showing the stored account (use --force to register again).`);

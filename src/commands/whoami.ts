@@ -92,7 +92,7 @@ export async function run(ctx: Context, options: { all?: boolean } = {}): Promis
     ctx.out.info(`in ${container.kind ? `a ${container.kind}` : 'a'} container: its fingerprint may be shared with other containers; see \`t0ken fingerprint --explain\``);
   }
   if (matches === false) {
-    ctx.out.warn('this machine\'s fingerprint differs from the one it registered with (the machine id changed, or the config was copied here); run `t0ken register --force` to register this machine');
+    ctx.out.warn('this machine\'s fingerprint differs from the one it registered with (the machine id changed, or the config was copied here); run `t0ken register` to register this machine');
   }
 }
 

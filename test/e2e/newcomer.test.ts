@@ -149,9 +149,11 @@ describe('the first minutes at the command line', () => {
     const other = await t0ken(['register', '--json'], { T0KEN_FINGERPRINT: second });
     expect(other.code, other.stderr).toBe(0);
     expect(JSON.parse(other.stdout)).toMatchObject({ already_registered: false, local_fingerprint: second });
-    expect(other.stderr).toContain(`was registered with fingerprint ${first}, not this machine's ${second} (T0KEN_FINGERPRINT): registering this one in its place`);
-    const again = await t0ken(['register', '--json'], { T0KEN_FINGERPRINT: second });
-    expect(JSON.parse(again.stdout)).toMatchObject({ already_registered: true, local_fingerprint: second });
+    expect(other.stderr).toContain(`was registered with fingerprint ${first}, not this machine's ${second} (T0KEN_FINGERPRINT): registering this one in its place (T0KEN_FINGERPRINT=${first} t0ken register gets that account back)`);
+    const quiet = await t0ken(['register', '-q'], { T0KEN_FINGERPRINT: first }); // and back: a warning -q does not hide
+    expect(quiet.stderr).toMatch(/^warning: the stored account for .* registering this one in its place/m);
+    const again = await t0ken(['register', '--json'], { T0KEN_FINGERPRINT: first });
+    expect(JSON.parse(again.stdout)).toMatchObject({ already_registered: true, local_fingerprint: first });
   });
 
   it('an unknown --key=value is named without its value, and points to --key-env/--key-stdin', async () => {
