@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../core/command-spec.js';
-import { quoteGiven } from '../core/redact.js';
+import { quoteGiven } from '../core/mask.js';
 import type { Context } from '../context.js';
 import { usageError } from '../core/errors.js';
 import { completionScript, SHELLS, type Shell } from '../completion/generate.js';

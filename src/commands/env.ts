@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../core/command-spec.js';
-import { quoteGiven } from '../core/redact.js';
+import { quoteGiven } from '../core/mask.js';
 import { T0KEN_ENV } from '../core/environment.js';
 import type { Context } from '../context.js';
 import { closest } from '../core/did-you-mean.js';

@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { usageError } from '../core/errors.js';
 import { hashProof, plainSha256Hex, type Sha256Hex } from '../core/proof.js';
-import { AGENT_NAME_PATTERN, truncate, validateAgentName } from '../core/validate.js';
+import { AGENT_NAME_PATTERN, validateAgentName } from '../core/validate.js';
+import { quoteGiven } from '../core/mask.js';
 import { nativeSha256Hex } from '../platform/native-sha256.js';
 import { readPipeSync, StdinTooLarge } from '../platform/stdin.js';
 import { readProviderKey, type ProviderKeyOptions } from '../identity/provider-key.js';
@@ -80,7 +81,7 @@ async function many(ctx: Context, options: HashProofOptions, source: string): Pr
   if (bad) {
     const where = source === '-' ? 'stdin' : source;
     throw usageError(
-      `${where} line ${bad.line}: invalid agent name ${JSON.stringify(truncate(bad.name))}: use 2 to 32 letters, digits or hyphens, starting and ending with a letter or digit`,
+      `${where} line ${bad.line}: invalid agent name ${quoteGiven(bad.name)}: use 2 to 32 letters, digits or hyphens, starting and ending with a letter or digit`,
       `Fix line ${bad.line} and run again; the proofs for the lines before it were printed, none after it.`,
     );
   }

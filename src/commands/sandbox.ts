@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../core/command-spec.js';
-import { quoteGiven } from '../core/redact.js';
+import { quoteGiven } from '../core/mask.js';
 import type { Context } from '../context.js';
 import { CliError, usageError } from '../core/errors.js';
 import { Exit, type ExitCode } from '../core/exit-codes.js';

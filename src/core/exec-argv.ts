@@ -2,7 +2,7 @@
 // commander: everything after the program's name belongs to the program, untouched. Its options and
 // the global ones come from the specs; only `exec --help` goes to the help printers.
 import { flagTable, type Flag } from './argv.js';
-import { quoteGiven } from './redact.js';
+import { quoteGiven } from './mask.js';
 import { commandKey, optionShape, type CommandSpec, type Manifest } from './command-spec.js';
 import { usageError } from './errors.js';
 

@@ -1,6 +1,7 @@
 // Which environment variables a stored identity becomes, and how to print them for a shell or a
 // .env file. Pure: the caller reads the store and the environment.
 import { usageError } from './errors.js';
+import { quoteGiven } from './mask.js';
 import { changedBySanitizeBlock } from './sanitize.js';
 import { dotenvQuote, dotenvUnrepresentable, fishQuote, shQuote } from './quote.js';
 
@@ -11,7 +12,7 @@ export const IDENTITY_SCOPES: readonly IdentityScope[] = ['t0ken', 'mnemom'];
 export function identityScope(value: unknown): IdentityScope | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string' && (IDENTITY_SCOPES as readonly string[]).includes(value)) return value as IdentityScope;
-  throw usageError(`--only takes t0ken or mnemom, not ${JSON.stringify(String(value).slice(0, 20))}`, 'For example: t0ken exec --only t0ken -- my-agent');
+  throw usageError(`--only takes t0ken or mnemom, not ${quoteGiven(String(value), 20)}`, 'For example: t0ken exec --only t0ken -- my-agent');
 }
 
 export interface IdentityRecords {

@@ -1,4 +1,4 @@
-import { KNOWN_KEY_PREFIXES } from './redact.js';
+import { hasKeyShape, KNOWN_KEY_PREFIXES } from './redact.js';
 
 /** Below this many secret characters a key shows no tail at all: four of eleven would be too many. */
 export const MIN_SECRET_FOR_TAIL = 12;
@@ -15,3 +15,16 @@ export function maskSecret(secret: string): string {
   if (rest.length < MIN_SECRET_FOR_TAIL) return `${prefix}…`;
   return `${prefix}…${rest.slice(-4)}`;
 }
+
+/**
+ * A word given on the command line, as an error may show it back: one shaped like a key (or long and
+ * unbroken, as keys are) masked, any other cut to `max` characters. An error lands in a terminal's
+ * scrollback and in CI logs, and a key pasted in the wrong place must not.
+ */
+export function shownGiven(word: string, max = 40): string {
+  if (hasKeyShape(word) || (word.length >= 20 && !/[\s/.@]/.test(word))) return maskSecret(word);
+  return word.length > max ? `${word.slice(0, max)}…` : word;
+}
+
+/** shownGiven, quoted. */
+export const quoteGiven = (word: string, max = 40): string => JSON.stringify(shownGiven(word, max));

@@ -38,14 +38,6 @@ export function hasKeyShape(text: string): boolean {
   return KNOWN_KEY_PREFIXES.some((prefix) => start.startsWith(prefix)) || SECRET_PATTERNS.some((pattern) => new RegExp(pattern.source, pattern.flags.replace('g', '')).test(text));
 }
 
-/**
- * A value given on the command line, quoted for an error message and cut to `max` characters; one
- * shaped like a key (pasted in the wrong place) is not shown: an error lands in a terminal's
- * scrollback and in CI logs.
- */
-export function quoteGiven(value: string, max = 40): string {
-  return hasKeyShape(value) ? 'a value shaped like an API key (not shown)' : JSON.stringify(value.slice(0, max));
-}
 
 export function isSecretHeader(name: string): boolean {
   return SECRET_HEADERS.has(name.toLowerCase());

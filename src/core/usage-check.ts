@@ -6,8 +6,7 @@
 import { argumentShape, optionShape, type CommandSpec, type Manifest } from './command-spec.js';
 import { flagTable } from './argv.js';
 import { closest } from './did-you-mean.js';
-import { maskSecret } from './mask.js';
-import { KNOWN_KEY_PREFIXES } from './redact.js';
+import { shownGiven } from './mask.js';
 
 export interface UsageProblem {
   message: string;
@@ -19,12 +18,6 @@ const children = (manifest: Manifest, parent: CommandSpec): CommandSpec[] =>
 
 const findChild = (manifest: Manifest, parent: CommandSpec, word: string): CommandSpec | undefined =>
   children(manifest, parent).find((c) => c.path.at(-1) === word || c.aliases?.includes(word) === true);
-
-/** A word as it may be shown back: a key typed in the wrong place is masked, a long word cut. */
-function shown(word: string): string {
-  if (KNOWN_KEY_PREFIXES.some((p) => word.startsWith(p)) || (word.length >= 20 && !/[\s/.]/.test(word))) return maskSecret(word);
-  return word.length > 40 ? `${word.slice(0, 40)}…` : word;
-}
 
 const name = (command: CommandSpec): string => ['t0ken', ...command.path].join(' ');
 
@@ -61,7 +54,7 @@ export function usageProblem(manifest: Manifest, args: readonly string[]): Usage
       if (flag.spec.choices && !flag.spec.choices.includes(value)) {
         const near = closest(value, flag.spec.choices);
         return {
-          message: `${flag.shape.long} takes ${flag.spec.choices.join(', ')}, not ${JSON.stringify(shown(value))}`,
+          message: `${flag.shape.long} takes ${flag.spec.choices.join(', ')}, not ${JSON.stringify(shownGiven(value))}`,
           hint: near ? `Did you mean \`${flag.shape.long} ${near}\`?` : `See \`${name(command)} --help\`.`,
         };
       }
@@ -101,7 +94,7 @@ function unknownCommand(manifest: Manifest, parent: CommandSpec, word: string, n
     return match === undefined ? undefined : `${name(parent)} ${match}`;
   })();
   return {
-    message: `unknown command '${shown(word)}'${where}${near ? ` (did you mean \`${near}\`?)` : ''}`,
+    message: `unknown command '${shownGiven(word)}'${where}${near ? ` (did you mean \`${near}\`?)` : ''}`,
     hint: `Run \`${name(parent)} --help\` to see ${parent === manifest.program ? 'the' : 'its'} commands.`,
   };
 }
@@ -112,7 +105,7 @@ function strayArgument(command: CommandSpec, word: string, given: ReadonlySet<st
   const wanted = word.includes('@') ? '--email' : /^\d+$/.test(word) ? '--code' : '--name';
   const option = (command.options ?? []).map((o) => ({ o, shape: optionShape(o) })).find(({ o, shape }) => shape.takesValue && !o.hidden && !given.has(shape.long) && shape.long === wanted);
   return {
-    message: `unexpected argument '${shown(word)}': \`${name(command)}\` takes ${takes === 0 ? 'no arguments' : `${takes} argument${takes === 1 ? '' : 's'}`}`,
-    hint: option ? `Did you mean \`${option.shape.long} ${shown(word)}\`? See \`${name(command)} --help\`.` : `Pass values with their flags; see \`${name(command)} --help\`.`,
+    message: `unexpected argument '${shownGiven(word)}': \`${name(command)}\` takes ${takes === 0 ? 'no arguments' : `${takes} argument${takes === 1 ? '' : 's'}`}`,
+    hint: option ? `Did you mean \`${option.shape.long} ${shownGiven(word)}\`? See \`${name(command)} --help\`.` : `Pass values with their flags; see \`${name(command)} --help\`.`,
   };
 }

@@ -1,4 +1,5 @@
 import { usageError } from './errors.js';
+import { quoteGiven } from './mask.js';
 import { FORMAT_CHARACTERS, sanitizeText } from './sanitize.js';
 
 /** What the t0ken service issues as a key (schemas.ts holds its answer to it): printable ASCII, no spaces. */
@@ -33,7 +34,7 @@ const CODE_PATTERN = /^\d{6}$/;
 export function validateAgentName(name: string): string {
   if (!AGENT_NAME_PATTERN.test(name)) {
     throw usageError(
-      `invalid agent name ${JSON.stringify(truncate(name))}: use 2 to 32 letters, digits or hyphens, starting and ending with a letter or digit`,
+      `invalid agent name ${quoteGiven(name)}: use 2 to 32 letters, digits or hyphens, starting and ending with a letter or digit`,
       'Pass a name like --name my-agent.',
     );
   }
@@ -43,7 +44,7 @@ export function validateAgentName(name: string): string {
 export function validateAgentId(id: string): string {
   if (!AGENT_ID_PATTERN.test(id)) {
     throw usageError(
-      `invalid agent id ${JSON.stringify(truncate(id))}: expected smolt- and 8 hex digits, or mnm- and a UUID`,
+      `invalid agent id ${quoteGiven(id)}: expected smolt- and 8 hex digits, or mnm- and a UUID`,
       'Copy the id from `t0ken agent list` or from the gateway, e.g. smolt-1a2b3c4d.',
     );
   }
@@ -52,7 +53,7 @@ export function validateAgentId(id: string): string {
 
 export function validateOrgId(org: string): string {
   if (!ORG_ID_PATTERN.test(org)) {
-    throw usageError(`invalid --org ${JSON.stringify(truncate(org))}: an organisation id is letters, digits and - _ . : (at most 128)`, 'Pass the org_id that a refused claim listed, e.g. --org org-1234.');
+    throw usageError(`invalid --org ${quoteGiven(org)}: an organisation id is letters, digits and - _ . : (at most 128)`, 'Pass the org_id that a refused claim listed, e.g. --org org-1234.');
   }
   return org;
 }
@@ -61,7 +62,7 @@ export function validateEmail(email: string): string {
   const trimmed = email.trim();
   const problem = emailProblem(trimmed);
   if (problem !== undefined) {
-    throw usageError(`invalid email address ${JSON.stringify(truncate(trimmed))}: ${problem}`, 'Pass an address like --email you@example.com.');
+    throw usageError(`invalid email address ${quoteGiven(trimmed)}: ${problem}`, 'Pass an address like --email you@example.com.');
   }
   return trimmed;
 }
@@ -90,7 +91,7 @@ export function emailProblem(address: string): string | undefined {
   if (domain === '') return 'nothing after the @';
   if (domain.startsWith('[')) return 'IP address literals are not accepted; use a domain name';
   const labels = domain.split('.');
-  if (labels.length < 2) return `the domain ${JSON.stringify(truncate(domain))} has no dot`;
+  if (labels.length < 2) return `the domain ${quoteGiven(domain)} has no dot`;
   if (labels.some((label) => label === '')) return 'the domain has an empty part (two dots in a row, or a dot at an end)';
   if (!labels.every((label) => DOMAIN_LABEL.test(label))) return 'each part of the domain must be letters, digits or inner hyphens, up to 63 characters';
   if (/^\d+$/.test(labels[labels.length - 1]!)) return 'the domain ends in a number (IP addresses are not accepted)';
@@ -111,7 +112,7 @@ export function validateVerificationCode(code: string): string {
 export function parseTimeoutSeconds(raw: string): number {
   const seconds = Number(raw);
   if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
-    throw usageError(`invalid --timeout ${JSON.stringify(truncate(raw))}: give seconds above 0 and at most 600`, 'For example --timeout 30.');
+    throw usageError(`invalid --timeout ${quoteGiven(raw)}: give seconds above 0 and at most 600`, 'For example --timeout 30.');
   }
   return Math.round(seconds * 1000);
 }
@@ -119,14 +120,9 @@ export function parseTimeoutSeconds(raw: string): number {
 export function parsePort(raw: string): number {
   const port = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw usageError(`invalid --port ${JSON.stringify(truncate(raw))}: give a number from 0 to 65535`, 'Use --port 0 for a free port.');
+    throw usageError(`invalid --port ${quoteGiven(raw)}: give a number from 0 to 65535`, 'Use --port 0 for a free port.');
   }
   return port;
-}
-
-/** Shortens user input before echoing it back in an error message. */
-export function truncate(value: string, max = 40): string {
-  return value.length > max ? `${value.slice(0, max)}…` : value;
 }
 
 // Control characters (Cc), format characters (Cf) and white space.

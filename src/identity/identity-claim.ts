@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { quoteGiven } from '../core/redact.js';
+import { quoteGiven } from '../core/mask.js';
 import { T0kenApi } from '../api/t0ken.js';
 import { CliError, usageError } from '../core/errors.js';
 import { memoryxUrl } from '../core/identity-env.js';

@@ -132,14 +132,15 @@ describe('the first minutes at the command line', () => {
     expect((await t0kenProcess(['--version'])).stdout).toBe(`${version}\n`);
   });
 
-  it('a key pasted where a short option or a word goes is never echoed: -kVALUE is named -k, a key-shaped value is "not shown"', async () => {
-    for (const args of [['-ksk-ant-Pasted0123456789'], ['token', '-ksk-ant-Pasted0123456789'], ['env', '--format', 'mnm_Pasted0123456789abc'], ['completion', 'sk-ant-Pasted0123456789'], ['mcp', 'config', '--client', 'omx_agent_Pasted0123456789', '--', 'x'], ['exec', '--only', 'sk-ant-Pasted0123456789', '--', 'true']]) {
+  it('a key pasted where a short option or a word goes is never echoed: -kVALUE is named -k, a key-shaped value is masked', async () => {
+    for (const args of [['-ksk-ant-Pasted0123456789'], ['token', '-ksk-ant-Pasted0123456789'], ['env', '--format', 'mnm_Pasted0123456789abc'], ['completion', 'sk-ant-Pasted0123456789'], ['mcp', 'config', '--client', 'omx_agent_Pasted0123456789', '--', 'x'], ['exec', '--only', 'sk-ant-Pasted0123456789', '--', 'true'], ['env', '--only', 'sk-ant-Pasted0123456789'], ['credentials', 'migrate', '--to=sk-ant-Pasted0123456789'], ['stats', '--timeout', 'sk-ant-Pasted0123456789'], ['agent', 'show', 'omx_agent_Pasted0123456789'], ['sandbox', '--port', 'mnm_Pasted0123456789']]) {
       const result = await t0ken(args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stdout + result.stderr, args.join(' ')).not.toContain('Pasted');
     }
     expect((await t0ken(['-ksk-ant-Pasted0123456789'])).stderr).toContain("unknown option '-k'");
     expect((await t0ken(['env', '--format', 'yaml'])).stderr).toContain('not "yaml"'); // a word is still shown
+    expect((await t0ken(['env', '--only', 'sk-ant-Pasted0123456789'])).stderr).toContain('not "sk-ant-…6789"'); // masked as keys are
   });
 
   it('register with another fingerprint than the stored account\'s (T0KEN_FINGERPRINT per container over a baked config) registers that machine, as the contract keys it', async () => {

@@ -1,10 +1,11 @@
 import type { CommandSpec } from '../../core/command-spec.js';
+import { quoteGiven } from '../../core/mask.js';
 import { MNEMOM_ENV } from '../../core/environment.js';
 import type { Context } from '../../context.js';
 import type { AgentDetail } from '../../api/schemas.js';
 import { CliError, isCliError, usageError } from '../../core/errors.js';
 import { sanitizeLine } from '../../core/sanitize.js';
-import { AGENT_ID_PATTERN, AGENT_NAME_PATTERN, truncate } from '../../core/validate.js';
+import { AGENT_ID_PATTERN, AGENT_NAME_PATTERN } from '../../core/validate.js';
 import { withSpinner } from '../../ui/spinner.js';
 import { keyValueTable } from '../../ui/table.js';
 import { formatLocalTime } from '../../core/format.js';
@@ -24,7 +25,7 @@ export async function run(ctx: Context, _options: Record<string, unknown>, args:
   const target = args[0] ?? '';
   const byId = AGENT_ID_PATTERN.test(target);
   if (!byId && !AGENT_NAME_PATTERN.test(target)) {
-    throw usageError(`${JSON.stringify(truncate(target))} is neither an agent id (smolt-… or mnm-…) nor an agent name`, 'Pass an id or a name from `t0ken agent list`.');
+    throw usageError(`${quoteGiven(target)} is neither an agent id (smolt-… or mnm-…) nor an agent name`, 'Pass an id or a name from `t0ken agent list`.');
   }
   const api = await openMnemom(ctx);
   const agent = await withSpinner(ctx, `Fetching agent ${target}…`, async () => {

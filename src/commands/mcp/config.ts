@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../../core/command-spec.js';
-import { secretVariable, quoteGiven } from '../../core/redact.js';
+import { secretVariable } from '../../core/redact.js';
+import { quoteGiven } from '../../core/mask.js';
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { Context } from '../../context.js';
