@@ -137,7 +137,7 @@ function describeState(state: LinkState, view: SdkFileView | undefined): string 
       return 'a file without a key';
     case 'other-account': {
       const who = describeAccount(view!);
-      return `another account (user ${who.user_id ?? 'unknown'}, key ${who.api_key_masked}): a separate memory pool`;
+      return `another account (user ${sanitizeLine(who.user_id ?? 'unknown')}, key ${who.api_key_masked}): a separate memory pool`;
     }
   }
 }

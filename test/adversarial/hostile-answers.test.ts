@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +139,9 @@ describe('hostile answers never reach the terminal (issue 13.1)', () => {
     const home = mkdtempSync(join(tmpdir(), 't0ken-hostile-home-'));
     try {
       await t0ken(['register', '--force']);
+      // A MemoryX file of another account whose user id forges a line too (written by another program)
+      mkdirSync(join(home, '.memoryx'), { mode: 0o700 });
+      writeFileSync(join(home, '.memoryx', 'config.json'), JSON.stringify({ api_key: 'omx_agent_SomeoneElse0123456789', user_id: `other${HOSTILE}`, project_id: 'p', machine_fingerprint: 'f'.repeat(32) }), { mode: 0o600 });
       for (const args of [['link', 'memoryx-python', '--dry-run'], ['link', 'memoryx-python'], ['link', 'memoryx-python'], ['whoami', '-q'], ['agent', 'list', '-q'], ['logout', '--yes']]) {
         const result = await t0ken(args, { HOME: home });
         expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
