@@ -166,7 +166,7 @@ export class HttpClient {
     const local = error.code === 'ECONNREFUSED' && isLoopbackHost(new URL(origin).hostname);
     return new CliError('network', `cannot reach ${service} at ${origin} (${error.code ?? 'network error'})${attemptsNote(attempts)}`, {
       hint: local
-        ? `Nothing listens there: if it was a sandbox, start it again (\`t0ken sandbox --background\`, with --state to keep its accounts), or unset ${this.options.urlVariable} for the real service.`
+        ? `Nothing listens there: if it was a sandbox, start it again on that port (\`t0ken sandbox --background --port ${new URL(origin).port || 80}\`, with --state to keep its accounts), or unset ${this.options.urlVariable} for the real service.`
         : 'Check your connection and proxy settings (HTTPS_PROXY, NO_PROXY), and the API URL variables.',
       cause: error,
     });
