@@ -44,7 +44,7 @@ export function readClientFile(path: string): ClientFileRead | undefined {
 }
 
 function readChecked(path: string): ClientFileRead | undefined {
-  const opened = openConfigFile(path, WHAT);
+  const opened = openConfigFile(path, WHAT, MEMORYX_DIR.instead);
   if (!opened) return undefined;
   let text: string;
   try {

@@ -101,7 +101,7 @@ export function checkConfigDir(dir: string, label: DirLabel = CONFIG_DIR): Stats
 }
 
 /** Opens config.json for reading without following a symlink; undefined when it does not exist. */
-export function openConfigFile(path: string, what = 'config file'): { fd: number; stats: Stats } | undefined {
+export function openConfigFile(path: string, what = 'config file', instead?: string): { fd: number; stats: Stats } | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
@@ -115,7 +115,7 @@ export function openConfigFile(path: string, what = 'config file'): { fd: number
       const stats = lstatOrUndefined(path);
       if (stats) checkOwnFile(path, stats, what);
     }
-    throw fileSystemError(error, `read the ${what}`, path, dirname(path));
+    throw fileSystemError(error, `read the ${what}`, path, dirname(path), instead);
   }
   try {
     const stats = fstatSync(fd);

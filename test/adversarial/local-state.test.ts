@@ -208,6 +208,17 @@ describe.runIf(asNobody)('as a real non-root user', () => {
     expect(link.code, link.stderr).toBe(7);
     expect(link.stderr).toContain(`run chmod u+rwx ${home} (or check that HOME is your own home directory)`);
     expect(link.stderr).not.toContain('T0KEN_CONFIG_DIR');
+    // A MemoryX file this user may not read (mode 000): its hint is about HOME too
+    const writable = freshDir(0o700);
+    mkdirSync(join(writable, '.memoryx'), { mode: 0o700 });
+    chownSync(join(writable, '.memoryx'), NOBODY, NOBODY);
+    writeFileSync(join(writable, '.memoryx', 'config.json'), '{}');
+    chownSync(join(writable, '.memoryx', 'config.json'), NOBODY, NOBODY);
+    chmodSync(join(writable, '.memoryx', 'config.json'), 0o000);
+    const unreadable = await runAsNobody(['link', 'memoryx-python'], { ...env, HOME: writable });
+    expect(unreadable.code, unreadable.stderr).toBe(7);
+    expect(unreadable.stderr).toContain('check that HOME is your own home directory');
+    expect(unreadable.stderr).not.toContain('T0KEN_CONFIG_DIR');
     // A project this user may not write (the tests' root, its cwd): the file named, the errno in words, not Node's message about a lock file
     const mcp = await runAsNobody(['mcp', 'config', '--client', 'claude-code', '--write', '--', 'npx', 'srv'], env);
     expect(mcp.code, mcp.stderr).toBe(7);
