@@ -43,9 +43,10 @@ function endQuietlyOnClosedPipe(): void {
   streamsInUse = true;
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
+      // stderr that takes nothing more (a reader gone too): its messages are lost, the command and its status are not
+      if (stream !== process.stdout) return;
       if (error.code === 'EPIPE') process.exit(CLOSED_PIPE_EXIT);
-      if (stream === process.stdout) outputFailed(error.code); // /dev/full and the like: one line, exit 7, no stack trace
-      // stderr that takes nothing more: its messages are lost, the command and its status are not
+      outputFailed(error.code); // /dev/full and the like: one line, exit 7, no stack trace
     });
   }
 }
