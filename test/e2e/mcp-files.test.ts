@@ -47,7 +47,7 @@ describe('a project file holds nothing of this machine unless --env names it', (
       expect(refused.stdout + refused.stderr).not.toContain('NotForAFile');
     }
     // Any other secret: by its name (a provider key, a token), or by a value shaped as a key
-    for (const [name, value, why] of [['ANTHROPIC_API_KEY', 'sk-ant-api03-NotForAFile-0002', 'its name says it holds a secret'], ['GITHUB_TOKEN', 'ghp_NotForAFile0003', 'its name says it holds a secret'], ['MYVAR', 'omx_agent_NotForAFile_0004', 'its value has the shape of an API key']]) {
+    for (const [name, value, why] of [['ANTHROPIC_API_KEY', 'sk-ant-api03-NotForAFile-0002', 'its name says it holds a secret'], ['GITHUB_TOKEN', 'ghp_NotForAFile0003', 'its name says it holds a secret'], ['OPENAI_KEY', 'NotForAFile0005', 'its name says it holds a secret'], ['AWS_SECRET_ACCESS_KEY', 'NotForAFile0006', 'its name says it holds a secret'], ['MYVAR', 'omx_agent_NotForAFile_0004', 'its value has the shape of an API key']]) {
       const refused = await t0ken(['mcp', 'config', '--client', 'claude-code', '--env', name!, '--write', '--', ...SERVER], { [name!]: value! });
       expect(refused.code, name).toBe(2);
       expect(refused.stderr).toContain(`--env ${name}: ${why}, and t0ken writes no secret into a client's file`);
