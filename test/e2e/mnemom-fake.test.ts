@@ -100,16 +100,21 @@ describe('what t0ken sends to Mnemom (recorded by an independent fake)', () => {
   it('rekey sends only new_key_hash: the 16-hex agent hash of the NEW key and the name (--name, else the agent\'s own)', async () => {
     const rekeyed = answer(200, { success: true, agent_id: GW_ID, rekeyed_at: '2026-04-13T10:02:00Z' });
     const agent = (name?: string) => answer(200, { id: GW_ID, agent_hash: '0123456789abcdef', ...(name ? { name } : {}), created_at: '2026-04-13T10:00:00Z' });
-    script = [rekeyed, agent('fleet-1'), rekeyed, agent(), rekeyed];
+    script = [rekeyed, agent('fleet-1'), rekeyed, agent(), rekeyed, agent('Fleet_One (legacy)'), rekeyed];
     expect((await t0ken(['agent', 'rekey', GW_ID, '--name', 'fleet-1', '--key-env', 'NEW_KEY'])).code).toBe(0);
     const named = await t0ken(['agent', 'rekey', GW_ID, '--key-stdin', '--json'], `${NEW_KEY}\n`); // a named agent: its name goes into the hash
     expect(named.code, named.stderr).toBe(0);
     expect(named.stderr).toContain('"Using the agent\'s name, fleet-1, in its new hash (pass --name to choose)."');
-    expect((await t0ken(['agent', 'rekey', GW_ID, '--key-env', 'NEW_KEY'])).code).toBe(0); // an unnamed one: the key alone
-    expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual([`POST /v1/agents/${GW_ID}/rekey`, `GET /v1/agents/${GW_ID}`, `POST /v1/agents/${GW_ID}/rekey`, `GET /v1/agents/${GW_ID}`, `POST /v1/agents/${GW_ID}/rekey`]);
+    const unnamed = await t0ken(['agent', 'rekey', GW_ID, '--key-env', 'NEW_KEY']); // an unnamed one: the key alone, said so
+    expect(unnamed.code).toBe(0);
+    expect(unnamed.stderr).toContain('The agent has no name: its new hash is of the key alone');
+    expect(seen.slice(0, 5).map((s) => `${s.method} ${s.path}`)).toEqual([`POST /v1/agents/${GW_ID}/rekey`, `GET /v1/agents/${GW_ID}`, `POST /v1/agents/${GW_ID}/rekey`, `GET /v1/agents/${GW_ID}`, `POST /v1/agents/${GW_ID}/rekey`]);
     expect(seen[0]!.body).toBe(JSON.stringify({ new_key_hash: sha(`${NEW_KEY}|fleet-1`).slice(0, 16) }));
     expect(seen[2]!.body).toBe(JSON.stringify({ new_key_hash: sha(`${NEW_KEY}|fleet-1`).slice(0, 16) }));
     expect(seen[4]!.body).toBe(JSON.stringify({ new_key_hash: sha(NEW_KEY).slice(0, 16) }));
+    // A name t0ken would not give an agent (made elsewhere) is still the one the gateway hashes
+    expect((await t0ken(['agent', 'rekey', GW_ID, '--key-env', 'NEW_KEY'])).code).toBe(0);
+    expect(seen[6]!.body).toBe(JSON.stringify({ new_key_hash: sha(`${NEW_KEY}|Fleet_One (legacy)`).slice(0, 16) }));
     expect(seen[0]!.body).not.toContain(sha(`${NEW_KEY}|fleet-1`)); // never the whole proof
   });
 });

@@ -6,7 +6,7 @@ import { CliError, isCliError } from '../../core/errors.js';
 import { hashProof } from '../../core/proof.js';
 import { sanitizeLine } from '../../core/sanitize.js';
 import { conflictAgentId } from '../../core/service-details.js';
-import { AGENT_NAME_PATTERN, validateAgentId, validateAgentName } from '../../core/validate.js';
+import { validateAgentId, validateAgentName } from '../../core/validate.js';
 import type { AgentDetail } from '../../api/schemas.js';
 import { withSpinner } from '../../ui/spinner.js';
 import { keyValueTable } from '../../ui/table.js';
@@ -48,7 +48,11 @@ export async function run(ctx: Context, options: RekeyOptions, args: string[]): 
     // The gateway addresses a named agent by key and name: without --name, a named agent's own name
     // goes into the hash (the key's hash alone left it unaddressable, and said it worked).
     const name = given ?? agentName(await withSpinner(ctx, `Looking up agent ${id}…`, () => api.getAgent(id)));
-    if (given === undefined && name !== undefined) ctx.out.info(`Using the agent's name, ${name}, in its new hash (pass --name to choose).`);
+    if (given === undefined) {
+      ctx.out.info(name === undefined
+        ? 'The agent has no name: its new hash is of the key alone (pass --name to choose).'
+        : `Using the agent's name, ${sanitizeLine(name)}, in its new hash (pass --name to choose).`);
+    }
     const hash = (newKeyHash = hashProof(providerKey, name).agent_hash);
     answer = await withSpinner(ctx, `Rekeying agent ${id}…`, () => api.rekeyAgent(id, hash));
   } catch (error) {
@@ -69,8 +73,8 @@ export async function run(ctx: Context, options: RekeyOptions, args: string[]): 
   );
 }
 
-/** The agent's name where it is one a hash can carry; undefined for an unnamed agent. */
-const agentName = (agent: AgentDetail): string | undefined => (typeof agent.name === 'string' && AGENT_NAME_PATTERN.test(agent.name) ? agent.name : undefined);
+/** The agent's name as the gateway hashes it, whatever its shape; undefined for an unnamed agent. */
+const agentName = (agent: AgentDetail): string | undefined => (typeof agent.name === 'string' && agent.name !== '' ? agent.name : undefined);
 
 function explain(error: CliError, id: string): CliError {
   const common = { status: error.status, requestId: error.requestId, body: error.body };
