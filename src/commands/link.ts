@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../core/command-spec.js';
+import { t0kenKeyForRequests } from '../core/validate.js';
 import { quoteGiven } from '../core/mask.js';
 import { sanitizeLine } from '../core/sanitize.js';
 import { T0KEN_ENV } from '../core/environment.js';
@@ -41,6 +42,8 @@ interface Options {
 export async function run(ctx: Context, options: Options, args: string[]): Promise<void> {
   if (options.list || args.length === 0) return list(ctx);
   const client = findClient(args[0]!);
+  // A T0KEN_API_KEY no client could send (a \r from a Windows file) is never written: exit 2, as for stats.
+  t0kenKeyForRequests(ctx.env);
   const account = requireAccount(storeFor(ctx).read(), ctx.t0kenBaseUrl(), ctx.env);
   const identity = { ...((await t0kenIdentity(ctx)) as T0kenIdentity), account };
   if (identity.keySource === 'T0KEN_API_KEY') await requireStoredKey(ctx, identity);

@@ -1,5 +1,4 @@
 import type { Context } from '../context.js';
-import { t0kenKeyForRequests } from '../core/validate.js';
 import { maskSecret } from '../core/mask.js';
 import { FILE_CLIENTS, linkState, type FileClient, type LinkState, type SdkCredentials, type SdkFileView } from '../core/memoryx-clients.js';
 import { memoryxUrl } from '../core/identity-env.js';
@@ -27,8 +26,7 @@ export interface T0kenIdentity {
 export async function t0kenIdentity(ctx: Context): Promise<T0kenIdentity | undefined> {
   const baseUrl = ctx.t0kenBaseUrl();
   const account = storeFor(ctx).read().t0ken[baseUrl];
-  const fromEnv = t0kenKeyForRequests(ctx.env); // one a client could not send (a \r from a Windows file) is exit 2, as for stats
-  if (fromEnv) return { baseUrl, apiKey: fromEnv, keySource: 'T0KEN_API_KEY', account };
+  if (ctx.env.T0KEN_API_KEY) return { baseUrl, apiKey: ctx.env.T0KEN_API_KEY, keySource: 'T0KEN_API_KEY', account };
   if (!account) return undefined;
   const { secret, storage } = await readSecret(ctx, account, { kind: 't0ken', baseUrl });
   return { baseUrl, apiKey: secret, keySource: storage === 'keyring' ? 'keychain' : 'config', account };

@@ -184,6 +184,8 @@ describe('T0KEN_API_KEY and link', () => {
       expect(result.stderr).not.toContain('SomeOtherAccount0123456789');
       expect(existsSync(sdkFile())).toBe(false);
     }
+    // Listing writes nothing: a damaged variable does not stop it (whoami shows it the same way)
+    for (const args of [['link'], ['whoami', '--all']]) expect((await t0ken(args, { T0KEN_API_KEY: `${stored}\r` })).code, args.join(' ')).toBe(0);
     const same = await t0ken(['link', 'memoryx-python'], { T0KEN_API_KEY: stored });
     expect(same.code, same.stderr).toBe(0);
     expect(JSON.parse(readFileSync(sdkFile(), 'utf8')).api_key).toBe(stored);
