@@ -1,7 +1,7 @@
 import { Command, Help, Option } from 'commander';
 import type { CommandSpec, Manifest } from '../core/command-spec.js';
 import { environmentLines } from '../core/environment.js';
-import { hanging, HELP_WIDTH, wrapWords } from '../core/wrap.js';
+import { hanging, HELP_WIDTH, itemUnderTerm, MIN_DESCRIPTION_WIDTH, wrapWords } from '../core/wrap.js';
 import { VERSION } from '../version.js';
 
 /** What an action receives: the command's key, its own options, its positional arguments, its Command. */
@@ -26,8 +26,8 @@ export function commanderProgram(manifest: Manifest, run: Runner, width = HELP_W
     // On a narrow terminal (COLUMNS=40) commander leaves a description that has no room beside its
     // term unwrapped, 100 columns wide: put it under the term instead, wrapped to what is left.
     formatItem(term, termWidth, description, helper) {
-      if (!description || width - termWidth - 4 >= 20) return Help.prototype.formatItem.call(helper, term, termWidth, description, helper);
-      return [`  ${term}`, ...wrapWords(description, Math.max(width - 6, 10)).map((line) => `      ${line}`)].join('\n');
+      if (!description || width - termWidth - 4 >= MIN_DESCRIPTION_WIDTH) return Help.prototype.formatItem.call(helper, term, termWidth, description, helper);
+      return itemUnderTerm(term, description, width).join('\n');
     },
   }).showSuggestionAfterError(true);
 

@@ -1,4 +1,4 @@
-import { hanging, HELP_WIDTH } from './wrap.js';
+import { hanging, HELP_WIDTH, itemUnderTerm, MIN_DESCRIPTION_WIDTH } from './wrap.js';
 /** The environment variables t0ken reads, for `t0ken help environment` and each command's help. */
 export const ENVIRONMENT: Readonly<Record<string, string>> = {
   T0KEN_API_URL: 't0ken API base URL (default https://t0ken.ai/api/v1); http:// only for loopback',
@@ -21,9 +21,9 @@ export const ENVIRONMENT: Readonly<Record<string, string>> = {
 export function environmentLines(names: readonly string[], width = HELP_WIDTH): string {
   const nameWidth = Math.max(...names.map((n) => n.length));
   // Too narrow for a column beside the names (COLUMNS=40): each description under its name.
-  const beside = width - nameWidth - 4 >= 20;
+  const beside = width - nameWidth - 4 >= MIN_DESCRIPTION_WIDTH;
   return names
-    .flatMap((name) => (beside ? hanging(`  ${name.padEnd(nameWidth)}  `, ENVIRONMENT[name] ?? '', width) : [`  ${name}`, ...hanging('      ', ENVIRONMENT[name] ?? '', width)]))
+    .flatMap((name) => (beside ? hanging(`  ${name.padEnd(nameWidth)}  `, ENVIRONMENT[name] ?? '', width) : itemUnderTerm(name, ENVIRONMENT[name] ?? '', width)))
     .join('\n');
 }
 

@@ -44,3 +44,11 @@ export function wrapWords(text: string, width: number): string[] {
 export function hanging(label: string, text: string, width: number): string[] {
   return wrapWords(text, width - label.length).map((line, i) => `${i === 0 ? label : ' '.repeat(label.length)}${line}`);
 }
+
+/** Below this many columns beside a term (an option, a variable), its description goes under it. */
+export const MIN_DESCRIPTION_WIDTH = 20;
+
+/** A help item on a terminal too narrow for a column beside its term: the term, then its description under it, wrapped. */
+export function itemUnderTerm(term: string, description: string, width: number): string[] {
+  return [`  ${term}`, ...hanging('      ', description, width)];
+}

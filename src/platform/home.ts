@@ -16,6 +16,9 @@ export function homeDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = proc
   }
 }
 
+/** Why no home directory is known: no HOME, and a uid the password database does not know (a container's). */
+export const HOME_UNSET = 'HOME is not set, and the password database has no home for this user';
+
 /**
  * For the example in a hint about a bad HOME: the password database's home directory of the user
  * running t0ken (not HOME, which is what went wrong), or /home/you when it has none.

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { openFlags } from './fd-flags.js';
 import { runExitCleanupsBeforeReplace } from './fs/exit-cleanup.js';
 
 type Execve = (file: string, args: string[], env: Record<string, string>) => never;
@@ -58,18 +58,10 @@ const O_NONBLOCK = 0o4000;
 async function makeStdioBlocking(): Promise<void> {
   const streams = [() => process.stdin, () => process.stdout, () => process.stderr];
   for (const [fd, stream] of streams.entries()) {
-    if (!(process.platform === 'linux' ? nonBlocking(fd) : fd > 0)) continue;
+    const flags = openFlags(fd);
+    if (!(flags === undefined ? fd > 0 : (flags & O_NONBLOCK) !== 0)) continue;
     const handle = (stream() as unknown as { _handle?: { setBlocking?: (blocking: boolean) => void } })._handle;
     handle?.setBlocking?.(true);
     if (fd > 0) await new Promise<void>((done) => (stream() as NodeJS.WriteStream).write('', () => done()));
-  }
-}
-
-function nonBlocking(fd: number): boolean {
-  try {
-    const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
-    return flags !== undefined && (Number.parseInt(flags, 8) & O_NONBLOCK) !== 0;
-  } catch {
-    return false;
   }
 }

@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { openFlags } from './fd-flags.js';
 import { CliError } from '../core/errors.js';
 import { describeErrno } from './fs/errno.js';
 import { lazyRequire } from './lazy-require.js';
@@ -22,18 +23,7 @@ export function stdinIsTerminal(): boolean {
   } catch {
     return false;
   }
-  return (lazyRequire('node:tty') as typeof import('node:tty')).isatty(0) && !writeOnly(0);
-}
-
-/** Linux says how a descriptor was opened in /proc (elsewhere this answers false). */
-function writeOnly(fd: number): boolean {
-  if (process.platform !== 'linux') return false;
-  try {
-    const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'))?.[1];
-    return flags !== undefined && (Number.parseInt(flags, 8) & 3) === 1; // O_ACCMODE is O_WRONLY
-  } catch {
-    return false;
-  }
+  return (lazyRequire('node:tty') as typeof import('node:tty')).isatty(0) && ((openFlags(0) ?? 0) & 3) !== 1; // O_ACCMODE is not O_WRONLY
 }
 
 /** All of stdin up to EOF; throws StdinTooLarge past `limitBytes`. */

@@ -4,9 +4,9 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import { isCliError, stateError } from '../core/errors.js';
 import { isBackupOf, parseSdkFile, SdkFileFormatError, type FileClient, type SdkFileView } from '../core/memoryx-clients.js';
 import { shQuoteIfNeeded } from '../core/quote.js';
-import { homeDir } from '../platform/home.js';
+import { HOME_UNSET, homeDir } from '../platform/home.js';
 import { sweepTempFiles, writeFileAtomic } from '../platform/fs/atomic-write.js';
-import { fileSystemError, isFileSystemErrno } from '../platform/fs/errno.js';
+import { failedParent, fileSystemError, isFileSystemErrno } from '../platform/fs/errno.js';
 import { LockTimeoutError, withFileLock } from '../platform/fs/lock.js';
 import { checkConfigDir, openConfigFile, type DirLabel } from './safety.js';
 
@@ -30,7 +30,7 @@ export function clientFilePath(env: NodeJS.ProcessEnv, client: FileClient): stri
   const home = homeDir(env);
   if (!home || !isAbsolute(home)) {
     throw stateError(
-      `${env.HOME === undefined ? 'HOME is not set, and the password database has no home for this user' : `HOME is empty or relative (${JSON.stringify(home)})`}, so ~/${client.file.join('/')} has no place; t0ken writes nothing under the current directory`,
+      `${env.HOME === undefined ? HOME_UNSET : `HOME is empty or relative (${JSON.stringify(home)})`}, so ~/${client.file.join('/')} has no place; t0ken writes nothing under the current directory`,
       'Set HOME to your home directory (an absolute path), then run the command again.',
     );
   }
@@ -133,7 +133,7 @@ function ensureDir(dir: string): void {
     makeDirectories(dir, 0o700);
     chmodSync(dir, 0o700);
   } catch (error) {
-    throw fileSystemError(error, `create the ${MEMORYX_DIR.what}`, dir, dirname(typeof (error as NodeJS.ErrnoException).path === 'string' ? (error as NodeJS.ErrnoException).path! : dir), MEMORYX_DIR.instead);
+    throw fileSystemError(error, `create the ${MEMORYX_DIR.what}`, dir, failedParent(error, dir), MEMORYX_DIR.instead);
   }
   checkConfigDir(dir, MEMORYX_DIR);
 }

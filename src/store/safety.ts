@@ -2,8 +2,8 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, statSync, type St
 import { basename, dirname, isAbsolute } from 'node:path';
 import { stateError } from '../core/errors.js';
 import { shQuoteIfNeeded } from '../core/quote.js';
-import { homeForExamples } from '../platform/home.js';
-import { fileSystemError } from '../platform/fs/errno.js';
+import { HOME_UNSET, homeForExamples } from '../platform/home.js';
+import { fileSystemError, OWN_DIRECTORY_INSTEAD } from '../platform/fs/errno.js';
 import { checkOwnFile, myUid, O_NOFOLLOW, symlinkRefused } from '../platform/fs/own-file.js';
 
 /**
@@ -25,7 +25,7 @@ export function requireAbsoluteConfigDir(dir: string, env: NodeJS.ProcessEnv): v
     : env.XDG_CONFIG_HOME
       ? 'XDG_CONFIG_HOME is a relative path'
       : env.HOME === undefined
-        ? 'HOME is not set, and the password database has no home for this user'
+        ? HOME_UNSET
         : 'HOME is empty or relative';
   // The example lives under HOME unless HOME is what went wrong (then the password database's home).
   const home = env.HOME && isAbsolute(env.HOME) ? env.HOME : homeForExamples();
@@ -50,7 +50,7 @@ export interface DirLabel {
   namedBy?: string;
 }
 
-const CONFIG_DIR: DirLabel = { what: 'config directory', instead: 'set T0KEN_CONFIG_DIR to a directory of your own' };
+const CONFIG_DIR: DirLabel = { what: 'config directory', instead: OWN_DIRECTORY_INSTEAD };
 const NAMED_CONFIG_DIR: DirLabel = { ...CONFIG_DIR, namedBy: 'T0KEN_CONFIG_DIR' };
 
 /** The config directory's label: whether T0KEN_CONFIG_DIR named it, or HOME or XDG_CONFIG_HOME led to it. */

@@ -1,13 +1,12 @@
 import { chmodSync, closeSync, fchmodSync, readSync } from 'node:fs';
 import { makeDirectories } from '../platform/fs/make-directories.js';
-import { dirname } from 'node:path';
 import { isCliError, stateError, type CliError } from '../core/errors.js';
 import { configFile, lockFile } from './paths.js';
 import { ConfigFormatError, NewerConfigError, emptyConfig, parseConfig, serializeConfig, type ConfigData } from './schema.js';
 import { LockTimeoutError, withFileLock, type LockOptions } from '../platform/fs/lock.js';
 import { proveWritable, sweepTempFiles, writeFileAtomic } from '../platform/fs/atomic-write.js';
 import { MAX_CONFIG_BYTES, checkConfigDir, configDirLabel, openConfigFile, requireAbsoluteConfigDir } from './safety.js';
-import { fileSystemError, isFileSystemErrno } from '../platform/fs/errno.js';
+import { failedParent, fileSystemError, isFileSystemErrno } from '../platform/fs/errno.js';
 import { shQuoteIfNeeded } from '../core/quote.js';
 
 export interface StoreOptions {
@@ -173,9 +172,7 @@ export class ConfigStore {
       }
     } catch (error) {
       if (isCliError(error)) throw error;
-      // Where it failed: the parent of the directory mkdir could not create (HOME itself, for a missing ~/.config).
-      const failedAt = (error as NodeJS.ErrnoException).path;
-      throw fileSystemError(error, 'create the config directory', this.dir, stats ? this.dir : dirname(typeof failedAt === 'string' ? failedAt : this.dir));
+      throw fileSystemError(error, 'create the config directory', this.dir, stats ? this.dir : failedParent(error, this.dir));
     }
   }
 

@@ -83,6 +83,12 @@ export function isFileSystemErrno(error: unknown): error is NodeJS.ErrnoExceptio
   return error instanceof Error && typeof code === 'string' && code in FS_CODES && !syscall?.startsWith('spawn');
 }
 
+/** Where a `mkdir -p` failed: the parent of the directory it could not create (HOME for a missing ~/.config), else `dir`'s parent. */
+export function failedParent(error: unknown, dir: string): string {
+  const failed = (error as NodeJS.ErrnoException).path;
+  return dirname(typeof failed === 'string' ? failed : dir);
+}
+
 /** For the top level: a file-system error that escaped a command is exit 7, never "a bug" (exit 1). */
 export function asFileSystemError(error: unknown): CliError | undefined {
   if (!isFileSystemErrno(error)) return undefined;
