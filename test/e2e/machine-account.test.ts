@@ -161,7 +161,9 @@ describe('whoami, token, logout', () => {
     const result = await t0ken(['whoami', '--json'], { T0KEN_FINGERPRINT: `fp_${'2'.repeat(32)}` });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).fingerprint_matches).toBe(false);
-    expect(result.stderr).toMatch(/register --force/);
+    expect(result.stderr).toMatch(/run `t0ken register` to register this machine/); // register itself re-registers a changed fingerprint
+    const register = await t0ken(['register', '--json'], { T0KEN_FINGERPRINT: `fp_${'2'.repeat(32)}` });
+    expect(JSON.parse(register.stdout)).toMatchObject({ already_registered: false, local_fingerprint: `fp_${'2'.repeat(32)}` });
   });
 
   it('token prints the key alone; T0KEN_API_KEY wins; exit 3 when none', async () => {
