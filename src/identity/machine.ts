@@ -1,5 +1,4 @@
 import type { Context } from '../context.js';
-import { storeFor } from './store.js';
 import { usageError, CliError } from '../core/errors.js';
 import { deriveFingerprint, fingerprintOverride, type Fingerprint, type MachineFacts } from '../core/fingerprint.js';
 import type { Platform } from '../api/t0ken.js';
@@ -29,7 +28,12 @@ export async function currentFingerprint(ctx: Context, createInstallId: boolean)
     configDir: ctx.configDir,
     createInstallIdIfMissing: createInstallId,
     env: ctx.env,
-    guardConfigDir: (create) => (create ? storeFor(ctx).ensureDirectory() : storeFor(ctx).checkDirectory()),
+    // Loaded only without an OS machine id: `fingerprint` otherwise needs none of the store.
+    guardConfigDir: async (create) => {
+      const store = (await import('./store.js')).storeFor(ctx);
+      if (create) store.ensureDirectory();
+      else store.checkDirectory();
+    },
   });
   try {
     return { ...deriveFingerprint(facts), facts };

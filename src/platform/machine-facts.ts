@@ -193,7 +193,7 @@ export function createInstallId(configDir: string): string {
  * and created only when `createInstallIdIfMissing` (commands that only look pass false). A broken
  * install id file is a local state error (exit 7), never silently replaced.
  */
-export async function collectFacts(options: CollectOptions & { configDir: string; createInstallIdIfMissing: boolean; guardConfigDir?: (create: boolean) => void }): Promise<MachineFacts> {
+export async function collectFacts(options: CollectOptions & { configDir: string; createInstallIdIfMissing: boolean; guardConfigDir?: (create: boolean) => Promise<void> }): Promise<MachineFacts> {
   const platform = options.platform ?? process.platform;
   const readFile = options.readFile ?? defaultReadFile;
   const env = options.env ?? process.env;
@@ -214,12 +214,12 @@ export async function collectFacts(options: CollectOptions & { configDir: string
 
   // The install id lives in the config directory: the store's checks first (never a relative path, a
   // directory others can write), its creation the store's too.
-  options.guardConfigDir?.(false);
+  await options.guardConfigDir?.(false);
   const found = inspectInstallId(options.configDir);
   if (found.state === 'bad') throw brokenInstallIdError(options.configDir, found.reason);
   if (found.state === 'ok') facts.installId = found.id;
   else if (options.createInstallIdIfMissing) {
-    options.guardConfigDir?.(true);
+    await options.guardConfigDir?.(true);
     facts.installId = createInstallId(options.configDir);
   }
   return facts;
