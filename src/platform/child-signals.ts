@@ -57,7 +57,7 @@ export function isolateChild(): boolean {
  * SIGTSTP (Ctrl-Z, or `kill -TSTP`) stops the child with SIGSTOP (a process in a session of its own
  * is in an orphaned group, which the kernel does not stop for SIGTSTP) and then t0ken itself, so
  * the shell sees its job stopped; SIGCONT (fg, bg, `kill -CONT`) resumes the child with t0ken.
- * `isolated` is false only on Windows, which has neither sessions nor these signals.
+ * `isolated` is false on Windows (no sessions there) and for a terminal's background job.
  */
 export function forwardSignals(child: ChildProcess, isolated: boolean): () => void {
   const listeners = new Map<NodeJS.Signals, () => void>();
@@ -74,7 +74,8 @@ export function forwardSignals(child: ChildProcess, isolated: boolean): () => vo
       // gone in between
     }
   };
-  for (const signal of [...FORWARDED_SIGNALS, ...ALSO_FORWARDED.filter((each) => isolated || each !== 'SIGWINCH')]) {
+  const also = process.platform === 'win32' ? [] : ALSO_FORWARDED.filter((each) => isolated || each !== 'SIGWINCH'); // the terminal sends SIGWINCH to its foreground
+  for (const signal of [...FORWARDED_SIGNALS, ...also]) {
     listeners.set(signal, () => {
       // A child in t0ken's job, brought to the foreground since: the terminal gave it Ctrl-C itself.
       if (!isolated && TERMINAL_SIGNALS.has(signal) && inForeground()) return;
