@@ -1,4 +1,5 @@
-import { accessSync, closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { binfmtMatches } from '../core/binfmt.js';
 import { delimiter } from 'node:path';
 import { shebangInterpreter } from '../core/shebang.js';
 
@@ -90,25 +91,34 @@ function runsNatively(path: string | Buffer, depth: number): boolean {
  */
 export function unrunnableElf(path: string): boolean {
   const head = fileHead(path);
-  if (head === undefined || head.length < 20 || head.readUInt32BE(0) !== ELF_MAGIC) return false;
-  if (elfLoader(path) === undefined) return true;
+  if (head === undefined || head.length < 4 || head.readUInt32BE(0) !== ELF_MAGIC) return false;
+  if (head.length < 20 || elfLoader(path) === undefined) return true;
   if (nativeBinary(head)) return false;
-  // Another architecture's: the kernel may still run it (i386 on x86-64, 32-bit ARM on arm64, or a
-  // binfmt_misc handler such as qemu-user). Refused only when neither can be.
+  // Another architecture's: the kernel may still run it, a 32-bit one in its compat mode (i386 on
+  // x86-64, ARM on arm64), or through a binfmt_misc handler that takes this very header (qemu-user).
   const machine = head[5] === 1 ? head.readUInt16LE(18) : head.readUInt16BE(18);
-  return !(COMPAT_MACHINES[process.arch] ?? []).includes(machine) && !binfmtHandlers();
+  const compat = head[4] === 1 && (COMPAT_MACHINES[process.arch] ?? []).includes(machine); // ELFCLASS32
+  return !compat && !binfmtTakes(head);
 }
 
-/** ELF machines the kernel of this architecture usually runs too (its 32-bit compat mode). */
+/** 32-bit ELF machines the kernel of this architecture usually runs too (its compat mode). */
 const COMPAT_MACHINES: Partial<Record<NodeJS.Architecture, readonly number[]>> = { x64: [3], arm64: [40], ppc64: [20], s390x: [22] };
 
-/** Whether binfmt_misc has a handler registered (qemu-user and the like run foreign binaries). */
-function binfmtHandlers(): boolean {
+/** Whether an enabled binfmt_misc handler matches these first bytes of a file (its magic, under its mask, at its offset). */
+function binfmtTakes(head: Buffer): boolean {
+  let names: string[];
   try {
-    return readdirSync('/proc/sys/fs/binfmt_misc').some((name) => name !== 'register' && name !== 'status');
+    names = readdirSync('/proc/sys/fs/binfmt_misc').filter((name) => name !== 'register' && name !== 'status');
   } catch {
     return false;
   }
+  return names.some((name) => {
+    try {
+      return binfmtMatches(readFileSync(`/proc/sys/fs/binfmt_misc/${name}`, 'latin1'), head);
+    } catch {
+      return false;
+    }
+  });
 }
 
 const HEAD_BYTES = 256;

@@ -28,10 +28,10 @@ const FS_CODES: Record<string, string> = {
   EAGAIN: 'resource temporarily unavailable',
 };
 
-/** A hint that fits the errno: what to run for this failure, on this path. */
 /** The way out that is not fixing the directory, for t0ken's own files. Other programs' files name their own. */
 export const OWN_DIRECTORY_INSTEAD = 'set T0KEN_CONFIG_DIR to a directory of your own';
 
+/** A hint that fits the errno: what to run for this failure, on this path (`instead`: the other way out). */
 export function hintFor(code: string | undefined, path: string, dir: string, instead = OWN_DIRECTORY_INSTEAD): string {
   const qd = shQuoteIfNeeded(dir);
   switch (code) {
