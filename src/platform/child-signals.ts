@@ -47,8 +47,10 @@ export function isolateChild(): boolean {
  * that would end it, SIGWINCH too (a window resize). A supervisor's SIGKILL to the group then ends
  * t0ken only, as a SIGKILL to t0ken's pid always did; where process.execve exists there is no child.
  * A background job of a terminal keeps its child in its own group (isolateChild): a signal sent to
- * that whole group reaches the child twice, and the terminal's Ctrl-C once it is brought back to
- * the foreground is not passed on again.
+ * that whole group reaches the child twice; once the job is brought back to the foreground, the
+ * terminal's Ctrl-C reaches the child itself and t0ken passes no SIGINT or SIGQUIT on, so one sent
+ * to t0ken's pid alone then is lost (Node cannot tell the two apart; a rare case, where doubling
+ * every Ctrl-C would be a common one).
  *
  * An isolated child has no controlling terminal: a program that opens /dev/tty (a password prompt,
  * a full-screen program) cannot, where t0ken runs a child (Node < 22.15); where process.execve
