@@ -4,7 +4,7 @@ import { T0kenApi } from '../api/t0ken.js';
 import { CliError, usageError } from '../core/errors.js';
 import { memoryxUrl } from '../core/identity-env.js';
 import { maskSecret } from '../core/mask.js';
-import { carriableInHeader, UNCARRIABLE_SECRET } from '../core/validate.js';
+import { carriableInHeader, t0kenKeyForRequests, UNCARRIABLE_SECRET } from '../core/validate.js';
 import { PYTHON_SDK_FINGERPRINT } from '../core/python-sdk-fingerprint.js';
 import type { IdentityClaim } from '../store/schema.js';
 import type { ConfigStore } from '../store/store.js';
@@ -34,6 +34,7 @@ export async function openIdentitySession(ctx: Context, fingerprint: string): Pr
   if (!PYTHON_SDK_FINGERPRINT.test(fingerprint)) {
     throw usageError(`--fingerprint takes a MemoryX client's fingerprint (32 lowercase hex characters), not ${quoteGiven(fingerprint)}`, '`t0ken whoami --all` lists the identities on this machine and their fingerprints.');
   }
+  t0kenKeyForRequests(ctx.env); // a T0KEN_API_KEY no request can carry: exit 2, before anything is compared or sent
   const baseUrl = ctx.t0kenBaseUrl();
   const t0ken = await t0kenIdentity(ctx);
   const all = clientIdentities(ctx, t0ken).filter((found) => found.machine_fingerprint === fingerprint && found.apiKey);

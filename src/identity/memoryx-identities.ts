@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { carriableInHeader } from '../core/validate.js';
 import { maskSecret } from '../core/mask.js';
 import { FILE_CLIENTS, linkState, type FileClient, type LinkState, type SdkCredentials, type SdkFileView } from '../core/memoryx-clients.js';
 import { memoryxUrl } from '../core/identity-env.js';
@@ -26,7 +27,9 @@ export interface T0kenIdentity {
 export async function t0kenIdentity(ctx: Context): Promise<T0kenIdentity | undefined> {
   const baseUrl = ctx.t0kenBaseUrl();
   const account = storeFor(ctx).read().t0ken[baseUrl];
-  if (ctx.env.T0KEN_API_KEY) return { baseUrl, apiKey: ctx.env.T0KEN_API_KEY, keySource: 'T0KEN_API_KEY', account };
+  // One no request can carry (a \r from a Windows file) is no identity to compare files with: the stored key is.
+  const fromEnv = ctx.env.T0KEN_API_KEY;
+  if (fromEnv && carriableInHeader(fromEnv)) return { baseUrl, apiKey: fromEnv, keySource: 'T0KEN_API_KEY', account };
   if (!account) return undefined;
   const { secret, storage } = await readSecret(ctx, account, { kind: 't0ken', baseUrl });
   return { baseUrl, apiKey: secret, keySource: storage === 'keyring' ? 'keychain' : 'config', account };

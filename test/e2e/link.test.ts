@@ -189,6 +189,12 @@ describe('T0KEN_API_KEY and link', () => {
     const same = await t0ken(['link', 'memoryx-python'], { T0KEN_API_KEY: stored });
     expect(same.code, same.stderr).toBe(0);
     expect(JSON.parse(readFileSync(sdkFile(), 'utf8')).api_key).toBe(stored);
+    // A damaged T0KEN_API_KEY is no identity to compare with: the linked file is still this machine's, and claiming with it is exit 2
+    const listed = await t0ken(['link', '--json'], { T0KEN_API_KEY: `${stored}\r` });
+    expect(JSON.parse(listed.stdout).clients.find((c: { client: string }) => c.client === 'memoryx-python').state).toBe('linked');
+    const claim = await t0ken(['claim', '--email', 'a@example.com', '--fingerprint', JSON.parse(readFileSync(sdkFile(), 'utf8')).machine_fingerprint], { T0KEN_API_KEY: `${stored}\r` });
+    expect(claim.code, claim.stderr).toBe(2);
+    expect(claim.stderr).toContain('T0KEN_API_KEY is not an API key');
   });
 });
 
