@@ -1,4 +1,5 @@
 import type { CommandSpec, Manifest } from '../core/command-spec.js';
+import { quoteGiven } from '../core/mask.js';
 import type { Context } from '../context.js';
 import { closest } from '../core/did-you-mean.js';
 import { usageError } from '../core/errors.js';
@@ -22,7 +23,7 @@ export async function run(ctx: Context, _options: Record<string, unknown>, args:
   // Words after a whole topic were ignored (`help exit-codes extra` printed the table, exit 0): a typo is not a topic.
   const depth = topic === 'exit-codes' || topic === 'environment' ? 1 : 2;
   if (args.length > depth) {
-    throw usageError(`no help topic ${JSON.stringify(args.join(' ').slice(0, 80))}: ${JSON.stringify(args.slice(0, depth).join(' '))} is one, and nothing goes after it`, `Run \`t0ken help ${args.slice(0, depth).join(' ')}\`.`);
+    throw usageError(`no help topic ${quoteGiven(args.join(' '), 80)}: ${quoteGiven(args.slice(0, depth).join(' '))} is one, and nothing goes after it`, `Run \`t0ken help ${args.slice(0, depth).join(' ')}\`.`);
   }
   if (topic === 'exit-codes') {
     const rows = EXIT_CODE_TABLE.map(([code, meaning]) => ({ code, meaning }));
@@ -46,7 +47,7 @@ export async function run(ctx: Context, _options: Record<string, unknown>, args:
     const near = closest(typo, [...parent.commands.flatMap((c) => [c.name(), ...c.aliases()]), ...(parent === program ? ['exit-codes', 'environment'] : [])]);
     const prefix = parent === program ? 't0ken help' : `t0ken help ${topic}`;
     throw usageError(
-      `no help topic ${JSON.stringify(args.join(' '))}${near ? ` (did you mean \`${prefix} ${near}\`?)` : ''}`,
+      `no help topic ${quoteGiven(args.join(' '), 80)}${near ? ` (did you mean \`${prefix} ${near}\`?)` : ''}`,
       'Run `t0ken help` for the commands, or `t0ken help exit-codes` / `t0ken help environment`.',
     );
   }

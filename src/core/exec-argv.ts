@@ -51,7 +51,7 @@ export function parseExecArgv(manifest: Manifest, args: readonly string[]): Exec
     const taken = take(args, i, ownFlags, options, spec) ?? take(args, i, globalFlags, globals);
     if (taken === undefined) {
       const name = arg.split('=', 1)[0]!;
-      throw usageError(`unknown option ${JSON.stringify(name)} for ${commandKey(spec)}`, `Put -- before the program when its name starts with -: ${usage(spec)}`);
+      throw usageError(`unknown option ${quoteGiven(name)} for ${commandKey(spec)}`, `Put -- before the program when its name starts with -: ${usage(spec)}`);
     }
     i = taken;
   }

@@ -22,9 +22,12 @@ export function maskSecret(secret: string): string {
  * scrollback and in CI logs, and a key pasted in the wrong place must not.
  */
 export function shownGiven(word: string, max = 40): string {
-  if (hasKeyShape(word) || (word.length >= 20 && !/[\s/.@]/.test(word))) return maskSecret(word);
+  if (hasKeyShape(word) || looksRandom(word)) return maskSecret(word);
   return word.length > max ? `${word.slice(0, max)}…` : word;
 }
+
+/** A long unbroken word of upper and lower case letters and digits, as keys without a known prefix are (not my_agent_name, nor a number). */
+const looksRandom = (word: string): boolean => word.length >= 20 && !/[\s/.@]/.test(word) && /[a-z]/.test(word) && /[A-Z]/.test(word) && /\d/.test(word);
 
 /** shownGiven, quoted. */
 export const quoteGiven = (word: string, max = 40): string => JSON.stringify(shownGiven(word, max));

@@ -28,13 +28,14 @@ export const REDACTED = '[redacted]';
  * secret (…_API_KEY, …_TOKEN, …_PASSWORD…) or its value has the shape of a key t0ken knows.
  */
 export function secretVariable(name: string, value: string): string | undefined {
-  if (SECRET_FIELD.test(name) || name.toUpperCase().split(/[^A-Z0-9]+/).some((word) => SECRET_WORDS.has(word))) return 'its name says it holds a secret';
+  // By whole words: TOKENIZERS_PARALLELISM and SSH_AUTH_SOCK are settings, OPENAI_KEY is not.
+  if (name.toUpperCase().split(/[^A-Z0-9]+/).some((word) => SECRET_WORDS.has(word))) return 'its name says it holds a secret';
   if (hasKeyShape(value)) return 'its value has the shape of an API key';
   return undefined;
 }
 
 /** Words of a variable's name that say it holds a secret: OPENAI_KEY, AWS_SECRET_ACCESS_KEY, DB_PASSWORD. */
-const SECRET_WORDS: ReadonlySet<string> = new Set(['KEY', 'KEYS', 'APIKEY', 'TOKEN', 'TOKENS', 'SECRET', 'SECRETS', 'PASSWORD', 'PASSWD', 'PASSPHRASE', 'CREDENTIAL', 'CREDENTIALS', 'AUTH', 'PAT']);
+const SECRET_WORDS: ReadonlySet<string> = new Set(['KEY', 'KEYS', 'APIKEY', 'TOKEN', 'TOKENS', 'SECRET', 'SECRETS', 'PASSWORD', 'PASSWD', 'PASSPHRASE', 'CREDENTIAL', 'CREDENTIALS', 'AUTHORIZATION', 'PAT', 'JWT']);
 
 /** Whether `text` starts with a known key's prefix or holds a key-shaped string. */
 export function hasKeyShape(text: string): boolean {

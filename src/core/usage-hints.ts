@@ -1,6 +1,6 @@
 // Next steps for commander's usage errors, and the scrubbing of values out of its messages.
 // Pure: commander's message and argv in, text out.
-import { quoteGiven } from './mask.js';
+import { quoteGiven, shownGiven } from './mask.js';
 
 const GENERIC_HINT = 'Run `t0ken --help` (or `t0ken <command> --help`) to see the options.';
 
@@ -25,7 +25,7 @@ export function usageMessage(message: string, flagsWithoutValue: ReadonlySet<str
   // An option name past 40 characters is cut, as an unknown command is (core/usage-check.ts): a
   // 100,000-character one was echoed whole.
   const line = withoutOptionValues(message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '))
-    .replace(/'(-{1,2}[^'\s]{40})[^'\s]+'/g, "'$1…'")
+    .replace(/'(-{1,2})([^'\s]{20,})'/g, (_match, dashes: string, word: string) => `'${dashes}${shownGiven(word)}'`) // a key pasted as an option's name: masked, a long name cut
     .replace(/argument '([^']*)' is invalid/, (_match, value: string) => `argument ${quoteGiven(value)} is invalid`); // a key pasted as a choice
   return /unknown command 'version'/.test(line) ? line.replace(/\s*\(Did you mean [^)]*\)/, '') : line;
 }

@@ -36,10 +36,11 @@ describe('a project file holds nothing of this machine unless --env names it', (
     const result = await write('claude-code', '--env', 'T0KEN_API_URL', '--env', 'TEAM_SETTING');
     expect(result.code).toBe(2); // TEAM_SETTING is not set
     expect(result.stderr).toContain('TEAM_SETTING is not set in this shell');
-    const carried = await t0ken(['mcp', 'config', '--client', 'claude-code', '--env', 'T0KEN_API_URL', '--env', 'TEAM_SETTING', '--write', '--', ...SERVER], { TEAM_SETTING: 'blue' });
+    // Settings whose names hold a secret's letters but not its word are carried: a socket path, a tokenizer switch
+    const carried = await t0ken(['mcp', 'config', '--client', 'claude-code', '--env', 'T0KEN_API_URL', '--env', 'TEAM_SETTING', '--env', 'SSH_AUTH_SOCK', '--env', 'TOKENIZERS_PARALLELISM', '--write', '--', ...SERVER], { TEAM_SETTING: 'blue', SSH_AUTH_SOCK: '/run/user/0/ssh.sock', TOKENIZERS_PARALLELISM: 'false' });
     expect(carried.code, carried.stderr).toBe(0);
-    expect(JSON.parse(read(dirs.project, '.mcp.json')).mcpServers.memoryx.env).toEqual({ T0KEN_API_URL: cli.sandbox.t0kenUrl, TEAM_SETTING: 'blue' });
-    expect(carried.stderr).toContain('The entry carries T0KEN_API_URL, TEAM_SETTING from this shell');
+    expect(JSON.parse(read(dirs.project, '.mcp.json')).mcpServers.memoryx.env).toEqual({ T0KEN_API_URL: cli.sandbox.t0kenUrl, TEAM_SETTING: 'blue', SSH_AUTH_SOCK: '/run/user/0/ssh.sock', TOKENIZERS_PARALLELISM: 'false' });
+    expect(carried.stderr).toContain('The entry carries T0KEN_API_URL, TEAM_SETTING, SSH_AUTH_SOCK, TOKENIZERS_PARALLELISM from this shell');
     for (const secret of ['T0KEN_API_KEY', 'MEMORYX_API_KEY', 'MNEMOM_API_KEY', 'MNEMOM_TOKEN']) {
       const refused = await t0ken(['mcp', 'config', '--env', secret, '--', ...SERVER], { [secret]: 'omx_agent_NotForAFile_0001' });
       expect(refused.code, secret).toBe(2);

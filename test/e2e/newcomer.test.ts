@@ -134,7 +134,7 @@ describe('the first minutes at the command line', () => {
   });
 
   it('a key pasted where a short option or a word goes is never echoed: -kVALUE is named -k, a key-shaped value is masked', async () => {
-    for (const args of [['-ksk-ant-Pasted0123456789'], ['token', '-ksk-ant-Pasted0123456789'], ['env', '--format', 'mnm_Pasted0123456789abc'], ['completion', 'sk-ant-Pasted0123456789'], ['mcp', 'config', '--client', 'omx_agent_Pasted0123456789', '--', 'x'], ['exec', '--only', 'sk-ant-Pasted0123456789', '--', 'true'], ['env', '--only', 'sk-ant-Pasted0123456789'], ['credentials', 'migrate', '--to=sk-ant-Pasted0123456789'], ['stats', '--timeout', 'sk-ant-Pasted0123456789'], ['agent', 'show', 'omx_agent_Pasted0123456789'], ['sandbox', '--port', 'mnm_Pasted0123456789']]) {
+    for (const args of [['-ksk-ant-Pasted0123456789'], ['token', '-ksk-ant-Pasted0123456789'], ['env', '--format', 'mnm_Pasted0123456789abc'], ['completion', 'sk-ant-Pasted0123456789'], ['mcp', 'config', '--client', 'omx_agent_Pasted0123456789', '--', 'x'], ['exec', '--only', 'sk-ant-Pasted0123456789', '--', 'true'], ['env', '--only', 'sk-ant-Pasted0123456789'], ['credentials', 'migrate', '--to=sk-ant-Pasted0123456789'], ['stats', '--timeout', 'sk-ant-Pasted0123456789'], ['agent', 'show', 'omx_agent_Pasted0123456789'], ['sandbox', '--port', 'mnm_Pasted0123456789'], ['help', 'omx_agent_Pasted0123456789abcdef'], ['exec', '--omx_agent_Pasted0123456789', '--', 'true'], ['token', '--omx_agent_Pasted0123456789abcdefghijklmnopqrstuvw']]) {
       const result = await t0ken(args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stdout + result.stderr, args.join(' ')).not.toContain('Pasted');
@@ -142,6 +142,9 @@ describe('the first minutes at the command line', () => {
     expect((await t0ken(['-ksk-ant-Pasted0123456789'])).stderr).toContain("unknown option '-k'");
     expect((await t0ken(['env', '--format', 'yaml'])).stderr).toContain('not "yaml"'); // a word is still shown
     expect((await t0ken(['env', '--only', 'sk-ant-Pasted0123456789'])).stderr).toContain('not "sk-ant-…6789"'); // masked as keys are
+    // A long word that is no key is shown as typed: an underscored name, a number
+    expect((await t0ken(['agent', 'show', 'my_agent_name_with_underscores'])).stderr).toContain('"my_agent_name_with_underscores" is neither');
+    expect((await t0ken(['sandbox', '--port', '123456789012345678901'])).stderr).toContain('invalid --port "123456789012345678901"');
   });
 
   it('register with another fingerprint than the stored account\'s (T0KEN_FINGERPRINT per container over a baked config) registers that machine, as the contract keys it', async () => {
