@@ -166,7 +166,7 @@ export class HttpClient {
     const local = error.code === 'ECONNREFUSED' && isLoopbackHost(new URL(origin).hostname);
     return new CliError('network', `cannot reach ${service} at ${origin} (${error.code ?? 'network error'})${attemptsNote(attempts)}`, {
       hint: local
-        ? `Nothing listens there: if it was a sandbox, start it again on that port (\`t0ken sandbox --background --port ${new URL(origin).port || 80}\`, with --state to keep its accounts), or unset ${this.options.urlVariable} for the real service.`
+        ? `Nothing listens there: if it was a sandbox, start it again there (\`${sandboxAt(origin)}\`, with --state to keep its accounts), or unset ${this.options.urlVariable} for the real service.`
         : 'Check your connection and proxy settings (HTTPS_PROXY, NO_PROXY), and the API URL variables.',
       cause: error,
     });
@@ -226,4 +226,11 @@ function whenAfter(ms: number): string {
   if (ms >= DAY_MS) return formatLocalTime(at.toISOString());
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${Math.ceil(ms / 1000)} s (at ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())})`;
+}
+
+/** The command that starts a sandbox where `origin` points: its port, and its host unless it is the default 127.0.0.1. */
+function sandboxAt(origin: string): string {
+  const url = new URL(origin);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return `t0ken sandbox --background${host === '127.0.0.1' ? '' : ` --host ${host}`} --port ${url.port || 80}`;
 }

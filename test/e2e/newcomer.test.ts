@@ -98,7 +98,7 @@ describe('the first minutes at the command line', () => {
       const stats = await t0ken(['stats', '--timeout', '5'], { T0KEN_API_URL: `http://127.0.0.2:${port}/api/v1`, T0KEN_API_KEY: 'omx_agent_stopped0123456789' });
       expect(stats.code).toBe(5);
       expect(stats.stderr).toContain('ECONNREFUSED');
-      expect(stats.stderr).toContain(`start it again on that port (\`t0ken sandbox --background --port ${port}\``); // --background alone picks a new port the URL does not name
+      expect(stats.stderr).toContain(`start it again there (\`t0ken sandbox --background --host 127.0.0.2 --port ${port}\``); // --background alone picks a new port, on 127.0.0.1
       expect(stats.stderr).toMatch(/or unset T0KEN_API_URL/);
       expect(stats.stderr).not.toMatch(/proxy/i);
       const list = await t0ken(['agent', 'list', '--timeout', '5'], { MNEMOM_API_URL: `http://127.0.0.2:${port}/v1`, MNEMOM_API_KEY: 'mnm_stopped_0123456789abcdef' });
