@@ -1,16 +1,21 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { lazyRequire } from './lazy-require.js';
 import { inTerminalBackground, inTerminalForeground, parseProcStat, type TerminalGroups } from '../core/proc-stat.js';
 
 /** The signals a wrapper passes on to its child (as aws-vault exec, op run and doppler run do). */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
 /**
- * Also passed on where there are process groups: the rest of the signals whose default ends a
- * process. Not caught, SIGUSR2 and SIGALRM ended t0ken and left the child running, and SIGUSR1
- * opened Node's inspector (on 127.0.0.1:9229) in the process that holds the key.
+ * Also passed on where there are process groups: the rest of the signals a process can catch whose
+ * default ends it (and SIGPIPE and SIGXFSZ, which Node ignores). Not caught, SIGUSR2, SIGALRM or
+ * SIGPROF ended t0ken and left the child running, SIGUSR1 opened Node's inspector (on
+ * 127.0.0.1:9229) in the process that holds the key, and SIGPIPE never reached the child. Those a
+ * platform does not have are left out (os.constants.signals).
  */
-const ALSO_FORWARDED: readonly NodeJS.Signals[] = ['SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGWINCH'];
+const ALSO_FORWARDED: readonly NodeJS.Signals[] = [
+  'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGPROF', 'SIGIO', 'SIGXCPU', 'SIGXFSZ', 'SIGPIPE', 'SIGTRAP', 'SIGSYS', 'SIGPWR', 'SIGSTKFLT', 'SIGWINCH',
+];
 
 /** The signals a terminal sends its foreground process group (Ctrl-C, Ctrl-\\). */
 const TERMINAL_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT', 'SIGQUIT']);
@@ -76,7 +81,9 @@ export function forwardSignals(child: ChildProcess, isolated: boolean): () => vo
       // gone in between
     }
   };
-  const also = process.platform === 'win32' ? [] : ALSO_FORWARDED.filter((each) => isolated || each !== 'SIGWINCH'); // the terminal sends SIGWINCH to its foreground
+  const known = (lazyRequire('node:os') as typeof import('node:os')).constants.signals as Record<string, number | undefined>;
+  // The terminal sends SIGWINCH to its foreground: to a child in t0ken's job, itself.
+  const also = process.platform === 'win32' ? [] : ALSO_FORWARDED.filter((each) => known[each] !== undefined && (isolated || each !== 'SIGWINCH'));
   for (const signal of [...FORWARDED_SIGNALS, ...also]) {
     listeners.set(signal, () => {
       // A child in t0ken's job, brought to the foreground since: the terminal gave it Ctrl-C itself.

@@ -403,8 +403,8 @@ describe('exec passes signals on', () => {
     expect(stdout).toBe('ready\ncount=1\n');
   });
 
-  it('SIGUSR1, SIGUSR2 and SIGALRM reach the program too (a child: not Node\'s inspector opened in t0ken, nor t0ken ended with the child left running)', async () => {
-    const script = `for (const s of ['SIGUSR1','SIGUSR2','SIGALRM']) process.on(s, () => { console.log('got ' + s); if (s === 'SIGALRM') process.exit(0); }); console.log('ready'); setInterval(() => {}, 1000);`;
+  it('SIGUSR1, SIGUSR2, SIGPROF and SIGALRM reach the program too (a child: not Node\'s inspector opened in t0ken, nor t0ken ended with the child left running)', async () => {
+    const script = `for (const s of ['SIGUSR1','SIGUSR2','SIGPROF','SIGALRM']) process.on(s, () => { console.log('got ' + s); if (s === 'SIGALRM') process.exit(0); }); console.log('ready'); setInterval(() => {}, 1000);`;
     const child = spawn(process.execPath, [BIN, 'exec', '--', process.execPath, '-e', script], { env: { ...cleanEnv(), ...base() }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -422,10 +422,12 @@ describe('exec passes signals on', () => {
     await waitFor('got SIGUSR1');
     child.kill('SIGUSR2');
     await waitFor('got SIGUSR2');
+    child.kill('SIGPROF');
+    await waitFor('got SIGPROF');
     child.kill('SIGALRM');
     expect(await ended).toEqual({ code: 0, signal: null });
     clearTimeout(timer);
-    expect(stdout).toBe('ready\ngot SIGUSR1\ngot SIGUSR2\ngot SIGALRM\n');
+    expect(stdout).toBe('ready\ngot SIGUSR1\ngot SIGUSR2\ngot SIGPROF\ngot SIGALRM\n');
     expect(stderr).not.toContain('Debugger listening');
   });
 
