@@ -1,16 +1,10 @@
 import { usageError } from './errors.js';
 import { JsonText } from './json-text.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
-import { jsonErrorOffset } from './json-position.js';
+import { jsonErrorOffset, positionOf } from './json-position.js';
 
 export const MAX_CARD_BYTES = 128 * 1024;
 
-/** Line and column (1-based) of a character offset, for parse errors people can find. */
-export function positionOf(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, Math.max(0, offset));
-  const lines = before.split('\n');
-  return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
-}
 
 /** Checks an alignment card file's text (a JSON object) and returns it to send as written. */
 export function parseCard(text: string, fileName: string): JsonText {

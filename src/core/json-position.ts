@@ -96,3 +96,26 @@ export function jsonErrorOffset(text: string): number | undefined {
     throw offset;
   }
 }
+
+/** Line and column (1-based) of a character offset, for parse errors people can find. */
+export function positionOf(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, Math.max(0, offset));
+  const lines = before.split('\n');
+  return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
+}
+
+/**
+ * What is wrong with text that is not JSON, in the same words on every Node line (their JSON.parse
+ * messages differ): `unexpected "," at line 1, column 8`, or that the text ends too early.
+ */
+export function jsonProblem(text: string): string {
+  let offset: number | undefined;
+  try {
+    offset = jsonErrorOffset(text);
+  } catch {
+    return 'it is nested too deeply to read';
+  }
+  if (offset === undefined) return 'it is not JSON';
+  const { line, column } = positionOf(text, offset);
+  return offset >= text.length ? `the text ends too early at line ${line}, column ${column}` : `unexpected ${JSON.stringify(text[offset])} at line ${line}, column ${column}`;
+}

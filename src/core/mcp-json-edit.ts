@@ -5,7 +5,7 @@
 // insertion, the neighbouring entry included. The library is passed in by the caller, which loads
 // it only for `--write`.
 import type * as JsoncParser from 'jsonc-parser';
-import { positionOf } from './card.js';
+import { positionOf } from './json-position.js';
 import { jsonTooDeep, TOO_DEEP } from './json-depth.js';
 import { UnmergeableConfigError, type MergedText } from './mcp-clients.js';
 

@@ -2,6 +2,7 @@
 // it. A client that keeps its own credentials file is a `file` row that `t0ken link <id>` writes; one
 // that reads the environment is reached by `t0ken exec`. The next SDK is a row here, not a command.
 // Pure: the file itself is read and written in src/store/client-file.ts.
+import { jsonProblem } from './json-position.js';
 
 /** How a client's file names the machine; each SDK derives its own fingerprint. */
 export type FingerprintRule = 'python-sdk';
@@ -79,8 +80,8 @@ export function parseSdkFile(text: string): SdkFileView {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (error) {
-    throw new SdkFileFormatError(`invalid JSON (${(error as Error).message})`);
+  } catch {
+    throw new SdkFileFormatError(`invalid JSON (${jsonProblem(text)})`); // V8's own words differ from one Node line to the next
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SdkFileFormatError('the top level is not a JSON object');
   const record = raw as Record<string, unknown>;

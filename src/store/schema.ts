@@ -1,4 +1,5 @@
 import { jsonTooDeep, TOO_DEEP } from '../core/json-depth.js';
+import { jsonProblem } from '../core/json-position.js';
 import { isRecord } from '../core/is-record.js';
 
 /**
@@ -178,8 +179,8 @@ export function parseConfig(text: string): ConfigData {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigFormatError(`invalid JSON (${(error as Error).message})`);
+  } catch {
+    throw new ConfigFormatError(`invalid JSON (${jsonProblem(text)})`); // V8's own words differ from one Node line to the next
   }
   if (!isRecord(raw)) throw new ConfigFormatError('the top level is not a JSON object');
   if (jsonTooDeep(text)) throw new ConfigFormatError(TOO_DEEP); // a write would overflow the stack

@@ -435,6 +435,14 @@ describe('size and encoding of config.json', () => {
     expect(statSync(path).size).toBeLessThan(Buffer.byteLength(before));
   });
 
+  it('a config that is not JSON is named in the same words on every Node line (their JSON.parse messages differ)', async () => {
+    const dir = freshDir(0o700, process.getuid?.() ?? 0);
+    writeFileSync(join(dir, 'config.json'), '{"version": 2,}\n', { mode: 0o600 });
+    const result = await run(['whoami'], { env: envFor(dir) });
+    expect(result.code).toBe(7);
+    expect(result.stderr).toContain(`the config file ${join(dir, 'config.json')} is corrupt: invalid JSON (unexpected "}" at line 1, column 15)`);
+  });
+
   it('a UTF-8 byte-order mark (as some editors write) is a valid config, read and rewritten', async () => {
     const dir = freshDir(0o700, process.getuid?.() ?? 0);
     const env = envFor(dir);

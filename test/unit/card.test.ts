@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CARD_BYTES, parseCard, positionOf } from '../../src/core/card.js';
-import { jsonErrorOffset } from '../../src/core/json-position.js';
+import { MAX_CARD_BYTES, parseCard } from '../../src/core/card.js';
+import { jsonErrorOffset, jsonProblem, positionOf } from '../../src/core/json-position.js';
 
 describe('alignment card validation', () => {
   it('accepts a JSON object', () => {
@@ -53,5 +53,8 @@ describe('alignment card validation', () => {
   it('computes 1-based line and column', () => {
     expect(positionOf('ab\ncd', 4)).toEqual({ line: 2, column: 2 });
     expect(positionOf('abc', 0)).toEqual({ line: 1, column: 1 });
+    // The same words on every Node line (V8's own messages differ: Node 20 gives no line and column)
+    expect(jsonProblem('{"a":1,}')).toBe('unexpected "}" at line 1, column 8');
+    expect(jsonProblem('{"a": [1')).toBe('the text ends too early at line 1, column 9');
   });
 });
