@@ -217,7 +217,7 @@ export function extraCaHint(extraCerts: string | undefined): string {
   if (extraCerts === undefined || extraCerts === '') {
     return 'If your network or company uses its own certificate authority, point NODE_EXTRA_CA_CERTS at its PEM file (export NODE_EXTRA_CA_CERTS=/path/to/ca.pem) and try again.';
   }
-  return `NODE_EXTRA_CA_CERTS is set (${JSON.stringify(extraCerts.slice(0, 120))}) but gave no authority that signed this certificate: check that it is a readable PEM file holding that CA (Node skips a file it cannot load, with a warning of its own at start).`;
+  return `NODE_EXTRA_CA_CERTS is set (${JSON.stringify(extraCerts.slice(0, 120))}) but gave no authority that signed this certificate: check that it is a readable PEM file holding that CA (Node skips a file it cannot load, with a warning of its own).`;
 }
 
 function certificateError(code: string, cert: PeerCertificate, host: string): TransportError {
