@@ -5,7 +5,6 @@ import { jsonErrorOffset, positionOf } from './json-position.js';
 
 export const MAX_CARD_BYTES = 128 * 1024;
 
-
 /** Checks an alignment card file's text (a JSON object) and returns it to send as written. */
 export function parseCard(text: string, fileName: string): JsonText {
   if (Buffer.byteLength(text, 'utf8') > MAX_CARD_BYTES) {
